@@ -1,0 +1,1 @@
+"""Leadflow: lead routing and sales operations."""

@@ -1,0 +1,68 @@
+"""The lead as the pure core sees it: normalised, with its contact's history already resolved."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Source(StrEnum):
+    GOOGLE_ADS = "google_ads"
+    META_LEAD_ADS = "meta_lead_ads"
+    WEBSITE = "website"
+    WHATSAPP = "whatsapp"
+    PHONE = "phone"
+    IMPORT = "import"
+    API = "api"
+    OTHER = "other"
+
+
+ROUTABLE_FIELDS = (
+    "source", "country", "language", "treatment", "budget", "currency", "score",
+    "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
+    "campaign_id", "adset_id", "ad_id", "phone_e164", "email", "locale", "is_repeat",
+)  # fmt: skip
+"""Fields a rule condition may name directly (besides `custom.NAME`, `time_of_day`, `weekday`)."""
+
+
+@dataclass(frozen=True)
+class RoutableLead:
+    """What routing needs to know about one lead; built by the service from the stored lead."""
+
+    received_at: datetime
+    source: str
+    country: str | None = None
+    language: str | None = None
+    treatment: str | None = None
+    budget: float | None = None
+    currency: str | None = None
+    score: float | None = None
+    utm_source: str | None = None
+    utm_medium: str | None = None
+    utm_campaign: str | None = None
+    utm_content: str | None = None
+    utm_term: str | None = None
+    campaign_id: str | None = None
+    adset_id: str | None = None
+    ad_id: str | None = None
+    phone_e164: str | None = None
+    email: str | None = None
+    locale: str | None = None
+    custom: Mapping[str, Any] = field(default_factory=dict)
+    is_repeat: bool = False
+    previous_owner: str | None = None
+    """Agent key of the contact's most recent lead, for sticky routing of repeats."""
+    priority: int = 0
+    """Higher is served first from a queue."""
+    id: int | None = None
+
+    def value_of(self, name: str) -> Any:
+        """The value a rule condition on `name` sees; None when the lead has no such value."""
+        if name.startswith("custom."):
+            return self.custom.get(name.removeprefix("custom."))
+        if name in ROUTABLE_FIELDS:
+            return getattr(self, name)
+        return None
