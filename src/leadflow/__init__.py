@@ -1,1 +1,2 @@
 """Leadflow: lead routing and sales operations."""
+__version__ = "0.1.0"

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 
 class Unavailability(StrEnum):
@@ -60,8 +61,18 @@ class PoolState:
     """The last agent chosen, for round robin."""
 
 
+class RosterView(Protocol):
+    """What the engine reads; a replay answers lazily, computing only the agents it is asked."""
+
+    def agent(self, key: str) -> AgentSnapshot: ...
+
+    def pool(self, pipeline: str) -> PoolState: ...
+
+
 @dataclass(frozen=True)
 class Roster:
+    """A materialised snapshot (the live service builds one per decision)."""
+
     agents: Mapping[str, AgentSnapshot]
     pools: Mapping[str, PoolState] = field(default_factory=dict)
     """Keyed by pipeline key."""

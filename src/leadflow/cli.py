@@ -1,0 +1,421 @@
+"""`leadflow`: every operation from the terminal. Commands call services; errors exit non-zero."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, date, datetime, time
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from leadflow.config import Settings
+
+app = typer.Typer(
+    help="Leadflow: route every inbound lead to the right sales representative, explained.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+token_app = typer.Typer(help="API tokens for integrations.", no_args_is_help=True)
+import_app = typer.Typer(help="Bulk imports.", no_args_is_help=True)
+deadletter_app = typer.Typer(help="Payloads that could not be read.", no_args_is_help=True)
+config_app = typer.Typer(help="Configuration as code: versions, export, apply.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+app.add_typer(import_app, name="import")
+app.add_typer(deadletter_app, name="deadletter")
+app.add_typer(config_app, name="config")
+
+console = Console()
+errors = Console(stderr=True)
+T = TypeVar("T")
+
+
+class Failure(Exception):
+    """A problem the user can fix: printed without a stack trace, exit code 1."""
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+def friendly(command: Callable[..., None]) -> Callable[..., None]:
+    """Known errors become a one-line message and exit 1 instead of a stack trace."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        from leadflow.services.errors import USER_ERRORS
+
+        try:
+            command(*args, **kwargs)
+        except (Failure, *USER_ERRORS) as exc:
+            errors.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def settings() -> Settings:
+    return Settings()
+
+
+def database_url(current: Settings) -> str:
+    from leadflow.storage.database import resolve_url
+
+    return resolve_url(current.database_url, current.data_dir)
+
+
+async def with_store(work: Callable[[Any], Awaitable[T]], *, commit: bool = True) -> T:
+    from leadflow.storage.database import Database
+    from leadflow.storage.store import open_store
+
+    database = Database(database_url(settings()), pool_size=2)
+    try:
+        async with open_store(database) as store:
+            result = await work(store)
+            if commit:
+                await store.commit()
+            return result
+    finally:
+        await database.dispose()
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+@app.command()
+@friendly
+def migrate() -> None:
+    """Apply the database migrations (creates or upgrades the schema)."""
+    from leadflow.storage.migrate import upgrade
+
+    current = settings()
+    upgrade(database_url(current))
+    console.print("[green]database is up to date[/green]")
+
+
+@app.command()
+@friendly
+def serve(
+    host: Annotated[str | None, typer.Option(help="interface to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+    workers: Annotated[int, typer.Option(help="server processes")] = 1,
+) -> None:
+    """Run the HTTP server (API at /api/v1, docs at /docs)."""
+    import os
+
+    import uvicorn
+
+    current = settings()
+    os.environ["LEADFLOW_DATABASE_URL"] = database_url(current)
+    uvicorn.run(
+        "leadflow.web.main:create",
+        factory=True,
+        host=host or current.host,
+        port=port or current.port,
+        workers=workers,
+        log_level="warning",
+    )
+
+
+@app.command()
+@friendly
+def demo(
+    port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+    reset: Annotated[bool, typer.Option(help="start from an empty database")] = False,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="run the server")] = True,
+    days: Annotated[int, typer.Option(help="days of sample leads")] = 30,
+) -> None:
+    """Start the embedded database, load the sample organisation and a month of leads, serve."""
+    from leadflow.services import demo as demo_service
+    from leadflow.storage.migrate import upgrade
+
+    current = settings()
+    url = database_url(current)
+    if reset:
+        run(demo_service.reset(url))
+    console.print(f"[bold]database[/bold] {url}")
+    upgrade(url)
+    with _progress() as bar:
+        task = bar.add_task("sample leads", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = run(demo_service.load(url, days=days, now=datetime.now(UTC), progress=advance))
+    _print_demo(report, current, port)
+    if serve_after:
+        serve(host=None, port=port, workers=1)
+
+
+def _print_demo(report: Any, current: Settings, port: int | None) -> None:
+    base = f"http://{current.host}:{port or current.port}"
+    console.print(report.summary)
+    if report.token:
+        console.print(f"API token (shown once): [bold]{report.token}[/bold]")
+    console.print(f"Open {base}/docs for the API.")
+
+
+def _progress() -> Progress:
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+# --- tokens ----------------------------------------------------------------------------------
+
+
+@token_app.command("create")
+@friendly
+def token_create(name: Annotated[str, typer.Argument(help="who uses it, e.g. meta-ads")]) -> None:
+    """Create an API token; it is printed once, only its hash is stored."""
+    from leadflow.services import tokens
+
+    issued = run(with_store(lambda store: tokens.issue(store, name)))
+    console.print(f"token for [bold]{issued.name}[/bold] (store it now, it is not shown again):")
+    print(issued.secret)
+
+
+@token_app.command("revoke")
+@friendly
+def token_revoke(name: str) -> None:
+    """Revoke an API token by name."""
+    from leadflow.services import tokens
+
+    if not run(with_store(lambda store: tokens.revoke(store, name, datetime.now(UTC)))):
+        raise Failure(f"no live token named {name!r}")
+    console.print(f"revoked {name}")
+
+
+# --- imports ---------------------------------------------------------------------------------
+
+
+@import_app.command("leads")
+@friendly
+def import_leads(
+    file: Annotated[Path, typer.Argument(help="a CSV file with a header row")],
+    mapping: Annotated[
+        str | None,
+        typer.Option(help="a mapping YAML file, or 'xeducation'; default: columns named as fields"),
+    ] = None,
+) -> None:
+    """Import leads from CSV (normalised and deduplicated like the API; not routed)."""
+    from leadflow.connectors.csv_import import count_rows
+    from leadflow.services.imports import import_csv
+    from leadflow.storage.database import Database
+
+    if not file.is_file():
+        raise Failure(f"no such file: {file}")
+    total = count_rows(file)
+    current = settings()
+
+    async def work() -> Any:
+        database = Database(database_url(current), pool_size=2)
+        try:
+            with _progress() as bar:
+                task = bar.add_task(f"importing {file.name}", total=total)
+                return await import_csv(
+                    database,
+                    file,
+                    mapping=mapping,
+                    threshold=current.language_confidence,
+                    now=datetime.now(UTC),
+                    progress=lambda n: bar.advance(task, n),
+                )
+        finally:
+            await database.dispose()
+
+    summary = run(work())
+    table = Table(title=f"import of {file.name}")
+    table.add_column("")
+    table.add_column("rows", justify="right")
+    for label, value in (
+        ("read", summary.rows),
+        ("imported", summary.imported),
+        ("  of which repeats of a known contact", summary.repeats),
+        ("already imported (same source + external id)", summary.duplicates),
+        ("rejected", summary.rejected),
+    ):
+        table.add_row(label, str(value))
+    console.print(table)
+    for reason, count in summary.reasons.most_common():
+        console.print(f"  rejected {count}× (first at line {summary.examples[reason]}): {reason}")
+
+
+# --- dead letters ----------------------------------------------------------------------------
+
+
+@deadletter_app.command("list")
+@friendly
+def deadletter_list(
+    status: Annotated[str | None, typer.Option(help="new, replayed or failed")] = None,
+) -> None:
+    """List payloads kept because they could not be read."""
+
+    async def work(store: Any) -> list[Any]:
+        return await store.deadletters.listing(status)
+
+    letters = run(with_store(work, commit=False))
+    table = Table(title="dead letters")
+    for column in ("id", "received", "endpoint", "status", "reason", "body"):
+        table.add_column(column)
+    for letter in letters:
+        table.add_row(
+            str(letter.id),
+            f"{letter.received_at:%Y-%m-%d %H:%M}",
+            letter.endpoint,
+            letter.status,
+            letter.reason,
+            letter.body[:60].decode("utf-8", "replace"),
+        )
+    console.print(table)
+
+
+@deadletter_app.command("replay")
+@friendly
+def deadletter_replay(
+    letter_id: Annotated[int, typer.Argument(metavar="ID")],
+    body: Annotated[
+        Path | None, typer.Option(help="a corrected body to use instead of the stored one")
+    ] = None,
+) -> None:
+    """Run a kept payload through intake again (after a fix, or with a corrected --body)."""
+    from leadflow.services import replays
+
+    corrected = body.read_bytes() if body else None
+    current = settings()
+    result = run(
+        with_store(
+            lambda store: replays.replay_dead_letter(
+                store,
+                letter_id,
+                body=corrected,
+                threshold=current.language_confidence,
+                now=datetime.now(UTC),
+            )
+        )
+    )
+    console.print(result)
+
+
+# --- configuration ---------------------------------------------------------------------------
+
+
+@config_app.command("apply")
+@friendly
+def config_apply(
+    file: Path,
+    comment: Annotated[str, typer.Option(help="why this change")] = "",
+) -> None:
+    """Validate FILE and activate it as a new configuration version."""
+    from leadflow.services import configuration
+
+    if not file.is_file():
+        raise Failure(f"no such file: {file}")
+    parsed = configuration.parse_yaml(file.read_text(), str(file))
+    version = run(
+        with_store(
+            lambda store: configuration.apply(store, parsed, actor="cli", comment=comment)
+        )
+    )
+    console.print(f"[green]configuration version {version} is active[/green]")
+
+
+@config_app.command("export")
+@friendly
+def config_export(
+    version: Annotated[int | None, typer.Option(help="a past version; default the live one")] = None,
+) -> None:
+    """Print the live (or a past) configuration as YAML."""
+    from leadflow.services import configuration
+
+    async def work(store: Any) -> dict[str, Any]:
+        if version is None:
+            return (await configuration.active_document(store))[1]
+        return await configuration.document_of(store, version)
+
+    print(configuration.to_yaml(run(with_store(work, commit=False))), end="")
+
+
+@config_app.command("diff")
+@friendly
+def config_diff(
+    old: Annotated[str, typer.Argument(help="a version number, or a YAML file")],
+    new: Annotated[str | None, typer.Argument(help="a version or file; default: live")] = None,
+) -> None:
+    """Show what changes between two versions (or a draft file and the live version)."""
+    from leadflow.services import configuration
+
+    async def load(store: Any, ref: str | None) -> tuple[str, dict[str, Any]]:
+        if ref is None:
+            version, document = await configuration.active_document(store)
+            return f"version {version} (live)", document
+        if ref.isdigit():
+            return f"version {ref}", await configuration.document_of(store, int(ref))
+        path = Path(ref)
+        if not path.is_file():
+            raise Failure(f"{ref!r} is neither a version number nor a file")
+        parsed = configuration.parse_yaml(path.read_text(), ref)
+        return ref, parsed.model_dump(mode="json", exclude_defaults=True)
+
+    async def work(store: Any) -> str:
+        (old_name, old_doc), (new_name, new_doc) = await load(store, old), await load(store, new)
+        return configuration.diff(old_doc, new_doc, old_name=old_name, new_name=new_name)
+
+    text = run(with_store(work, commit=False))
+    print(text or "no differences", end="" if text else "\n")
+
+
+@config_app.command("rollback")
+@friendly
+def config_rollback(version: int) -> None:
+    """Activate a copy of an earlier VERSION as a new version."""
+    from leadflow.services import configuration
+
+    new = run(with_store(lambda store: configuration.rollback(store, version, actor="cli")))
+    console.print(f"[green]version {version} is live again as version {new}[/green]")
+
+
+@config_app.command("history")
+@friendly
+def config_history() -> None:
+    """List configuration versions."""
+
+    async def work(store: Any) -> list[Any]:
+        return await store.configs.history()
+
+    table = Table(title="configuration versions")
+    for column in ("version", "created", "by", "active", "comment"):
+        table.add_column(column)
+    for row in run(with_store(work, commit=False)):
+        table.add_row(
+            str(row.id),
+            f"{row.created_at:%Y-%m-%d %H:%M}",
+            row.created_by,
+            "●" if row.is_active else "",
+            row.comment,
+        )
+    console.print(table)
+
+
+def parse_day(text: str, *, end: bool = False) -> datetime:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date like 2026-05-01") from None
+    return datetime.combine(day, time.max if end else time.min, UTC)
+
+
+def main() -> None:  # pragma: no cover - console entry point alternative
+    app(sys.argv[1:])
+
+

@@ -1,0 +1,210 @@
+"""Assignment: load the roster, ask the engine, claim atomically, record the decision.
+
+Concurrency: the pools a lead may land in (its rule's pipeline and fallbacks) and then every
+agent those pools could pick are locked in key order before the engine decides with fresh
+loads. Leads of one pool therefore take turns (the ratio state stays exact), leads of other
+pools only wait where they share agents, and no cap can be passed between read and write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from leadflow.domain.configuration import Configuration
+from leadflow.domain.leads import RoutableLead
+from leadflow.domain.roster import AgentSnapshot, Load, PoolState, Roster
+from leadflow.routing import Decision, Outcome, route
+from leadflow.services.organisation import Organisation
+from leadflow.storage.store import Store
+from leadflow.storage.tables import Lead
+
+
+@dataclass(frozen=True)
+class Routed:
+    decision_id: int
+    decision: Decision
+
+
+def routable(lead: Lead, previous_owner: str | None) -> RoutableLead:
+    return RoutableLead(
+        id=lead.id,
+        received_at=lead.received_at,
+        source=lead.source,
+        country=lead.country,
+        language=lead.language,
+        treatment=lead.treatment,
+        budget=float(lead.budget) if lead.budget is not None else None,
+        currency=lead.currency,
+        score=lead.score,
+        utm_source=lead.utm_source,
+        utm_medium=lead.utm_medium,
+        utm_campaign=lead.utm_campaign,
+        utm_content=lead.utm_content,
+        utm_term=lead.utm_term,
+        campaign_id=lead.campaign_id,
+        adset_id=lead.adset_id,
+        ad_id=lead.ad_id,
+        phone_e164=lead.phone_e164,
+        email=lead.email,
+        locale=lead.locale,
+        custom=lead.custom,
+        is_repeat=lead.is_repeat,
+        previous_owner=previous_owner,
+        priority=lead.priority,
+    )
+
+
+async def previous_owner(store: Store, lead: Lead) -> str | None:
+    if not lead.is_repeat or lead.repeat_of is None:
+        return None
+    earlier = await store.leads.get(lead.repeat_of)
+    return earlier.owner_agent_key if earlier else None
+
+
+async def decide(
+    store: Store, organisation: Organisation, lead: RoutableLead, now: datetime, *, lock: bool
+) -> Decision:
+    """The engine's decision on fresh loads; with `lock`, the pools and agents it reads are
+    locked until the transaction ends."""
+    configuration = organisation.configuration
+    draft = route(lead, _optimistic(organisation, lead, now), organisation.routing, now)
+    pipelines = _chain(configuration, draft)
+    agents = _agents_of(configuration, pipelines, lead)
+    pools = (
+        await store.roster.lock_pools(pipelines)
+        if lock
+        else await store.roster.pool_states(pipelines)
+    )
+    loads = await store.roster.loads(agents, now, lock=lock)
+    roster = Roster(
+        agents={
+            key: AgentSnapshot(
+                key=key,
+                load=Load(*loads.get(key, (0, 0, 0, 0))),
+                availability=organisation.availability(key, now),
+            )
+            for key in agents
+        },
+        pools={
+            key: PoolState(current=dict(row.current), last=row.last_agent)
+            for key, row in pools.items()
+        },
+    )
+    return route(lead, roster, organisation.routing, now)
+
+
+async def route_new(
+    store: Store, organisation: Organisation, lead: Lead, now: datetime, *, kind: str = "initial"
+) -> Routed:
+    """Route a stored lead and record the outcome on it. The caller commits."""
+    subject = routable(lead, await previous_owner(store, lead))
+    decision = await decide(store, organisation, subject, now, lock=True)
+    await _apply(store, organisation, lead, decision, now)
+    decision_id = await store.roster.add_assignment(
+        {
+            "lead_id": lead.id,
+            "kind": kind,
+            "outcome": decision.outcome.value,
+            "agent_key": decision.agent,
+            "previous_agent_key": None,
+            "pipeline_key": decision.pipeline,
+            "rule_key": decision.rule,
+            "via": decision.via,
+            "config_version_id": organisation.version,
+            "decided_at": now,
+            "trace": decision.to_trace(),
+        }
+    )
+    await _notify(store, organisation, lead, decision, decision_id)
+    return Routed(decision_id, decision)
+
+
+async def _apply(
+    store: Store, organisation: Organisation, lead: Lead, decision: Decision, now: datetime
+) -> None:
+    lead.pipeline_key = decision.pipeline
+    if decision.pipeline is not None:
+        lead.stage_key = organisation.configuration.pipeline(decision.pipeline).stages[0]
+    if decision.pool_state is not None and decision.pipeline is not None:
+        state = decision.pool_state
+        await store.roster.save_pool(decision.pipeline, dict(state.current), state.last)
+    if decision.outcome is Outcome.ASSIGNED and decision.agent is not None:
+        agent = organisation.configuration.agent(decision.agent)
+        lead.owner_agent_key = agent.key
+        lead.routing_status = "assigned"
+        lead.assigned_at = now
+        lead.sla_due_at = organisation.sla_due(decision.pipeline, now)
+        await store.roster.count_assignment(agent.key, now.astimezone(ZoneInfo(agent.timezone)).date())
+        await store.contacts.set_owner(lead.contact_id, agent.key)
+    elif decision.outcome is Outcome.QUEUED:
+        lead.routing_status = "queued"
+    else:
+        lead.routing_status = "unassigned"
+
+
+async def _notify(
+    store: Store, organisation: Organisation, lead: Lead, decision: Decision, decision_id: int
+) -> None:
+    payload: dict[str, Any] = {
+        "lead_id": lead.id,
+        "decision_id": decision_id,
+        "outcome": decision.outcome.value,
+        "agent": decision.agent,
+        "pipeline": decision.pipeline,
+        "name": " ".join(p for p in (lead.first_name, lead.last_name) if p),
+        "country": lead.country,
+        "language": lead.language,
+        "treatment": lead.treatment,
+        "source": lead.source,
+    }
+    if decision.outcome is Outcome.ASSIGNED:
+        await store.outbox.add(
+            topic="lead.assigned",
+            channel="sse",
+            recipient=decision.agent,
+            payload=payload,
+            idempotency_key=f"lead.assigned:{decision_id}:sse",
+        )
+    elif decision.outcome is not Outcome.QUEUED:
+        team = _team_of(organisation.configuration, decision.pipeline)
+        await store.outbox.add(
+            topic="lead.unassigned",
+            channel="alert",
+            recipient=team,
+            payload={**payload, "reason": decision.explain().splitlines()[0]},
+            idempotency_key=f"lead.unassigned:{decision_id}",
+        )
+
+
+def _team_of(configuration: Configuration, pipeline: str | None) -> str | None:
+    return configuration.pipeline(pipeline).team if pipeline else None
+
+
+def _optimistic(organisation: Organisation, lead: RoutableLead, now: datetime) -> Roster:
+    """A roster with everyone idle: enough to learn which rule and pipelines apply."""
+    return Roster(agents={})
+
+
+def _chain(configuration: Configuration, decision: Decision) -> list[str]:
+    if decision.rule is not None:
+        rule = next(r for r in configuration.rules if r.key == decision.rule)
+        return [rule.pipeline, *rule.fallback]
+    return [decision.pipeline] if decision.pipeline else []
+
+
+def _agents_of(configuration: Configuration, pipelines: list[str], lead: RoutableLead) -> set[str]:
+    keys: set[str] = set()
+    for key in pipelines:
+        pipeline = configuration.pipeline(key)
+        keys.update(member.agent for member in pipeline.pool.members)
+        if pipeline.when_no_agent.agent:
+            keys.add(pipeline.when_no_agent.agent)
+    if lead.previous_owner:
+        keys.add(lead.previous_owner)
+        owner = next((a for a in configuration.agents if a.key == lead.previous_owner), None)
+        if owner is not None and owner.backup:
+            keys.add(owner.backup)
+    return keys

@@ -1,0 +1,22 @@
+"""Errors a user can fix by changing their input: shells print them without a stack trace."""
+
+from __future__ import annotations
+
+from leadflow.connectors.csv_import import MappingError
+from leadflow.identity import InvalidLead
+from leadflow.services.configuration import ConfigurationError, NoConfiguration, UnknownVersion
+from leadflow.services.deadletters import AlreadyReplayed, UnknownDeadLetter
+from leadflow.services.payloads import UnreadablePayload
+from leadflow.services.tokens import TokenExists
+
+USER_ERRORS: tuple[type[Exception], ...] = (
+    AlreadyReplayed,
+    ConfigurationError,
+    InvalidLead,
+    MappingError,
+    NoConfiguration,
+    TokenExists,
+    UnknownDeadLetter,
+    UnknownVersion,
+    UnreadablePayload,
+)

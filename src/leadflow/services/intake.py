@@ -1,0 +1,391 @@
+"""Intake: every lead, from every channel, once — normalised, deduplicated, then routed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import structlog
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from leadflow.identity import (
+    FieldErrors,
+    InvalidField,
+    InvalidLead,
+    contact_keys,
+    infer_language,
+    merge_attribution,
+    normalise_country,
+    normalise_email,
+    normalise_phone,
+    normalise_whatsapp_id,
+)
+from leadflow.services.assignment import route_new
+from leadflow.services.configuration import NoConfiguration
+from leadflow.services.organisation import LiveOrganisation, Organisation
+from leadflow.storage.store import ContactDetails, Store
+from leadflow.storage.tables import Lead
+
+log = structlog.get_logger(__name__)
+
+Text = str | None
+
+
+class LeadSubmission(BaseModel):
+    """A lead as an integration sends it (`POST /api/v1/leads`)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    source: str = Field(
+        default="api",
+        max_length=32,
+        pattern=r"^[a-z0-9_]+$",
+        description="google_ads, meta_lead_ads, website, whatsapp, phone, import…",
+        examples=["meta_lead_ads"],
+    )
+    external_id: Text = Field(
+        default=None,
+        max_length=200,
+        description="The lead's id at the source; the same (source, external_id) is one lead.",
+    )
+    first_name: Text = Field(default=None, max_length=200)
+    last_name: Text = Field(default=None, max_length=200)
+    phone: Text = Field(default=None, max_length=64, examples=["+49 151 23456789"])
+    email: Text = Field(default=None, max_length=320)
+    whatsapp_id: Text = Field(default=None, max_length=32, description="WhatsApp wa_id (digits)")
+    country: Text = Field(default=None, description="ISO 3166 alpha-2", examples=["DE"])
+    language: Text = Field(default=None, description="ISO 639-1", examples=["de"])
+    locale: Text = Field(default=None, max_length=20, description="form locale, e.g. de_DE")
+    message: Text = Field(default=None, max_length=10_000)
+    treatment: Text = Field(default=None, max_length=64, examples=["hair_transplant"])
+    budget: Decimal | None = Field(default=None, ge=0, le=Decimal("999999999999"))
+    currency: Text = Field(default=None, pattern=r"^[A-Za-z]{3}$")
+    utm_source: Text = None
+    utm_medium: Text = None
+    utm_campaign: Text = None
+    utm_content: Text = None
+    utm_term: Text = None
+    gclid: Text = None
+    gbraid: Text = None
+    wbraid: Text = None
+    fbclid: Text = None
+    campaign_id: Text = Field(default=None, max_length=64)
+    adset_id: Text = Field(default=None, max_length=64)
+    ad_id: Text = Field(default=None, max_length=64)
+    landing_url: Text = Field(default=None, max_length=4000)
+    consent: bool | None = None
+    created_at: datetime | None = Field(
+        default=None, description="when the lead was created at the source (imports); aware"
+    )
+    priority: int = Field(default=0, ge=-100, le=100)
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+
+def parse_submission(data: dict[str, Any]) -> LeadSubmission:
+    """Validate a parsed body; every bad field becomes one InvalidField of an InvalidLead."""
+    try:
+        return LeadSubmission.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidLead(
+            InvalidField(".".join(str(p) for p in e["loc"]) or "body", e["msg"])
+            for e in exc.errors(include_url=False)
+        ) from None
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A submission after normalisation: what is stored, and where each inference came from."""
+
+    values: dict[str, Any]
+    keys: list[tuple[str, str]]
+    country_source: str
+    language_source: str
+
+
+def normalise(
+    submission: LeadSubmission,
+    *,
+    served: frozenset[str],
+    threshold: float,
+    now: datetime,
+    external_identity: bool = False,
+) -> Normalised:
+    """Pure: normalise every field, collecting every bad one into one InvalidLead.
+
+    With `external_identity` (historical imports without contact details), a lead with no
+    phone, e-mail or WhatsApp id is identified by its source's own id instead of rejected.
+    """
+    errors = FieldErrors()
+    country = errors.collect(normalise_country, submission.country) if submission.country else None
+    phone = (
+        errors.collect(normalise_phone, submission.phone, country) if submission.phone else None
+    )
+    email = errors.collect(normalise_email, submission.email) if submission.email else None
+    whatsapp = (
+        errors.collect(normalise_whatsapp_id, submission.whatsapp_id)
+        if submission.whatsapp_id
+        else None
+    )
+    received_at = submission.created_at or now
+    if received_at.tzinfo is None:
+        errors.collect(_reject, "created_at", "needs a time zone offset, e.g. 2026-05-01T10:00:00Z")
+    has_contact = bool(submission.phone or submission.email or submission.whatsapp_id)
+    if not has_contact and not (external_identity and submission.external_id):
+        errors.collect(
+            _reject, "phone", "a lead needs at least one of phone, email or whatsapp_id"
+        )
+    errors.raise_if_any()
+
+    country_source = "explicit" if country else "none"
+    if country is None:
+        whatsapp_region = _region_of(whatsapp.e164, errors) if whatsapp and whatsapp.e164 else None
+        country = (phone.region if phone else None) or whatsapp_region
+        country_source = "phone" if country else "none"
+    language = _language(submission, country, served, threshold)
+    attribution = merge_attribution(_attribution_fields(submission), submission.landing_url)
+    keys = contact_keys(
+        phone.e164 if phone else None, email, whatsapp.wa_id if whatsapp else None
+    )
+    identities = [(k.kind, k.value) for k in keys]
+    if not identities:
+        identities = [("external", f"{submission.source}:{submission.external_id}")]
+    values = {
+        "source": submission.source,
+        "external_id": submission.external_id,
+        "received_at": received_at,
+        "first_name": submission.first_name,
+        "last_name": submission.last_name,
+        "phone_raw": submission.phone,
+        "phone_e164": phone.e164 if phone else (whatsapp.e164 if whatsapp else None),
+        "email": email,
+        "whatsapp_id": whatsapp.wa_id if whatsapp else None,
+        "country": country,
+        "country_source": country_source,
+        "language": language.language,
+        "language_source": language.source,
+        "locale": submission.locale,
+        "message": submission.message,
+        "treatment": submission.treatment.lower() if submission.treatment else None,
+        "budget": submission.budget,
+        "currency": submission.currency.upper() if submission.currency else None,
+        "consent": submission.consent,
+        "priority": submission.priority,
+        "campaign_id": submission.campaign_id,
+        "adset_id": submission.adset_id,
+        "ad_id": submission.ad_id,
+        "landing_url": submission.landing_url,
+        "custom": submission.custom,
+        **attribution,
+    }
+    return Normalised(
+        values=values,
+        keys=identities,
+        country_source=country_source,
+        language_source=language.source,
+    )
+
+
+def _reject(field: str, message: str) -> None:
+    raise InvalidField(field, message)
+
+
+def _region_of(e164: str, errors: FieldErrors) -> str | None:
+    number = errors.collect(normalise_phone, e164, None)
+    return number.region if number else None
+
+
+def _language(
+    submission: LeadSubmission, country: str | None, served: frozenset[str], threshold: float
+) -> Any:
+    try:
+        return infer_language(
+            explicit=submission.language,
+            locale=submission.locale,
+            message=submission.message,
+            country=country,
+            served=served,
+            threshold=threshold,
+        )
+    except InvalidField as error:
+        raise InvalidLead([error]) from None
+
+
+_ATTRIBUTION = (
+    "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
+    "gclid", "gbraid", "wbraid", "fbclid",
+)  # fmt: skip
+
+
+def _attribution_fields(submission: LeadSubmission) -> dict[str, str | None]:
+    return {name: getattr(submission, name) for name in _ATTRIBUTION}
+
+
+@dataclass(frozen=True)
+class Accepted:
+    lead: Lead
+    created: bool
+    """False when (source, external_id) was seen before: the original is returned."""
+
+
+async def accept(
+    store: Store,
+    submission: LeadSubmission,
+    *,
+    served: frozenset[str],
+    threshold: float,
+    repeat_window: timedelta,
+    now: datetime,
+    external_identity: bool = False,
+) -> Accepted:
+    """Store the lead (or find the original of an idempotent repeat). The caller commits."""
+    if submission.external_id:
+        original = await store.leads.by_external_id(submission.source, submission.external_id)
+        if original is not None:
+            return Accepted(original, created=False)
+    normalised = normalise(
+        submission,
+        served=served,
+        threshold=threshold,
+        now=now,
+        external_identity=external_identity,
+    )
+    values = normalised.values
+    contact_id, _ = await store.contacts.resolve(normalised.keys, _contact_details(values))
+    await store.contacts.lock(contact_id)
+    previous = await store.leads.latest_of_contact(contact_id, values["received_at"])
+    is_repeat = previous is not None and (
+        values["received_at"] - previous.received_at <= repeat_window
+    )
+    lead_id = await store.leads.insert(
+        {
+            **values,
+            "contact_id": contact_id,
+            "is_repeat": is_repeat,
+            "repeat_of": previous.id if is_repeat and previous else None,
+        }
+    )
+    if lead_id is None:  # a concurrent twin with the same (source, external_id) won the insert
+        original = await store.leads.by_external_id(submission.source, str(submission.external_id))
+        assert original is not None
+        return Accepted(original, created=False)
+    lead = await store.leads.get(lead_id)
+    assert lead is not None
+    return Accepted(lead, created=True)
+
+
+def _contact_details(values: dict[str, Any]) -> ContactDetails:
+    return ContactDetails(
+        first_name=values["first_name"],
+        last_name=values["last_name"],
+        phone_e164=values["phone_e164"],
+        email=values["email"],
+        whatsapp_id=values["whatsapp_id"],
+        country=values["country"],
+        language=values["language"],
+    )
+
+
+
+@dataclass(frozen=True)
+class Ingested:
+    lead: Lead
+    created: bool
+    assignment: Any
+    """The web layer's AssignmentOut-shaped dict of the lead's latest decision, or None."""
+
+
+async def ingest(
+    store: Store,
+    submission: LeadSubmission,
+    *,
+    live: LiveOrganisation,
+    threshold: float,
+    now: datetime,
+) -> Ingested:
+    """Accept and route one lead. Routing failures never lose the lead: it is kept `unrouted`
+    and retried by the worker. The caller commits."""
+    organisation = await live.get(store)
+    accepted = await accept(
+        store,
+        submission,
+        served=organisation.served,
+        threshold=threshold,
+        repeat_window=organisation.repeat_window,
+        now=now,
+    )
+    if accepted.created:
+        await _route_or_keep(store, organisation, accepted.lead, now)
+    return Ingested(
+        accepted.lead, accepted.created, await assignment_summary(store, organisation, accepted.lead)
+    )
+
+
+async def _route_or_keep(
+    store: Store, organisation: Organisation, lead: Lead, now: datetime
+) -> None:
+    try:
+        async with store.savepoint():
+            await route_new(store, organisation, lead, now)
+    except Exception:  # noqa: BLE001 - any routing fault: keep the lead, log, retry later
+        log.exception("routing failed; lead kept as unrouted", lead_id=lead.id)
+        await store.refresh(lead)
+        lead.routing_status = "unrouted"
+
+
+async def assignment_summary(
+    store: Store, organisation: Organisation | None, lead: Lead
+) -> dict[str, Any] | None:
+    history = await store.roster.assignments_of(lead.id)
+    if not history:
+        return None
+    latest = history[-1]
+    name = None
+    if latest.agent_key and organisation is not None:
+        agent = next((a for a in organisation.configuration.agents if a.key == latest.agent_key), None)
+        name = agent.name if agent else None
+    return {
+        "decision_id": latest.id,
+        "outcome": latest.outcome,
+        "agent_key": latest.agent_key,
+        "agent_name": name,
+        "pipeline": latest.pipeline_key,
+        "rule": latest.rule_key,
+        "via": latest.via,
+        "reason": str(latest.trace.get("summary", latest.reason)),
+    }
+
+
+async def lead_with_assignment(
+    store: Store, lead_id: int, live: LiveOrganisation
+) -> tuple[Lead, dict[str, Any] | None] | None:
+    lead = await store.leads.get(lead_id)
+    if lead is None:
+        return None
+    try:
+        organisation: Organisation | None = await live.get(store)
+    except NoConfiguration:
+        organisation = None
+    return lead, await assignment_summary(store, organisation, lead)
+
+
+async def web_form(store: Store, key: str) -> Any:
+    return await store.forms.get(key)
+
+
+_FIELDS = frozenset(LeadSubmission.model_fields)
+
+
+def form_fields(data: dict[str, Any], *, defaults: dict[str, Any]) -> dict[str, Any]:
+    """A website form's fields as a submission: known fields kept, the rest under `custom`,
+    empty strings dropped (browsers send every input), the form's defaults filled in."""
+    merged = {**defaults, **{k: v for k, v in data.items() if v not in ("", None)}}
+    known = {k: v for k, v in merged.items() if k in _FIELDS and k != "custom"}
+    custom = {k: v for k, v in merged.items() if k not in _FIELDS}
+    if isinstance(merged.get("custom"), dict):
+        custom.update(merged["custom"])
+    if isinstance(known.get("consent"), str):
+        known["consent"] = known["consent"].lower() in ("1", "true", "yes", "on")
+    known.setdefault("source", "website")
+    return {**known, "custom": custom}

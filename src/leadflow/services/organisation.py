@@ -1,0 +1,84 @@
+"""The active configuration, validated and compiled once per version, shared by requests."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from leadflow.calendar import AgentCalendar, HolidayBook, add_working_minutes, compile_calendar
+from leadflow.domain.configuration import Configuration
+from leadflow.domain.roster import Availability
+from leadflow.identity import normalise_language
+from leadflow.routing import CompiledConfig, compile_config
+from leadflow.services.configuration import NoConfiguration, validate
+from leadflow.storage.store import Store
+
+
+@dataclass(frozen=True)
+class Organisation:
+    version: int
+    configuration: Configuration
+    routing: CompiledConfig
+    served: frozenset[str]
+    repeat_window: timedelta
+    calendars: dict[str, AgentCalendar] = field(default_factory=dict)
+    holiday_books: dict[str, HolidayBook] = field(default_factory=dict)
+
+    def availability(self, agent: str, now: datetime) -> Availability:
+        calendar = self.calendars.get(agent)
+        return calendar.availability(now) if calendar else Availability.always()
+
+    def sla_due(self, pipeline_key: str | None, now: datetime) -> datetime | None:
+        """First contact is due this many working minutes after `now` (None: no pipeline)."""
+        if pipeline_key is None:
+            return None
+        pipeline = self.configuration.pipeline(pipeline_key)
+        minutes = pipeline.sla.first_contact_minutes
+        if pipeline.business_hours is None:
+            return now + timedelta(minutes=minutes)
+        book = self.holiday_books.get(pipeline.team)
+        return add_working_minutes(now, minutes, pipeline.business_hours, pipeline.timezone, book)
+
+
+def compile_organisation(version: int, configuration: Configuration) -> Organisation:
+    served = {normalise_language(code) for code in configuration.organisation.languages}
+    for agent in configuration.agents:
+        served.update(agent.languages)
+    books = {team.key: HolidayBook(team.holidays) for team in configuration.teams}
+    teams = {team.key: team for team in configuration.teams}
+    return Organisation(
+        version=version,
+        configuration=configuration,
+        routing=compile_config(configuration, version),
+        served=frozenset(served),
+        repeat_window=timedelta(days=configuration.organisation.repeat_window_days),
+        calendars={
+            agent.key: compile_calendar(agent, teams[agent.team], books[agent.team])
+            for agent in configuration.agents
+            if agent.schedule is not None
+        },
+        holiday_books=books,
+    )
+
+
+class LiveOrganisation:
+    """Caches the compiled active version; one cheap query per use tells if it changed."""
+
+    def __init__(self) -> None:
+        self._current: Organisation | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self, store: Store) -> Organisation:
+        active_id = await store.configs.active_id()
+        if active_id is None:
+            raise NoConfiguration()
+        current = self._current
+        if current is not None and current.version == active_id:
+            return current
+        async with self._lock:
+            if self._current is None or self._current.version != active_id:
+                version = await store.configs.get(active_id)
+                assert version is not None
+                self._current = compile_organisation(active_id, validate(version.document))
+            return self._current

@@ -1,0 +1,54 @@
+"""The async engine and sessions. Only storage touches SQLAlchemy."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from leadflow.storage.embedded import sqlalchemy_url, start_embedded
+
+
+def resolve_url(database_url: str | None, data_dir: Path) -> str:
+    """The configured server, or the embedded one started in `data_dir`."""
+    if database_url:
+        return sqlalchemy_url(database_url)
+    return start_embedded(data_dir)
+
+
+class Database:
+    """Owns the engine; hands out sessions. The caller (request, job, command) owns the commit."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.engine: AsyncEngine = create_async_engine(
+            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        )
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._bound: AsyncConnection | None = None
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        if self._bound is not None:
+            async with AsyncSession(
+                bind=self._bound, join_transaction_mode="create_savepoint", expire_on_commit=False
+            ) as session:
+                yield session
+            return
+        async with self._sessions() as session:
+            yield session
+
+    def bind_to(self, connection: AsyncConnection | None) -> None:
+        """Tests: run every session inside `connection`'s transaction (rolled back after)."""
+        self._bound = connection
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

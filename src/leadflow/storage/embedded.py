@@ -1,0 +1,27 @@
+"""An embedded PostgreSQL (pgserver) in the data folder, for one-command use on a bare machine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+
+def start_embedded(data_dir: Path) -> str:
+    """Start (or reuse) the private server in `data_dir/postgres`; returns a SQLAlchemy URL."""
+    import pgserver  # imported late: it is only needed without LEADFLOW_DATABASE_URL
+
+    pgdata = (data_dir / "postgres").resolve()
+    pgdata.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(pgdata, cleanup_mode=None)
+    return sqlalchemy_url(server.get_uri())
+
+
+def sqlalchemy_url(uri: str) -> str:
+    """`postgresql://u@/db?host=/sock` → `postgresql+psycopg://u@/db?host=/sock`."""
+    parsed = urlparse(uri)
+    if parsed.scheme.startswith("postgresql+"):
+        return uri
+    if parsed.scheme not in ("postgresql", "postgres"):
+        raise ValueError(f"not a PostgreSQL URL: {uri!r}")
+    _ = parse_qs(parsed.query)
+    return "postgresql+psycopg" + uri[len(parsed.scheme) :]

@@ -1,0 +1,90 @@
+"""Configuration versions and the tables materialised from the active one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from leadflow.storage import tables
+
+
+class ConfigRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def active(self) -> tables.ConfigVersion | None:
+        statement = select(tables.ConfigVersion).where(tables.ConfigVersion.is_active)
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def active_id(self) -> int | None:
+        statement = select(tables.ConfigVersion.id).where(tables.ConfigVersion.is_active)
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def get(self, version_id: int) -> tables.ConfigVersion | None:
+        return await self.session.get(tables.ConfigVersion, version_id)
+
+    async def history(self, limit: int = 50) -> list[tables.ConfigVersion]:
+        statement = (
+            select(tables.ConfigVersion).order_by(tables.ConfigVersion.id.desc()).limit(limit)
+        )
+        return list((await self.session.execute(statement)).scalars())
+
+    async def add_active(self, document: dict[str, Any], *, created_by: str, comment: str) -> int:
+        """Store a new version and make it the only active one (serialised by a table lock)."""
+        await self.session.execute(
+            tables.ConfigVersion.__table__.select()
+            .with_for_update()
+            .where(  # type: ignore[attr-defined]
+                tables.ConfigVersion.is_active
+            )
+        )
+        await self.session.execute(
+            update(tables.ConfigVersion)
+            .where(tables.ConfigVersion.is_active)
+            .values(is_active=False)
+        )
+        version = tables.ConfigVersion(
+            document=document, created_by=created_by, comment=comment, is_active=True
+        )
+        self.session.add(version)
+        await self.session.flush()
+        return version.id
+
+    async def materialise(
+        self,
+        *,
+        teams: list[dict[str, Any]],
+        agents: list[dict[str, Any]],
+        pipelines: list[dict[str, Any]],
+        stages: list[dict[str, Any]],
+        memberships: list[dict[str, Any]],
+    ) -> None:
+        """Upsert teams, agents and pipelines; replace stages and pool memberships.
+
+        Agents are never deleted (leads and history reference them): one missing from the new
+        document is marked `left` by the caller.
+        """
+        await self._upsert(tables.Team, teams, ["key"])
+        await self._upsert(tables.Agent, agents, ["key"])
+        await self._upsert(tables.Pipeline, pipelines, ["key"])
+        await self.session.execute(delete(tables.Stage))
+        await self.session.execute(delete(tables.PoolMembership))
+        if stages:
+            await self.session.execute(insert(tables.Stage).values(stages))
+        if memberships:
+            await self.session.execute(insert(tables.PoolMembership).values(memberships))
+
+    async def agent_keys(self) -> set[str]:
+        return set((await self.session.execute(select(tables.Agent.key))).scalars())
+
+    async def _upsert(self, table: Any, rows: list[dict[str, Any]], keys: list[str]) -> None:
+        if not rows:
+            return
+        statement = insert(table).values(rows)
+        columns = {c: statement.excluded[c] for c in rows[0] if c not in keys}
+        await self.session.execute(
+            statement.on_conflict_do_update(index_elements=keys, set_=columns)
+        )

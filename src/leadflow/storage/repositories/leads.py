@@ -1,0 +1,64 @@
+"""Leads: insert (idempotent on source + external id), look-ups, history of a contact."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from leadflow.storage.tables import Lead
+
+
+class LeadRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def insert(self, values: dict[str, Any]) -> int | None:
+        """The new lead's id, or None when (source, external_id) exists already."""
+        statement = (
+            insert(Lead)
+            .values(**values)
+            .on_conflict_do_nothing(
+                index_elements=["source", "external_id"],
+                index_where=Lead.external_id.is_not(None),
+            )
+            .returning(Lead.id)
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def get(self, lead_id: int, *, for_update: bool = False) -> Lead | None:
+        statement = select(Lead).where(Lead.id == lead_id)
+        if for_update:
+            statement = statement.with_for_update()
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def by_external_id(self, source: str, external_id: str) -> Lead | None:
+        statement = select(Lead).where(Lead.source == source, Lead.external_id == external_id)
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def latest_of_contact(self, contact_id: int, before: datetime) -> Lead | None:
+        statement = (
+            select(Lead)
+            .where(Lead.contact_id == contact_id, Lead.received_at <= before)
+            .order_by(Lead.received_at.desc(), Lead.id.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def of_contact(self, contact_id: int) -> list[Lead]:
+        statement = select(Lead).where(Lead.contact_id == contact_id).order_by(Lead.received_at)
+        return list((await self.session.execute(statement)).scalars())
+
+    async def count(self) -> int:
+        return (await self.session.execute(select(func.count()).select_from(Lead))).scalar_one()
+
+    async def between(self, start: datetime, end: datetime) -> list[Lead]:
+        statement = (
+            select(Lead)
+            .where(Lead.received_at >= start, Lead.received_at < end)
+            .order_by(Lead.received_at, Lead.id)
+        )
+        return list((await self.session.execute(statement)).scalars())

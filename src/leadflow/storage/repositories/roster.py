@@ -1,0 +1,137 @@
+"""Agent loads, pool strategy state and assignments: what the router reads and claims."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from leadflow.storage import tables
+
+_LOADS = text(
+    """
+    SELECT a.key, a.open_leads,
+      coalesce(sum(d.assigned) FILTER (WHERE d.day = (:now AT TIME ZONE a.timezone)::date), 0),
+      coalesce(sum(d.assigned) FILTER (
+        WHERE d.day >= date_trunc('week', :now AT TIME ZONE a.timezone)::date), 0),
+      coalesce(sum(d.assigned) FILTER (
+        WHERE d.day >= date_trunc('month', :now AT TIME ZONE a.timezone)::date), 0)
+    FROM agents a
+    LEFT JOIN agent_daily_counts d
+      ON d.agent_key = a.key
+     AND d.day >= least(date_trunc('week', :now AT TIME ZONE a.timezone),
+                        date_trunc('month', :now AT TIME ZONE a.timezone))::date
+     AND d.day <= (:now AT TIME ZONE a.timezone)::date
+    WHERE a.key = ANY(:keys)
+    GROUP BY a.key, a.open_leads
+    """
+)
+
+
+class RosterRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def loads(
+        self, keys: Iterable[str], now: datetime, *, lock: bool = False
+    ) -> dict[str, tuple[int, int, int, int]]:
+        """(day, week, month, open) per agent; day/week/month in each agent's own time zone.
+
+        With `lock`, the agents' rows are locked first (in key order, so claims never deadlock).
+        """
+        keys = sorted(set(keys))
+        if lock and keys:
+            await self.session.execute(
+                select(tables.Agent.key)
+                .where(tables.Agent.key.in_(keys))
+                .order_by(tables.Agent.key)
+                .with_for_update()
+            )
+        rows = await self.session.execute(_LOADS, {"now": now, "keys": keys})
+        return {key: (day, week, month, open_) for key, open_, day, week, month in rows}
+
+    async def lock_pools(self, pipelines: Iterable[str]) -> dict[str, tables.PoolState]:
+        """Lock the strategy state of `pipelines` (creating missing rows), in key order."""
+        keys = sorted(set(pipelines))
+        if not keys:
+            return {}
+        await self.session.execute(
+            insert(tables.PoolState)
+            .values([{"pipeline_key": k} for k in keys])
+            .on_conflict_do_nothing(index_elements=["pipeline_key"])
+        )
+        statement = (
+            select(tables.PoolState)
+            .where(tables.PoolState.pipeline_key.in_(keys))
+            .order_by(tables.PoolState.pipeline_key)
+            .with_for_update()
+        )
+        rows = (await self.session.execute(statement)).scalars()
+        return {row.pipeline_key: row for row in rows}
+
+    async def pool_states(self, pipelines: Iterable[str]) -> dict[str, tables.PoolState]:
+        statement = select(tables.PoolState).where(
+            tables.PoolState.pipeline_key.in_(list(pipelines))
+        )
+        rows = (await self.session.execute(statement)).scalars()
+        return {row.pipeline_key: row for row in rows}
+
+    async def save_pool(self, pipeline: str, current: dict[str, int], last: str | None) -> None:
+        await self.session.execute(
+            update(tables.PoolState)
+            .where(tables.PoolState.pipeline_key == pipeline)
+            .values(
+                current=current,
+                last_agent=last,
+                decisions=tables.PoolState.decisions + 1,
+            )
+        )
+
+    async def count_assignment(self, agent: str, local_day: date) -> None:
+        """One more new lead for `agent` on its local `local_day`, and one more open lead."""
+        await self.session.execute(
+            insert(tables.AgentDailyCount)
+            .values(agent_key=agent, day=local_day, assigned=1)
+            .on_conflict_do_update(
+                index_elements=["agent_key", "day"],
+                set_={"assigned": tables.AgentDailyCount.assigned + 1},
+            )
+        )
+        await self.change_open(agent, +1)
+
+    async def change_open(self, agent: str, delta: int) -> None:
+        await self.session.execute(
+            update(tables.Agent)
+            .where(tables.Agent.key == agent)
+            .values(open_leads=tables.Agent.open_leads + delta)
+        )
+
+    async def add_assignment(self, values: dict[str, Any]) -> int:
+        row = tables.Assignment(**values)
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
+
+    async def assignments_of(self, lead_id: int) -> list[tables.Assignment]:
+        statement = (
+            select(tables.Assignment)
+            .where(tables.Assignment.lead_id == lead_id)
+            .order_by(tables.Assignment.id)
+        )
+        return list((await self.session.execute(statement)).scalars())
+
+    async def agents(self) -> list[tables.Agent]:
+        statement = select(tables.Agent).order_by(tables.Agent.key)
+        return list((await self.session.execute(statement)).scalars())
+
+    async def agent(self, key: str) -> tables.Agent | None:
+        return await self.session.get(tables.Agent, key)
+
+    async def set_status(self, key: str, status: str) -> None:
+        await self.session.execute(
+            update(tables.Agent).where(tables.Agent.key == key).values(status=status)
+        )

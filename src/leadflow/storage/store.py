@@ -1,0 +1,58 @@
+"""One unit of work: a session and the repositories over it. Services receive a Store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from leadflow.storage.database import Database
+from leadflow.storage.repositories.configs import ConfigRepository
+from leadflow.storage.repositories.contacts import ContactDetails, ContactRepository
+from leadflow.storage.repositories.leads import LeadRepository
+from leadflow.storage.repositories.outbox import OutboxRepository
+from leadflow.storage.repositories.platform import (
+    AuditRepository,
+    DeadLetterRepository,
+    FormRepository,
+    TokenRepository,
+)
+from leadflow.storage.repositories.roster import RosterRepository
+
+__all__ = ["ContactDetails", "Store", "open_store"]
+
+
+class Store:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.contacts = ContactRepository(session)
+        self.leads = LeadRepository(session)
+        self.configs = ConfigRepository(session)
+        self.roster = RosterRepository(session)
+        self.outbox = OutboxRepository(session)
+        self.audit = AuditRepository(session)
+        self.deadletters = DeadLetterRepository(session)
+        self.tokens = TokenRepository(session)
+        self.forms = FormRepository(session)
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def refresh(self, row: object) -> None:
+        await self.session.refresh(row)
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Work that may fail without undoing the rest of the transaction."""
+        async with self.session.begin_nested():
+            yield
+
+
+@asynccontextmanager
+async def open_store(database: Database) -> AsyncIterator[Store]:
+    async with database.session() as session:
+        yield Store(session)

@@ -1,0 +1,75 @@
+"""Lead intake and look-up for integrations (`Authorization: Bearer <token>`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, Response
+
+from leadflow.services import deadletters, intake
+from leadflow.services.intake import LeadSubmission
+from leadflow.services.payloads import UnreadablePayload, parse_body
+from leadflow.web.api.schemas import DeadLetterOut, LeadOut
+from leadflow.web.deps import Caller, Now, State, StoreDep
+from leadflow.web.errors import NotFound
+
+router = APIRouter(prefix="/api/v1", tags=["leads"])
+
+_LEAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": LeadSubmission.model_json_schema()}},
+    }
+}
+
+
+async def read_payload(request: Request, db: StoreDep, endpoint: str) -> dict[str, Any]:
+    """The parsed body; an unreadable one is kept as a dead letter and answered with 400."""
+    body = await request.body()
+    try:
+        return parse_body(request.headers.get("content-type"), body)
+    except UnreadablePayload as exc:
+        letter = await deadletters.keep(
+            db, endpoint=endpoint, headers=dict(request.headers), body=body, reason=exc.reason
+        )
+        await db.commit()
+        detail = DeadLetterOut(dead_letter_id=letter, reason=exc.reason)
+        raise HTTPException(400, detail.model_dump()) from None
+
+
+def submission_of(data: dict[str, Any]) -> LeadSubmission:
+    return intake.parse_submission(data)
+
+
+@router.post(
+    "/leads",
+    status_code=201,
+    response_model=LeadOut,
+    openapi_extra=_LEAD_BODY,
+    summary="Submit a lead",
+    responses={
+        200: {"description": "the same (source, external_id) was sent before: the original"},
+        400: {"description": "body is not valid JSON; kept as a dead letter"},
+        422: {"description": "a field is invalid; every bad field is named"},
+    },
+)
+async def submit_lead(
+    request: Request, response: Response, db: StoreDep, state: State, now: Now, _: Caller
+) -> LeadOut:
+    """Normalise, deduplicate and route one lead. Idempotent on `(source, external_id)`."""
+    submission = submission_of(await read_payload(request, db, "/api/v1/leads"))
+    result = await intake.ingest(
+        db, submission, live=state.organisation, threshold=state.settings.language_confidence,
+        now=now,
+    )
+    await db.commit()
+    response.status_code = 201 if result.created else 200
+    return LeadOut.of(result.lead, result.assignment)
+
+
+@router.get("/leads/{lead_id}", response_model=LeadOut, summary="A lead with its assignment")
+async def get_lead(lead_id: int, db: StoreDep, state: State, _: Caller) -> LeadOut:
+    found = await intake.lead_with_assignment(db, lead_id, state.organisation)
+    if found is None:
+        raise NotFound(f"lead {lead_id} does not exist")
+    return LeadOut.of(*found)

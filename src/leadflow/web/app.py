@@ -1,0 +1,51 @@
+"""The FastAPI application: JSON API (OpenAPI at /docs) and, later, the pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+
+from leadflow import __version__
+from leadflow.config import Settings
+from leadflow.storage.database import Database
+from leadflow.web import errors
+from leadflow.web.api import forms, leads, system
+from leadflow.web.deps import AppState, system_clock
+
+DESCRIPTION = """
+Leadflow takes every inbound lead, normalises and deduplicates it, and routes it to the right
+sales representative within a second, with every decision explained.
+
+Integrations authenticate with `Authorization: Bearer <token>` (create one with
+`leadflow token create NAME`). Website forms post to `/api/v1/forms/{form_key}` without a token.
+"""
+
+
+def create_app(
+    settings: Settings,
+    database: Database,
+    *,
+    clock: Callable[[], datetime] = system_clock,
+    owns_database: bool = True,
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_database:
+            await database.dispose()
+
+    app = FastAPI(
+        title="Leadflow",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.leadflow = AppState(settings, database, clock)
+    errors.install(app)
+    app.include_router(leads.router)
+    app.include_router(forms.router)
+    app.include_router(system.router)
+    return app

@@ -1,0 +1,78 @@
+"""What endpoints receive: a Store per request, the caller's identity, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from leadflow.config import Settings
+from leadflow.services import tokens
+from leadflow.services.organisation import LiveOrganisation, Organisation
+from leadflow.storage.database import Database
+from leadflow.storage.store import Store, open_store
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class AppState:
+    """Everything an app instance shares across requests, built once at start-up."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        clock: Callable[[], datetime] = system_clock,
+    ) -> None:
+        self.settings = settings
+        self.database = database
+        self.clock = clock
+        self.organisation = LiveOrganisation()
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.leadflow
+    return state
+
+
+async def store(state: Annotated[AppState, Depends(app_state)]) -> AsyncIterator[Store]:
+    async with open_store(state.database) as opened:
+        yield opened
+
+
+_bearer = HTTPBearer(auto_error=False, description="an API token from `leadflow token create`")
+
+
+async def integration(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    db: Annotated[Store, Depends(store)],
+) -> str:
+    """The name of the calling API token; 401 otherwise."""
+    if credentials is None:
+        raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+    name = await tokens.authenticate(db, credentials.credentials)
+    if name is None:
+        raise HTTPException(401, "invalid or revoked token", headers={"WWW-Authenticate": "Bearer"})
+    return name
+
+
+async def organisation(
+    state: Annotated[AppState, Depends(app_state)], db: Annotated[Store, Depends(store)]
+) -> Organisation:
+    return await state.organisation.get(db)
+
+
+def now(state: Annotated[AppState, Depends(app_state)]) -> datetime:
+    return state.clock()
+
+
+StoreDep = Annotated[Store, Depends(store)]
+Caller = Annotated[str, Depends(integration)]
+OrgDep = Annotated[Organisation, Depends(organisation)]
+Now = Annotated[datetime, Depends(now)]
+State = Annotated[AppState, Depends(app_state)]

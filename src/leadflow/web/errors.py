@@ -1,0 +1,58 @@
+"""Domain errors → HTTP answers, in one place. Bodies follow FastAPI's 422 shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from leadflow.identity import InvalidLead
+from leadflow.services.configuration import ConfigurationError, NoConfiguration, UnknownVersion
+from leadflow.services.deadletters import AlreadyReplayed, UnknownDeadLetter
+
+
+class NotFound(Exception):
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def _detail(status: int, detail: Any) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(InvalidLead)
+    async def invalid_lead(_: Request, exc: InvalidLead) -> JSONResponse:
+        return _detail(
+            422,
+            [
+                {"loc": ["body", *e.field.split(".")], "msg": e.message, "type": "value_error"}
+                for e in exc.errors
+            ],
+        )
+
+    @app.exception_handler(ConfigurationError)
+    async def invalid_config(_: Request, exc: ConfigurationError) -> JSONResponse:
+        return _detail(
+            422,
+            [
+                {"loc": ["body", *p.location.split(".")], "msg": p.message, "type": "value_error"}
+                for p in exc.problems
+            ],
+        )
+
+    @app.exception_handler(NoConfiguration)
+    async def no_config(_: Request, exc: NoConfiguration) -> JSONResponse:
+        return _detail(503, str(exc))
+
+    @app.exception_handler(UnknownVersion)
+    @app.exception_handler(UnknownDeadLetter)
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: Exception) -> JSONResponse:
+        return _detail(404, str(exc))
+
+    @app.exception_handler(AlreadyReplayed)
+    async def conflict(_: Request, exc: Exception) -> JSONResponse:
+        return _detail(409, str(exc))

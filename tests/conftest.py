@@ -1,0 +1,57 @@
+"""Shared test set-up: which PostgreSQL to use (a local server, or the embedded one)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+DATA = SHARED / "data"
+
+
+def _server_url() -> str:
+    """LEADFLOW_TEST_DATABASE_URL, else the local server if it answers, else an embedded one."""
+    configured = os.environ.get("LEADFLOW_TEST_DATABASE_URL")
+    if configured:
+        return configured
+    local = "postgresql://postgres@127.0.0.1:5432/postgres"
+    try:
+        psycopg.connect(local, connect_timeout=2).close()
+        return local
+    except psycopg.OperationalError:
+        import pgserver
+
+        folder = Path(os.environ.get("LEADFLOW_TEST_PGDATA", "/tmp/leadflow-test-pg"))
+        return pgserver.get_server(folder, cleanup_mode=None).get_uri()
+
+
+def _with_database(url: str, name: str) -> str:
+    base, _, query = url.partition("?")
+    base = base.rsplit("/", 1)[0] + "/" + name
+    return base + (f"?{query}" if query else "")
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    return _server_url()
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str) -> Iterator[str]:
+    """A fresh database with every migration applied; dropped after the session."""
+    from leadflow.storage.embedded import sqlalchemy_url
+    from leadflow.storage.migrate import upgrade
+
+    name = f"leadflow_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = sqlalchemy_url(_with_database(server_url, name))
+    upgrade(url)
+    yield url
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

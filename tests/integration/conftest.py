@@ -1,0 +1,87 @@
+"""Integration fixtures: each test runs in a transaction that is rolled back at the end."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from leadflow.config import Settings
+from leadflow.domain.configuration import Configuration
+from leadflow.services import configuration, tokens
+from leadflow.storage.database import Database
+from leadflow.storage.store import Store, open_store
+from leadflow.web.app import create_app
+from tests import factories
+
+
+class Clock:
+    """The time the app sees; tests move it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest_asyncio.fixture(scope="session")
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url, pool_size=5)
+    yield db
+    await db.dispose()
+
+
+@pytest_asyncio.fixture
+async def bound(database: Database) -> AsyncIterator[Database]:
+    """The database with every session inside one outer transaction, rolled back after."""
+    async with database.engine.connect() as connection:
+        transaction = await connection.begin()
+        database.bind_to(connection)
+        try:
+            yield database
+        finally:
+            database.bind_to(None)
+            await transaction.rollback()
+
+
+@pytest_asyncio.fixture
+async def store(bound: Database) -> AsyncIterator[Store]:
+    async with open_store(bound) as opened:
+        yield opened
+
+
+@pytest.fixture
+def clock() -> Clock:
+    # A Tuesday 10:00 in Berlin.
+    return Clock(datetime(2026, 5, 12, 8, 0, tzinfo=UTC))
+
+
+async def activate(store: Store, config: Configuration) -> int:
+    version = await configuration.apply(store, config, actor="test")
+    await store.commit()
+    return version
+
+
+@pytest_asyncio.fixture
+async def org(store: Store) -> Configuration:
+    config = factories.organisation()
+    await activate(store, config)
+    return config
+
+
+@pytest_asyncio.fixture
+async def client(bound: Database, clock: Clock, store: Store) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(Settings(), bound, clock=clock, owns_database=False)
+    issued = await tokens.issue(store, "test-client")
+    await store.commit()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://leadflow.test",
+        headers={"Authorization": f"Bearer {issued.secret}"},
+    ) as http:
+        yield http
