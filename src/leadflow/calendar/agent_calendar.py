@@ -19,7 +19,15 @@ from leadflow.calendar.holidays import Holiday, HolidayBook
 from leadflow.calendar.leave import leave_spans
 from leadflow.calendar.shifts import day_spans, intervals_on, overrides_by_date
 from leadflow.calendar.spans import Span
-from leadflow.calendar.timeline import Blocks, OffShift, OnHoliday, OnLeave, Segment, segments
+from leadflow.calendar.timeline import (
+    Blocks,
+    OffShift,
+    OnHoliday,
+    OnLeave,
+    OnShift,
+    Segment,
+    segments,
+)
 from leadflow.calendar.wallclock import ONE_DAY, local_date, local_midnight, zone
 from leadflow.calendar.wording import describe
 from leadflow.domain.configuration import Agent, Schedule, Team
@@ -127,7 +135,7 @@ class AgentCalendar:
 
     def _answer(self, piece: Segment) -> Availability:
         state = piece.state
-        if not isinstance(state, OffShift | OnLeave | OnHoliday):
+        if isinstance(state, OnShift):
             return _AVAILABLE
         next_free = self._next_free(piece.end)
         return Availability(
@@ -147,7 +155,7 @@ class AgentCalendar:
         for piece in self._segments_from(after):
             if piece.start > limit:
                 return None
-            if not isinstance(piece.state, OffShift | OnLeave | OnHoliday):
+            if isinstance(piece.state, OnShift):
                 return max(piece.start, after)
         raise AssertionError("segments never end")
 

@@ -13,7 +13,16 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
 """A stable, human-readable identifier (slug) used in YAML, traces and URLs."""
@@ -399,18 +408,49 @@ class Exists(_Leaf):
     value: bool = True
 
 
-Leaf = Annotated[Equals | In | NotIn | Prefix | Pattern | Range | Exists, Field(discriminator="op")]
+Leaf = Equals | In | NotIn | Prefix | Pattern | Range | Exists
+OPERATORS = ("equals", "in", "not_in", "prefix", "pattern", "range", "exists")
 
 
 class All(Frozen):
-    all: list[Condition]
+    all: list[Condition] = Field(min_length=1)
 
 
 class AnyOf(Frozen):
-    any: list[Condition]
+    any: list[Condition] = Field(min_length=1)
 
 
-Condition = All | AnyOf | Leaf
+def _condition_tag(value: Any) -> str | None:
+    """Which kind of condition `value` is; tags start with '~' so error paths can drop them."""
+    if isinstance(value, All | AnyOf):
+        return "~all" if isinstance(value, All) else "~any"
+    if isinstance(value, BaseModel):
+        return f"~{getattr(value, 'op', '')}"
+    if not isinstance(value, dict):
+        return None
+    if "all" in value or "any" in value:
+        return "~all" if "all" in value else "~any"
+    op = value.get("op")
+    return f"~{op}" if op in OPERATORS else None
+
+
+Condition = Annotated[
+    Annotated[All, Tag("~all")]
+    | Annotated[AnyOf, Tag("~any")]
+    | Annotated[Equals, Tag("~equals")]
+    | Annotated[In, Tag("~in")]
+    | Annotated[NotIn, Tag("~not_in")]
+    | Annotated[Prefix, Tag("~prefix")]
+    | Annotated[Pattern, Tag("~pattern")]
+    | Annotated[Range, Tag("~range")]
+    | Annotated[Exists, Tag("~exists")],
+    Discriminator(
+        _condition_tag,
+        custom_error_type="condition",
+        custom_error_message="a condition is {all: [...]}, {any: [...]} or {field, op, value} "
+        "with op one of " + ", ".join(OPERATORS),
+    ),
+]
 All.model_rebuild()
 AnyOf.model_rebuild()
 

@@ -46,6 +46,8 @@ _NAME_ALIASES: Final[Mapping[str, str]] = {
     "wales": "GB", "usa": "US", "united states of america": "US", "america": "US",
     "uae": "AE", "emirates": "AE", "russian federation": "RU", "holland": "NL",
     "czech republic": "CZ", "iran islamic republic of": "IR", "korea": "KR", "kosova": "XK",
+    "hong kong": "HK", "macau": "MO", "macao": "MO", "south korea": "KR",
+    "north korea": "KP", "ivory coast": "CI", "vatican": "VA", "palestine": "PS",
 }  # fmt: skip
 
 

@@ -77,8 +77,8 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif part in {"function-after[_parse(), list[Interval]]"} or "[" in str(part):
-            continue  # pydantic's validator wrappers and union branch names
+        elif str(part).startswith("~") or "[" in str(part):
+            continue  # tags of condition kinds, and pydantic's validator wrapper names
         else:
             text += f".{part}" if text else str(part)
     return text

@@ -7,9 +7,9 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from importlib import resources
 from typing import Any
 
+from leadflow.demo import organisation_yaml
 from leadflow.services import configuration, intake, tokens
 from leadflow.services.intake import LeadSubmission
 from leadflow.services.organisation import LiveOrganisation
@@ -18,10 +18,6 @@ from leadflow.storage.store import Store, open_store
 
 SEED = 20261123
 DEMO_FORM = "demo-landing"
-
-
-def organisation_yaml() -> str:
-    return resources.files("leadflow.demo").joinpath("organisation.yaml").read_text()
 
 
 @dataclass(frozen=True)

@@ -43,9 +43,7 @@ def schedule(
     )
 
 
-def agent(
-    tz: str = ISTANBUL, plan: Schedule | None = None, *, no_schedule: bool = False
-) -> Agent:
+def agent(tz: str = ISTANBUL, plan: Schedule | None = None, *, no_schedule: bool = False) -> Agent:
     return Agent(
         key="ayse",
         name="Ayşe",

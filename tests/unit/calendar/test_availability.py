@@ -77,7 +77,9 @@ def test_full_day_leave_says_until_when() -> None:
 
 
 def test_partial_leave_blocks_only_its_hours() -> None:
-    plan = schedule(leave=[leave(date(2026, 6, 1), date(2026, 6, 2), "09:00-12:00", kind="training")])
+    plan = schedule(
+        leave=[leave(date(2026, 6, 1), date(2026, 6, 2), "09:00-12:00", kind="training")]
+    )
     morning = availability(agent(plan=plan), team(), at(ISTANBUL, 2026, 6, 2, 10))
     assert morning.reason is Unavailability.ON_LEAVE
     assert morning.detail == "on training leave until 12:00 Europe/Istanbul"
@@ -142,7 +144,9 @@ def test_next_availability_skips_the_weekend() -> None:
 def test_next_availability_skips_leave_and_the_weekend_after_it() -> None:
     plan = schedule(leave=[leave(date(2026, 6, 8), date(2026, 6, 12))])
     friday_evening = at(ISTANBUL, 2026, 6, 5, 18)
-    assert next_availability(agent(plan=plan), team(), friday_evening) == at(ISTANBUL, 2026, 6, 15, 9)
+    assert next_availability(agent(plan=plan), team(), friday_evening) == at(
+        ISTANBUL, 2026, 6, 15, 9
+    )
 
 
 def test_next_availability_is_now_when_available() -> None:

@@ -15,6 +15,7 @@ from leadflow.calendar import (
 )
 from leadflow.calendar.leave import leave_spans
 from leadflow.domain.configuration import (
+    WEEKDAYS,
     Agent,
     CompanyDay,
     HolidayCalendar,
@@ -23,7 +24,6 @@ from leadflow.domain.configuration import (
     ShiftOverride,
     Team,
     WeeklyPattern,
-    WEEKDAYS,
 )
 from leadflow.domain.roster import Unavailability
 
@@ -56,7 +56,9 @@ days = st.integers(0, DAYS).map(lambda n: FIRST_DAY + timedelta(days=n))
 moments = st.integers(0, DAYS * 24 * 60).map(
     lambda m: datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=m)
 )
-weekly = st.fixed_dictionaries({day: intervals for day in WEEKDAYS}).map(WeeklyPattern.model_validate)
+weekly = st.fixed_dictionaries({day: intervals for day in WEEKDAYS}).map(
+    WeeklyPattern.model_validate
+)
 
 
 @st.composite
@@ -149,4 +151,3 @@ def test_minutes_between_start_and_the_due_moment_are_the_minutes_added(
     start = start.astimezone(ZoneInfo(tz))
     due = add_working_minutes(start, n, week, tz, BOOK)
     assert working_minutes_between(start, due, week, tz, BOOK) == n
-

@@ -112,4 +112,9 @@ def test_window_returns_whole_shifts_that_overlap_it() -> None:
 
 def test_naive_window_is_refused() -> None:
     with pytest.raises(ValueError, match="aware"):
-        shift_spans(schedule(pattern(**OFFICE_HOURS)), ISTANBUL, datetime(2026, 6, 1), at(ISTANBUL, 2026, 6, 2))
+        shift_spans(
+            schedule(pattern(**OFFICE_HOURS)),
+            ISTANBUL,
+            datetime(2026, 6, 1),
+            at(ISTANBUL, 2026, 6, 2),
+        )

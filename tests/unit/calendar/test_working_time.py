@@ -12,7 +12,9 @@ from leadflow.domain.configuration import HolidayCalendar
 from tests.unit.calendar.scenarios import BERLIN, ISTANBUL, OFFICE_HOURS, at, company_day, pattern
 
 OFFICE = pattern(**OFFICE_HOURS)
-ROUND_THE_CLOCK = pattern(**{d: "00:00-00:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")})
+ROUND_THE_CLOCK = pattern(
+    **{d: "00:00-00:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+)
 TURKEY = HolidayBook(HolidayCalendar(countries=["TR"]))
 
 
@@ -49,7 +51,9 @@ def test_minutes_skip_kurban_bayrami_and_its_arife_afternoon() -> None:
 
 def test_company_half_day_counts_its_worked_hours_only() -> None:
     book = HolidayBook(
-        HolidayCalendar(company_days=[company_day(date(2026, 12, 31), "New Year's Eve", "09:00-13:00")])
+        HolidayCalendar(
+            company_days=[company_day(date(2026, 12, 31), "New Year's Eve", "09:00-13:00")]
+        )
     )
     between = working_minutes_between(
         at(ISTANBUL, 2026, 12, 31), at(ISTANBUL, 2027, 1, 1), OFFICE, ISTANBUL, book
