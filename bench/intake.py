@@ -25,7 +25,7 @@ import psycopg
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
-from leadflow.services.demo import sample_leads  # noqa: E402
+from leadflow.services.demo import sample_leads
 
 SERVER = os.environ.get("LEADFLOW_BENCH_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
 

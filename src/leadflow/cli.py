@@ -25,7 +25,9 @@ app = typer.Typer(
 token_app = typer.Typer(help="API tokens for integrations.", no_args_is_help=True)
 import_app = typer.Typer(help="Bulk imports.", no_args_is_help=True)
 deadletter_app = typer.Typer(help="Payloads that could not be read.", no_args_is_help=True)
-config_app = typer.Typer(help="Configuration as code: versions, export, apply.", no_args_is_help=True)
+config_app = typer.Typer(
+    help="Configuration as code: versions, export, apply.", no_args_is_help=True
+)
 app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import")
 app.add_typer(deadletter_app, name="deadletter")
@@ -53,7 +55,7 @@ def friendly(command: Callable[..., None]) -> Callable[..., None]:
 
         try:
             command(*args, **kwargs)
-        except (Failure, *USER_ERRORS) as exc:
+        except (Failure, *USER_ERRORS) as exc:  # type: ignore[misc]
             errors.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(1) from None
 
@@ -261,7 +263,7 @@ def deadletter_list(
 ) -> None:
     """List payloads kept because they could not be read."""
 
-    async def work(store: Any) -> list[Any]:
+    async def work(store: Any) -> Any:
         return await store.deadletters.listing(status)
 
     letters = run(with_store(work, commit=False))
@@ -323,9 +325,7 @@ def config_apply(
         raise Failure(f"no such file: {file}")
     parsed = configuration.parse_yaml(file.read_text(), str(file))
     version = run(
-        with_store(
-            lambda store: configuration.apply(store, parsed, actor="cli", comment=comment)
-        )
+        with_store(lambda store: configuration.apply(store, parsed, actor="cli", comment=comment))
     )
     console.print(f"[green]configuration version {version} is active[/green]")
 
@@ -333,7 +333,9 @@ def config_apply(
 @config_app.command("export")
 @friendly
 def config_export(
-    version: Annotated[int | None, typer.Option(help="a past version; default the live one")] = None,
+    version: Annotated[
+        int | None, typer.Option(help="a past version; default the live one")
+    ] = None,
 ) -> None:
     """Print the live (or a past) configuration as YAML."""
     from leadflow.services import configuration
@@ -355,17 +357,21 @@ def config_diff(
     """Show what changes between two versions (or a draft file and the live version)."""
     from leadflow.services import configuration
 
+    drafts = {
+        ref: configuration.parse_yaml(_read(ref), ref).model_dump(
+            mode="json", exclude_defaults=True
+        )
+        for ref in (old, new)
+        if ref is not None and not ref.isdigit()
+    }
+
     async def load(store: Any, ref: str | None) -> tuple[str, dict[str, Any]]:
         if ref is None:
             version, document = await configuration.active_document(store)
             return f"version {version} (live)", document
-        if ref.isdigit():
-            return f"version {ref}", await configuration.document_of(store, int(ref))
-        path = Path(ref)
-        if not path.is_file():
-            raise Failure(f"{ref!r} is neither a version number nor a file")
-        parsed = configuration.parse_yaml(path.read_text(), ref)
-        return ref, parsed.model_dump(mode="json", exclude_defaults=True)
+        if ref in drafts:
+            return ref, drafts[ref]
+        return f"version {ref}", await configuration.document_of(store, int(ref))
 
     async def work(store: Any) -> str:
         (old_name, old_doc), (new_name, new_doc) = await load(store, old), await load(store, new)
@@ -390,7 +396,7 @@ def config_rollback(version: int) -> None:
 def config_history() -> None:
     """List configuration versions."""
 
-    async def work(store: Any) -> list[Any]:
+    async def work(store: Any) -> Any:
         return await store.configs.history()
 
     table = Table(title="configuration versions")
@@ -407,6 +413,13 @@ def config_history() -> None:
     console.print(table)
 
 
+def _read(path: str) -> str:
+    file = Path(path)
+    if not file.is_file():
+        raise Failure(f"{path!r} is neither a version number nor a file")
+    return file.read_text(encoding="utf-8")
+
+
 def parse_day(text: str, *, end: bool = False) -> datetime:
     try:
         day = date.fromisoformat(text)
@@ -417,5 +430,3 @@ def parse_day(text: str, *, end: bool = False) -> datetime:
 
 def main() -> None:  # pragma: no cover - console entry point alternative
     app(sys.argv[1:])
-
-

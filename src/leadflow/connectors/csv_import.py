@@ -36,7 +36,9 @@ class Mapping:
             value = self._value(raw, column)
             if value is not None:
                 data[name] = value
-        custom = {k: v for k, col in self.custom.items() if (v := self._value(raw, col)) is not None}
+        custom = {
+            k: v for k, col in self.custom.items() if (v := self._value(raw, col)) is not None
+        }
         if custom:
             data["custom"] = custom
         return data

@@ -109,19 +109,16 @@ def _intervals(value: Any) -> Any:
     return value
 
 
-Intervals = Annotated[list[Interval], Field(default_factory=list)]
-
-
 class WeeklyPattern(Frozen):
     """Working intervals per weekday; split shifts are several intervals on one day."""
 
-    mon: Intervals
-    tue: Intervals
-    wed: Intervals
-    thu: Intervals
-    fri: Intervals
-    sat: Intervals
-    sun: Intervals
+    mon: list[Interval] = Field(default_factory=list)
+    tue: list[Interval] = Field(default_factory=list)
+    wed: list[Interval] = Field(default_factory=list)
+    thu: list[Interval] = Field(default_factory=list)
+    fri: list[Interval] = Field(default_factory=list)
+    sat: list[Interval] = Field(default_factory=list)
+    sun: list[Interval] = Field(default_factory=list)
 
     @field_validator(*WEEKDAYS, mode="before")
     @classmethod
@@ -138,7 +135,7 @@ class ShiftOverride(Frozen):
     """A date that differs from the weekly pattern: a day off, or other hours (swap, extra)."""
 
     date: date
-    intervals: Intervals
+    intervals: list[Interval] = Field(default_factory=list)
     reason: str = ""
 
     @field_validator("intervals", mode="before")
@@ -160,7 +157,7 @@ class Leave(Frozen):
     start: date
     end: date
     type: LeaveType = LeaveType.ANNUAL
-    intervals: Intervals
+    intervals: list[Interval] = Field(default_factory=list)
     note: str = ""
 
     @field_validator("intervals", mode="before")
@@ -180,7 +177,7 @@ class CompanyDay(Frozen):
 
     date: date
     name: str
-    intervals: Intervals
+    intervals: list[Interval] = Field(default_factory=list)
 
     @field_validator("intervals", mode="before")
     @classmethod
@@ -189,7 +186,7 @@ class CompanyDay(Frozen):
 
 
 class HolidayCalendar(Frozen):
-    """Public and religious holidays of `countries` (from the `holidays` package) plus company days."""
+    """Public and religious holidays of `countries` (the `holidays` package) and company days."""
 
     countries: list[str] = Field(default_factory=list)
     company_days: list[CompanyDay] = Field(default_factory=list)
@@ -333,7 +330,15 @@ class Pipeline(Frozen):
     treatment: str | None = None
     language: str | None = None
     stages: list[Key] = Field(
-        default_factory=lambda: ["new", "contacted", "qualified", "offer_sent", "booked", "won", "lost"]
+        default_factory=lambda: [
+            "new",
+            "contacted",
+            "qualified",
+            "offer_sent",
+            "booked",
+            "won",
+            "lost",
+        ]
     )
     pool: Pool = Field(default_factory=Pool)
     when_no_agent: NoAgentPolicy = Field(default_factory=NoAgentPolicy)
@@ -468,6 +473,41 @@ class Rule(Frozen):
     """Pipelines tried in order when `pipeline` has nobody eligible."""
 
 
+# --- notifications ---------------------------------------------------------------------------
+
+TOPICS = (
+    "lead.assigned", "lead.reassigned", "lead.queued", "lead.unassigned",
+    "sla.warning", "sla.breached", "staff.change", "alert",
+)  # fmt: skip
+
+
+class Webhook(Frozen):
+    """An HTTP endpoint told about events: plain JSON, or a Slack incoming-webhook message."""
+
+    key: Key
+    url: str = Field(pattern=r"^https?://")
+    topics: list[str] = Field(default_factory=lambda: list(TOPICS))
+    format: Literal["json", "slack"] = "json"
+    secret_env: str | None = None
+    """Name of the environment variable holding the HMAC secret (secrets stay out of YAML)."""
+
+    @field_validator("topics")
+    @classmethod
+    def _known_topics(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(TOPICS))
+        if unknown:
+            raise ValueError(f"unknown topics {unknown}; known: {', '.join(TOPICS)}")
+        return value
+
+
+class Notifications(Frozen):
+    webhooks: list[Webhook] = Field(default_factory=list)
+    email_topics: list[str] = Field(
+        default_factory=lambda: ["lead.unassigned", "sla.breached", "alert"]
+    )
+    """Topics e-mailed to the team leads of the team concerned."""
+
+
 # --- the document ----------------------------------------------------------------------------
 
 
@@ -487,6 +527,7 @@ class Configuration(Frozen):
     rules: list[Rule] = Field(default_factory=list)
     default_pipeline: Key | None = None
     """Where a lead goes when no rule matches; None leaves it unrouted (and says so)."""
+    notifications: Notifications = Field(default_factory=Notifications)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:

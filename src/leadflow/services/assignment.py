@@ -137,7 +137,9 @@ async def _apply(
         lead.routing_status = "assigned"
         lead.assigned_at = now
         lead.sla_due_at = organisation.sla_due(decision.pipeline, now)
-        await store.roster.count_assignment(agent.key, now.astimezone(ZoneInfo(agent.timezone)).date())
+        await store.roster.count_assignment(
+            agent.key, now.astimezone(ZoneInfo(agent.timezone)).date()
+        )
         await store.contacts.set_owner(lead.contact_id, agent.key)
     elif decision.outcome is Outcome.QUEUED:
         lead.routing_status = "queued"

@@ -69,7 +69,9 @@ MESSAGES = {
 }
 
 
-def sample_leads(start: datetime, days: int, per_day: int, seed: int = SEED) -> Iterator[LeadSubmission]:
+def sample_leads(
+    start: datetime, days: int, per_day: int, seed: int = SEED
+) -> Iterator[LeadSubmission]:
     """Deterministic sample leads between `start` and `start + days`, in arrival order."""
     rng = random.Random(seed)
     arrivals = sorted(_arrival(rng, start, days) for _ in range(days * per_day))
@@ -180,7 +182,9 @@ async def load(
             await store.commit()
         loaded = 0
         if existing == 0:
-            loaded = await _load_leads(database, days=days, now=now, per_day=per_day, progress=progress)
+            loaded = await _load_leads(
+                database, days=days, now=now, per_day=per_day, progress=progress
+            )
         parts = ["demo organisation applied" if applied else "configuration kept"]
         parts.append(f"{loaded} sample leads routed" if loaded else f"{existing} leads kept")
         return DemoReport(summary="; ".join(parts), token=issued.secret)
@@ -218,4 +222,3 @@ async def reset(url: str) -> None:
     from leadflow.storage.migrate import downgrade
 
     downgrade(url, "base")
-

@@ -10,7 +10,7 @@ from leadflow.storage.store import Store
 async def readiness(store: Store) -> dict[str, Any]:
     try:
         version = await store.configs.active_id()
-    except Exception as exc:  # noqa: BLE001 - any database failure means "not ready"
+    except Exception as exc:
         return {"ready": False, "database": f"unavailable: {type(exc).__name__}"}
     return {
         "ready": version is not None,

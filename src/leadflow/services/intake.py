@@ -119,9 +119,7 @@ def normalise(
     """
     errors = FieldErrors()
     country = errors.collect(normalise_country, submission.country) if submission.country else None
-    phone = (
-        errors.collect(normalise_phone, submission.phone, country) if submission.phone else None
-    )
+    phone = errors.collect(normalise_phone, submission.phone, country) if submission.phone else None
     email = errors.collect(normalise_email, submission.email) if submission.email else None
     whatsapp = (
         errors.collect(normalise_whatsapp_id, submission.whatsapp_id)
@@ -133,9 +131,7 @@ def normalise(
         errors.collect(_reject, "created_at", "needs a time zone offset, e.g. 2026-05-01T10:00:00Z")
     has_contact = bool(submission.phone or submission.email or submission.whatsapp_id)
     if not has_contact and not (external_identity and submission.external_id):
-        errors.collect(
-            _reject, "phone", "a lead needs at least one of phone, email or whatsapp_id"
-        )
+        errors.collect(_reject, "phone", "a lead needs at least one of phone, email or whatsapp_id")
     errors.raise_if_any()
 
     country_source = "explicit" if country else "none"
@@ -145,10 +141,8 @@ def normalise(
         country_source = "phone" if country else "none"
     language = _language(submission, country, served, threshold)
     attribution = merge_attribution(_attribution_fields(submission), submission.landing_url)
-    keys = contact_keys(
-        phone.e164 if phone else None, email, whatsapp.wa_id if whatsapp else None
-    )
-    identities = [(k.kind, k.value) for k in keys]
+    keys = contact_keys(phone.e164 if phone else None, email, whatsapp.wa_id if whatsapp else None)
+    identities: list[tuple[str, str]] = [(k.kind, k.value) for k in keys]
     if not identities:
         identities = [("external", f"{submission.source}:{submission.external_id}")]
     values = {
@@ -287,7 +281,6 @@ def _contact_details(values: dict[str, Any]) -> ContactDetails:
     )
 
 
-
 @dataclass(frozen=True)
 class Ingested:
     lead: Lead
@@ -318,7 +311,9 @@ async def ingest(
     if accepted.created:
         await _route_or_keep(store, organisation, accepted.lead, now)
     return Ingested(
-        accepted.lead, accepted.created, await assignment_summary(store, organisation, accepted.lead)
+        accepted.lead,
+        accepted.created,
+        await assignment_summary(store, organisation, accepted.lead),
     )
 
 
@@ -328,7 +323,7 @@ async def _route_or_keep(
     try:
         async with store.savepoint():
             await route_new(store, organisation, lead, now)
-    except Exception:  # noqa: BLE001 - any routing fault: keep the lead, log, retry later
+    except Exception:
         log.exception("routing failed; lead kept as unrouted", lead_id=lead.id)
         await store.refresh(lead)
         lead.routing_status = "unrouted"
@@ -343,7 +338,9 @@ async def assignment_summary(
     latest = history[-1]
     name = None
     if latest.agent_key and organisation is not None:
-        agent = next((a for a in organisation.configuration.agents if a.key == latest.agent_key), None)
+        agent = next(
+            (a for a in organisation.configuration.agents if a.key == latest.agent_key), None
+        )
         name = agent.name if agent else None
     return {
         "decision_id": latest.id,

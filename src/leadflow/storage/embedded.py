@@ -8,11 +8,11 @@ from urllib.parse import parse_qs, urlparse
 
 def start_embedded(data_dir: Path) -> str:
     """Start (or reuse) the private server in `data_dir/postgres`; returns a SQLAlchemy URL."""
-    import pgserver  # imported late: it is only needed without LEADFLOW_DATABASE_URL
+    from pgserver import get_server  # type: ignore[attr-defined]  # late: embedded mode only
 
     pgdata = (data_dir / "postgres").resolve()
     pgdata.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(pgdata, cleanup_mode=None)
+    server = get_server(pgdata, cleanup_mode=None)
     return sqlalchemy_url(server.get_uri())
 
 

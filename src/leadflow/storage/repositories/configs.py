@@ -37,7 +37,7 @@ class ConfigRepository:
         await self.session.execute(
             tables.ConfigVersion.__table__.select()
             .with_for_update()
-            .where(  # type: ignore[attr-defined]
+            .where(
                 tables.ConfigVersion.is_active
             )
         )

@@ -32,7 +32,10 @@ async def submit_form(
     data = await read_payload(request, db, f"/api/v1/forms/{form_key}")
     submission = submission_of(intake.form_fields(data, defaults=form.defaults))
     result = await intake.ingest(
-        db, submission, live=state.organisation, threshold=state.settings.language_confidence,
+        db,
+        submission,
+        live=state.organisation,
+        threshold=state.settings.language_confidence,
         now=now,
     )
     await db.commit()

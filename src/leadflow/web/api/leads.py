@@ -59,7 +59,10 @@ async def submit_lead(
     """Normalise, deduplicate and route one lead. Idempotent on `(source, external_id)`."""
     submission = submission_of(await read_payload(request, db, "/api/v1/leads"))
     result = await intake.ingest(
-        db, submission, live=state.organisation, threshold=state.settings.language_confidence,
+        db,
+        submission,
+        live=state.organisation,
+        threshold=state.settings.language_confidence,
         now=now,
     )
     await db.commit()

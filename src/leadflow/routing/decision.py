@@ -1,0 +1,256 @@
+"""The engine's answer for one lead, with the trace of every step that led to it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from leadflow.domain.configuration import NoAgentAction, Strategy
+from leadflow.domain.roster import PoolState
+
+
+class Outcome(StrEnum):
+    ASSIGNED = "assigned"
+    QUEUED = "queued"
+    UNASSIGNED = "unassigned"
+    NO_RULE = "no_rule"
+
+
+class Via(StrEnum):
+    """How the assigned agent was reached."""
+
+    STICKY = "sticky"
+    BACKUP = "backup"
+    POOL = "pool"
+    FALLBACK = "fallback"
+    VIRTUAL_CONSULTANT = "virtual_consultant"
+    ON_CALL = "on_call"
+
+
+class ExclusionReason(StrEnum):
+    """Why a candidate could not take the lead; `check` names the eligibility step."""
+
+    PAUSED = "paused"
+    LEFT = "left"
+    UNKNOWN_AGENT = "unknown_agent"
+    NOT_STARTED = "not_started"
+    OFF_SHIFT = "off_shift"
+    ON_LEAVE = "on_leave"
+    HOLIDAY = "holiday"
+    NO_SCHEDULE = "no_schedule"
+    UNAVAILABLE = "unavailable"
+    CAP_DAY = "cap_day"
+    CAP_WEEK = "cap_week"
+    CAP_MONTH = "cap_month"
+    CAP_OPEN = "cap_open"
+    LANGUAGE = "language"
+    SKILL = "skill"
+    WEIGHT_ZERO = "weight_zero"
+
+    @property
+    def check(self) -> str:
+        return _CHECK_OF[self]
+
+
+_CHECK_OF = {
+    **dict.fromkeys(("paused", "left", "unknown_agent"), "status"),
+    **dict.fromkeys(
+        ("not_started", "off_shift", "on_leave", "holiday", "no_schedule", "unavailable"),
+        "availability",
+    ),
+    **dict.fromkeys(("cap_day", "cap_week", "cap_month", "cap_open"), "caps"),
+    "language": "language",
+    "skill": "skill",
+    "weight_zero": "weight",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    agent: str
+    reason: ExclusionReason
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One pipeline tried: who was considered, who was excluded and why, who the strategy chose.
+
+    `scores` holds the number the strategy compared for each eligible agent: the credit in leads
+    for weighted ratio and tier (highest wins), open leads per unit of weight for least loaded
+    (lowest wins); empty for round robin, whose order is the member list.
+    """
+
+    pipeline: str
+    strategy: Strategy
+    candidates: tuple[str, ...]
+    exclusions: tuple[Exclusion, ...]
+    eligible: tuple[str, ...]
+    chosen: str | None
+    reason: str
+    scores: Mapping[str, float] = field(default_factory=dict)
+
+    def exclusion_of(self, agent: str) -> Exclusion | None:
+        return next((e for e in self.exclusions if e.agent == agent), None)
+
+
+@dataclass(frozen=True, slots=True)
+class StickyCheck:
+    """A repeat lead's way back to its owner: to the owner, the owner's backup, or the pool."""
+
+    owner: str
+    owner_exclusion: Exclusion | None
+    backup: str | None
+    backup_exclusion: Exclusion | None
+    result: Via
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Where a lead goes and why. `pool_state` is the new memory of the pool that chose."""
+
+    outcome: Outcome
+    agent: str | None
+    pipeline: str | None
+    rule: str | None
+    via: Via | None
+    no_agent_action: NoAgentAction | None
+    reason: str
+    rules_checked: tuple[str, ...]
+    """Rules evaluated in order; all but the matching `rule` (the last, if any) did not match."""
+    attempts: tuple[Attempt, ...]
+    sticky: StickyCheck | None
+    no_agent_exclusion: Exclusion | None
+    """Why the virtual consultant or on-call agent of the no-agent policy could not take it."""
+    pool_state: PoolState | None
+    config_version: int | None
+    decided_at: datetime
+
+    def to_trace(self) -> dict[str, Any]:
+        """A JSON-serialisable record with stable keys, for storage and the API."""
+        return {
+            "outcome": self.outcome.value,
+            "agent": self.agent,
+            "pipeline": self.pipeline,
+            "rule": self.rule,
+            "via": _value(self.via),
+            "no_agent_action": _value(self.no_agent_action),
+            "reason": self.reason,
+            "rules_checked": [
+                {"rule": key, "matched": key == self.rule} for key in self.rules_checked
+            ],
+            "sticky": None if self.sticky is None else _sticky_trace(self.sticky),
+            "attempts": [_attempt_trace(a) for a in self.attempts],
+            "no_agent_exclusion": _exclusion_trace(self.no_agent_exclusion),
+            "pool_state": None if self.pool_state is None else _pool_trace(self.pool_state),
+            "config_version": self.config_version,
+            "decided_at": self.decided_at.isoformat(),
+        }
+
+    @classmethod
+    def from_trace(cls, trace: Mapping[str, Any]) -> Decision:
+        """Rebuild a decision from `to_trace()` output (e.g. to answer "why not me?" later)."""
+        return cls(
+            outcome=Outcome(trace["outcome"]),
+            agent=trace["agent"],
+            pipeline=trace["pipeline"],
+            rule=trace["rule"],
+            via=None if trace["via"] is None else Via(trace["via"]),
+            no_agent_action=_action(trace["no_agent_action"]),
+            reason=trace["reason"],
+            rules_checked=tuple(check["rule"] for check in trace["rules_checked"]),
+            attempts=tuple(_attempt_from(a) for a in trace["attempts"]),
+            sticky=None if trace["sticky"] is None else _sticky_from(trace["sticky"]),
+            no_agent_exclusion=_exclusion_from(trace["no_agent_exclusion"]),
+            pool_state=None if trace["pool_state"] is None else _pool_from(trace["pool_state"]),
+            config_version=trace["config_version"],
+            decided_at=datetime.fromisoformat(trace["decided_at"]),
+        )
+
+    def explain(self) -> str:
+        """Readable multi-line account of the decision (for `leadflow explain`)."""
+        # The renderer lives with why_not; imported here so this module stays plain values.
+        from leadflow.routing.explain import explain_decision
+
+        return explain_decision(self)
+
+
+def _value(member: StrEnum | None) -> str | None:
+    return None if member is None else member.value
+
+
+def _action(value: str | None) -> NoAgentAction | None:
+    return None if value is None else NoAgentAction(value)
+
+
+def _exclusion_trace(exclusion: Exclusion | None) -> dict[str, str] | None:
+    if exclusion is None:
+        return None
+    return {"agent": exclusion.agent, "reason": exclusion.reason.value, "message": exclusion.message}
+
+
+def _exclusion_from(trace: Mapping[str, str] | None) -> Exclusion | None:
+    if trace is None:
+        return None
+    return Exclusion(trace["agent"], ExclusionReason(trace["reason"]), trace["message"])
+
+
+def _attempt_trace(attempt: Attempt) -> dict[str, Any]:
+    return {
+        "pipeline": attempt.pipeline,
+        "strategy": attempt.strategy.value,
+        "candidates": list(attempt.candidates),
+        "exclusions": [_exclusion_trace(e) for e in attempt.exclusions],
+        "eligible": list(attempt.eligible),
+        "chosen": attempt.chosen,
+        "reason": attempt.reason,
+        "scores": dict(attempt.scores),
+    }
+
+
+def _attempt_from(trace: Mapping[str, Any]) -> Attempt:
+    exclusions = (_exclusion_from(e) for e in trace["exclusions"])
+    return Attempt(
+        pipeline=trace["pipeline"],
+        strategy=Strategy(trace["strategy"]),
+        candidates=tuple(trace["candidates"]),
+        exclusions=tuple(e for e in exclusions if e is not None),
+        eligible=tuple(trace["eligible"]),
+        chosen=trace["chosen"],
+        reason=trace["reason"],
+        scores=dict(trace["scores"]),
+    )
+
+
+def _sticky_trace(sticky: StickyCheck) -> dict[str, Any]:
+    return {
+        "owner": sticky.owner,
+        "owner_exclusion": _exclusion_trace(sticky.owner_exclusion),
+        "backup": sticky.backup,
+        "backup_exclusion": _exclusion_trace(sticky.backup_exclusion),
+        "result": sticky.result.value,
+        "reason": sticky.reason,
+    }
+
+
+def _sticky_from(trace: Mapping[str, Any]) -> StickyCheck:
+    return StickyCheck(
+        owner=trace["owner"],
+        owner_exclusion=_exclusion_from(trace["owner_exclusion"]),
+        backup=trace["backup"],
+        backup_exclusion=_exclusion_from(trace["backup_exclusion"]),
+        result=Via(trace["result"]),
+        reason=trace["reason"],
+    )
+
+
+def _pool_trace(state: PoolState) -> dict[str, Any]:
+    return {"current": dict(state.current), "last": state.last}
+
+
+def _pool_from(trace: Mapping[str, Any]) -> PoolState:
+    return PoolState(current=dict(trace["current"]), last=trace["last"])
