@@ -32,6 +32,8 @@ app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import")
 app.add_typer(deadletter_app, name="deadletter")
 app.add_typer(config_app, name="config")
+user_app = typer.Typer(help="People who sign in to the web interface.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
 
 console = Console()
 errors = Console(stderr=True)
@@ -151,6 +153,7 @@ def demo(
 
         report = run(demo_service.load(url, days=days, now=datetime.now(UTC), progress=advance))
     _print_demo(report, current, port)
+    _print_demo_users(current, port)
     if serve_after:
         serve(host=None, port=port, workers=1)
 
@@ -163,6 +166,18 @@ def _print_demo(report: Any, current: Settings, port: int | None) -> None:
     console.print(f"Open {base}/docs for the API.")
 
 
+def _print_demo_users(current: Settings, port: int | None) -> None:
+    from leadflow.services import users
+
+    people = run(with_store(users.ensure_demo_users))
+    table = Table(title=f"Sign in at http://{current.host}:{port or current.port}/ as")
+    for column in ("role", "e-mail", "password (new on every run)", "name"):
+        table.add_column(column)
+    for person in people:
+        table.add_row(person.role.value, person.email, person.password, person.name)
+    console.print(table)
+
+
 def _progress() -> Progress:
     return Progress(
         "[progress.description]{task.description}",
@@ -170,6 +185,99 @@ def _progress() -> Progress:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
+    )
+
+
+# --- background work and notifications -------------------------------------------------------
+
+outbox_app = typer.Typer(help="Notifications: pending, delivered, dead.", no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
+
+
+@app.command()
+@friendly
+def worker(
+    concurrency: Annotated[int, typer.Option(help="jobs run at once")] = 2,
+) -> None:
+    """Run background jobs and periodic schedules; run several, on several machines if needed."""
+    from leadflow.jobs.worker import run_worker
+    from leadflow.storage.database import Database
+
+    current = settings()
+
+    async def work() -> None:
+        database = Database(database_url(current), pool_size=concurrency + 8)
+        try:
+            await run_worker(current, database, concurrency=concurrency)
+        finally:
+            await database.dispose()
+
+    console.print("[bold]worker[/bold] running jobs and schedules (Ctrl+C stops)")
+    run(work())
+
+
+@outbox_app.command("list")
+@friendly
+def outbox_list(
+    status: Annotated[str | None, typer.Option(help="pending, delivered or dead")] = None,
+    limit: Annotated[int, typer.Option(help="newest first, at most this many")] = 50,
+) -> None:
+    """List outbox messages (e.g. the dead ones, with their last error)."""
+    from leadflow.services import delivery
+
+    messages = run(with_store(lambda store: delivery.listing(store, status, limit), commit=False))
+    table = Table(title="outbox" + (f" ({status})" if status else ""))
+    for column in ("id", "created", "topic", "channel", "recipient", "status", "tries", "error"):
+        table.add_column(column)
+    for message in messages:
+        table.add_row(
+            str(message.id),
+            f"{message.created_at:%Y-%m-%d %H:%M}",
+            message.topic,
+            message.channel,
+            message.recipient or "",
+            message.status,
+            str(message.attempts),
+            (message.last_error or "")[:80],
+        )
+    console.print(table)
+
+
+@outbox_app.command("retry")
+@friendly
+def outbox_retry(message_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Deliver a dead message again (recipients it already reached are skipped)."""
+    from leadflow.services import delivery
+
+    try:
+        run(with_store(lambda store: delivery.retry(store, message_id, datetime.now(UTC))))
+    except (delivery.UnknownOutboxMessage, delivery.NotDead) as exc:
+        raise Failure(str(exc)) from None
+    console.print(f"message {message_id} is pending again; a worker delivers it shortly")
+
+
+@outbox_app.command("deliver")
+@friendly
+def outbox_deliver() -> None:
+    """Deliver the due messages now, once (what a worker does every few seconds)."""
+    from leadflow.notify import open_channels
+    from leadflow.services import delivery
+    from leadflow.storage.database import Database
+
+    current = settings()
+
+    async def work() -> Any:
+        database = Database(database_url(current), pool_size=10)
+        try:
+            async with open_channels(current) as channels:
+                return await delivery.deliver_due(database, channels, now=datetime.now(UTC))
+        finally:
+            await database.dispose()
+
+    report = run(work())
+    console.print(
+        f"{report.messages} messages: {report.delivered} delivered, {report.retrying} to retry, "
+        f"{report.dead} dead ({report.sends} sends)"
     )
 
 
@@ -196,6 +304,72 @@ def token_revoke(name: str) -> None:
     if not run(with_store(lambda store: tokens.revoke(store, name, datetime.now(UTC)))):
         raise Failure(f"no live token named {name!r}")
     console.print(f"revoked {name}")
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password: str = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+@user_app.command("create")
+@friendly
+def user_create(
+    email: str,
+    role: Annotated[str, typer.Option(help="admin, manager, team_lead or agent")],
+    team: Annotated[
+        list[str] | None, typer.Option(help="a team a team lead runs (repeat for several)")
+    ] = None,
+    agent: Annotated[str | None, typer.Option(help="the agent key an agent user is")] = None,
+    name: Annotated[str | None, typer.Option(help="display name; default: from the e-mail")] = None,
+    locale: Annotated[str, typer.Option(help="en or tr")] = "en",
+    timezone: Annotated[str, typer.Option(help="IANA time zone")] = "Europe/Istanbul",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from standard input")
+    ] = False,
+) -> None:
+    """Create a user who signs in to the web interface (the password is asked for)."""
+    from leadflow.services import users
+
+    password = _new_password(password_stdin)
+    new = users.NewUser(
+        email=email,
+        name=name or email.split("@")[0].replace(".", " ").title(),
+        role=role,
+        password=password,
+        team_keys=tuple(team or ()),
+        agent_key=agent,
+        locale=locale,
+        timezone=timezone,
+    )
+    try:
+        account = run(with_store(lambda store: users.create_user(store, new, actor="cli")))
+    except users.AccountError as exc:
+        raise Failure(str(exc)) from None
+    console.print(f"[green]{account.email} ({account.role.value}) can now sign in[/green]")
+
+
+@user_app.command("password")
+@friendly
+def user_password(
+    email: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from standard input")
+    ] = False,
+) -> None:
+    """Set a user's password (their sessions end)."""
+    from leadflow.services import users
+
+    password = _new_password(password_stdin)
+    try:
+        run(with_store(lambda store: users.set_password(store, email, password, actor="cli")))
+    except users.AccountError as exc:
+        raise Failure(str(exc)) from None
+    console.print(f"[green]password of {email} changed[/green]")
 
 
 # --- imports ---------------------------------------------------------------------------------

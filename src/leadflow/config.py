@@ -19,6 +19,25 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     secret_key: str = Field(default="change-me-in-production", min_length=8)
+    session_max_age: int = Field(default=12 * 3600, gt=0, description="seconds a sign-in lasts")
+    secure_cookies: bool = Field(
+        default=False, description="send the session cookie over HTTPS only"
+    )
     language_confidence: float = Field(default=0.6, ge=0, le=1)
     db_pool_size: int = 10
     log_json: bool = False
+    # notifications: e-mail goes out only when smtp_host is set
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "Leadflow <leadflow@localhost>"
+    smtp_starttls: bool = Field(
+        default=True, description="upgrade the SMTP connection with STARTTLS (required if set)"
+    )
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    run_worker_in_process: bool = Field(
+        default=True,
+        description="`serve` also runs the background worker; set false when `leadflow worker` "
+        "processes run beside several server processes",
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -37,6 +39,12 @@ async def empty(database_url: str) -> AsyncIterator[Database]:
     await database.dispose()
 
 
+def first_rejected_converted() -> int:
+    with LEADS.open(encoding="utf-8") as handle:
+        rows = csv.DictReader(handle)
+        return sum(r["Converted"] == "1" for r in rows if r["Country"] == "Asia/Pacific Region")
+
+
 async def test_all_xeducation_leads_import_once(empty: Database) -> None:
     now = datetime(2026, 5, 12, tzinfo=UTC)
     first = await import_csv(empty, LEADS, mapping="xeducation", threshold=0.6, now=now)
@@ -59,4 +67,4 @@ async def test_all_xeducation_leads_import_once(empty: Database) -> None:
             )
         ).scalar_one()
     assert by_country["IN"] == 6492  # "India" read as ISO code
-    assert converted == 3561
+    assert converted == 3561 - first_rejected_converted()

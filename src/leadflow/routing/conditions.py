@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,12 +36,12 @@ from leadflow.domain.configuration import (
     Range,
     Scalar,
 )
-from leadflow.domain.leads import ROUTABLE_FIELDS, RoutableLead
-from leadflow.routing.clock import Moment
+from leadflow.domain.leads import ROUTABLE_FIELDS
 from leadflow.routing.errors import InvalidRoutingConfiguration
+from leadflow.routing.facts import Facts
 
-Predicate = Callable[[RoutableLead, Moment], bool]
-Getter = Callable[[RoutableLead, Moment], Any]
+Predicate = Callable[[Facts], bool]
+Getter = Callable[[Facts], Any]
 
 TIME_OF_DAY = "time_of_day"
 WEEKDAY = "weekday"
@@ -57,14 +58,18 @@ def compile_condition(condition: Condition | None, zone: ZoneInfo) -> Predicate:
     return _leaf(condition, zone)
 
 
-def _always(lead: RoutableLead, moment: Moment) -> bool:
+def _always(facts: Facts) -> bool:
     return True
 
 
+# Explicit loops below: on the hot path they are about twice as fast as all()/any() over a
+# generator, and rules are evaluated for every lead.
+
+
 def _every(predicates: tuple[Predicate, ...]) -> Predicate:
-    def every(lead: RoutableLead, moment: Moment) -> bool:
-        for predicate in predicates:
-            if not predicate(lead, moment):
+    def every(facts: Facts) -> bool:
+        for predicate in predicates:  # noqa: SIM110
+            if not predicate(facts):
                 return False
         return True
 
@@ -72,16 +77,18 @@ def _every(predicates: tuple[Predicate, ...]) -> Predicate:
 
 
 def _some(predicates: tuple[Predicate, ...]) -> Predicate:
-    def some(lead: RoutableLead, moment: Moment) -> bool:
-        for predicate in predicates:
-            if predicate(lead, moment):
+    def some(facts: Facts) -> bool:
+        for predicate in predicates:  # noqa: SIM110
+            if predicate(facts):
                 return True
         return False
 
     return some
 
 
-def _leaf(leaf: Equals | In | NotIn | Prefix | Pattern | Range | Exists, zone: ZoneInfo) -> Predicate:
+def _leaf(
+    leaf: Equals | In | NotIn | Prefix | Pattern | Range | Exists, zone: ZoneInfo
+) -> Predicate:
     get = field_getter(leaf.field, zone)
     try:
         if isinstance(leaf, Equals):
@@ -104,14 +111,14 @@ def _leaf(leaf: Equals | In | NotIn | Prefix | Pattern | Range | Exists, zone: Z
 def field_getter(name: str, zone: ZoneInfo) -> Getter:
     """Reads what `RoutableLead.value_of(name)` reads, plus the two clock fields."""
     if name == TIME_OF_DAY:
-        return lambda lead, moment: moment.local(zone).hhmm
+        return lambda facts: facts.local(zone).hhmm
     if name == WEEKDAY:
-        return lambda lead, moment: moment.local(zone).weekday
+        return lambda facts: facts.local(zone).weekday
     if name.startswith("custom.") and len(name) > len("custom."):
         key = name.removeprefix("custom.")
-        return lambda lead, moment: lead.custom.get(key)
+        return lambda facts: facts.lead.custom.get(key)
     if name in ROUTABLE_FIELDS:
-        return lambda lead, moment: getattr(lead, name)
+        return attrgetter(f"lead.{name}")
     raise InvalidRoutingConfiguration(f"unknown lead field {name!r} in a rule condition")
 
 
@@ -139,16 +146,20 @@ def _normalised_all(field: str, values: Sequence[Scalar]) -> frozenset[str]:
 
 
 def _equals(get: Getter, wanted: str) -> Predicate:
-    def equals(lead: RoutableLead, moment: Moment) -> bool:
-        value = get(lead, moment)
+    def equals(facts: Facts) -> bool:
+        value = get(facts)
+        if value.__class__ is str:
+            return bool(value.lower() == wanted)
         return value is not None and text_of(value) == wanted
 
     return equals
 
 
 def _member(get: Getter, values: frozenset[str], *, wanted: bool) -> Predicate:
-    def member(lead: RoutableLead, moment: Moment) -> bool:
-        value = get(lead, moment)
+    def member(facts: Facts) -> bool:
+        value = get(facts)
+        if value.__class__ is str:
+            return (value.lower() in values) is wanted
         if value is None:
             return not wanted
         return (text_of(value) in values) is wanted
@@ -157,16 +168,16 @@ def _member(get: Getter, values: frozenset[str], *, wanted: bool) -> Predicate:
 
 
 def _prefix(get: Getter, prefix: str) -> Predicate:
-    def starts(lead: RoutableLead, moment: Moment) -> bool:
-        value = get(lead, moment)
+    def starts(facts: Facts) -> bool:
+        value = get(facts)
         return isinstance(value, str) and value.lower().startswith(prefix)
 
     return starts
 
 
 def _pattern(get: Getter, regex: re.Pattern[str]) -> Predicate:
-    def searched(lead: RoutableLead, moment: Moment) -> bool:
-        value = get(lead, moment)
+    def searched(facts: Facts) -> bool:
+        value = get(facts)
         if value is None:
             return False
         return regex.search(value if isinstance(value, str) else text_of(value)) is not None
@@ -175,8 +186,8 @@ def _pattern(get: Getter, regex: re.Pattern[str]) -> Predicate:
 
 
 def _exists(get: Getter, wanted: bool) -> Predicate:
-    def exists(lead: RoutableLead, moment: Moment) -> bool:
-        return is_present(get(lead, moment)) is wanted
+    def exists(facts: Facts) -> bool:
+        return is_present(get(facts)) is wanted
 
     return exists
 
@@ -193,21 +204,23 @@ def is_present(value: Any) -> bool:
 
 def _range(leaf: Range, zone: ZoneInfo) -> Predicate:
     if leaf.field == TIME_OF_DAY:
-        return _cyclic_range(leaf, lambda m: m.local(zone).minutes, minutes_of)
+        return _cyclic_range(leaf, lambda facts: facts.local(zone).minutes, minutes_of)
     if leaf.field == WEEKDAY:
-        return _cyclic_range(leaf, lambda m: WEEKDAYS.index(m.local(zone).weekday), weekday_index)
+        return _cyclic_range(
+            leaf, lambda facts: weekday_index(facts.local(zone).weekday), weekday_index
+        )
     return _numeric_range(field_getter(leaf.field, zone), _bound(leaf.min), _bound(leaf.max))
 
 
 def _cyclic_range(
-    leaf: Range, position: Callable[[Moment], int], parse: Callable[[str], int]
+    leaf: Range, position: Callable[[Facts], int], parse: Callable[[str], int]
 ) -> Predicate:
     """Inclusive bounds on a clock that wraps: min > max means "from min, round to max"."""
     low = None if leaf.min is None else parse(str(leaf.min))
     high = None if leaf.max is None else parse(str(leaf.max))
 
-    def within(lead: RoutableLead, moment: Moment) -> bool:
-        at = position(moment)
+    def within(facts: Facts) -> bool:
+        at = position(facts)
         if low is None or high is None:
             return (low is None or at >= low) and (high is None or at <= high)
         if low <= high:
@@ -218,8 +231,8 @@ def _cyclic_range(
 
 
 def _numeric_range(get: Getter, low: float | None, high: float | None) -> Predicate:
-    def within(lead: RoutableLead, moment: Moment) -> bool:
-        number = number_of(get(lead, moment))
+    def within(facts: Facts) -> bool:
+        number = number_of(get(facts))
         if number is None:
             return False
         return (low is None or number >= low) and (high is None or number <= high)
@@ -272,7 +285,7 @@ def weekday_index(text: str) -> int:
     """0 (Monday) … 6 (Sunday) of "mon" … "sun" or the full English name."""
     day = text.strip().lower()
     if day in WEEKDAYS:
-        return WEEKDAYS.index(day)  # type: ignore[arg-type]
+        return WEEKDAYS.index(day)
     if day in _DAY_NAMES:
         return _DAY_NAMES.index(day)
     raise ValueError(f"{text!r} is not a weekday (mon … sun)")

@@ -112,7 +112,7 @@ async def route_new(
             "previous_agent_key": None,
             "pipeline_key": decision.pipeline,
             "rule_key": decision.rule,
-            "via": decision.via,
+            "via": decision.via.value if decision.via else None,
             "config_version_id": organisation.version,
             "decided_at": now,
             "trace": decision.to_trace(),
@@ -176,7 +176,7 @@ async def _notify(
             topic="lead.unassigned",
             channel="alert",
             recipient=team,
-            payload={**payload, "reason": decision.explain().splitlines()[0]},
+            payload={**payload, "reason": decision.reason},
             idempotency_key=f"lead.unassigned:{decision_id}",
         )
 

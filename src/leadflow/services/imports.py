@@ -57,10 +57,21 @@ async def import_csv(
     for batch in _batches(enumerate(rows, start=2), BATCH):
         async with open_store(database) as store:
             organisation = await live.get(store)
-            for line, raw in batch:
+            rows = [(line, plan.row(raw)) for line, raw in batch]
+            seen = await store.leads.existing_external_ids(
+                [
+                    (r.get("source", "api"), r["external_id"])
+                    for _, r in rows
+                    if r.get("external_id")
+                ]
+            )
+            for line, row in rows:
                 summary.rows += 1
+                if (row.get("source", "api"), row.get("external_id")) in seen:
+                    summary.duplicates += 1
+                    continue
                 try:
-                    submission = LeadSubmission.model_validate(plan.row(raw))
+                    submission = LeadSubmission.model_validate(row)
                     async with store.savepoint():
                         accepted = await accept(
                             store,

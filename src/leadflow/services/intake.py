@@ -350,7 +350,7 @@ async def assignment_summary(
         "pipeline": latest.pipeline_key,
         "rule": latest.rule_key,
         "via": latest.via,
-        "reason": str(latest.trace.get("summary", latest.reason)),
+        "reason": str(latest.trace.get("reason") or latest.reason),
     }
 
 

@@ -25,3 +25,11 @@ def sqlalchemy_url(uri: str) -> str:
         raise ValueError(f"not a PostgreSQL URL: {uri!r}")
     _ = parse_qs(parsed.query)
     return "postgresql+psycopg" + uri[len(parsed.scheme) :]
+
+
+def libpq_url(url: str) -> str:
+    """`postgresql+psycopg://…` → `postgresql://…`, for psycopg and procrastinate directly."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or not scheme.startswith(("postgresql", "postgres")):
+        raise ValueError(f"not a PostgreSQL URL: {url!r}")
+    return "postgresql://" + rest

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from leadflow.storage.database import Database
 from leadflow.storage.repositories.configs import ConfigRepository
 from leadflow.storage.repositories.contacts import ContactDetails, ContactRepository
+from leadflow.storage.repositories.dashboards import DashboardRepository
+from leadflow.storage.repositories.deliveries import DeliveryRepository
 from leadflow.storage.repositories.leads import LeadRepository
 from leadflow.storage.repositories.outbox import OutboxRepository
 from leadflow.storage.repositories.platform import (
@@ -19,6 +21,7 @@ from leadflow.storage.repositories.platform import (
     TokenRepository,
 )
 from leadflow.storage.repositories.roster import RosterRepository
+from leadflow.storage.repositories.users import UserRepository
 
 __all__ = ["ContactDetails", "Store", "open_store"]
 
@@ -31,10 +34,13 @@ class Store:
         self.configs = ConfigRepository(session)
         self.roster = RosterRepository(session)
         self.outbox = OutboxRepository(session)
+        self.deliveries = DeliveryRepository(session)
         self.audit = AuditRepository(session)
         self.deadletters = DeadLetterRepository(session)
         self.tokens = TokenRepository(session)
         self.forms = FormRepository(session)
+        self.users = UserRepository(session)
+        self.dashboards = DashboardRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

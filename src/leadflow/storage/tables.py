@@ -381,3 +381,22 @@ class OutboxMessage(Base):
         UniqueConstraint("idempotency_key", name="outbox_idempotency_key"),
         Index("outbox_pending", "next_attempt_at", postgresql_where=text("status = 'pending'")),
     )
+
+
+class Delivery(Base):
+    """One send of an outbox message to one recipient, committed right after it succeeded, so a
+    retried message skips whom it already reached. Outbox rows of channel `sse` are also announced
+    on commit with NOTIFY leadflow_live by a trigger (migration 0003).
+    """
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    # No foreign key: the delivering worker holds the outbox row FOR UPDATE while it records
+    # sends from another connection, and a key-share lock would wait on it.
+    outbox_id: Mapped[int] = mapped_column(BigInteger)
+    recipient: Mapped[str] = mapped_column(String(400))
+    """e.g. `webhook:slack-de` or `email:lead@clinic.example`."""
+    delivered_at: Mapped[datetime] = mapped_column(server_default=_now())
+    __table_args__ = (
+        UniqueConstraint("outbox_id", "recipient", name="deliveries_outbox_recipient"),
+    )

@@ -10,10 +10,13 @@ from fastapi import FastAPI
 
 from leadflow import __version__
 from leadflow.config import Settings
+from leadflow.jobs import worker as jobs
+from leadflow.services import live
 from leadflow.storage.database import Database
 from leadflow.web import errors
-from leadflow.web.api import forms, leads, system
+from leadflow.web.api import events, forms, leads, system
 from leadflow.web.deps import AppState, system_clock
+from leadflow.web.ui import site
 
 DESCRIPTION = """
 Leadflow takes every inbound lead, normalises and deduplicates it, and routes it to the right
@@ -33,7 +36,15 @@ def create_app(
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        worker = (
+            await jobs.start_in_process(settings, database)
+            if settings.run_worker_in_process
+            else None
+        )
         yield
+        if worker is not None:
+            await worker.stop()
+        await app.state.live.close()
         if owns_database:
             await database.dispose()
 
@@ -44,8 +55,11 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.leadflow = AppState(settings, database, clock)
+    app.state.live = live.hub(database)
     errors.install(app)
     app.include_router(leads.router)
     app.include_router(forms.router)
     app.include_router(system.router)
+    site.install(app, settings)
+    app.include_router(events.router)
     return app

@@ -12,8 +12,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from leadflow.config import Settings
 from leadflow.services import tokens
 from leadflow.services.organisation import LiveOrganisation, Organisation
+from leadflow.services.scoping import Role, Viewer
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
+from leadflow.web.ui import security
 
 
 def system_clock() -> datetime:
@@ -61,6 +63,26 @@ async def integration(
     return name
 
 
+async def viewer(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    db: Annotated[Store, Depends(store)],
+) -> Viewer:
+    """Who is calling: an API token (an integration) or a signed-in user's session cookie.
+
+    With the cookie, unsafe methods must also send the session's CSRF token (`X-CSRF-Token`).
+    """
+    if credentials is not None:
+        return Viewer(role=Role.INTEGRATION, actor=f"token:{await integration(credentials, db)}")
+    account = await security.session_account(request, db)
+    if account is None:
+        raise HTTPException(
+            401, "sign in, or send a bearer token", headers={"WWW-Authenticate": "Bearer"}
+        )
+    await security.verify_csrf(request)
+    return account.viewer
+
+
 async def organisation(
     state: Annotated[AppState, Depends(app_state)], db: Annotated[Store, Depends(store)]
 ) -> Organisation:
@@ -76,3 +98,4 @@ Caller = Annotated[str, Depends(integration)]
 OrgDep = Annotated[Organisation, Depends(organisation)]
 Now = Annotated[datetime, Depends(now)]
 State = Annotated[AppState, Depends(app_state)]
+ViewerDep = Annotated[Viewer, Depends(viewer)]

@@ -37,9 +37,7 @@ class ConfigRepository:
         await self.session.execute(
             tables.ConfigVersion.__table__.select()
             .with_for_update()
-            .where(
-                tables.ConfigVersion.is_active
-            )
+            .where(tables.ConfigVersion.is_active)
         )
         await self.session.execute(
             update(tables.ConfigVersion)

@@ -29,24 +29,29 @@ class ContactRepository:
     async def resolve(
         self, keys: list[tuple[str, str]], details: ContactDetails
     ) -> tuple[int, bool]:
-        """The contact owning the first of `keys`, created when none does; (id, created).
+        """The contact owning any of `keys` (the oldest, if several), else a new one;
+        returns (id, created).
 
-        Each identity is claimed with one upsert, so two concurrent leads of one person meet
-        in the unique index instead of both creating a contact (no check-then-insert).
+        Each identity is claimed with one upsert, in one global order, so concurrent leads of
+        one person meet in the unique index (no check-then-insert) and never deadlock.
         """
-        new_id = (
+        provisional = (
             await self.session.execute(text("SELECT nextval('contacts_id_seq')"))
         ).scalar_one()
-        contact_id: int | None = None
-        for kind, value in keys:
-            owner = await self._claim(kind, value, contact_id or new_id)
-            contact_id = contact_id or owner
-        assert contact_id is not None, "a lead always has at least one identity"
-        created = contact_id == new_id
-        if created:
-            self.session.add(Contact(id=new_id, **details.__dict__))
+        owners = {await self._claim(kind, value, provisional) for kind, value in sorted(keys)}
+        existing = owners - {provisional}
+        if not existing:
+            self.session.add(Contact(id=provisional, **details.__dict__))
             await self.session.flush()
-        return contact_id, created
+            return provisional, True
+        contact_id = min(existing)
+        if provisional in owners:  # new identities of a known person join that person
+            await self.session.execute(
+                update(ContactIdentity)
+                .where(ContactIdentity.contact_id == provisional)
+                .values(contact_id=contact_id)
+            )
+        return contact_id, False
 
     async def _claim(self, kind: str, value: str, contact_id: int) -> int:
         statement = (

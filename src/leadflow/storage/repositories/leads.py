@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +38,15 @@ class LeadRepository:
     async def by_external_id(self, source: str, external_id: str) -> Lead | None:
         statement = select(Lead).where(Lead.source == source, Lead.external_id == external_id)
         return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def existing_external_ids(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which (source, external_id) pairs are stored already: one query for a whole batch."""
+        if not keys:
+            return set()
+        statement = select(Lead.source, Lead.external_id).where(
+            tuple_(Lead.source, Lead.external_id).in_(keys)
+        )
+        return {(s, e) for s, e in (await self.session.execute(statement)).all() if e}
 
     async def latest_of_contact(self, contact_id: int, before: datetime) -> Lead | None:
         statement = (

@@ -1,4 +1,4 @@
-"""The decision's moment seen on a pipeline's wall clock, computed once per time zone."""
+"""What a rule condition reads: the lead, and the decision's moment on a pipeline's wall clock."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from leadflow.domain.configuration import WEEKDAYS
+from leadflow.domain.leads import RoutableLead
 
 
 class LocalTime(NamedTuple):
@@ -18,14 +19,15 @@ class LocalTime(NamedTuple):
     """"mon" … "sun"."""
 
 
-class Moment:
-    """`now` for one decision; conditions ask for it in their target pipeline's time zone."""
+class Facts:
+    """One decision's lead and `now`; the local time is computed once per time zone asked."""
 
-    __slots__ = ("_local", "now")
+    __slots__ = ("_local", "lead", "now")
 
-    def __init__(self, now: datetime) -> None:
+    def __init__(self, lead: RoutableLead, now: datetime) -> None:
         if now.tzinfo is None:
             raise ValueError("routing needs an aware datetime for `now`")
+        self.lead = lead
         self.now = now
         self._local: dict[ZoneInfo, LocalTime] = {}
 

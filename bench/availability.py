@@ -1,0 +1,242 @@
+"""Availability benchmarks. Each section is a function returning its figures; `main` runs the
+chosen sections and prints one `RESULT name=value …` line with all of them, last.
+
+Section `sse` — speed to lead as the agent sees it: arrival (`POST /api/v1/leads`) → the
+`lead.assigned` Server-Sent Event on the assigned agent's open stream. `leadflow serve` runs with
+several server processes on a fresh database with the demo organisation, every agent always on
+shift and uncapped (this measures delivery to the screen, not eligibility); one stream per agent
+is open, leads are posted at a steady rate, and events are matched to posts by lead id.
+
+    .venv/bin/python bench/availability.py [--rate 100] [--seconds 30] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import yaml
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
+sys.path.insert(0, os.path.dirname(__file__))
+
+from intake import create_database, drop_database, free_port, leadflow, start_server
+from leadflow.demo import organisation_yaml
+from leadflow.services.demo import sample_leads
+
+# --- set-up shared by the sections -------------------------------------------------------------
+
+
+def always_available(document: dict[str, Any]) -> dict[str, Any]:
+    """The organisation with no shifts, leave, holidays or caps: everyone can take every lead."""
+    for agent in document["agents"]:
+        for name in ("schedule", "caps"):
+            agent.pop(name, None)
+    for team in document["teams"]:
+        team.pop("holidays", None)
+    return document
+
+
+@dataclass
+class Deployment:
+    base_url: str
+    token: str
+    agents: list[str]
+
+
+def prepare(url: str, document: dict[str, Any]) -> tuple[dict[str, str], str]:
+    """Migrate, apply `document`, create a token; returns the server's environment and token."""
+    env = {**os.environ, "LEADFLOW_DATABASE_URL": url}
+    leadflow("migrate", env=env)
+    path = f"/tmp/{uuid.uuid4().hex}.yaml"
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(document, handle, allow_unicode=True, sort_keys=False)
+    leadflow("config", "apply", path, env=env)
+    os.unlink(path)
+    token = leadflow("token", "create", "bench", env=env).strip().splitlines()[-1]
+    return env, token
+
+
+def with_deployment(
+    document: dict[str, Any], workers: int, work: Callable[[Deployment], dict[str, float]]
+) -> dict[str, float]:
+    """Run `work` against `leadflow serve` on a fresh database, then drop it."""
+    name, url = create_database()
+    server = None
+    try:
+        env, token = prepare(url, document)
+        port = free_port()
+        server = start_server(env, port, workers)
+        agents = [agent["key"] for agent in document["agents"]]
+        return work(Deployment(f"http://127.0.0.1:{port}", token, agents))
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        drop_database(name)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[round(share * (len(ordered) - 1))] if ordered else float("nan")
+
+
+# --- section sse: arrival → event on the agent's screen ----------------------------------------
+
+
+@dataclass
+class Timings:
+    posted: dict[int, float] = field(default_factory=dict)
+    """lead id → when its POST started (assigned leads only)."""
+    seen: dict[int, float] = field(default_factory=dict)
+    """lead id → when its `lead.assigned` event reached a stream."""
+    outcomes: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+
+
+async def watch(
+    client: httpx.AsyncClient, agent: str, timings: Timings, ready: asyncio.Event
+) -> None:
+    async with client.stream("GET", f"/api/v1/agents/{agent}/events") as response:
+        response.raise_for_status()
+        async for line in response.aiter_lines():
+            if line.startswith(": connected"):
+                ready.set()
+            elif line.startswith("data: "):
+                lead_id = json.loads(line[6:]).get("lead_id")
+                if lead_id is not None:
+                    timings.seen.setdefault(lead_id, time.perf_counter())
+
+
+async def post(client: httpx.AsyncClient, body: dict[str, Any], timings: Timings) -> None:
+    started = time.perf_counter()
+    response = await client.post("/api/v1/leads", json=body)
+    if response.status_code >= 400:
+        timings.errors += 1
+        return
+    lead = response.json()
+    outcome = (lead.get("assignment") or {}).get("outcome", "none")
+    timings.outcomes[outcome] = timings.outcomes.get(outcome, 0) + 1
+    if outcome == "assigned":
+        timings.posted[lead["id"]] = started
+
+
+def lead_bodies(count: int) -> list[dict[str, Any]]:
+    run = uuid.uuid4().hex[:6]
+    submissions = sample_leads(datetime(2026, 5, 1, tzinfo=UTC), days=1, per_day=count)
+    bodies = [
+        s.model_dump(mode="json", exclude_none=True, exclude={"created_at"}) for s in submissions
+    ]
+    for index, body in enumerate(bodies):
+        body["external_id"] = f"sse-{run}-{index}"
+    return bodies
+
+
+async def arrivals_to_screen(
+    deployment: Deployment, rate: float, seconds: float
+) -> dict[str, float]:
+    timings = Timings()
+    auth = {"Authorization": f"Bearer {deployment.token}"}
+    streams = httpx.AsyncClient(
+        base_url=deployment.base_url,
+        headers=auth,
+        timeout=httpx.Timeout(30, read=None),
+        limits=httpx.Limits(max_connections=len(deployment.agents) + 4),
+    )
+    posts = httpx.AsyncClient(
+        base_url=deployment.base_url,
+        headers=auth,
+        timeout=30,
+        limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+    )
+    async with streams, posts:
+        ready = {agent: asyncio.Event() for agent in deployment.agents}
+        watchers = [
+            asyncio.create_task(watch(streams, agent, timings, ready[agent]))
+            for agent in deployment.agents
+        ]
+        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in ready.values())), 30)
+        bodies = lead_bodies(int(rate * seconds))
+        start = time.perf_counter()
+        sending: list[asyncio.Task[None]] = []
+        for index, body in enumerate(bodies):
+            delay = start + index / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            sending.append(asyncio.create_task(post(posts, body, timings)))
+        await asyncio.gather(*sending)
+        sent_for = time.perf_counter() - start
+        for _ in range(100):  # stragglers: up to 10 s more
+            if not set(timings.posted) - set(timings.seen):
+                break
+            await asyncio.sleep(0.1)
+        for watcher in watchers:
+            watcher.cancel()
+        await asyncio.gather(*watchers, return_exceptions=True)
+    latencies = [timings.seen[i] - t for i, t in timings.posted.items() if i in timings.seen]
+    return {
+        "sse_leads": len(bodies),
+        "sse_rate": len(bodies) / sent_for,
+        "sse_assigned": len(timings.posted),
+        "sse_events": len(latencies),
+        "sse_missing": len(timings.posted) - len(latencies),
+        "sse_errors": timings.errors,
+        "sse_p50_ms": 1000 * statistics.median(latencies) if latencies else float("nan"),
+        "sse_p99_ms": 1000 * percentile(latencies, 0.99),
+        "sse_max_ms": 1000 * max(latencies, default=float("nan")),
+    }
+
+
+def section_sse(args: argparse.Namespace) -> dict[str, float]:
+    document = always_available(yaml.safe_load(organisation_yaml()))
+    result = with_deployment(
+        document,
+        args.workers,
+        lambda deployment: asyncio.run(arrivals_to_screen(deployment, args.rate, args.seconds)),
+    )
+    print(
+        f"arrival → SSE: {result['sse_leads']:.0f} leads at {result['sse_rate']:.0f}/s to "
+        f"{len(document['agents'])} agents over {args.workers} server processes: "
+        f"{result['sse_events']:.0f}/{result['sse_assigned']:.0f} assigned leads seen on a "
+        f"stream, p50 {result['sse_p50_ms']:.1f} ms, p99 {result['sse_p99_ms']:.1f} ms, "
+        f"max {result['sse_max_ms']:.1f} ms, {result['sse_errors']:.0f} errors"
+    )
+    return result
+
+
+SECTIONS: dict[str, Callable[[argparse.Namespace], dict[str, float]]] = {
+    "sse": section_sse,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sections", default=",".join(SECTIONS), help="comma-separated")
+    parser.add_argument("--rate", type=float, default=100, help="sse: leads per second")
+    parser.add_argument("--seconds", type=float, default=30, help="sse: how long to post")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    args = parser.parse_args()
+    results: dict[str, float] = {}
+    for name in args.sections.split(","):
+        results.update(SECTIONS[name](args))
+    print(
+        "RESULT "
+        + " ".join(
+            f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in results.items()
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""What tasks receive from the worker that runs them: the database, the senders, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from procrastinate import JobContext
+
+from leadflow.config import Settings
+from leadflow.notify import Channels, open_channels
+from leadflow.storage.database import Database
+
+CONTEXT_KEY = "leadflow"
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    database: Database
+    channels: Channels
+    clock: Callable[[], datetime] = system_clock
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings, database: Database, clock: Callable[[], datetime] = system_clock
+) -> AsyncIterator[Runtime]:
+    async with open_channels(settings) as channels:
+        yield Runtime(settings, database, channels, clock)
+
+
+def runtime_of(context: JobContext) -> Runtime:
+    runtime: Runtime = context.additional_context[CONTEXT_KEY]
+    return runtime

@@ -1,0 +1,106 @@
+"""Running the worker: alone (`leadflow worker`) or inside a server process (`leadflow serve`).
+
+Besides procrastinate's own loop, a worker LISTENs on `leadflow_outbox`, which the outbox
+trigger notifies on every commit that wrote rows, and defers a delivery at once: e-mails and
+webhooks go out within milliseconds instead of at the next scheduled tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from procrastinate import App
+from procrastinate.exceptions import AlreadyEnqueued
+
+from leadflow.config import Settings
+from leadflow.jobs.app import build
+from leadflow.jobs.runtime import CONTEXT_KEY, open_runtime
+from leadflow.jobs.tasks import DELIVER_OUTBOX
+from leadflow.notify.listener import Listener
+from leadflow.storage.database import Database
+from leadflow.storage.embedded import libpq_url
+
+log = structlog.get_logger(__name__)
+
+OUTBOX_CHANNEL = "leadflow_outbox"
+
+
+async def run_worker(
+    settings: Settings,
+    database: Database,
+    *,
+    name: str = "leadflow",
+    concurrency: int = 2,
+    install_signal_handlers: bool = True,
+) -> None:
+    """Run jobs and schedules until stopped (a signal, or cancellation of this coroutine)."""
+    app = build(database.url, pool_size=concurrency + 3)
+    async with (
+        open_runtime(settings, database) as runtime,
+        app.open_async(),
+        _deliver_on_commit(app, libpq_url(database.url)),
+    ):
+        await app.run_worker_async(
+            name=name,
+            concurrency=concurrency,
+            install_signal_handlers=install_signal_handlers,
+            additional_context={CONTEXT_KEY: runtime},
+            delete_jobs="successful",
+            shutdown_graceful_timeout=10,
+        )
+
+
+@asynccontextmanager
+async def _deliver_on_commit(app: App, conninfo: str) -> AsyncIterator[None]:
+    wake = asyncio.Event()
+    listener = Listener(conninfo, OUTBOX_CHANNEL, lambda _: wake.set())
+    await listener.start()
+    deferring = asyncio.create_task(_defer_when_woken(app, wake))
+    try:
+        yield
+    finally:
+        deferring.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await deferring
+        await listener.close()
+
+
+async def _defer_when_woken(app: App, wake: asyncio.Event, pause: float = 0.05) -> None:
+    """One deferral per burst of commits; the queueing lock absorbs the rest."""
+    while True:
+        await wake.wait()
+        wake.clear()
+        with contextlib.suppress(AlreadyEnqueued):
+            await app.configure_task(DELIVER_OUTBOX).defer_async()
+        await asyncio.sleep(pause)
+
+
+class InProcessWorker:
+    """A worker running as a task of the server's event loop (embedded and demo mode)."""
+
+    def __init__(self, task: asyncio.Task[None]) -> None:
+        self.task = task
+
+    async def stop(self) -> None:
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+
+
+async def start_in_process(settings: Settings, database: Database) -> InProcessWorker:
+    async def supervise() -> None:
+        while True:
+            try:
+                await run_worker(
+                    settings, database, name="in-process", install_signal_handlers=False
+                )
+                return
+            except Exception:
+                log.exception("in-process worker failed; restarting in 5 s")
+                await asyncio.sleep(5)
+
+    return InProcessWorker(asyncio.create_task(supervise(), name="leadflow worker"))

@@ -1,0 +1,1 @@
+"""Gettext catalogs of the interface (English, Turkish); see README.md here."""

@@ -1,0 +1,145 @@
+"""Decisions in words: the full account (`leadflow explain`) and "why not this agent?"."""
+
+from __future__ import annotations
+
+from leadflow.domain.configuration import Strategy
+from leadflow.routing.compiled import CompiledConfig
+from leadflow.routing.decision import Attempt, Decision, Outcome, StickyCheck, Via
+from leadflow.routing.smooth_weighted import CREDIT_SCALE
+
+
+def explain_decision(decision: Decision) -> str:
+    lines = [_headline(decision), f"Why: {decision.reason}", _rules_line(decision)]
+    if decision.sticky is not None:
+        lines.append(_sticky_line(decision.sticky))
+    for attempt in decision.attempts:
+        lines.extend(_attempt_lines(attempt))
+    if decision.no_agent_action is not None:
+        lines.append(f"No-agent policy: {decision.no_agent_action.value}")
+    if decision.no_agent_exclusion is not None:
+        exclusion = decision.no_agent_exclusion
+        lines.append(
+            f"  {exclusion.agent} unusable — {exclusion.reason.value}: {exclusion.message}"
+        )
+    version = "unversioned" if decision.config_version is None else decision.config_version
+    lines.append(f"Configuration version {version}, decided at {decision.decided_at.isoformat()}")
+    return "\n".join(lines)
+
+
+def _headline(decision: Decision) -> str:
+    if decision.outcome is Outcome.ASSIGNED:
+        via = "" if decision.via is None else f" via {decision.via.value}"
+        return f"Assigned to {decision.agent}{via} in pipeline {decision.pipeline}"
+    if decision.outcome is Outcome.QUEUED:
+        return f"Queued in pipeline {decision.pipeline}"
+    if decision.outcome is Outcome.UNASSIGNED:
+        return f"Unassigned in pipeline {decision.pipeline}"
+    return "Not routed: no rule matched"
+
+
+def _rules_line(decision: Decision) -> str:
+    checked = ", ".join(
+        f"{key} {'✓' if key == decision.rule else '✗'}" for key in decision.rules_checked
+    )
+    if decision.rule is not None:
+        return f"Rule: {decision.rule} matched (checked {checked})"
+    if decision.outcome is Outcome.NO_RULE:
+        return f"Rule: none matched (checked {checked or 'no rules'})"
+    return f"Rule: none matched (checked {checked or 'no rules'}); default pipeline"
+
+
+def _sticky_line(sticky: StickyCheck) -> str:
+    return f"Repeat lead, owner {sticky.owner} → {sticky.result.value}: {sticky.reason}"
+
+
+def _attempt_lines(attempt: Attempt) -> list[str]:
+    head = (
+        f"Pipeline {attempt.pipeline} ({attempt.strategy.value}): "
+        f"{len(attempt.candidates)} candidates, {len(attempt.eligible)} eligible"
+    )
+    lines = [head]
+    lines.extend(
+        f"  excluded {e.agent} — {e.reason.value}: {e.message}" for e in attempt.exclusions
+    )
+    if attempt.eligible:
+        lines.append(f"  eligible: {', '.join(attempt.eligible)}")
+    lines.append(
+        f"  {'chose ' + attempt.chosen if attempt.chosen else 'chose nobody'}: {attempt.reason}"
+    )
+    return lines
+
+
+def why_not(decision: Decision, agent_key: str, config: CompiledConfig) -> str:
+    """Answer an agent's "why not me?" for this decision, in one or a few sentences."""
+    if decision.agent == agent_key:
+        return f"{agent_key} got this lead: {decision.reason}"
+    if agent_key not in config.agents:
+        return f"{agent_key} is not an agent in configuration version {config.version}"
+    if decision.outcome is Outcome.NO_RULE:
+        return f"No rule matched this lead and there is no default pipeline: {decision.reason}"
+    lines = _sticky_answer(decision, agent_key)
+    lines.extend(
+        _attempt_answer(a, agent_key) for a in decision.attempts if agent_key in a.candidates
+    )
+    if not any(agent_key in a.candidates for a in decision.attempts):
+        lines.append(_not_a_candidate(decision, agent_key, config))
+    return "\n".join(lines)
+
+
+def _sticky_answer(decision: Decision, agent_key: str) -> list[str]:
+    sticky = decision.sticky
+    if sticky is None:
+        return []
+    if sticky.owner == agent_key and sticky.owner_exclusion is not None:
+        exclusion = sticky.owner_exclusion
+        return [f"As the contact's owner, {agent_key} was skipped for {exclusion.reason.value}: "
+                f"{exclusion.message}"]  # fmt: skip
+    if sticky.backup == agent_key and sticky.backup_exclusion is not None:
+        exclusion = sticky.backup_exclusion
+        return [f"As the owner's backup, {agent_key} was skipped for {exclusion.reason.value}: "
+                f"{exclusion.message}"]  # fmt: skip
+    if sticky.result is not Via.POOL:
+        return [f"The lead is a repeat and went to {decision.agent}: {sticky.reason}"]
+    return []
+
+
+def _attempt_answer(attempt: Attempt, agent_key: str) -> str:
+    exclusion = attempt.exclusion_of(agent_key)
+    where = f"In pipeline {attempt.pipeline}"
+    if exclusion is not None:
+        return (
+            f"{where}, {agent_key} was excluded for {exclusion.reason.value}: {exclusion.message}"
+        )
+    if attempt.chosen is None:
+        return f"{where}, {agent_key} was not chosen: {attempt.reason}"
+    return f"{where}, {agent_key} was eligible but {_comparison(attempt, agent_key)}"
+
+
+def _comparison(attempt: Attempt, agent_key: str) -> str:
+    chosen, scores = attempt.chosen, attempt.scores
+    if agent_key not in scores and attempt.strategy is Strategy.TIER:
+        return f"not in the tier preferred for this lead; {attempt.reason}"
+    if attempt.strategy is Strategy.LEAST_LOADED:
+        return (
+            f"{chosen} had fewer open leads per unit of weight "
+            f"({scores[chosen or '']:.2f} against {scores[agent_key]:.2f}); {attempt.reason}"
+        )
+    if attempt.strategy is Strategy.ROUND_ROBIN:
+        return f"{chosen} came first in turn; {attempt.reason}"
+    ours, theirs = scores[chosen or ""] / CREDIT_SCALE, scores[agent_key] / CREDIT_SCALE
+    return (
+        f"{chosen} had more credit toward its weighted share "
+        f"({ours:.2f} lead against {theirs:.2f}); {attempt.reason}"
+    )
+
+
+def _not_a_candidate(decision: Decision, agent_key: str, config: CompiledConfig) -> str:
+    tried = [a.pipeline for a in decision.attempts]
+    member_of = sorted(p.key for p in config.pipelines.values() if agent_key in p.member_keys)
+    pools = ", ".join(member_of) if member_of else "no pipeline"
+    if not tried:
+        return f"{agent_key} was not considered: {decision.reason} ({agent_key} is in {pools})"
+    return (
+        f"{agent_key} is not a candidate in the pipelines tried ({', '.join(tried)}); "
+        f"{agent_key} is in {pools}"
+    )

@@ -1,0 +1,122 @@
+"""How a pool chooses among its eligible members: one function per strategy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from leadflow.domain.configuration import Strategy
+from leadflow.domain.leads import RoutableLead
+from leadflow.domain.roster import Load, PoolState
+from leadflow.routing.compiled import (
+    WEIGHT_SCALE,
+    CompiledBand,
+    CompiledMember,
+    CompiledPipeline,
+)
+from leadflow.routing.smooth_weighted import CREDIT_SCALE, smooth_weighted_pick
+
+Eligible = tuple[CompiledMember, int, Load]
+"""A member who may take the lead, its effective weight now (ramp-up applied, × WEIGHT_SCALE)
+and its load. A plain tuple: one is built per eligible member per decision."""
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    agent: str
+    state: PoolState
+    reason: str
+    scores: dict[str, int] | dict[str, float]
+
+
+def choose(
+    pipeline: CompiledPipeline, eligible: Sequence[Eligible], state: PoolState, lead: RoutableLead
+) -> Choice:
+    """Pick one of `eligible` (non-empty, in member order) by the pipeline's strategy."""
+    if pipeline.strategy is Strategy.LEAST_LOADED:
+        return least_loaded(eligible, state)
+    if pipeline.strategy is Strategy.ROUND_ROBIN:
+        return round_robin(pipeline, eligible, state)
+    if pipeline.strategy is Strategy.TIER:
+        return by_tier(pipeline, eligible, state, lead)
+    return weighted_ratio(pipeline, eligible, state)
+
+
+def weighted_ratio(
+    pipeline: CompiledPipeline, eligible: Sequence[Eligible], state: PoolState, prefix: str = ""
+) -> Choice:
+    entries = [(member.agent.key, weight) for member, weight, _ in eligible]
+    agent, credits, scores = smooth_weighted_pick(entries, state.current, pipeline.member_keys)
+    credit = scores[agent] / CREDIT_SCALE
+    reason = (
+        f"{prefix}weighted ratio: {agent} had the most credit "
+        f"({credit:.2f} lead) of {len(entries)} eligible"
+    )
+    return Choice(agent, PoolState(current=credits, last=agent), reason, scores)
+
+
+def least_loaded(eligible: Sequence[Eligible], state: PoolState) -> Choice:
+    """Fewest open leads per unit of weight; ties to fewer new leads today, then the key."""
+    scores = {m.agent.key: load.open * WEIGHT_SCALE / weight for m, weight, load in eligible}
+    member, weight, load = min(
+        eligible, key=lambda e: (scores[e[0].agent.key], e[2].day, e[0].agent.key)
+    )
+    agent = member.agent.key
+    reason = (
+        f"least loaded: {agent} had the fewest open leads per unit of weight "
+        f"({load.open} open, {load.day} today, weight {weight / WEIGHT_SCALE:g})"
+    )
+    return Choice(agent, PoolState(current=state.current, last=agent), reason, scores)
+
+
+def round_robin(
+    pipeline: CompiledPipeline, eligible: Sequence[Eligible], state: PoolState
+) -> Choice:
+    """The next eligible member after the last one chosen, in member order."""
+    order = pipeline.candidates
+    start = order.index(state.last) + 1 if state.last in pipeline.member_keys else 0
+    ready = {member.agent.key for member, _, _ in eligible}
+    agent = _next_ready(order, start, ready)
+    after = f"next after {state.last}" if state.last else "first in member order"
+    reason = f"round robin: {agent} is the {after} among {len(ready)} eligible"
+    return Choice(agent, PoolState(current=state.current, last=agent), reason, {})
+
+
+def _next_ready(order: Sequence[str], start: int, ready: set[str]) -> str:
+    for offset in range(len(order)):
+        key = order[(start + offset) % len(order)]
+        if key in ready:
+            return key
+    raise ValueError("round robin needs at least one eligible member")
+
+
+def by_tier(
+    pipeline: CompiledPipeline, eligible: Sequence[Eligible], state: PoolState, lead: RoutableLead
+) -> Choice:
+    """The first preferred tier of the lead's band with anyone eligible, then weighted ratio."""
+    band = band_of(pipeline.bands, lead)
+    if band is None:
+        prefix = f"tier: {_band_values(pipeline.bands, lead)} reaches no band; all eligible; "
+        return weighted_ratio(pipeline, eligible, state, prefix)
+    for tier in band.tiers:
+        in_tier = [e for e in eligible if e[0].agent.tier is tier]
+        if in_tier:
+            prefix = f"tier: {band.field} reaches band ≥ {band.min:g}, tier {tier.value}; "
+            return weighted_ratio(pipeline, in_tier, state, prefix)
+    tiers = ", ".join(t.value for t in band.tiers)
+    prefix = f"tier: nobody eligible in tiers {tiers} of band ≥ {band.min:g}; all eligible; "
+    return weighted_ratio(pipeline, eligible, state, prefix)
+
+
+def _band_values(bands: Sequence[CompiledBand], lead: RoutableLead) -> str:
+    fields = sorted({band.field for band in bands})
+    return " / ".join(f"{name} {getattr(lead, name) or 'none'}" for name in fields) or "the lead"
+
+
+def band_of(bands: Sequence[CompiledBand], lead: RoutableLead) -> CompiledBand | None:
+    """The first band (highest `min` first) whose minimum the lead's score or budget reaches."""
+    for band in bands:
+        value = lead.score if band.field == "score" else lead.budget
+        if value is not None and value >= band.min:
+            return band
+    return None

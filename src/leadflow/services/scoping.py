@@ -1,0 +1,142 @@
+"""Who may see and change what: pure rules on a `Viewer`, shared by the pages and the JSON API.
+
+Admins and managers see every team; a team lead sees only the teams they lead; an agent sees only
+their own leads. Changing the configuration is for admins, and for team leads within their teams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from leadflow.domain.configuration import Agent, Configuration, Team
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    TEAM_LEAD = "team_lead"
+    AGENT = "agent"
+    INTEGRATION = "integration"
+    """A machine client with an API token: reads every lead, manages nothing. Not a user role."""
+
+
+USER_ROLES = (Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.AGENT)
+
+
+class Forbidden(Exception):
+    """The viewer may not see or do this; the web layer answers 403."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person (or machine) a page or endpoint is served to."""
+
+    role: Role
+    team_keys: frozenset[str] = frozenset()
+    agent_key: str | None = None
+    actor: str = ""
+    """Who they are in the audit log: a user's e-mail or `token:NAME`."""
+
+
+@dataclass(frozen=True)
+class LeadScope:
+    """The leads a viewer may see: all, or those owned by `agents` or routed to `pipelines`."""
+
+    everything: bool
+    agents: frozenset[str] = field(default_factory=frozenset)
+    pipelines: frozenset[str] = field(default_factory=frozenset)
+
+    def admits(self, owner: str | None, pipeline: str | None) -> bool:
+        return self.everything or owner in self.agents or pipeline in self.pipelines
+
+
+def sees_everything(viewer: Viewer) -> bool:
+    return viewer.role in (Role.ADMIN, Role.MANAGER, Role.INTEGRATION)
+
+
+def can_see_team(viewer: Viewer, team_key: str) -> bool:
+    if sees_everything(viewer):
+        return True
+    return viewer.role is Role.TEAM_LEAD and team_key in viewer.team_keys
+
+
+def can_edit_team(viewer: Viewer, team_key: str) -> bool:
+    if viewer.role is Role.ADMIN:
+        return True
+    return viewer.role is Role.TEAM_LEAD and team_key in viewer.team_keys
+
+
+def can_see_agent(viewer: Viewer, agent: Agent) -> bool:
+    if viewer.role is Role.AGENT:
+        return agent.key == viewer.agent_key
+    return can_see_team(viewer, agent.team)
+
+
+def can_edit_agent(viewer: Viewer, agent: Agent) -> bool:
+    return can_edit_team(viewer, agent.team)
+
+
+def can_view_configuration(viewer: Viewer) -> bool:
+    """The configuration screens (agents list); what each shows is scoped further."""
+    return viewer.role in (Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD)
+
+
+def can_view_versions(viewer: Viewer) -> bool:
+    """Version history and diffs cover every team, so only those who see every team read them."""
+    return viewer.role in (Role.ADMIN, Role.MANAGER)
+
+
+def can_roll_back(viewer: Viewer) -> bool:
+    return viewer.role is Role.ADMIN
+
+
+def can_manage_users(viewer: Viewer) -> bool:
+    return viewer.role is Role.ADMIN
+
+
+def can_manage_tokens(viewer: Viewer) -> bool:
+    return viewer.role is Role.ADMIN
+
+
+def visible_teams(viewer: Viewer, teams: Iterable[Team]) -> list[Team]:
+    return [team for team in teams if can_see_team(viewer, team.key)]
+
+
+def visible_agents(viewer: Viewer, agents: Iterable[Agent]) -> list[Agent]:
+    return [agent for agent in agents if can_see_agent(viewer, agent)]
+
+
+def lead_scope(viewer: Viewer, configuration: Configuration) -> LeadScope:
+    """A team lead sees leads owned by their teams' agents or routed to their teams' pipelines."""
+    if sees_everything(viewer):
+        return LeadScope(everything=True)
+    if viewer.role is Role.AGENT:
+        own = frozenset({viewer.agent_key}) if viewer.agent_key else frozenset()
+        return LeadScope(everything=False, agents=own)
+    if viewer.role is Role.TEAM_LEAD:
+        return LeadScope(
+            everything=False,
+            agents=frozenset(a.key for a in configuration.agents if a.team in viewer.team_keys),
+            pipelines=frozenset(
+                p.key for p in configuration.pipelines if p.team in viewer.team_keys
+            ),
+        )
+    return LeadScope(everything=False)
+
+
+def can_see_lead(
+    viewer: Viewer, configuration: Configuration, *, owner: str | None, pipeline: str | None
+) -> bool:
+    return lead_scope(viewer, configuration).admits(owner, pipeline)
+
+
+def require(allowed: bool, what: str) -> None:
+    """Raise `Forbidden(what)` unless `allowed`."""
+    if not allowed:
+        raise Forbidden(what)

@@ -1,0 +1,81 @@
+"""The signed-in user's own account: language, time zone, password."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from zoneinfo import available_timezones
+
+from fastapi import Form
+from fastapi.responses import RedirectResponse, Response
+
+from leadflow.services import users
+from leadflow.services.users import AccountError
+from leadflow.web.ui import security
+from leadflow.web.ui.context import PageDep
+from leadflow.web.ui.i18n import N_
+from leadflow.web.ui.problems import account_problem
+from leadflow.web.ui.routing import page_router, safe_next
+
+router = page_router("/account")
+
+
+def timezones() -> list[str]:
+    return sorted(name for name in available_timezones() if "/" in name and "Etc/" not in name)
+
+
+def _form(page: PageDep, *, problem: str | None = None, status: int = 200) -> Response:
+    return page.render("account.html", status=status, problem=problem, timezones=timezones())
+
+
+@router.get("")
+async def account(page: PageDep) -> Response:
+    return _form(page)
+
+
+@router.post("/preferences")
+async def preferences(
+    page: PageDep, locale: Annotated[str, Form()], timezone: Annotated[str, Form()]
+) -> Response:
+    try:
+        page.account = await users.set_preferences(
+            page.store, page.account, locale=locale, timezone=timezone
+        )
+    except AccountError as exc:
+        return _form(page, problem=account_problem(exc), status=400)
+    await page.store.commit()
+    page.flash(page.gettext("Your preferences are saved."))
+    return RedirectResponse("/account", status_code=303)
+
+
+@router.post("/locale")
+async def switch_locale(
+    page: PageDep, locale: Annotated[str, Form()], next: Annotated[str, Form()] = "/"
+) -> Response:
+    """The language switcher in the header: keeps the time zone, returns to the same page."""
+    try:
+        page.account = await users.set_preferences(
+            page.store, page.account, locale=locale, timezone=page.account.timezone
+        )
+    except AccountError:
+        return RedirectResponse(safe_next(next), status_code=303)
+    await page.store.commit()
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.post("/password")
+async def password(
+    page: PageDep,
+    current: Annotated[str, Form()] = "",
+    new: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    if new != confirm:
+        return _form(page, problem=N_("The two new passwords differ."), status=400)
+    try:
+        account = await users.change_password(page.store, page.account, current, new)
+    except AccountError as exc:
+        return _form(page, problem=account_problem(exc), status=400)
+    await page.store.commit()
+    security.refresh_fingerprint(page.request, account)
+    page.flash(page.gettext("Your password is changed. Other sessions are signed out."))
+    return RedirectResponse("/account", status_code=303)

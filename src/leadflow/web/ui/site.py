@@ -1,0 +1,36 @@
+"""The web interface mounted on the application: session cookie, static files, pages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.staticfiles import StaticFiles
+
+from leadflow.config import Settings
+from leadflow.web.ui import (
+    account,
+    admin_tokens,
+    admin_users,
+    agents,
+    auth,
+    errors,
+    home,
+    versions,
+)
+
+SESSION_COOKIE = "leadflow_session"
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.session_max_age,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.mount("/static", StaticFiles(packages=[("leadflow.web", "static")]), name="static")
+    for module in (auth, account, home, agents, versions, admin_users, admin_tokens):
+        app.include_router(module.router)
+    errors.install(app)

@@ -1,0 +1,166 @@
+"""The web interface in a real browser: each role's pages, an edit that makes a new version,
+scoping, Turkish, accessibility basics, and no console errors nor outside requests."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import Visit
+
+HOMES = {
+    "admin": ("Overview", ["Overview", "Agents", "Versions", "Users", "API tokens"]),
+    "manager": ("Dashboard", ["Dashboard", "Agents", "Versions"]),
+    "team_lead": ("My teams", ["My teams", "Agents"]),
+    "agent": ("My leads", ["My leads"]),
+}
+
+ADMIN_PAGES = {
+    "admin-overview": "/",
+    "agents": "/config/agents",
+    "agent-form": "/config/agents/anna.schmidt",
+    "versions": "/config/versions",
+    "version-diff": "/config/versions/1",
+    "users": "/admin/users",
+    "user-new": "/admin/users/new",
+    "tokens": "/admin/tokens",
+    "account": "/account",
+}
+
+
+def assert_clean(visit: Visit) -> None:
+    assert visit.console_errors == []
+    assert visit.external_requests == []
+    assert visit.unlabelled_fields() == []
+
+
+def main_nav(visit: Visit) -> list[str]:
+    links = visit.page.get_by_role("navigation", name="Main").locator("ul.sections a")
+    return [text.strip() for text in links.all_inner_texts()]
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "team_lead", "agent"])
+def test_each_role_signs_in_to_their_own_home(visit: Visit, role: str) -> None:
+    person = visit.sign_in(role)
+    heading, sections = HOMES[role]
+    expect(visit.page.get_by_role("heading", level=1)).to_have_text(heading)
+    assert main_nav(visit) == sections
+    expect(visit.page.get_by_role("link", name=person.name)).to_be_visible()
+    visit.screenshot(f"home-{role}")
+    assert_clean(visit)
+
+
+def test_agent_home_lists_only_their_own_leads(visit: Visit) -> None:
+    visit.sign_in("agent")
+    table = visit.page.locator("table.leads")
+    expect(table).to_be_visible()
+    assert "Agent" not in table.locator("thead").inner_text()  # no owner column: all are theirs
+
+
+def test_manager_dashboard_draws_charts_beside_their_tables(visit: Visit) -> None:
+    visit.sign_in("manager")
+    charts = visit.page.locator(".chart svg")
+    expect(charts).to_have_count(2)
+    expect(visit.page.get_by_role("table", name="Leads by country")).to_be_visible()
+    visit.page.get_by_label("Period").select_option("7")
+    expect(visit.page).to_have_url(re.compile(r"days=7"))
+    expect(visit.page.locator(".chart svg")).to_have_count(2)
+    visit.screenshot("home-manager-7-days")
+    assert_clean(visit)
+
+
+def test_every_admin_page_renders_cleanly(visit: Visit) -> None:
+    visit.sign_in("admin")
+    for name, path in ADMIN_PAGES.items():
+        response = visit.go(path)
+        assert response is not None
+        assert response.status == 200, path
+        expect(visit.page.get_by_role("heading", level=1)).to_be_visible()
+        visit.screenshot(name)
+        assert_clean(visit)
+
+
+def test_admin_changes_caps_and_a_new_version_appears(visit: Visit) -> None:
+    visit.sign_in("admin")
+    visit.go("/config/agents/jonas.weber")
+    visit.page.get_by_label("Per day").fill("23")
+    visit.page.get_by_label("Why this change").fill("more leads for Jonas")
+    visit.page.get_by_role("button", name="Save as a new version").click()
+    saved = visit.page.get_by_role("status").filter(has_text="Saved as configuration version")
+    expect(saved).to_be_visible()
+    version = re.search(r"version (\d+)", saved.inner_text())
+    assert version is not None
+    expect(visit.page.get_by_label("Per day")).to_have_value("23")
+
+    visit.go("/config/versions")
+    newest = visit.page.locator("tbody tr").first
+    expect(newest).to_contain_text(version.group(1))
+    expect(newest).to_contain_text("live")
+    expect(newest).to_contain_text("more leads for Jonas")
+    visit.screenshot("versions-after-edit")
+    newest.get_by_role("link", name="Changes").click()
+    expect(visit.page.locator("pre.diff .add").filter(has_text="day: 23")).to_have_count(1)
+    visit.screenshot("version-diff-after-edit")
+    assert_clean(visit)
+
+
+def test_team_lead_cannot_open_another_teams_agent(visit: Visit) -> None:
+    visit.sign_in("team_lead")
+    visit.go("/config/agents")
+    teams = visit.page.locator("tbody tr td:nth-child(2)").all_inner_texts()
+    assert teams
+    assert set(teams) == {"German team"}
+    response = visit.go("/config/agents/sarah.jones")
+    assert response is not None
+    assert response.status == 403
+    expect(visit.page.get_by_role("heading", level=1)).to_have_text("You cannot open this page")
+    visit.screenshot("forbidden-team-lead")
+
+
+def test_turkish_interface_renders(visit: Visit) -> None:
+    visit.sign_in("manager")
+    visit.page.get_by_role("button", name="TR").click()
+    try:
+        expect(visit.page.locator("html")).to_have_attribute("lang", "tr")
+        expect(visit.page.get_by_role("heading", level=1)).to_have_text("Gösterge paneli")
+        expect(visit.page.get_by_role("heading", name="Ülkeye göre müşteri adayları")).to_be_visible()
+        expect(visit.page.get_by_role("button", name="Oturumu kapat")).to_be_visible()
+        expect(visit.page.locator(".chart svg")).to_have_count(2)
+        visit.screenshot("home-manager-tr")
+        visit.go("/config/agents")
+        expect(visit.page.get_by_role("heading", level=1)).to_have_text("Temsilciler")
+        visit.screenshot("agents-tr")
+        assert_clean(visit)
+    finally:
+        visit.page.get_by_role("button", name="EN").click()
+    expect(visit.page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_failed_sign_in_does_not_say_which_part_was_wrong(visit: Visit) -> None:
+    messages = []
+    for email, password in (
+        ("nobody@anatolia.example", "whatever-password"),
+        (visit.site.people["agent"].email, "wrong-password"),
+    ):
+        visit.go("/signin")
+        visit.page.get_by_label("E-mail address").fill(email)
+        visit.page.get_by_label("Password").fill(password)
+        visit.page.get_by_role("button", name="Sign in").click()
+        messages.append(visit.page.get_by_role("alert").inner_text())
+    assert messages[0] == messages[1]
+    assert "not correct" in messages[0]
+    visit.screenshot("signin-failed")
+
+
+def test_keyboard_reaches_the_skip_link_first_and_signs_out(visit: Visit) -> None:
+    visit.sign_in("agent")
+    visit.page.keyboard.press("Tab")
+    focused = visit.page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    visit.page.get_by_role("button", name="Sign out").focus()
+    visit.page.keyboard.press("Enter")
+    visit.page.wait_for_url(re.compile(r"/signin$"))
+    visit.go("/")
+    expect(visit.page).to_have_url(re.compile(r"/signin\?next=/$"))
