@@ -99,6 +99,8 @@ def percentile(values: list[float], share: float) -> float:
 class Timings:
     posted: dict[int, float] = field(default_factory=dict)
     """lead id → when its POST started (assigned leads only)."""
+    answered: dict[int, float] = field(default_factory=dict)
+    """lead id → when its POST was answered (the lead committed and routed)."""
     seen: dict[int, float] = field(default_factory=dict)
     """lead id → when its `lead.assigned` event reached a stream."""
     outcomes: dict[str, int] = field(default_factory=dict)
@@ -108,15 +110,18 @@ class Timings:
 async def watch(
     client: httpx.AsyncClient, agent: str, timings: Timings, ready: asyncio.Event
 ) -> None:
-    async with client.stream("GET", f"/api/v1/agents/{agent}/events") as response:
-        response.raise_for_status()
-        async for line in response.aiter_lines():
-            if line.startswith(": connected"):
-                ready.set()
-            elif line.startswith("data: "):
-                lead_id = json.loads(line[6:]).get("lead_id")
-                if lead_id is not None:
-                    timings.seen.setdefault(lead_id, time.perf_counter())
+    try:
+        async with client.stream("GET", f"/api/v1/agents/{agent}/events") as response:
+            response.raise_for_status()
+            async for line in response.aiter_lines():
+                if line.startswith(": connected"):
+                    ready.set()
+                elif line.startswith("data: "):
+                    lead_id = json.loads(line[6:]).get("lead_id")
+                    if lead_id is not None:
+                        timings.seen.setdefault(lead_id, time.perf_counter())
+    except httpx.HTTPError as exc:
+        print(f"stream of {agent} ended: {exc!r}", file=sys.stderr)
 
 
 async def post(client: httpx.AsyncClient, body: dict[str, Any], timings: Timings) -> None:
@@ -130,6 +135,7 @@ async def post(client: httpx.AsyncClient, body: dict[str, Any], timings: Timings
     timings.outcomes[outcome] = timings.outcomes.get(outcome, 0) + 1
     if outcome == "assigned":
         timings.posted[lead["id"]] = started
+        timings.answered[lead["id"]] = time.perf_counter()
 
 
 def lead_bodies(count: int) -> list[dict[str, Any]]:
@@ -143,9 +149,19 @@ def lead_bodies(count: int) -> list[dict[str, Any]]:
     return bodies
 
 
+async def warm_up(deployment: Deployment, requests: int = 16) -> None:
+    """Send leads on fresh connections, so that every server process has loaded what it loads
+    on first use (the language detector takes seconds) before anything is measured."""
+    auth = {"Authorization": f"Bearer {deployment.token}"}
+    for body in lead_bodies(requests):
+        async with httpx.AsyncClient(base_url=deployment.base_url, headers=auth, timeout=120) as c:
+            (await c.post("/api/v1/leads", json=body)).raise_for_status()
+
+
 async def arrivals_to_screen(
     deployment: Deployment, rate: float, seconds: float
 ) -> dict[str, float]:
+    await warm_up(deployment)
     timings = Timings()
     auth = {"Authorization": f"Bearer {deployment.token}"}
     streams = httpx.AsyncClient(
@@ -157,7 +173,7 @@ async def arrivals_to_screen(
     posts = httpx.AsyncClient(
         base_url=deployment.base_url,
         headers=auth,
-        timeout=30,
+        timeout=300,
         limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
     )
     async with streams, posts:
@@ -185,6 +201,11 @@ async def arrivals_to_screen(
             watcher.cancel()
         await asyncio.gather(*watchers, return_exceptions=True)
     latencies = [timings.seen[i] - t for i, t in timings.posted.items() if i in timings.seen]
+    intake = [timings.answered[i] - t for i, t in timings.posted.items()]
+    # Negative when the event reached the stream before the HTTP answer reached the client.
+    after_answer = [
+        timings.seen[i] - timings.answered[i] for i in timings.posted if i in timings.seen
+    ]
     return {
         "sse_leads": len(bodies),
         "sse_rate": len(bodies) / sent_for,
@@ -195,6 +216,10 @@ async def arrivals_to_screen(
         "sse_p50_ms": 1000 * statistics.median(latencies) if latencies else float("nan"),
         "sse_p99_ms": 1000 * percentile(latencies, 0.99),
         "sse_max_ms": 1000 * max(latencies, default=float("nan")),
+        "intake_p50_ms": 1000 * percentile(intake, 0.5),
+        "intake_p99_ms": 1000 * percentile(intake, 0.99),
+        "event_after_answer_p50_ms": 1000 * percentile(after_answer, 0.5),
+        "event_after_answer_p99_ms": 1000 * percentile(after_answer, 0.99),
     }
 
 
@@ -210,7 +235,10 @@ def section_sse(args: argparse.Namespace) -> dict[str, float]:
         f"{len(document['agents'])} agents over {args.workers} server processes: "
         f"{result['sse_events']:.0f}/{result['sse_assigned']:.0f} assigned leads seen on a "
         f"stream, p50 {result['sse_p50_ms']:.1f} ms, p99 {result['sse_p99_ms']:.1f} ms, "
-        f"max {result['sse_max_ms']:.1f} ms, {result['sse_errors']:.0f} errors"
+        f"max {result['sse_max_ms']:.1f} ms, {result['sse_errors']:.0f} errors; the POST itself "
+        f"took p50 {result['intake_p50_ms']:.1f} ms, p99 {result['intake_p99_ms']:.1f} ms, and "
+        f"the event came p50 {result['event_after_answer_p50_ms']:.1f} ms, p99 "
+        f"{result['event_after_answer_p99_ms']:.1f} ms after the answer"
     )
     return result
 

@@ -12,18 +12,23 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic, sleep
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import httpx
 import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, Response, Route, sync_playwright
+
+if TYPE_CHECKING:
+    from leadflow.services.intake import LeadSubmission
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,8 +43,8 @@ CHROMIUM_ARGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-SAMPLE_DAYS = 3
-SAMPLE_PER_DAY = 60
+SAMPLE_DAYS = 8
+SAMPLE_PER_DAY = 12
 
 
 @dataclass(frozen=True)
@@ -104,15 +109,43 @@ async def _prepare(url: str) -> list[Person]:
                         )
                 except InvalidLead:
                     continue  # the sample generator makes an odd invalid number; not our subject
+            for submission in _german_weekday_morning_leads():
+                await intake.ingest(
+                    store, submission, live=live, threshold=0.6, now=submission.created_at
+                )
             await store.commit()
     finally:
         await database.dispose()
     return [Person(p.email, p.password, p.role.value, p.name) for p in people]
 
 
+def _german_weekday_morning_leads() -> list[LeadSubmission]:
+    """Hair-transplant leads from Germany last Tuesday morning, when the demo agent (Anna
+    Schmidt, Berlin) is on shift: her inbox has leads routed to her, whatever day it is now."""
+    from leadflow.services.intake import LeadSubmission
+
+    today = datetime.now(ZoneInfo("Europe/Berlin")).date()
+    tuesday = today - timedelta(days=(today.weekday() - 1) % 7 or 7)
+    morning = datetime.combine(tuesday, time(10, 0), ZoneInfo("Europe/Berlin"))
+    return [
+        LeadSubmission(
+            source="website",
+            external_id=f"e2e-morning-{n}",
+            first_name=name,
+            last_name="Morgen",
+            email=f"{name.lower()}.morgen{n}@example.org",
+            country="DE",
+            language="de",
+            treatment="hair_transplant",
+            created_at=morning + timedelta(minutes=7 * n),
+        )
+        for n, name in enumerate(("Lena", "Jonas", "Mia", "Lukas", "Hannah", "Felix", "Paul"))
+    ]
+
+
 def _wait_until_up(base_url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    deadline = monotonic() + 30
+    while monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}")
         try:
@@ -120,7 +153,7 @@ def _wait_until_up(base_url: str, process: subprocess.Popen[bytes]) -> None:
                 return
         except httpx.TransportError:
             pass
-        time.sleep(0.2)
+        sleep(0.2)
     raise RuntimeError("the server did not answer /healthz within 30 s")
 
 
@@ -216,18 +249,16 @@ class Visit:
 
 @pytest.fixture
 def visit(browser: Browser, site: Site) -> Iterator[Visit]:
-    context = browser.new_context(
-        locale="en-GB", viewport={"width": 1280, "height": 900}
-    )
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
     current = Visit(page, site)
     page.on("dialog", lambda dialog: dialog.accept())
     page.on(
         "console",
-        lambda message: current.console_errors.append(message.text)
-        if message.type == "error"
-        else None,
+        lambda message: (
+            current.console_errors.append(message.text) if message.type == "error" else None
+        ),
     )
     page.on("pageerror", lambda error: current.console_errors.append(str(error)))
 

@@ -57,6 +57,10 @@ def test_agent_home_lists_only_their_own_leads(visit: Visit) -> None:
     table = visit.page.locator("table.leads")
     expect(table).to_be_visible()
     assert "Agent" not in table.locator("thead").inner_text()  # no owner column: all are theirs
+    rows = table.locator("tbody tr")
+    assert rows.count() >= 1
+    expect(rows.first).not_to_contain_text("No leads yet.")
+    expect(visit.page.locator(".cards .figure").first).not_to_have_text("0")  # open leads
 
 
 def test_manager_dashboard_draws_charts_beside_their_tables(visit: Visit) -> None:
@@ -125,7 +129,8 @@ def test_turkish_interface_renders(visit: Visit) -> None:
     try:
         expect(visit.page.locator("html")).to_have_attribute("lang", "tr")
         expect(visit.page.get_by_role("heading", level=1)).to_have_text("Gösterge paneli")
-        expect(visit.page.get_by_role("heading", name="Ülkeye göre müşteri adayları")).to_be_visible()
+        by_country = visit.page.get_by_role("heading", name="Ülkeye göre müşteri adayları")
+        expect(by_country).to_be_visible()
         expect(visit.page.get_by_role("button", name="Oturumu kapat")).to_be_visible()
         expect(visit.page.locator(".chart svg")).to_have_count(2)
         visit.screenshot("home-manager-tr")

@@ -22,7 +22,9 @@ async def scenario(store: Store) -> Scenario:
 
 
 @pytest_asyncio.fixture
-async def web(bound: Database, clock: Clock, scenario: Scenario) -> AsyncIterator[httpx.AsyncClient]:
+async def web(
+    bound: Database, clock: Clock, scenario: Scenario
+) -> AsyncIterator[httpx.AsyncClient]:
     async with browser(bound, clock) as client:
         yield client
 
@@ -65,7 +67,8 @@ async def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(
     unknown_email = await attempt(web, "nobody@clinic.example", "not the password")
     assert wrong_password.status_code == unknown_email.status_code == 400
     messages = [_ALERT.search(answer.text) for answer in (wrong_password, unknown_email)]
-    assert messages[0] and messages[1]
+    assert messages[0]
+    assert messages[1]
     assert messages[0].group(1) == messages[1].group(1)
     assert "not correct" in messages[0].group(1)
 
@@ -126,7 +129,12 @@ async def test_a_wrong_current_password_changes_nothing(web: httpx.AsyncClient) 
     token = await sign_in(web, EMAILS["agent"])
     answer = await web.post(
         "/account/password",
-        data={"current": "guess", "new": "0123456789ab", "confirm": "0123456789ab", "csrf_token": token},
+        data={
+            "current": "guess",
+            "new": "0123456789ab",
+            "confirm": "0123456789ab",
+            "csrf_token": token,
+        },
     )
     assert answer.status_code == 400
     assert "current password is not correct" in answer.text

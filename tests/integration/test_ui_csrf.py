@@ -32,7 +32,9 @@ async def scenario(store: Store) -> Scenario:
 
 
 @pytest_asyncio.fixture
-async def web(bound: Database, clock: Clock, scenario: Scenario) -> AsyncIterator[httpx.AsyncClient]:
+async def web(
+    bound: Database, clock: Clock, scenario: Scenario
+) -> AsyncIterator[httpx.AsyncClient]:
     app = application(bound, clock)
     _add_whoami(app)
     async with browser(bound, clock, app) as client:

@@ -20,7 +20,7 @@ async def deliver_outbox(context: JobContext, timestamp: int | None = None) -> N
     and concurrent runs share the messages (SKIP LOCKED)."""
     runtime = runtime_of(context)
     report = await delivery.deliver_due(runtime.database, runtime.channels, now=runtime.clock())
-    if report.messages:
+    if report.sends or report.dead or report.retrying:
         log.info("outbox delivered", **vars(report))
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from leadflow.domain.configuration import AgentStatus
 from leadflow.domain.leads import RoutableLead
 from leadflow.domain.roster import PoolState, RosterView
-from leadflow.routing.compiled import CompiledAgent, CompiledPipeline
+from leadflow.routing.compiled import CompiledAgent, CompiledPipeline, Eligible
 from leadflow.routing.decision import Attempt, Exclusion
 from leadflow.routing.eligibility import (
     capped,
@@ -16,9 +15,7 @@ from leadflow.routing.eligibility import (
     unavailable,
     weightless,
 )
-from leadflow.routing.strategies import Eligible, choose
-
-_ACTIVE = AgentStatus.ACTIVE
+from leadflow.routing.strategies import choose
 
 
 def try_pipeline(
@@ -39,40 +36,39 @@ def try_pipeline(
     eligible: list[Eligible] = []
     snapshot_of = roster.agent
     for member in pipeline.members:
-        agent = member.agent
-        if agent.status is not _ACTIVE:
+        agent, key, active, starts, ramp_ends, caps, languages, skills, weight, ramped = member
+        if not active:
             exclusions.append(_inactive(agent))
             continue
-        snapshot = snapshot_of(agent.key)
-        starts, ramp_ends = agent.starts_at, agent.ramp_ends_at
-        if not snapshot.availability.available or (starts is not None and now < starts):
-            exclusions.append(unavailable(agent, snapshot.availability, now))
+        snapshot = snapshot_of(key)
+        availability = snapshot.availability
+        if not availability.available or (starts is not None and now < starts):
+            exclusions.append(unavailable(agent, availability, now))
             continue
         load = snapshot.load
-        if agent.has_caps and (
-            (agent.cap_day is not None and load.day >= agent.cap_day)
-            or (agent.cap_week is not None and load.week >= agent.cap_week)
-            or (agent.cap_month is not None and load.month >= agent.cap_month)
-            or (agent.cap_open is not None and load.open >= agent.cap_open)
+        if caps is not None and (
+            load.day >= caps[0]
+            or load.week >= caps[1]
+            or load.month >= caps[2]
+            or load.open >= caps[3]
         ):
             exclusions.append(capped(agent, load))
             continue
-        if (language and agent.languages and language not in agent.languages) or (
-            treatment and agent.skills and treatment not in agent.skills
+        if (language and languages and language not in languages) or (
+            treatment and skills and treatment not in skills
         ):
             exclusions.append(misfit(agent, language, treatment))
             continue
-        weight = (
-            member.ramped_weight if ramp_ends is not None and now < ramp_ends else member.weight
-        )
+        if ramp_ends is not None and now < ramp_ends:
+            weight = ramped
         if weight <= 0:
             exclusions.append(weightless(agent))
             continue
-        eligible.append((member, weight, load))
+        eligible.append((key, weight, load, member))
     if not eligible:
         return _nobody(pipeline, tuple(exclusions)), None
     choice = choose(pipeline, eligible, roster.pool(pipeline.key), lead)
-    keys = tuple([e[0].agent.key for e in eligible])
+    keys = tuple([e[0] for e in eligible])
     attempt = Attempt(
         pipeline.key, pipeline.strategy, pipeline.candidates, tuple(exclusions), keys,
         choice.agent, choice.reason, choice.scores,

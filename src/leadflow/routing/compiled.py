@@ -3,10 +3,11 @@ agents with lower-cased sets and cap numbers, pool members with their integer we
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from leadflow.domain.configuration import (
@@ -23,12 +24,15 @@ from leadflow.domain.configuration import (
     Strategy,
     Tier,
 )
+from leadflow.domain.roster import Load
 from leadflow.routing.conditions import Predicate, compile_condition
 from leadflow.routing.errors import InvalidRoutingConfiguration
 from leadflow.routing.rule_index import RuleIndex, build_index
 
 WEIGHT_SCALE = 100
 """Weights are stored × 100 so that a ramp-up share such as 0.5 stays integer arithmetic."""
+NO_CAP = sys.maxsize
+"""Stands for a missing cap in `CompiledMember.caps`, so the check is four plain comparisons."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,20 +59,39 @@ class CompiledAgent:
     has_caps: bool
 
 
-@dataclass(frozen=True, slots=True)
-class CompiledMember:
+class CompiledMember(NamedTuple):
+    """A pool member, with the agent's fields the eligibility loop reads copied flat.
+
+    A named tuple so that the loop, which runs for every member of every pipeline tried, can
+    unpack it in one step instead of following attribute chains.
+    """
+
     agent: CompiledAgent
+    key: str
+    active: bool
+    starts_at: datetime | None
+    ramp_ends_at: datetime | None
+    caps: tuple[int, int, int, int] | None
+    """Day, week, month and open caps, a missing cap as NO_CAP; None when the agent has none."""
+    languages: frozenset[str]
+    skills: frozenset[str]
     weight: int
     """Configured weight × WEIGHT_SCALE."""
     ramped_weight: int
-    """Configured weight × the ramp-up share in percent, used until `agent.ramp_ends_at`."""
+    """Configured weight × the ramp-up share in percent, used until `ramp_ends_at`."""
 
     def weight_at(self, now: datetime) -> int:
         """The weight at `now` (UTC)."""
-        ends = self.agent.ramp_ends_at
+        ends = self.ramp_ends_at
         if ends is not None and now < ends:
             return self.ramped_weight
         return self.weight
+
+
+Eligible = tuple[str, int, Load, CompiledMember]
+"""A member who may take the lead now: its key, its effective weight (ramp-up applied,
+× WEIGHT_SCALE), its load and the member. A plain tuple: one is built per eligible member per
+decision."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,9 +224,22 @@ def _member(member: PoolMember, agent: CompiledAgent, ramp_up: RampUp) -> Compil
     percent = max(1, round(ramp_up.share * WEIGHT_SCALE))
     return CompiledMember(
         agent=agent,
+        key=agent.key,
+        active=agent.status is AgentStatus.ACTIVE,
+        starts_at=agent.starts_at,
+        ramp_ends_at=agent.ramp_ends_at,
+        caps=_caps(agent) if agent.has_caps else None,
+        languages=agent.languages,
+        skills=agent.skills,
         weight=member.weight * WEIGHT_SCALE,
         ramped_weight=member.weight * percent,
     )
+
+
+def _caps(agent: CompiledAgent) -> tuple[int, int, int, int]:
+    caps = (agent.cap_day, agent.cap_week, agent.cap_month, agent.cap_open)
+    day, week, month, open_ = (NO_CAP if cap is None else cap for cap in caps)
+    return day, week, month, open_
 
 
 def _rule(rule: Rule, pipelines: Mapping[str, CompiledPipeline]) -> CompiledRule:

@@ -27,7 +27,8 @@ def route(
     policy. The decision says why at every step.
     """
     rule, checked = _first_match(config, Facts(lead, now))
-    trail = _Trail(rule.key if rule else None, checked, config.version, now, now.astimezone(UTC))
+    utc = now if now.tzinfo is UTC else now.astimezone(UTC)
+    trail = _Trail(rule.key if rule else None, checked, config.version, now, utc)
     if rule is not None:
         return _route_through(lead, rule.pipelines, roster, config, trail)
     if config.default_pipeline is not None:

@@ -56,7 +56,7 @@ def replay(
     tally = Tally()
     for item in sorted(leads, key=lambda item: item.lead.received_at):
         now = item.lead.received_at.astimezone(UTC)
-        loads.close_until(now)
+        loads.at(now)
         roster.at(now)
         decision = route(owners.resolve(item, now), roster, config, now)
         _record(decision, item, now, loads, pools, owners)
@@ -85,7 +85,7 @@ def _record(
     if decision.pool_state is not None and decision.pipeline is not None:
         pools[decision.pipeline] = decision.pool_state
     if decision.outcome is Outcome.ASSIGNED and decision.agent is not None:
-        loads.assign(decision.agent, now, item.closed_at)
+        loads.assign(decision.agent, item.closed_at)
     owners.seen(item.contact, now, decision.agent)
 
 

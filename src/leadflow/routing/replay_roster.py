@@ -13,100 +13,119 @@ from leadflow.domain.roster import AgentSnapshot, Availability, Load, PoolState
 
 AvailabilityOf = Callable[[str, datetime], Availability]
 
+_MINUTE = timedelta(minutes=1)
+_DAWN = datetime.min.replace(tzinfo=UTC)
+_NO_LOAD = Load()
+
 
 @dataclass(slots=True)
-class _Periods:
-    """An agent's current local day, ISO week and month as UTC instants, with its counts."""
+class _Ledger:
+    """One agent's counts: new leads in the local day, ISO week and month; open leads."""
 
-    day: tuple[datetime, datetime]
-    week: tuple[datetime, datetime]
-    month: tuple[datetime, datetime]
-    counts: list[int]
-    """New leads this day, week, month."""
+    day: date
+    """The local date the day count belongs to."""
+    day_count: int = 0
+    week_count: int = 0
+    month_count: int = 0
+    open_count: int = 0
+    load: Load = _NO_LOAD
+    """The counts as a Load, rebuilt only when they change, so snapshots can be reused."""
+    fresh_until: datetime = _DAWN
+    """When `day` may stop being the agent's local date (the end of that day, as UTC)."""
+
+    def current(self) -> Load:
+        load = self.load
+        if (load.day, load.week, load.month, load.open) != (
+            self.day_count, self.week_count, self.month_count, self.open_count,
+        ):  # fmt: skip
+            load = self.load = Load(
+                self.day_count, self.week_count, self.month_count, self.open_count
+            )
+        return load
+
+    def roll(self, today: date) -> None:
+        if _monday(today) != _monday(self.day):
+            self.week_count = 0
+        if (today.year, today.month) != (self.day.year, self.day.month):
+            self.month_count = 0
+        self.day, self.day_count = today, 0
 
 
 class LoadBook:
     """New leads per agent-local day, ISO week and month, and open leads, as the replay assigns.
 
-    Time only moves forward: periods roll over when a lead arrives after their end.
+    Time only moves forward (`at`); a period's count restarts when the agent's local date
+    leaves it. Local dates are computed once per time zone per day.
     """
 
     def __init__(self, zone_of: Callable[[str], ZoneInfo]) -> None:
         self._zone_of = zone_of
-        self._periods: dict[str, _Periods] = {}
-        self._open: dict[str, int] = {}
+        self._days: dict[ZoneInfo, tuple[date, datetime]] = {}
+        self._now = _DAWN
+        self._ledgers: dict[str, _Ledger] = {}
+        self._zones: dict[str, ZoneInfo] = {}
         self._closing: list[tuple[datetime, int, str]] = []
-        self._loads: dict[str, Load] = {}
         self._sequence = 0
 
-    def load(self, agent: str, at: datetime) -> Load:
-        """The agent's load at `at` (UTC); the same object while nothing changed."""
-        periods = self._periods.get(agent)
-        if periods is not None and not periods.day[0] <= at < periods.day[1]:
-            self._roll(agent, periods, at)
-        cached = self._loads.get(agent)
-        if cached is None:
-            cached = self._count(agent)
-            self._loads[agent] = cached
-        return cached
+    def at(self, now: datetime) -> None:
+        """Move to `now` (UTC), closing the leads closed by then."""
+        self._now = now
+        while self._closing and self._closing[0][0] <= now:
+            _, _, agent = heapq.heappop(self._closing)
+            self._ledgers[agent].open_count -= 1
 
-    def assign(self, agent: str, at: datetime, closed_at: datetime | None) -> None:
-        periods = self._periods.get(agent)
-        if periods is None:
-            periods = self._periods[agent] = _periods_at(at, self._zone_of(agent))
-        elif not periods.day[0] <= at < periods.day[1]:
-            self._roll(agent, periods, at)
-        periods.counts = [count + 1 for count in periods.counts]
-        self._open[agent] = self._open.get(agent, 0) + 1
+    def load(self, agent: str) -> Load:
+        """The agent's load now; the same object while its counts are the same."""
+        return self._ledger(agent).current()
+
+    def assign(self, agent: str, closed_at: datetime | None) -> None:
+        """Count a new lead for `agent` now, open until `closed_at` (None: open to the end)."""
+        ledger = self._ledger(agent)
+        ledger.day_count += 1
+        ledger.week_count += 1
+        ledger.month_count += 1
+        ledger.open_count += 1
         if closed_at is not None:
             self._sequence += 1
             heapq.heappush(self._closing, (closed_at.astimezone(UTC), self._sequence, agent))
-        self._loads.pop(agent, None)
 
-    def close_until(self, at: datetime) -> None:
-        """Close every lead whose `closed_at` is not after `at`."""
-        while self._closing and self._closing[0][0] <= at:
-            _, _, agent = heapq.heappop(self._closing)
-            self._open[agent] -= 1
-            self._loads.pop(agent, None)
+    def _ledger(self, agent: str) -> _Ledger:
+        """The agent's ledger, rolled to the agent's local date now."""
+        ledger = self._ledgers.get(agent)
+        if ledger is not None and self._now < ledger.fresh_until:
+            return ledger
+        today, ends = self._today(agent)
+        if ledger is None:
+            ledger = self._ledgers[agent] = _Ledger(today)
+        elif ledger.day != today:
+            ledger.roll(today)
+        ledger.fresh_until = ends
+        return ledger
 
-    def _roll(self, agent: str, periods: _Periods, at: datetime) -> None:
-        fresh = _periods_at(at, self._zone_of(agent))
-        kept = (periods.week == fresh.week, periods.month == fresh.month)
-        fresh.counts = [0, periods.counts[1] if kept[0] else 0, periods.counts[2] if kept[1] else 0]
-        self._periods[agent] = fresh
-        self._loads.pop(agent, None)
-
-    def _count(self, agent: str) -> Load:
-        periods = self._periods.get(agent)
-        day, week, month = periods.counts if periods else (0, 0, 0)
-        return Load(day=day, week=week, month=month, open=self._open.get(agent, 0))
-
-
-def _periods_at(at: datetime, zone: ZoneInfo) -> _Periods:
-    today = at.astimezone(zone).date()
-    monday = today - timedelta(days=today.weekday())
-    first = today.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return _Periods(
-        day=_span(today, today + timedelta(days=1), zone),
-        week=_span(monday, monday + timedelta(days=7), zone),
-        month=_span(first, following, zone),
-        counts=[0, 0, 0],
-    )
+    def _today(self, agent: str) -> tuple[date, datetime]:
+        """The agent's local date now and the UTC instant it ends."""
+        zone = self._zones.get(agent)
+        if zone is None:
+            zone = self._zones[agent] = self._zone_of(agent)
+        day = self._days.get(zone)
+        if day is None or self._now >= day[1]:
+            local = self._now.astimezone(zone).date()
+            ends = datetime.combine(local + timedelta(days=1), time(0), tzinfo=zone)
+            day = self._days[zone] = (local, ends.astimezone(UTC))
+        return day
 
 
-def _span(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    def instant(day: date) -> datetime:
-        return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-
-    return instant(start), instant(end)
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
 class ReplayRoster:
     """A RosterView over the replay's own state, answering only for the agents asked about.
 
-    Availability is cached for the current minute, so a burst of leads asks once per agent.
+    An availability answer is reused while it holds: an unavailable one until its
+    `next_available_at` (the calendar's promise that nothing opens earlier; the reason may
+    change in between, say from off shift to a holiday, but not the eligibility), an available
+    one for the rest of its minute.
     """
 
     def __init__(
@@ -115,23 +134,37 @@ class ReplayRoster:
         self._loads = loads
         self._availability = availability
         self._pools = pools
-        self._now = datetime.min.replace(tzinfo=UTC)
-        self._minute = self._now
-        self._cache: dict[str, Availability] = {}
+        self._now = _DAWN
+        self._known: dict[str, tuple[Availability, datetime]] = {}
+        self._snapshots: dict[str, AgentSnapshot] = {}
 
     def at(self, now: datetime) -> None:
         """Move the roster to `now` (UTC)."""
         self._now = now
-        minute = now.replace(second=0, microsecond=0)
-        if minute != self._minute:
-            self._minute = minute
-            self._cache.clear()
 
     def agent(self, key: str) -> AgentSnapshot:
-        availability = self._cache.get(key)
-        if availability is None:
-            availability = self._cache[key] = self._availability(key, self._now)
-        return AgentSnapshot(key, self._loads.load(key, self._now), availability)
+        known = self._known.get(key)
+        fresh = known is not None and self._now < known[1]
+        availability = known[0] if fresh and known is not None else self._ask(key)
+        load = self._loads.load(key)
+        snapshot = self._snapshots.get(key)
+        if (
+            snapshot is None
+            or snapshot.load is not load
+            or snapshot.availability is not availability
+        ):
+            snapshot = self._snapshots[key] = AgentSnapshot(key, load, availability)
+        return snapshot
 
     def pool(self, pipeline: str) -> PoolState:
         return self._pools.get(pipeline) or PoolState()
+
+    def _ask(self, key: str) -> Availability:
+        answer = self._availability(key, self._now)
+        self._known[key] = (answer, self._valid_until(answer))
+        return answer
+
+    def _valid_until(self, answer: Availability) -> datetime:
+        if not answer.available and answer.next_available_at is not None:
+            return answer.next_available_at.astimezone(UTC)
+        return self._now.replace(second=0, microsecond=0) + _MINUTE

@@ -30,11 +30,11 @@ CREDIT_SCALE = 10**12
 
 
 def smooth_weighted_pick(
-    eligible: Sequence[tuple[str, int]],
+    eligible: Sequence[tuple[str, int, *tuple[object, ...]]],
     current: Mapping[str, int],
     members: Set[str],
 ) -> tuple[str, dict[str, int], dict[str, int]]:
-    """Choose among `eligible` (key, weight > 0) in member order.
+    """Choose among `eligible` — (key, weight > 0, …) in member order.
 
     Returns the chosen key, the new credits (for `members` only, so removed members drop out)
     and each eligible agent's credit at the moment of choice, in credit units.
@@ -43,18 +43,18 @@ def smooth_weighted_pick(
     if not credits.keys() <= members:
         credits = {key: value for key, value in credits.items() if key in members}
     total = 0
-    for _, weight in eligible:
-        total += weight
-    handed_out = 0
-    best, best_credit = eligible[0][0], None
-    scores: dict[str, int] = {}
-    for key, weight in eligible:
-        share = weight * CREDIT_SCALE // total
+    for entry in eligible:
+        total += entry[1]
+    handed_out, best, best_credit = 0, "", float("-inf")
+    get, unit = credits.get, CREDIT_SCALE
+    for entry in eligible:
+        key = entry[0]
+        share = entry[1] * unit // total
         handed_out += share
-        credit = credits.get(key, 0) + share
-        credits[key] = scores[key] = credit
-        if best_credit is None or credit > best_credit:
+        credit = credits[key] = get(key, 0) + share
+        if credit > best_credit:
             best, best_credit = key, credit
+    scores = {entry[0]: credits[entry[0]] for entry in eligible}
     # The chosen agent pays exactly what was handed out: a lead less the rounding of the shares
     # (under 10⁻¹¹ lead), so that the credits keep summing to zero.
     credits[best] -= handed_out

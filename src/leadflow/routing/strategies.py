@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from leadflow.domain.configuration import Strategy
 from leadflow.domain.leads import RoutableLead
-from leadflow.domain.roster import Load, PoolState
-from leadflow.routing.compiled import (
-    WEIGHT_SCALE,
-    CompiledBand,
-    CompiledMember,
-    CompiledPipeline,
-)
+from leadflow.domain.roster import PoolState
+from leadflow.routing.compiled import WEIGHT_SCALE, CompiledBand, CompiledPipeline, Eligible
 from leadflow.routing.smooth_weighted import CREDIT_SCALE, smooth_weighted_pick
 
-Eligible = tuple[CompiledMember, int, Load]
-"""A member who may take the lead, its effective weight now (ramp-up applied, × WEIGHT_SCALE)
-and its load. A plain tuple: one is built per eligible member per decision."""
 
-
-@dataclass(frozen=True, slots=True)
-class Choice:
+class Choice(NamedTuple):
     agent: str
     state: PoolState
     reason: str
@@ -45,23 +35,19 @@ def choose(
 def weighted_ratio(
     pipeline: CompiledPipeline, eligible: Sequence[Eligible], state: PoolState, prefix: str = ""
 ) -> Choice:
-    entries = [(member.agent.key, weight) for member, weight, _ in eligible]
-    agent, credits, scores = smooth_weighted_pick(entries, state.current, pipeline.member_keys)
+    agent, credits, scores = smooth_weighted_pick(eligible, state.current, pipeline.member_keys)
     credit = scores[agent] / CREDIT_SCALE
     reason = (
         f"{prefix}weighted ratio: {agent} had the most credit "
-        f"({credit:.2f} lead) of {len(entries)} eligible"
+        f"({credit:.2f} lead) of {len(eligible)} eligible"
     )
     return Choice(agent, PoolState(current=credits, last=agent), reason, scores)
 
 
 def least_loaded(eligible: Sequence[Eligible], state: PoolState) -> Choice:
     """Fewest open leads per unit of weight; ties to fewer new leads today, then the key."""
-    scores = {m.agent.key: load.open * WEIGHT_SCALE / weight for m, weight, load in eligible}
-    member, weight, load = min(
-        eligible, key=lambda e: (scores[e[0].agent.key], e[2].day, e[0].agent.key)
-    )
-    agent = member.agent.key
+    scores = {key: load.open * WEIGHT_SCALE / weight for key, weight, load, _ in eligible}
+    agent, weight, load, _ = min(eligible, key=lambda e: (scores[e[0]], e[2].day, e[0]))
     reason = (
         f"least loaded: {agent} had the fewest open leads per unit of weight "
         f"({load.open} open, {load.day} today, weight {weight / WEIGHT_SCALE:g})"
@@ -75,7 +61,7 @@ def round_robin(
     """The next eligible member after the last one chosen, in member order."""
     order = pipeline.candidates
     start = order.index(state.last) + 1 if state.last in pipeline.member_keys else 0
-    ready = {member.agent.key for member, _, _ in eligible}
+    ready = {key for key, _, _, _ in eligible}
     agent = _next_ready(order, start, ready)
     after = f"next after {state.last}" if state.last else "first in member order"
     reason = f"round robin: {agent} is the {after} among {len(ready)} eligible"
@@ -99,7 +85,7 @@ def by_tier(
         prefix = f"tier: {_band_values(pipeline.bands, lead)} reaches no band; all eligible; "
         return weighted_ratio(pipeline, eligible, state, prefix)
     for tier in band.tiers:
-        in_tier = [e for e in eligible if e[0].agent.tier is tier]
+        in_tier = [e for e in eligible if e[3].agent.tier is tier]
         if in_tier:
             prefix = f"tier: {band.field} reaches band ≥ {band.min:g}, tier {tier.value}; "
             return weighted_ratio(pipeline, in_tier, state, prefix)

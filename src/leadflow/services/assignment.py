@@ -28,9 +28,10 @@ class Routed:
     decision: Decision
 
 
-def routable(lead: Lead, previous_owner: str | None) -> RoutableLead:
+def routable(lead: Any, previous_owner: str | None) -> RoutableLead:
+    """The engine's view of a stored lead (or of anything with the same attributes)."""
     return RoutableLead(
-        id=lead.id,
+        id=getattr(lead, "id", None),
         received_at=lead.received_at,
         source=lead.source,
         country=lead.country,
@@ -38,7 +39,7 @@ def routable(lead: Lead, previous_owner: str | None) -> RoutableLead:
         treatment=lead.treatment,
         budget=float(lead.budget) if lead.budget is not None else None,
         currency=lead.currency,
-        score=lead.score,
+        score=getattr(lead, "score", None),
         utm_source=lead.utm_source,
         utm_medium=lead.utm_medium,
         utm_campaign=lead.utm_campaign,
@@ -50,10 +51,10 @@ def routable(lead: Lead, previous_owner: str | None) -> RoutableLead:
         phone_e164=lead.phone_e164,
         email=lead.email,
         locale=lead.locale,
-        custom=lead.custom,
+        custom=lead.custom or {},
         is_repeat=lead.is_repeat,
         previous_owner=previous_owner,
-        priority=lead.priority,
+        priority=lead.priority or 0,
     )
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import phonenumbers
+
 from leadflow.demo import organisation_yaml
 from leadflow.services import configuration, intake, tokens
 from leadflow.services.intake import LeadSubmission
@@ -94,7 +96,7 @@ def _arrival(rng: random.Random, start: datetime, days: int) -> datetime:
 def _person(rng: random.Random, index: int) -> dict[str, Any]:
     country, language, _, prefix, digits = rng.choices(MARKETS, weights=[m[2] for m in MARKETS])[0]
     first = rng.choice(FIRST_NAMES.get(language, FIRST_NAMES["en"]))
-    number = f"{prefix}{rng.randrange(10 ** (digits - 1), 10**digits)}"
+    number = _valid_number(rng, prefix, digits)
     return {
         "country": country,
         "language": language,
@@ -103,6 +105,14 @@ def _person(rng: random.Random, index: int) -> dict[str, Any]:
         "phone": number,
         "email": f"{first.lower()}.{index}@example.org" if rng.random() < 0.7 else None,
     }
+
+
+def _valid_number(rng: random.Random, prefix: str, digits: int) -> str:
+    """A random number that phonenumbers accepts (some ranges of a prefix are unassigned)."""
+    while True:
+        number = f"{prefix}{rng.randrange(10 ** (digits - 1), 10**digits)}"
+        if phonenumbers.is_valid_number(phonenumbers.parse(number)):
+            return number
 
 
 def _submission(

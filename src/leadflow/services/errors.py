@@ -6,11 +6,15 @@ from leadflow.connectors.csv_import import MappingError
 from leadflow.identity import InvalidLead
 from leadflow.services.configuration import ConfigurationError, NoConfiguration, UnknownVersion
 from leadflow.services.deadletters import AlreadyReplayed, UnknownDeadLetter
+from leadflow.services.decisions import AgentCannotTakeLeads, UnknownAgent, UnknownLead
 from leadflow.services.payloads import UnreadablePayload
 from leadflow.services.tokens import TokenExists
 
 USER_ERRORS: tuple[type[Exception], ...] = (
+    AgentCannotTakeLeads,
     AlreadyReplayed,
+    UnknownAgent,
+    UnknownLead,
     ConfigurationError,
     InvalidLead,
     MappingError,

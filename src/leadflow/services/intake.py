@@ -22,7 +22,7 @@ from leadflow.identity import (
     normalise_phone,
     normalise_whatsapp_id,
 )
-from leadflow.services.assignment import route_new
+from leadflow.services.assignment import Routed, route_new
 from leadflow.services.configuration import NoConfiguration
 from leadflow.services.organisation import LiveOrganisation, Organisation
 from leadflow.storage.store import ContactDetails, Store
@@ -252,7 +252,7 @@ async def accept(
     is_repeat = previous is not None and (
         values["received_at"] - previous.received_at <= repeat_window
     )
-    lead_id = await store.leads.insert(
+    lead = await store.leads.insert(
         {
             **values,
             "contact_id": contact_id,
@@ -260,12 +260,10 @@ async def accept(
             "repeat_of": previous.id if is_repeat and previous else None,
         }
     )
-    if lead_id is None:  # a concurrent twin with the same (source, external_id) won the insert
+    if lead is None:  # a concurrent twin with the same (source, external_id) won the insert
         original = await store.leads.by_external_id(submission.source, str(submission.external_id))
         assert original is not None
         return Accepted(original, created=False)
-    lead = await store.leads.get(lead_id)
-    assert lead is not None
     return Accepted(lead, created=True)
 
 
@@ -308,25 +306,47 @@ async def ingest(
         repeat_window=organisation.repeat_window,
         now=now,
     )
-    if accepted.created:
-        await _route_or_keep(store, organisation, accepted.lead, now)
-    return Ingested(
-        accepted.lead,
-        accepted.created,
-        await assignment_summary(store, organisation, accepted.lead),
-    )
+    if not accepted.created:
+        summary = await assignment_summary(store, organisation, accepted.lead)
+        return Ingested(accepted.lead, False, summary)
+    routed = await _route_or_keep(store, organisation, accepted.lead, now)
+    summary = _summary_of(routed, organisation) if routed else None
+    return Ingested(accepted.lead, True, summary)
 
 
 async def _route_or_keep(
     store: Store, organisation: Organisation, lead: Lead, now: datetime
-) -> None:
+) -> Routed | None:
+    """Route the lead; a routing fault keeps the lead (`unrouted`, retried by the worker)."""
     try:
         async with store.savepoint():
-            await route_new(store, organisation, lead, now)
+            return await route_new(store, organisation, lead, now)
     except Exception:
         log.exception("routing failed; lead kept as unrouted", lead_id=lead.id)
         await store.refresh(lead)
         lead.routing_status = "unrouted"
+        return None
+
+
+def _summary_of(routed: Routed, organisation: Organisation) -> dict[str, Any]:
+    decision = routed.decision
+    return {
+        "decision_id": routed.decision_id,
+        "outcome": decision.outcome.value,
+        "agent_key": decision.agent,
+        "agent_name": _agent_name(organisation, decision.agent),
+        "pipeline": decision.pipeline,
+        "rule": decision.rule,
+        "via": decision.via.value if decision.via else None,
+        "reason": decision.reason,
+    }
+
+
+def _agent_name(organisation: Organisation | None, key: str | None) -> str | None:
+    if organisation is None or key is None:
+        return None
+    agent = next((a for a in organisation.configuration.agents if a.key == key), None)
+    return agent.name if agent else None
 
 
 async def assignment_summary(

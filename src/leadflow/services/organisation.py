@@ -11,7 +11,7 @@ from leadflow.domain.configuration import Configuration
 from leadflow.domain.roster import Availability
 from leadflow.identity import normalise_language
 from leadflow.routing import CompiledConfig, compile_config
-from leadflow.services.configuration import NoConfiguration, validate
+from leadflow.services.configuration import NoConfiguration, UnknownVersion, validate
 from leadflow.storage.store import Store
 
 
@@ -68,6 +68,7 @@ class LiveOrganisation:
     def __init__(self) -> None:
         self._current: Organisation | None = None
         self._lock = asyncio.Lock()
+        self._past: dict[int, Organisation] = {}
 
     async def get(self, store: Store) -> Organisation:
         active_id = await store.configs.active_id()
@@ -82,3 +83,15 @@ class LiveOrganisation:
                 assert version is not None
                 self._current = compile_organisation(active_id, validate(version.document))
             return self._current
+
+    async def version(self, store: Store, version_id: int | None) -> Organisation:
+        """A past version, compiled once (to explain decisions by the rules that made them)."""
+        current = await self.get(store)
+        if version_id is None or version_id == current.version:
+            return current
+        if version_id not in self._past:
+            version = await store.configs.get(version_id)
+            if version is None:
+                raise UnknownVersion(version_id)
+            self._past[version_id] = compile_organisation(version_id, validate(version.document))
+        return self._past[version_id]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 
 def start_embedded(data_dir: Path) -> str:
     """Start (or reuse) the private server in `data_dir/postgres`; returns a SQLAlchemy URL."""
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", module="platformdirs")
     from pgserver import get_server  # type: ignore[attr-defined]  # late: embedded mode only
 
     pgdata = (data_dir / "postgres").resolve()

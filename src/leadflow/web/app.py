@@ -14,7 +14,7 @@ from leadflow.jobs import worker as jobs
 from leadflow.services import live
 from leadflow.storage.database import Database
 from leadflow.web import errors
-from leadflow.web.api import events, forms, leads, system
+from leadflow.web.api import configuration, events, forms, leads, routing, system
 from leadflow.web.deps import AppState, system_clock
 from leadflow.web.ui import site
 
@@ -59,6 +59,8 @@ def create_app(
     errors.install(app)
     app.include_router(leads.router)
     app.include_router(forms.router)
+    app.include_router(routing.router)
+    app.include_router(configuration.router)
     app.include_router(system.router)
     site.install(app, settings)
     app.include_router(events.router)

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from leadflow.identity import InvalidLead
 from leadflow.services.configuration import ConfigurationError, NoConfiguration, UnknownVersion
 from leadflow.services.deadletters import AlreadyReplayed, UnknownDeadLetter
+from leadflow.services.decisions import AgentCannotTakeLeads, UnknownAgent, UnknownLead
+from leadflow.services.payloads import UnreadablePayload
 
 
 class NotFound(Exception):
@@ -47,6 +49,16 @@ def install(app: FastAPI) -> None:
     async def no_config(_: Request, exc: NoConfiguration) -> JSONResponse:
         return _detail(503, str(exc))
 
+    @app.exception_handler(UnknownAgent)
+    @app.exception_handler(AgentCannotTakeLeads)
+    async def unprocessable(_: Request, exc: Exception) -> JSONResponse:
+        return _detail(422, [{"loc": ["body", "agent"], "msg": str(exc), "type": "value_error"}])
+
+    @app.exception_handler(UnreadablePayload)
+    async def unreadable(_: Request, exc: UnreadablePayload) -> JSONResponse:
+        return _detail(400, exc.reason)
+
+    @app.exception_handler(UnknownLead)
     @app.exception_handler(UnknownVersion)
     @app.exception_handler(UnknownDeadLetter)
     @app.exception_handler(NotFound)

@@ -20,7 +20,7 @@ caps = st.builds(Caps, day=optional_cap, week=optional_cap, month=optional_cap, 
 
 @settings(max_examples=40, deadline=None)
 @given(weights=weights, leads=st.integers(1, 500))
-def test_weighted_ratio_never_drifts_more_than_one_lead_from_the_weighted_share(
+def test_weighted_ratio_stays_within_one_lead_of_the_weighted_share(
     weights: list[int], leads: int
 ) -> None:
     keys = [f"a{i:02d}" for i in range(len(weights))]
@@ -35,7 +35,7 @@ def test_weighted_ratio_never_drifts_more_than_one_lead_from_the_weighted_share(
         pools["main"] = decision.pool_state
         received[decision.agent] += 1
         for key, weight in zip(keys, weights, strict=True):
-            assert abs(received[key] - Fraction(n * weight, total)) < 1
+            assert abs(received[key] - Fraction(n * weight, total)) <= 1
 
 
 @settings(max_examples=60, deadline=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,3 +76,12 @@ class ContactRepository:
         await self.session.execute(
             update(Contact).where(Contact.id == contact_id).values(owner_agent_key=agent_key)
         )
+
+    async def find(self, keys: list[tuple[str, str]]) -> int | None:
+        """The oldest contact owning any of `keys`, without claiming anything (read only)."""
+        if not keys:
+            return None
+        statement = select(func.min(ContactIdentity.contact_id)).where(
+            tuple_(ContactIdentity.kind, ContactIdentity.value).in_(keys)
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none()

@@ -9,15 +9,15 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadflow.storage.tables import Lead
+from leadflow.storage.tables import Assignment, Lead
 
 
 class LeadRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def insert(self, values: dict[str, Any]) -> int | None:
-        """The new lead's id, or None when (source, external_id) exists already."""
+    async def insert(self, values: dict[str, Any]) -> Lead | None:
+        """The new lead, or None when (source, external_id) exists already."""
         statement = (
             insert(Lead)
             .values(**values)
@@ -25,9 +25,9 @@ class LeadRepository:
                 index_elements=["source", "external_id"],
                 index_where=Lead.external_id.is_not(None),
             )
-            .returning(Lead.id)
+            .returning(Lead)
         )
-        return (await self.session.execute(statement)).scalar_one_or_none()
+        return (await self.session.scalars(statement)).one_or_none()
 
     async def get(self, lead_id: int, *, for_update: bool = False) -> Lead | None:
         statement = select(Lead).where(Lead.id == lead_id)
@@ -71,3 +71,20 @@ class LeadRepository:
             .order_by(Lead.received_at, Lead.id)
         )
         return list((await self.session.execute(statement)).scalars())
+
+    async def history_between(
+        self, start: datetime, end: datetime
+    ) -> list[tuple[Lead, str | None]]:
+        """Leads received in [start, end) with the agent their first routing chose."""
+        initial = (
+            select(Assignment.agent_key)
+            .where(Assignment.lead_id == Lead.id, Assignment.kind == "initial")
+            .limit(1)
+            .scalar_subquery()
+        )
+        statement = (
+            select(Lead, initial)
+            .where(Lead.received_at >= start, Lead.received_at < end)
+            .order_by(Lead.received_at, Lead.id)
+        )
+        return [(lead, agent) for lead, agent in (await self.session.execute(statement)).all()]

@@ -32,6 +32,18 @@ _LOADS = text(
 )
 
 
+_COUNT_ASSIGNMENT = text(
+    """
+    WITH counted AS (
+      INSERT INTO agent_daily_counts (agent_key, day, assigned) VALUES (:agent, :day, 1)
+      ON CONFLICT (agent_key, day)
+      DO UPDATE SET assigned = agent_daily_counts.assigned + 1
+    )
+    UPDATE agents SET open_leads = open_leads + 1 WHERE key = :agent
+    """
+)
+
+
 class RosterRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -59,11 +71,17 @@ class RosterRepository:
         keys = sorted(set(pipelines))
         if not keys:
             return {}
-        await self.session.execute(
-            insert(tables.PoolState)
-            .values([{"pipeline_key": k} for k in keys])
-            .on_conflict_do_nothing(index_elements=["pipeline_key"])
-        )
+        locked = await self._lock_pool_rows(keys)
+        if len(locked) < len(keys):  # first lead of a new pipeline: create its row, then lock
+            await self.session.execute(
+                insert(tables.PoolState)
+                .values([{"pipeline_key": k} for k in keys if k not in locked])
+                .on_conflict_do_nothing(index_elements=["pipeline_key"])
+            )
+            locked = await self._lock_pool_rows(keys)
+        return locked
+
+    async def _lock_pool_rows(self, keys: list[str]) -> dict[str, tables.PoolState]:
         statement = (
             select(tables.PoolState)
             .where(tables.PoolState.pipeline_key.in_(keys))
@@ -93,15 +111,7 @@ class RosterRepository:
 
     async def count_assignment(self, agent: str, local_day: date) -> None:
         """One more new lead for `agent` on its local `local_day`, and one more open lead."""
-        await self.session.execute(
-            insert(tables.AgentDailyCount)
-            .values(agent_key=agent, day=local_day, assigned=1)
-            .on_conflict_do_update(
-                index_elements=["agent_key", "day"],
-                set_={"assigned": tables.AgentDailyCount.assigned + 1},
-            )
-        )
-        await self.change_open(agent, +1)
+        await self.session.execute(_COUNT_ASSIGNMENT, {"agent": agent, "day": local_day})
 
     async def change_open(self, agent: str, delta: int) -> None:
         await self.session.execute(

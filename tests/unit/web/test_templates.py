@@ -1,0 +1,47 @@
+"""Templates compile, escape what they embed, and speak the language they are rendered in."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from leadflow.web.ui import templating
+from leadflow.web.ui.routing import safe_next
+
+TEMPLATES = templating.environment().list_templates(extensions=["html"])
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_every_template_compiles(name: str) -> None:
+    templating.environment().get_template(name)
+
+
+def test_the_error_page_renders_in_turkish() -> None:
+    context = {"title": "Page not found", "message": "No differences.", "csrf_token": "t"}
+    html = templating.render("error.html", {**context, "flashes": [], "locale": "tr"}, locale="tr")
+    assert "<h1>Sayfa bulunamadı</h1>" in html
+    assert "Ana sayfaya git" in html
+    english = templating.render("error.html", {**context, "flashes": []}, locale="en")
+    assert "<h1>Page not found</h1>" in english
+
+
+def test_json_for_charts_cannot_close_its_script_element() -> None:
+    embedded = templating._json_script({"labels": ["</script><script>alert(1)"]})
+    assert "</script>" not in embedded
+    assert json.loads(embedded) == {"labels": ["</script><script>alert(1)"]}
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/config/agents?team=german", "/config/agents?team=german"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("", "/"),
+        (None, "/"),
+    ],
+)
+def test_after_a_form_only_local_pages_are_followed(target: str | None, expected: str) -> None:
+    assert safe_next(target) == expected
