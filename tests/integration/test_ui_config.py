@@ -158,3 +158,10 @@ async def test_an_unknown_agent_is_not_found(web: httpx.AsyncClient) -> None:
     page = await web.get("/config/agents/nobody")
     assert page.status_code == 404
     assert "Page not found" in page.text
+
+
+async def test_an_unknown_version_is_not_found(web: httpx.AsyncClient) -> None:
+    await sign_in(web, EMAILS["admin"])
+    page = await web.get("/config/versions/987654")
+    assert page.status_code == 404
+    assert "Page not found" in page.text

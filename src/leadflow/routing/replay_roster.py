@@ -7,6 +7,7 @@ import heapq
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from leadflow.domain.roster import AgentSnapshot, Availability, Load, PoolState
@@ -15,52 +16,55 @@ AvailabilityOf = Callable[[str, datetime], Availability]
 
 _MINUTE = timedelta(minutes=1)
 _DAWN = datetime.min.replace(tzinfo=UTC)
-_NO_LOAD = Load()
+
+
+class _Day(NamedTuple):
+    """A local date in some zone, with the keys of its ISO week and month and its end (UTC)."""
+
+    date: date
+    monday: date
+    month: tuple[int, int]
+    ends: datetime
 
 
 @dataclass(slots=True)
 class _Ledger:
     """One agent's counts: new leads in the local day, ISO week and month; open leads."""
 
-    day: date
-    """The local date the day count belongs to."""
+    day: _Day
     day_count: int = 0
     week_count: int = 0
     month_count: int = 0
     open_count: int = 0
-    load: Load = _NO_LOAD
-    """The counts as a Load, rebuilt only when they change, so snapshots can be reused."""
-    fresh_until: datetime = _DAWN
-    """When `day` may stop being the agent's local date (the end of that day, as UTC)."""
+    load: Load | None = None
+    """The counts as a Load; None once they change, rebuilt when next asked."""
+
+    def roll(self, today: _Day) -> None:
+        if today.date != self.day.date:
+            self.day_count = 0
+            self.week_count = self.week_count if today.monday == self.day.monday else 0
+            self.month_count = self.month_count if today.month == self.day.month else 0
+            self.load = None
+        self.day = today
 
     def current(self) -> Load:
-        load = self.load
-        if (load.day, load.week, load.month, load.open) != (
-            self.day_count, self.week_count, self.month_count, self.open_count,
-        ):  # fmt: skip
-            load = self.load = Load(
-                self.day_count, self.week_count, self.month_count, self.open_count
-            )
-        return load
-
-    def roll(self, today: date) -> None:
-        if _monday(today) != _monday(self.day):
-            self.week_count = 0
-        if (today.year, today.month) != (self.day.year, self.day.month):
-            self.month_count = 0
-        self.day, self.day_count = today, 0
+        if self.load is None:
+            counts = (self.day_count, self.week_count, self.month_count, self.open_count)
+            self.load = Load(*counts)
+        return self.load
 
 
 class LoadBook:
     """New leads per agent-local day, ISO week and month, and open leads, as the replay assigns.
 
     Time only moves forward (`at`); a period's count restarts when the agent's local date
-    leaves it. Local dates are computed once per time zone per day.
+    leaves it. Local dates are computed once per time zone per day; a Load object is kept
+    while its counts stay the same, so snapshots built on it can be reused.
     """
 
     def __init__(self, zone_of: Callable[[str], ZoneInfo]) -> None:
         self._zone_of = zone_of
-        self._days: dict[ZoneInfo, tuple[date, datetime]] = {}
+        self._days: dict[ZoneInfo, _Day] = {}
         self._now = _DAWN
         self._ledgers: dict[str, _Ledger] = {}
         self._zones: dict[str, ZoneInfo] = {}
@@ -72,11 +76,16 @@ class LoadBook:
         self._now = now
         while self._closing and self._closing[0][0] <= now:
             _, _, agent = heapq.heappop(self._closing)
-            self._ledgers[agent].open_count -= 1
+            ledger = self._ledgers[agent]
+            ledger.open_count -= 1
+            ledger.load = None
 
     def load(self, agent: str) -> Load:
-        """The agent's load now; the same object while its counts are the same."""
-        return self._ledger(agent).current()
+        """The agent's load now."""
+        ledger = self._ledgers.get(agent)
+        if ledger is None or self._now >= ledger.day.ends:
+            ledger = self._ledger(agent)
+        return ledger.load or ledger.current()
 
     def assign(self, agent: str, closed_at: datetime | None) -> None:
         """Count a new lead for `agent` now, open until `closed_at` (None: open to the end)."""
@@ -85,38 +94,36 @@ class LoadBook:
         ledger.week_count += 1
         ledger.month_count += 1
         ledger.open_count += 1
+        ledger.load = None
         if closed_at is not None:
             self._sequence += 1
             heapq.heappush(self._closing, (closed_at.astimezone(UTC), self._sequence, agent))
 
     def _ledger(self, agent: str) -> _Ledger:
         """The agent's ledger, rolled to the agent's local date now."""
+        today = self._today(agent)
         ledger = self._ledgers.get(agent)
-        if ledger is not None and self._now < ledger.fresh_until:
-            return ledger
-        today, ends = self._today(agent)
         if ledger is None:
             ledger = self._ledgers[agent] = _Ledger(today)
-        elif ledger.day != today:
+        else:
             ledger.roll(today)
-        ledger.fresh_until = ends
         return ledger
 
-    def _today(self, agent: str) -> tuple[date, datetime]:
-        """The agent's local date now and the UTC instant it ends."""
+    def _today(self, agent: str) -> _Day:
         zone = self._zones.get(agent)
         if zone is None:
             zone = self._zones[agent] = self._zone_of(agent)
         day = self._days.get(zone)
-        if day is None or self._now >= day[1]:
-            local = self._now.astimezone(zone).date()
-            ends = datetime.combine(local + timedelta(days=1), time(0), tzinfo=zone)
-            day = self._days[zone] = (local, ends.astimezone(UTC))
+        if day is None or self._now >= day.ends:
+            day = self._days[zone] = _day_at(self._now, zone)
         return day
 
 
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
+def _day_at(now: datetime, zone: ZoneInfo) -> _Day:
+    local = now.astimezone(zone).date()
+    ends = datetime.combine(local + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    monday = local - timedelta(days=local.weekday())
+    return _Day(local, monday, (local.year, local.month), ends)
 
 
 class ReplayRoster:
@@ -146,7 +153,9 @@ class ReplayRoster:
         known = self._known.get(key)
         fresh = known is not None and self._now < known[1]
         availability = known[0] if fresh and known is not None else self._ask(key)
-        load = self._loads.load(key)
+        load = self._loads.load(
+            key
+        )  # kept even when unavailable: the on-call path skips availability
         snapshot = self._snapshots.get(key)
         if (
             snapshot is None

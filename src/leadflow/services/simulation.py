@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from leadflow.domain.configuration import Configuration
+from leadflow.identity import ATTRIBUTION_KEYS
 from leadflow.routing import Decision, ReplayLead, ReplayReport, replay
 from leadflow.services.assignment import decide, routable
 from leadflow.services.intake import LeadSubmission, normalise
@@ -37,7 +38,7 @@ async def simulate_lead(
     only: nothing is stored, no counter or strategy state moves."""
     organisation = await organisation_for(store, live, draft)
     normalised = normalise(submission, served=organisation.served, threshold=threshold, now=at)
-    values = dict(normalised.values)
+    values = dict.fromkeys(ATTRIBUTION_KEYS) | normalised.values
     contact = await store.contacts.find(normalised.keys)
     previous = await store.leads.latest_of_contact(contact, at) if contact is not None else None
     is_repeat = previous is not None and at - previous.received_at <= organisation.repeat_window

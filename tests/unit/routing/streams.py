@@ -25,7 +25,9 @@ def stream(
     decisions = []
     for index in range(count):
         agents = {
-            key: AgentSnapshot(key, (loads or {}).get(key, Load()), _availability(available, index, key))
+            key: AgentSnapshot(
+                key, (loads or {}).get(key, Load()), _availability(available, index, key)
+            )
             for key in config.agents
         }
         decision = route(lead or make_lead(), Roster(agents, dict(pools)), config, NOW)
@@ -35,7 +37,9 @@ def stream(
     return decisions
 
 
-def _availability(available: Callable[[int, str], bool] | None, index: int, key: str) -> Availability:
+def _availability(
+    available: Callable[[int, str], bool] | None, index: int, key: str
+) -> Availability:
     if available is None or available(index, key):
         return Availability.always()
     return Availability(False)

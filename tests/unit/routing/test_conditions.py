@@ -27,7 +27,15 @@ from leadflow.routing import (
 from leadflow.routing.facts import Facts
 from leadflow.routing.conditions import compile_condition
 
-from .factories import NOW, make_agent, make_config, make_lead, make_pipeline, make_roster, make_rule
+from .factories import (
+    NOW,
+    make_agent,
+    make_config,
+    make_lead,
+    make_pipeline,
+    make_roster,
+    make_rule,
+)
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 
@@ -45,7 +53,9 @@ def test_equals_does_not_match_a_missing_value() -> None:
 
 
 def test_equals_compares_numbers_with_their_text() -> None:
-    assert matches(Equals(field="campaign_id", op="equals", value=12345), make_lead(campaign_id="12345"))
+    assert matches(
+        Equals(field="campaign_id", op="equals", value=12345), make_lead(campaign_id="12345")
+    )
     assert matches(Equals(field="budget", op="equals", value=5000), make_lead(budget=5000.0))
 
 

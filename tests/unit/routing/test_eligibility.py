@@ -24,7 +24,9 @@ def only_exclusion(decision: Decision) -> tuple[ExclusionReason, str]:
 def test_paused_and_departed_agents_are_excluded_for_their_status(
     status: AgentStatus, reason: ExclusionReason
 ) -> None:
-    config = one_pool(["anna", "ben"], agents=[make_agent("anna", status=status), make_agent("ben")])
+    config = one_pool(
+        ["anna", "ben"], agents=[make_agent("anna", status=status), make_agent("ben")]
+    )
     decision = route(make_lead(), make_roster(), config, NOW)
     assert decision.agent == "ben"
     assert only_exclusion(decision)[0] is reason
@@ -74,19 +76,25 @@ def test_an_agent_at_a_cap_is_excluded(caps: Caps, load: Load, reason: Exclusion
 def test_an_agent_below_every_cap_is_eligible() -> None:
     anna = make_agent("anna", caps=Caps(day=5, week=20, month=60, open=10))
     load = Load(day=4, week=19, month=59, open=9)
-    decision = route(make_lead(), make_roster(loads={"anna": load}), one_pool(["anna"], agents=[anna]), NOW)
+    decision = route(
+        make_lead(), make_roster(loads={"anna": load}), one_pool(["anna"], agents=[anna]), NOW
+    )
     assert decision.agent == "anna"
 
 
 def test_cap_message_names_the_cap_and_the_count() -> None:
-    config = one_pool(["anna", "ben"], agents=[make_agent("anna", caps=Caps(day=5)), make_agent("ben")])
+    config = one_pool(
+        ["anna", "ben"], agents=[make_agent("anna", caps=Caps(day=5)), make_agent("ben")]
+    )
     decision = route(make_lead(), make_roster(loads={"anna": Load(day=5)}), config, NOW)
     assert only_exclusion(decision)[1] == "anna reached the day cap: 5 of 5 new leads today"
 
 
 def test_an_agent_who_does_not_speak_the_leads_language_is_excluded() -> None:
     agents = [make_agent("anna", languages=["TR", "en"]), make_agent("ben", languages=["de"])]
-    decision = route(make_lead(language="DE"), make_roster(), one_pool(["anna", "ben"], agents=agents), NOW)
+    decision = route(
+        make_lead(language="DE"), make_roster(), one_pool(["anna", "ben"], agents=agents), NOW
+    )
     assert decision.agent == "ben"
     assert only_exclusion(decision) == (
         ExclusionReason.LANGUAGE,
@@ -101,7 +109,9 @@ def test_an_agent_with_no_languages_listed_takes_any_language() -> None:
 
 def test_an_agent_who_does_not_sell_the_treatment_is_excluded() -> None:
     agents = [make_agent("anna", skills=["Dental"]), make_agent("ben", skills=["hair"])]
-    decision = route(make_lead(treatment="Hair"), make_roster(), one_pool(["anna", "ben"], agents=agents), NOW)
+    decision = route(
+        make_lead(treatment="Hair"), make_roster(), one_pool(["anna", "ben"], agents=agents), NOW
+    )
     assert decision.agent == "ben"
     assert only_exclusion(decision)[0] is ExclusionReason.SKILL
 

@@ -6,7 +6,15 @@ from leadflow.domain.configuration import Caps, Equals, NoAgentAction, OwnerAway
 from leadflow.domain.roster import Availability, Load, PoolState, Unavailability
 from leadflow.routing import CompiledConfig, Decision, compile_config, route, why_not
 
-from .factories import NOW, make_agent, make_config, make_lead, make_pipeline, make_roster, make_rule
+from .factories import (
+    NOW,
+    make_agent,
+    make_config,
+    make_lead,
+    make_pipeline,
+    make_roster,
+    make_rule,
+)
 
 LEAVE = Availability(False, Unavailability.ON_LEAVE, "on annual leave until 29 May")
 
@@ -70,7 +78,7 @@ def test_why_not_names_the_exclusion() -> None:
 
 def test_why_not_says_an_eligible_agent_lost_to_the_strategy_and_why() -> None:
     config = clinic()
-    roster = make_roster(pools={"hair-de": PoolState(current={"anna": -10**12})})
+    roster = make_roster(pools={"hair-de": PoolState(current={"anna": -(10**12)})})
     decision = route(make_lead(language="de"), roster, config, NOW)
     assert decision.agent == "ben"
     answer = why_not(decision, "anna", config)

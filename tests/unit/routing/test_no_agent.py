@@ -4,7 +4,15 @@ from leadflow.domain.configuration import AgentKind, AgentStatus, Caps, NoAgentA
 from leadflow.domain.roster import Availability, Load, Unavailability
 from leadflow.routing import CompiledConfig, ExclusionReason, Outcome, Via, compile_config, route
 
-from .factories import NOW, make_agent, make_config, make_lead, make_pipeline, make_roster, make_rule
+from .factories import (
+    NOW,
+    make_agent,
+    make_config,
+    make_lead,
+    make_pipeline,
+    make_roster,
+    make_rule,
+)
 
 OFF = Availability(False, Unavailability.OFF_SHIFT, "off shift until 09:00")
 EVERYONE_OFF = {"anna": OFF, "ben": OFF, "bot": OFF, "oscar": OFF}
@@ -39,7 +47,10 @@ def test_nobody_eligible_queues_the_lead_in_the_first_pipeline() -> None:
     assert decision.pipeline == "first"
     assert decision.agent is None
     assert decision.no_agent_action is NoAgentAction.QUEUE
-    assert decision.reason == "nobody eligible in first, second; queued in first until an agent is available"
+    assert (
+        decision.reason
+        == "nobody eligible in first, second; queued in first until an agent is available"
+    )
 
 
 def test_the_first_pipelines_policy_applies_not_the_fallbacks() -> None:

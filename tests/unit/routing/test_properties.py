@@ -7,7 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadflow.domain.configuration import AgentKind, AgentStatus, Caps, NoAgentAction, Strategy
-from leadflow.domain.roster import AgentSnapshot, Availability, Load, PoolState, Roster, Unavailability
+from leadflow.domain.roster import (
+    AgentSnapshot,
+    Availability,
+    Load,
+    PoolState,
+    Roster,
+    Unavailability,
+)
 from leadflow.routing import Outcome, compile_config, route
 from leadflow.routing.smooth_weighted import smooth_weighted_pick
 
@@ -40,7 +47,9 @@ def test_weighted_ratio_stays_within_one_lead_of_the_weighted_share(
 
 @settings(max_examples=60, deadline=None)
 @given(
-    group_weights=st.lists(st.tuples(st.integers(0, 2), st.integers(1, 10)), min_size=2, max_size=12),
+    group_weights=st.lists(
+        st.tuples(st.integers(0, 2), st.integers(1, 10)), min_size=2, max_size=12
+    ),
     switches=st.lists(st.tuples(st.integers(0, 2), st.booleans()), max_size=400),
 )
 def test_agents_sharing_availability_keep_their_weighted_split_while_others_come_and_go(
@@ -170,7 +179,9 @@ def test_the_same_inputs_give_the_same_decision_and_trace(data: st.DataObject, c
     members = [(f"a{i:02d}", data.draw(st.integers(0, 3))) for i in range(count)]
     strategy = data.draw(st.sampled_from(list(Strategy)))
     credits = {k: data.draw(st.integers(-(10**12), 10**12)) for k, _ in members}
-    roster = Roster(snapshots, {"main": PoolState(credits, data.draw(st.sampled_from([None, "a00"])))})
+    roster = Roster(
+        snapshots, {"main": PoolState(credits, data.draw(st.sampled_from([None, "a00"])))}
+    )
     lead = make_lead(language=data.draw(st.none() | st.sampled_from(["de", "tr"])))
     first = route(lead, roster, one_pool(members, agents=people, strategy=strategy), NOW)  # type: ignore[arg-type]
     again = route(lead, roster, one_pool(members, agents=people, strategy=strategy), NOW)  # type: ignore[arg-type]

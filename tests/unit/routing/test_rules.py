@@ -120,7 +120,9 @@ def test_fallbacks_are_tried_in_order_until_one_has_someone() -> None:
 
 
 def test_first_pipeline_with_someone_eligible_chooses_via_pool() -> None:
-    config = clinic(make_rule("any", "german", when=In(field="source", op="in", values=["website"])))
+    config = clinic(
+        make_rule("any", "german", when=In(field="source", op="in", values=["website"]))
+    )
     decision = route(make_lead(), make_roster(), config, NOW)
     assert decision.via is Via.POOL
     assert decision.config_version == 3

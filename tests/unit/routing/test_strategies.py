@@ -42,7 +42,9 @@ def test_an_agent_returning_from_a_break_gets_no_burst() -> None:
     config = one_pool(["anna", "ben", "cem"])
     decisions = stream(config, 60, available=lambda i, agent: agent != "cem" or not 10 <= i < 40)
     back = [d.agent for d in decisions[40:]]
-    assert max(len(run) for run in "".join("x" if a == "cem" else "." for a in back).split(".")) == 1
+    assert (
+        max(len(run) for run in "".join("x" if a == "cem" else "." for a in back).split(".")) == 1
+    )
     assert counts(decisions[40:])["cem"] in (6, 7, 8)
 
 
@@ -84,7 +86,9 @@ def _tiered() -> CompiledConfig:
         TierBand(field="score", min=0, tiers=[Tier.NEW, Tier.DEVELOPING]),
         TierBand(field="score", min=70, tiers=[Tier.HIGH, Tier.DEVELOPING]),
     ]
-    return one_pool(["hana", "hugo", "dave", "nina"], agents=agents, strategy=Strategy.TIER, tier_bands=bands)
+    return one_pool(
+        ["hana", "hugo", "dave", "nina"], agents=agents, strategy=Strategy.TIER, tier_bands=bands
+    )
 
 
 def test_tier_routing_sends_high_scores_to_top_performers() -> None:
@@ -105,7 +109,9 @@ def test_tier_routing_falls_back_to_the_next_preferred_tier() -> None:
     assert decision.agent == "dave"
 
 
-def test_tier_routing_uses_everyone_eligible_when_no_preferred_tier_has_anyone_and_says_so() -> None:
+def test_tier_routing_uses_everyone_eligible_when_no_preferred_tier_has_anyone_and_says_so() -> (
+    None
+):
     roster = make_roster(away={"hana": _off(), "hugo": _off(), "dave": _off()})
     decision = route(make_lead(score=90), roster, _tiered(), NOW)
     assert decision.agent == "nina"

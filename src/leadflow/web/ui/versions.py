@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fastapi import HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from leadflow.services import configuration as config_service
@@ -31,8 +32,11 @@ async def version_diff(page: PageDep, version: int, against: int | None = None) 
     versions = await overview.versions(page.store)
     earlier = [v.id for v in versions if v.id < version]
     base = against if against is not None else (max(earlier) if earlier else None)
-    new_document = await config_service.document_of(page.store, version)
-    old_document = await config_service.document_of(page.store, base) if base else {}
+    try:
+        new_document = await config_service.document_of(page.store, version)
+        old_document = await config_service.document_of(page.store, base) if base else {}
+    except UnknownVersion:
+        raise HTTPException(404) from None
     text = config_service.diff(
         old_document,
         new_document,
