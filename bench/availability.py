@@ -95,6 +95,9 @@ def percentile(values: list[float], share: float) -> float:
 # --- section sse: arrival → event on the agent's screen ----------------------------------------
 
 
+OUTCOMES: dict[str, int] = {}
+
+
 @dataclass
 class Timings:
     posted: dict[int, float] = field(default_factory=dict)
@@ -206,6 +209,7 @@ async def arrivals_to_screen(
     after_answer = [
         timings.seen[i] - timings.answered[i] for i in timings.posted if i in timings.seen
     ]
+    OUTCOMES.update(timings.outcomes)
     return {
         "sse_leads": len(bodies),
         "sse_rate": len(bodies) / sent_for,
@@ -240,6 +244,7 @@ def section_sse(args: argparse.Namespace) -> dict[str, float]:
         f"the event came p50 {result['event_after_answer_p50_ms']:.1f} ms, p99 "
         f"{result['event_after_answer_p99_ms']:.1f} ms after the answer"
     )
+    print(f"routing outcomes: {OUTCOMES}")
     return result
 
 

@@ -380,9 +380,28 @@ def _deviation(members: Sequence[PoolMember], picks: Sequence[str]) -> tuple[flo
     return final, worst
 
 
+# --- machine ---------------------------------------------------------------------------------
+
+
+def bench_machine(quick: bool) -> Figures:
+    """CPU time of one simple interpreter loop step, to compare figures across machines
+    (about 20–25 ns on an idle desktop core with CPython 3.11)."""
+    steps = 2_000_000
+    started = time.process_time()
+    total = 0
+    for step in range(steps):
+        total += step & 3
+    return {"machine_loop_ns": round((time.process_time() - started) / steps * 1e9, 1)}
+
+
 # --- report ----------------------------------------------------------------------------------
 
-SECTIONS: list[Callable[[bool], Figures]] = [bench_engine, bench_replay, bench_ratio]
+SECTIONS: list[Callable[[bool], Figures]] = [
+    bench_machine,
+    bench_engine,
+    bench_replay,
+    bench_ratio,
+]
 
 
 def main(argv: Sequence[str] | None = None) -> Figures:

@@ -665,6 +665,119 @@ def replay_command(
         console.print(table)
 
 
+# --- time and availability ---------------------------------------------------------------
+
+
+def parse_moment(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a time like 2026-05-27T09:00+02:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@app.command()
+@friendly
+def roster(
+    at: Annotated[
+        str | None, typer.Option(help="a moment (ISO, default now; no zone = UTC)")
+    ] = None,
+    team: Annotated[str | None, typer.Option(help="only this team")] = None,
+    on_leave: Annotated[bool, typer.Option(help="only agents with leave this week")] = False,
+) -> None:
+    """Who is on shift now, who is on leave this week, each agent's next availability."""
+    from leadflow.services import rota
+    from leadflow.services.organisation import LiveOrganisation
+
+    moment = parse_moment(at)
+
+    async def work(store: Any) -> list[Any]:
+        return rota.rota(await LiveOrganisation().get(store), moment, team=team)
+
+    agents = run(with_store(work, commit=False))
+    if on_leave:
+        agents = [a for a in agents if a.leave_this_week]
+    table = Table(title=f"roster at {moment:%Y-%m-%d %H:%M %Z}")
+    for column in (
+        "agent",
+        "team",
+        "local time",
+        "now",
+        "why",
+        "next available",
+        "leave this week",
+    ):
+        table.add_column(column)
+    for agent in agents:
+        table.add_row(
+            agent.key,
+            agent.team,
+            agent.local_time,
+            "[green]on shift[/green]" if agent.available else "[dim]away[/dim]",
+            agent.detail or ("" if agent.available else agent.reason or ""),
+            f"{agent.next_available_at:%a %d %b %H:%M} UTC" if agent.next_available_at else "",
+            ", ".join(f"{x['type']} {x['start']}…{x['end']}" for x in agent.leave_this_week),
+        )
+    console.print(table)
+
+
+@app.command("queue")
+@friendly
+def queue_command() -> None:
+    """Leads waiting for an eligible agent, oldest and most urgent first."""
+    from leadflow.services import queue
+
+    waiting = run(with_store(lambda store: queue.waiting(store, datetime.now(UTC)), commit=False))
+    table = Table(title=f"{len(waiting)} leads waiting")
+    for column in ("lead", "pipeline", "priority", "received", "waiting"):
+        table.add_column(column)
+    for item in waiting:
+        table.add_row(
+            str(item.lead_id),
+            item.pipeline or "",
+            str(item.priority),
+            f"{item.received_at:%Y-%m-%d %H:%M}",
+            item.age,
+        )
+    console.print(table)
+
+
+@app.command()
+@friendly
+def tick(
+    at: Annotated[str | None, typer.Option(help="act as of this moment (default now)")] = None,
+) -> None:
+    """Run the periodic work once: queue release, SLA checks, staff changes (the worker does
+    this on its own every minute)."""
+    from leadflow.services import timekeeping
+    from leadflow.services.organisation import LiveOrganisation
+    from leadflow.storage.database import Database
+
+    moment = parse_moment(at)
+
+    async def work() -> tuple[Any, Any, Any]:
+        database = Database(database_url(settings()), pool_size=2)
+        live = LiveOrganisation()
+        try:
+            staffed = await timekeeping.staff_changes(database, live, moment)
+            released = await timekeeping.release_queue(database, live, moment)
+            checked = await timekeeping.enforce_sla(database, live, moment)
+            return staffed, released, checked
+        finally:
+            await database.dispose()
+
+    staffed, released, (warned, enforced) = run(work())
+    console.print(
+        f"staff changes: {staffed.rerouted} rerouted, {staffed.held} kept by a backup, "
+        f"{staffed.queued} queued, {staffed.returned} returned after leave\n"
+        f"queue: {released.assigned} assigned, {released.waiting} still waiting\n"
+        f"SLA: {warned} warned, {enforced.reassigned} reassigned, {enforced.kept} kept "
+        "(team lead alerted)"
+    )
+
+
 def _read(path: str) -> str:
     file = Path(path)
     if not file.is_file():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from procrastinate import App, PsycopgConnector
 
-from leadflow.jobs import schedules, tasks
+from leadflow.jobs import schedules, tasks, timekeeping
 from leadflow.storage.embedded import libpq_url
 
 
@@ -14,4 +14,5 @@ def build(database_url: str, *, pool_size: int = 5) -> App:
     app = App(connector=connector)
     tasks.register(app)
     schedules.register(app)
+    timekeeping.register(app)
     return app

@@ -67,6 +67,10 @@ class Subscription:
     async def get(self) -> LiveEvent:
         return await self._queue.get()
 
+    def __len__(self) -> int:
+        """Events waiting to be read."""
+        return self._queue.qsize()
+
     def __aiter__(self) -> AsyncIterator[LiveEvent]:
         return self
 

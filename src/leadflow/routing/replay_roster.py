@@ -21,7 +21,7 @@ _DAWN = datetime.min.replace(tzinfo=UTC)
 class _Day(NamedTuple):
     """A local date in some zone, with the keys of its ISO week and month and its end (UTC)."""
 
-    date: date
+    local: date
     monday: date
     month: tuple[int, int]
     ends: datetime
@@ -40,11 +40,12 @@ class _Ledger:
     """The counts as a Load; None once they change, rebuilt when next asked."""
 
     def roll(self, today: _Day) -> None:
-        if today.date != self.day.date:
-            self.day_count = 0
-            self.week_count = self.week_count if today.monday == self.day.monday else 0
-            self.month_count = self.month_count if today.month == self.day.month else 0
-            self.load = None
+        if today.local != self.day.local:
+            week = self.week_count if today.monday == self.day.monday else 0
+            month = self.month_count if today.month == self.day.month else 0
+            if (self.day_count, self.week_count, self.month_count) != (0, week, month):
+                self.day_count, self.week_count, self.month_count = 0, week, month
+                self.load = None
         self.day = today
 
     def current(self) -> Load:
@@ -151,27 +152,23 @@ class ReplayRoster:
 
     def agent(self, key: str) -> AgentSnapshot:
         known = self._known.get(key)
-        fresh = known is not None and self._now < known[1]
-        availability = known[0] if fresh and known is not None else self._ask(key)
-        load = self._loads.load(
-            key
-        )  # kept even when unavailable: the on-call path skips availability
+        if known is None or self._now >= known[1]:
+            known = self._ask(key)
+        # The load is counted even for an unavailable agent: an on-call hand-over reads it.
+        availability, load = known[0], self._loads.load(key)
         snapshot = self._snapshots.get(key)
-        if (
-            snapshot is None
-            or snapshot.load is not load
-            or snapshot.availability is not availability
-        ):
-            snapshot = self._snapshots[key] = AgentSnapshot(key, load, availability)
+        if snapshot is not None and snapshot.load is load and snapshot.availability is availability:
+            return snapshot
+        snapshot = self._snapshots[key] = AgentSnapshot(key, load, availability)
         return snapshot
 
     def pool(self, pipeline: str) -> PoolState:
         return self._pools.get(pipeline) or PoolState()
 
-    def _ask(self, key: str) -> Availability:
+    def _ask(self, key: str) -> tuple[Availability, datetime]:
         answer = self._availability(key, self._now)
-        self._known[key] = (answer, self._valid_until(answer))
-        return answer
+        known = self._known[key] = (answer, self._valid_until(answer))
+        return known
 
     def _valid_until(self, answer: Availability) -> datetime:
         if not answer.available and answer.next_available_at is not None:

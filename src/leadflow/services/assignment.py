@@ -8,6 +8,7 @@ pools only wait where they share agents, and no cap can be passed between read a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from leadflow.domain.configuration import Configuration
 from leadflow.domain.leads import RoutableLead
-from leadflow.domain.roster import AgentSnapshot, Load, PoolState, Roster
+from leadflow.domain.roster import AgentSnapshot, Availability, Load, PoolState, Roster
 from leadflow.routing import Decision, Outcome, route
 from leadflow.services.organisation import Organisation
 from leadflow.storage.store import Store
@@ -66,10 +67,18 @@ async def previous_owner(store: Store, lead: Lead) -> str | None:
 
 
 async def decide(
-    store: Store, organisation: Organisation, lead: RoutableLead, now: datetime, *, lock: bool
+    store: Store,
+    organisation: Organisation,
+    lead: RoutableLead,
+    now: datetime,
+    *,
+    lock: bool,
+    unavailable: Mapping[str, str] | None = None,
 ) -> Decision:
     """The engine's decision on fresh loads; with `lock`, the pools and agents it reads are
-    locked until the transaction ends."""
+    locked until the transaction ends. `unavailable` takes agents out with a stated reason
+    (the owner who missed the first-contact SLA, an agent starting leave)."""
+    unavailable = unavailable or {}
     configuration = organisation.configuration
     draft = route(lead, _optimistic(organisation, lead, now), organisation.routing, now)
     pipelines = _chain(configuration, draft)
@@ -85,7 +94,11 @@ async def decide(
             key: AgentSnapshot(
                 key=key,
                 load=Load(*loads.get(key, (0, 0, 0, 0))),
-                availability=organisation.availability(key, now),
+                availability=(
+                    Availability(available=False, detail=unavailable[key])
+                    if key in unavailable
+                    else organisation.availability(key, now)
+                ),
             )
             for key in agents
         },
@@ -105,22 +118,58 @@ async def route_new(
     decision = await decide(store, organisation, subject, now, lock=True)
     await _apply(store, organisation, lead, decision, now)
     decision_id = await store.roster.add_assignment(
-        {
-            "lead_id": lead.id,
-            "kind": kind,
-            "outcome": decision.outcome.value,
-            "agent_key": decision.agent,
-            "previous_agent_key": None,
-            "pipeline_key": decision.pipeline,
-            "rule_key": decision.rule,
-            "via": decision.via.value if decision.via else None,
-            "config_version_id": organisation.version,
-            "decided_at": now,
-            "trace": decision.to_trace(),
-        }
+        _assignment_row(lead, decision, organisation, now, kind)
     )
     await _notify(store, organisation, lead, decision, decision_id)
     return Routed(decision_id, decision)
+
+
+async def reroute(
+    store: Store,
+    organisation: Organisation,
+    lead: Lead,
+    now: datetime,
+    *,
+    kind: str,
+    reason: str,
+    unavailable: Mapping[str, str] | None = None,
+) -> Routed | None:
+    """Route a lead again (queue release, SLA breach, staff change). Only an assignment is
+    recorded: when the engine finds nobody, the lead stays as it is and None is returned."""
+    subject = routable(lead, await previous_owner(store, lead))
+    decision = await decide(store, organisation, subject, now, lock=True, unavailable=unavailable)
+    if decision.outcome is not Outcome.ASSIGNED:
+        return None
+    previous = lead.owner_agent_key
+    if previous is not None and lead.closed_at is None:
+        await store.roster.change_open(previous, -1)
+    await _apply(store, organisation, lead, decision, now)
+    decision_id = await store.roster.add_assignment(
+        {
+            **_assignment_row(lead, decision, organisation, now, kind),
+            "previous_agent_key": previous,
+            "reason": reason,
+        }
+    )
+    await _notify(store, organisation, lead, decision, decision_id, topic="lead.reassigned")
+    return Routed(decision_id, decision)
+
+
+def _assignment_row(
+    lead: Lead, decision: Decision, organisation: Organisation, now: datetime, kind: str
+) -> dict[str, Any]:
+    return {
+        "lead_id": lead.id,
+        "kind": kind,
+        "outcome": decision.outcome.value,
+        "agent_key": decision.agent,
+        "pipeline_key": decision.pipeline,
+        "rule_key": decision.rule,
+        "via": decision.via.value if decision.via else None,
+        "config_version_id": organisation.version,
+        "decided_at": now,
+        "trace": decision.to_trace(),
+    }
 
 
 async def _apply(
@@ -138,6 +187,7 @@ async def _apply(
         lead.routing_status = "assigned"
         lead.assigned_at = now
         lead.sla_due_at = organisation.sla_due(decision.pipeline, now)
+        lead.held_for_agent_key = None
         await store.roster.count_assignment(
             agent.key, now.astimezone(ZoneInfo(agent.timezone)).date()
         )
@@ -149,7 +199,13 @@ async def _apply(
 
 
 async def _notify(
-    store: Store, organisation: Organisation, lead: Lead, decision: Decision, decision_id: int
+    store: Store,
+    organisation: Organisation,
+    lead: Lead,
+    decision: Decision,
+    decision_id: int,
+    *,
+    topic: str = "lead.assigned",
 ) -> None:
     payload: dict[str, Any] = {
         "lead_id": lead.id,
@@ -165,11 +221,11 @@ async def _notify(
     }
     if decision.outcome is Outcome.ASSIGNED:
         await store.outbox.add(
-            topic="lead.assigned",
+            topic=topic,
             channel="sse",
             recipient=decision.agent,
             payload=payload,
-            idempotency_key=f"lead.assigned:{decision_id}:sse",
+            idempotency_key=f"{topic}:{decision_id}:sse",
         )
     elif decision.outcome is not Outcome.QUEUED:
         team = _team_of(organisation.configuration, decision.pipeline)

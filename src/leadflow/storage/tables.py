@@ -250,6 +250,8 @@ class Lead(Base):
     first_contact_at: Mapped[datetime | None]
     sla_due_at: Mapped[datetime | None]
     sla_reassignments: Mapped[int] = mapped_column(Integer, server_default="0")
+    held_for_agent_key: Mapped[str | None] = mapped_column(String(64))
+    """The owner on leave this lead returns to when the leave ends (kept with a backup)."""
     closed_at: Mapped[datetime | None]
     __table_args__ = (
         Index(
@@ -268,6 +270,11 @@ class Lead(Base):
             text("priority DESC"),
             "received_at",
             postgresql_where=text("routing_status = 'queued'"),
+        ),
+        Index(
+            "leads_held_for",
+            "held_for_agent_key",
+            postgresql_where=text("held_for_agent_key IS NOT NULL"),
         ),
         Index(
             "leads_sla_due",

@@ -14,7 +14,7 @@ from leadflow.jobs import worker as jobs
 from leadflow.services import live
 from leadflow.storage.database import Database
 from leadflow.web import errors
-from leadflow.web.api import configuration, events, forms, leads, routing, system
+from leadflow.web.api import configuration, events, forms, leads, routing, system, work
 from leadflow.web.deps import AppState, system_clock
 from leadflow.web.ui import site
 
@@ -60,6 +60,7 @@ def create_app(
     app.include_router(leads.router)
     app.include_router(forms.router)
     app.include_router(routing.router)
+    app.include_router(work.router)
     app.include_router(configuration.router)
     app.include_router(system.router)
     site.install(app, settings)

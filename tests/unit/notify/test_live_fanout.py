@@ -18,7 +18,7 @@ async def test_an_event_reaches_every_stream_of_its_agent_only() -> None:
         await hub.publish(LiveEvent(agent="anna", topic="lead.assigned", payload={"lead_id": 1}))
         assert (await desk.get()).payload == {"lead_id": 1}
         assert (await phone.get()).payload == {"lead_id": 1}
-        assert other._queue.empty()
+        assert len(other) == 0
 
 
 async def test_a_closed_stream_receives_nothing_more() -> None:

@@ -127,3 +127,28 @@ def test_replay_report_is_json_serialisable() -> None:
     assert data["leads"] == 3
     assert data["agents"][0]["agent"] == "anna"
     assert data["different"] == 2
+
+
+def test_replay_counts_week_caps_across_days_until_the_agents_monday() -> None:
+    config = berlin_pool(Caps(week=2))
+    days = [START + timedelta(days=d) for d in (0, 1, 2, 7)]  # Mon, Tue, Wed, next Mon
+    report = replay([ReplayLead(make_lead(received_at=d)) for d in days], config, always)
+    anna = report.agents[0]
+    assert anna.assigned == 3
+    assert anna.caps_hit == {"cap_week": 1}
+
+
+def test_replay_reuses_an_off_shift_answer_until_the_next_shift() -> None:
+    asked: list[datetime] = []
+    shift_starts = at(120)
+
+    def availability(agent: str, moment: datetime) -> Availability:
+        asked.append(moment)
+        if moment < shift_starts:
+            return Availability(False, Unavailability.OFF_SHIFT, "off", shift_starts)
+        return Availability.always()
+
+    config = one_pool(["anna"])
+    report = replay(leads(0, 30, 60, 90, 120), config, availability)
+    assert asked == [at(0), at(120)]
+    assert report.outcomes["queued"] == 4

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadflow.storage.tables import Assignment, Lead
+from leadflow.storage.tables import Activity, Assignment, Lead
 
 
 class LeadRepository:
@@ -88,3 +88,80 @@ class LeadRepository:
             .order_by(Lead.received_at, Lead.id)
         )
         return [(lead, agent) for lead, agent in (await self.session.execute(statement)).all()]
+
+    async def queued(self, limit: int) -> list[Lead]:
+        """Waiting leads, highest priority and then oldest first, locked (others skip them)."""
+        statement = (
+            select(Lead)
+            .where(Lead.routing_status == "queued")
+            .order_by(Lead.priority.desc(), Lead.received_at, Lead.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self.session.execute(statement)).scalars())
+
+    async def sla_breached(self, now: datetime, limit: int) -> list[Lead]:
+        """Assigned, open, never contacted, and past their first-contact deadline; locked."""
+        statement = (
+            select(Lead)
+            .where(
+                Lead.first_contact_at.is_(None),
+                Lead.sla_due_at.is_not(None),
+                Lead.sla_due_at <= now,
+                Lead.closed_at.is_(None),
+                Lead.routing_status == "assigned",
+            )
+            .order_by(Lead.sla_due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self.session.execute(statement)).scalars())
+
+    async def sla_due_between(self, start: datetime, end: datetime) -> list[Lead]:
+        statement = select(Lead).where(
+            Lead.first_contact_at.is_(None),
+            Lead.sla_due_at > start,
+            Lead.sla_due_at <= end,
+            Lead.closed_at.is_(None),
+            Lead.routing_status == "assigned",
+        )
+        return list((await self.session.execute(statement)).scalars())
+
+    async def open_owners(self) -> dict[str, int]:
+        """Open leads per owner."""
+        statement = (
+            select(Lead.owner_agent_key, func.count())
+            .where(Lead.closed_at.is_(None), Lead.owner_agent_key.is_not(None))
+            .group_by(Lead.owner_agent_key)
+        )
+        return {owner: n for owner, n in (await self.session.execute(statement)).all() if owner}
+
+    async def open_of(self, agent: str) -> list[Lead]:
+        statement = (
+            select(Lead)
+            .where(Lead.owner_agent_key == agent, Lead.closed_at.is_(None))
+            .order_by(Lead.priority.desc(), Lead.received_at)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self.session.execute(statement)).scalars())
+
+    async def held(self) -> list[Lead]:
+        """Leads kept by a backup for an owner on leave; locked."""
+        statement = (
+            select(Lead)
+            .where(Lead.held_for_agent_key.is_not(None), Lead.closed_at.is_(None))
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self.session.execute(statement)).scalars())
+
+    async def add_activity(self, values: dict[str, Any]) -> Activity:
+        activity = Activity(**values)
+        self.session.add(activity)
+        await self.session.flush()
+        return activity
+
+    async def activities_of(self, lead_id: int) -> list[Activity]:
+        statement = (
+            select(Activity).where(Activity.lead_id == lead_id).order_by(Activity.occurred_at)
+        )
+        return list((await self.session.execute(statement)).scalars())

@@ -1,0 +1,70 @@
+"""The queue: leads nobody could take wait here, and go out as soon as someone is eligible."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from leadflow.services.assignment import reroute
+from leadflow.services.organisation import Organisation
+from leadflow.storage.store import Store
+
+
+@dataclass(frozen=True)
+class Released:
+    assigned: int
+    waiting: int
+
+
+async def release(
+    store: Store, organisation: Organisation, now: datetime, *, limit: int = 500
+) -> Released:
+    """Route waiting leads, highest priority then oldest first. Each goes through the engine
+    with fresh loads, so a burst at a shift start keeps caps and ratios."""
+    assigned = waiting = 0
+    for lead in await store.leads.queued(limit):
+        wait = _words(now - lead.received_at)
+        async with store.savepoint():
+            routed = await reroute(
+                store,
+                organisation,
+                lead,
+                now,
+                kind="queue_release",
+                reason=f"released from the queue after {wait}",
+            )
+        assigned += routed is not None
+        waiting += routed is None
+    return Released(assigned, waiting)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    lead_id: int
+    pipeline: str | None
+    priority: int
+    received_at: datetime
+    age_s: float
+    age: str
+
+
+async def waiting(store: Store, now: datetime, *, limit: int = 500) -> list[Waiting]:
+    return [
+        Waiting(
+            lead.id,
+            lead.pipeline_key,
+            lead.priority,
+            lead.received_at,
+            (now - lead.received_at).total_seconds(),
+            _words(now - lead.received_at),
+        )
+        for lead in await store.leads.queued(limit)
+    ]
+
+
+def _words(age: timedelta) -> str:
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours < 48 else f"{hours // 24} days"
