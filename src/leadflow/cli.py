@@ -170,11 +170,14 @@ def _print_demo_users(current: Settings, port: int | None) -> None:
     from leadflow.services import users
 
     people = run(with_store(users.ensure_demo_users))
-    table = Table(title=f"Sign in at http://{current.host}:{port or current.port}/ as")
-    for column in ("role", "e-mail", "password (new on every run)", "name"):
-        table.add_column(column)
+    table = Table(
+        title=f"Sign in at http://{current.host}:{port or current.port}/ as",
+        caption="passwords are new on every run of `leadflow demo`",
+    )
+    for column in ("role", "e-mail", "password"):
+        table.add_column(column, no_wrap=True)
     for person in people:
-        table.add_row(person.role.value, person.email, person.password, person.name)
+        table.add_row(person.role.value, person.email, person.password)
     console.print(table)
 
 

@@ -57,15 +57,15 @@ async def import_csv(
     for batch in _batches(enumerate(rows, start=2), BATCH):
         async with open_store(database) as store:
             organisation = await live.get(store)
-            rows = [(line, plan.row(raw)) for line, raw in batch]
+            parsed = [(line, plan.row(raw)) for line, raw in batch]
             seen = await store.leads.existing_external_ids(
                 [
                     (r.get("source", "api"), r["external_id"])
-                    for _, r in rows
+                    for _, r in parsed
                     if r.get("external_id")
                 ]
             )
-            for line, row in rows:
+            for line, row in parsed:
                 summary.rows += 1
                 if (row.get("source", "api"), row.get("external_id")) in seen:
                     summary.duplicates += 1
