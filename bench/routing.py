@@ -165,15 +165,12 @@ def _condition(
         In(field="language", op="in", values=list(group)),
     ]
     if variant:
-        parts.append(
-            rng.choice(
-                [
-                    Range(field="score", op="range", min=80),
-                    Range(field="time_of_day", op="range", min="20:00", max="08:00"),
-                    In(field="source", op="in", values=["whatsapp", "phone"]),
-                ]
-            )
-        )
+        extras: list[Condition] = [
+            Range(field="score", op="range", min=80),
+            Range(field="time_of_day", op="range", min="20:00", max="08:00"),
+            In(field="source", op="in", values=["whatsapp", "phone"]),
+        ]
+        parts.append(rng.choice(extras))
     return All(all=parts)
 
 

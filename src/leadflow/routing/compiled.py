@@ -80,13 +80,6 @@ class CompiledMember(NamedTuple):
     ramped_weight: int
     """Configured weight × the ramp-up share in percent, used until `ramp_ends_at`."""
 
-    def weight_at(self, now: datetime) -> int:
-        """The weight at `now` (UTC)."""
-        ends = self.ramp_ends_at
-        if ends is not None and now < ends:
-            return self.ramped_weight
-        return self.weight
-
 
 Eligible = tuple[str, int, Load, CompiledMember]
 """A member who may take the lead now: its key, its effective weight (ramp-up applied,
@@ -116,9 +109,6 @@ class CompiledPipeline:
     when_no_agent: NoAgentPolicy
     sticky: bool
     when_owner_away: OwnerAway
-
-    def member(self, agent: str) -> CompiledMember | None:
-        return next((m for m in self.members if m.agent.key == agent), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +193,12 @@ def _ramp_end(started: date, ramp_up: RampUp, zone: ZoneInfo) -> datetime | None
 def _pipeline(
     pipeline: Pipeline, agents: Mapping[str, CompiledAgent], ramp_up: RampUp
 ) -> CompiledPipeline:
+    keys = [m.agent for m in pipeline.pool.members]
+    twice = sorted({key for key in keys if keys.count(key) > 1})
+    if twice:
+        raise InvalidRoutingConfiguration(
+            f"pipeline {pipeline.key!r} lists {', '.join(twice)} more than once in its pool"
+        )
     members = tuple(_member(m, agents[m.agent], ramp_up) for m in pipeline.pool.members)
     bands = sorted(pipeline.pool.tier_bands, key=lambda b: b.min, reverse=True)
     return CompiledPipeline(

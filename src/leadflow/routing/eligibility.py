@@ -3,7 +3,7 @@
 Checks run in a fixed order — status, availability, caps, language, skill, weight — and the
 first that fails is the agent's exclusion, so every candidate ends eligible or with exactly one
 primary reason. The `*_exclusion` functions check and describe; `unavailable`, `capped`,
-`misfit` and `weightless` only describe, for callers that have already seen the check fail.
+`misfit` and `weightless` only describe, for the pool loop, which runs the checks inline.
 """
 
 from __future__ import annotations
@@ -80,15 +80,6 @@ def _capped(agent: CompiledAgent, reason: ExclusionReason, count: int, cap: int)
     period, what = _CAP_WORDS[reason]
     message = f"{agent.key} reached the {period} cap: {count} of {cap} {what}"
     return Exclusion(agent.key, reason, message)
-
-
-def fit_exclusion(
-    agent: CompiledAgent, language: str | None, treatment: str | None
-) -> Exclusion | None:
-    """Language, then skill (both lower-cased); an agent who lists none takes any."""
-    speaks = not language or not agent.languages or language in agent.languages
-    sells = not treatment or not agent.skills or treatment in agent.skills
-    return None if speaks and sells else misfit(agent, language, treatment)
 
 
 def misfit(agent: CompiledAgent, language: str | None, treatment: str | None) -> Exclusion:

@@ -13,12 +13,17 @@ than forgotten: forgetting them (resetting an agent when it goes off shift) lets
 favour the same agent every morning, and two agents with the same shifts and weights drift apart
 by a lead a day; kept credits never let that happen.
 
-What holds: the credits always sum to zero (integer arithmetic; the chosen agent pays exactly
-the shares handed out, which is one lead less under 10⁻¹¹ of rounding), and an agent's credit is
-its earned share minus the leads it received since the state was empty. With a steady
-set of eligible agents this is nginx's smooth weighted round robin, and every agent stays within
-one lead of its weighted share; with agents coming and going, agents who stay eligible keep
-within about a lead of their share (the property tests check both).
+What holds (property-tested):
+- the credits always sum to zero (integer arithmetic: the chosen agent pays exactly the shares
+  handed out, one lead less under 10⁻¹¹ of rounding), and an agent's credit is its earned share
+  minus the leads it received since the state was empty;
+- with a steady set of eligible agents this is nginx's smooth weighted round robin: from an empty
+  state every agent stays within one lead of its weighted share (the bound is reached, as with
+  nginx: weights 1,1,1,3,3,3,3 after 10 leads);
+- agents who share their availability (same shifts) and weight never differ by more than one
+  lead, however often others come and go: they earn alike, and the one with more credit goes
+  first; with different weights they stay within two leads of their weighted split (1.4 at
+  most in our random runs), and nothing accumulates.
 """
 
 from __future__ import annotations

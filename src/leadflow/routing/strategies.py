@@ -87,7 +87,8 @@ def by_tier(
     for tier in band.tiers:
         in_tier = [e for e in eligible if e[3].agent.tier is tier]
         if in_tier:
-            prefix = f"tier: {band.field} reaches band ≥ {band.min:g}, tier {tier.value}; "
+            reached = f"{_band_values((band,), lead)} reaches band ≥ {band.min:g}"
+            prefix = f"tier: {reached}, tier {tier.value}; "
             return weighted_ratio(pipeline, in_tier, state, prefix)
     tiers = ", ".join(t.value for t in band.tiers)
     prefix = f"tier: nobody eligible in tiers {tiers} of band ≥ {band.min:g}; all eligible; "
@@ -95,8 +96,10 @@ def by_tier(
 
 
 def _band_values(bands: Sequence[CompiledBand], lead: RoutableLead) -> str:
-    fields = sorted({band.field for band in bands})
-    return " / ".join(f"{name} {getattr(lead, name) or 'none'}" for name in fields) or "the lead"
+    """ "score 85" or "score none / budget 5000": the values the bands look at."""
+    values = {band.field: lead.score if band.field == "score" else lead.budget for band in bands}
+    words = (f"{name} {'none' if v is None else f'{v:g}'}" for name, v in sorted(values.items()))
+    return " / ".join(words) or "the lead"
 
 
 def band_of(bands: Sequence[CompiledBand], lead: RoutableLead) -> CompiledBand | None:

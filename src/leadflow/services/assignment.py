@@ -80,7 +80,7 @@ async def decide(
     (the owner who missed the first-contact SLA, an agent starting leave)."""
     unavailable = unavailable or {}
     configuration = organisation.configuration
-    draft = route(lead, _optimistic(organisation, lead, now), organisation.routing, now)
+    draft = route(lead, _IDLE, organisation.routing, now)
     pipelines = _chain(configuration, draft)
     agents = _agents_of(configuration, pipelines, lead)
     pools = (
@@ -242,9 +242,8 @@ def _team_of(configuration: Configuration, pipeline: str | None) -> str | None:
     return configuration.pipeline(pipeline).team if pipeline else None
 
 
-def _optimistic(organisation: Organisation, lead: RoutableLead, now: datetime) -> Roster:
-    """A roster with everyone idle: enough to learn which rule and pipelines apply."""
-    return Roster(agents={})
+_IDLE = Roster(agents={})
+"""Everyone idle and available: enough to learn which rule, and so which pools, apply."""
 
 
 def _chain(configuration: Configuration, decision: Decision) -> list[str]:

@@ -12,11 +12,13 @@ from typing import Any
 import phonenumbers
 
 from leadflow.demo import organisation_yaml
-from leadflow.services import configuration, intake, tokens
+from leadflow.services import activities, configuration, intake, queue, sla, tokens
+from leadflow.services.activities import ActivityIn, ActivityKind
 from leadflow.services.intake import LeadSubmission
 from leadflow.services.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
+from leadflow.storage.tables import Lead
 
 SEED = 20261123
 DEMO_FORM = "demo-landing"
@@ -179,7 +181,7 @@ async def load(
     *,
     days: int,
     now: datetime,
-    per_day: int = 260,
+    per_day: int = 150,
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> DemoReport:
     database = Database(url, pool_size=2)
@@ -210,21 +212,55 @@ async def _load_leads(
     per_day: int,
     progress: Callable[[int, int], None],
 ) -> int:
+    """Replay a month as it would have happened: each lead routed at its arrival, waiting leads
+    released and missed first contacts reassigned as the simulated clock passes, and agents
+    contacting most leads within minutes."""
     start = (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
     submissions = list(sample_leads(start, days, per_day))
+    rng = random.Random(SEED + 1)
     live = LiveOrganisation()
     done = 0
     for batch_start in range(0, len(submissions), 200):
         async with open_store(database) as store:
             for submission in submissions[batch_start : batch_start + 200]:
-                assert submission.created_at is not None
-                await intake.ingest(
-                    store, submission, live=live, threshold=0.6, now=submission.created_at
-                )
+                at = submission.created_at
+                assert at is not None
+                organisation = await live.get(store)
+                released = await queue.release(store, organisation, at)
+                for waited in released.leads:
+                    await _first_contact(store, waited, rng, now)
+                await sla.enforce(store, organisation, at)
+                result = await intake.ingest(store, submission, live=live, threshold=0.6, now=at)
+                await _first_contact(store, result.lead, rng, now)
                 done += 1
             await store.commit()
         progress(done, len(submissions))
     return done
+
+
+async def _first_contact(store: Store, lead: Lead, rng: random.Random, now: datetime) -> None:
+    """Most leads are called within minutes, some late, a few never (the SLA then acts)."""
+    if lead.owner_agent_key is None or rng.random() < 0.06:
+        return
+    assert lead.assigned_at is not None
+    delay = timedelta(minutes=rng.lognormvariate(1.3, 0.9))
+    at = lead.assigned_at + delay
+    if at > now:
+        return
+    outcome = rng.choices(["answered", "no_answer", "busy"], weights=[6, 3, 1])[0]
+    kind = ActivityKind.CALL if outcome == "answered" else ActivityKind.CALL_ATTEMPT
+    await activities.record(
+        store,
+        lead.id,
+        ActivityIn(
+            kind=kind,
+            occurred_at=at,
+            direction="outbound",
+            outcome=outcome,
+            duration_s=int(rng.lognormvariate(5.5, 0.6)) if outcome == "answered" else None,
+        ),
+        now=at,
+    )
 
 
 async def reset(url: str) -> None:

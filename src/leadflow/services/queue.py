@@ -8,12 +8,15 @@ from datetime import datetime, timedelta
 from leadflow.services.assignment import reroute
 from leadflow.services.organisation import Organisation
 from leadflow.storage.store import Store
+from leadflow.storage.tables import Lead
 
 
 @dataclass(frozen=True)
 class Released:
     assigned: int
     waiting: int
+    leads: tuple[Lead, ...] = ()
+    """The leads that were assigned."""
 
 
 async def release(
@@ -21,7 +24,8 @@ async def release(
 ) -> Released:
     """Route waiting leads, highest priority then oldest first. Each goes through the engine
     with fresh loads, so a burst at a shift start keeps caps and ratios."""
-    assigned = waiting = 0
+    assigned: list[Lead] = []
+    waiting = 0
     for lead in await store.leads.queued(limit):
         wait = _words(now - lead.received_at)
         async with store.savepoint():
@@ -33,9 +37,11 @@ async def release(
                 kind="queue_release",
                 reason=f"released from the queue after {wait}",
             )
-        assigned += routed is not None
-        waiting += routed is None
-    return Released(assigned, waiting)
+        if routed is None:
+            waiting += 1
+        else:
+            assigned.append(lead)
+    return Released(len(assigned), waiting, tuple(assigned))
 
 
 @dataclass(frozen=True)

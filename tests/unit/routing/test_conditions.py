@@ -24,8 +24,8 @@ from leadflow.routing import (
     compile_config,
     route,
 )
-from leadflow.routing.facts import Facts
 from leadflow.routing.conditions import compile_condition
+from leadflow.routing.facts import Facts
 
 from .factories import (
     NOW,
@@ -155,7 +155,10 @@ def test_groups_nest() -> None:
 
 def test_time_of_day_range_wraps_midnight() -> None:
     night = Range(field="time_of_day", op="range", min="22:00", max="06:00")
-    at = lambda hour, minute: datetime(2024, 5, 6, hour, minute, tzinfo=ISTANBUL)  # noqa: E731
+
+    def at(hour: int, minute: int) -> datetime:
+        return datetime(2024, 5, 6, hour, minute, tzinfo=ISTANBUL)
+
     assert matches(night, make_lead(), at(23, 30))
     assert matches(night, make_lead(), at(6, 0))
     assert matches(night, make_lead(), at(22, 0))
@@ -217,7 +220,7 @@ def test_a_condition_on_an_unknown_field_is_rejected_when_compiling() -> None:
         pipelines=[make_pipeline("main", ["anna"])],
         rules=[make_rule("typo", "main", when=Equals(field="contry", op="equals", value="DE"))],
     )
-    with pytest.raises(InvalidRoutingConfiguration, match="rule 'typo'.*contry"):
+    with pytest.raises(InvalidRoutingConfiguration, match=r"rule 'typo'.*contry"):
         compile_config(config)
 
 

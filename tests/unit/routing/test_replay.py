@@ -65,7 +65,7 @@ def test_replay_closes_open_leads_at_their_closed_at() -> None:
 
 def test_replay_walks_leads_in_arrival_order() -> None:
     config = berlin_pool(Caps(open=1))
-    items = leads(10) + [ReplayLead(make_lead(received_at=at(0)), closed_at=at(5))]
+    items = [*leads(10), ReplayLead(make_lead(received_at=at(0)), closed_at=at(5))]
     assert replay(items, config, always).agents[0].assigned == 2
 
 

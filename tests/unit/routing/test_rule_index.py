@@ -9,7 +9,15 @@ from leadflow.domain.configuration import All, AnyOf, Condition, Equals, In, Not
 from leadflow.routing import compile_config, route
 from leadflow.routing.rule_index import RuleIndex
 
-from .factories import NOW, make_agent, make_config, make_lead, make_pipeline, make_roster, make_rule
+from .factories import (
+    NOW,
+    make_agent,
+    make_config,
+    make_lead,
+    make_pipeline,
+    make_roster,
+    make_rule,
+)
 
 LANGUAGES = ["de", "en", "tr", "DE"]
 TREATMENTS = ["hair", "dental", "Eye"]
@@ -20,7 +28,9 @@ leaves = st.one_of(
         lambda vs: In(field="treatment", op="in", values=vs),
         st.lists(st.sampled_from(TREATMENTS), min_size=1, max_size=2),
     ),
-    st.builds(lambda v: NotIn(field="language", op="not_in", values=[v]), st.sampled_from(LANGUAGES)),
+    st.builds(
+        lambda v: NotIn(field="language", op="not_in", values=[v]), st.sampled_from(LANGUAGES)
+    ),
     st.builds(lambda low: Range(field="score", op="range", min=low), st.integers(0, 100)),
 )
 conditions: st.SearchStrategy[Condition] = st.recursive(

@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+import pytest
+
 from leadflow.domain.configuration import Equals, In
 from leadflow.domain.roster import Availability, Unavailability
-from leadflow.routing import CompiledConfig, Outcome, Via, compile_config, route
+from leadflow.routing import (
+    CompiledConfig,
+    InvalidRoutingConfiguration,
+    Outcome,
+    Via,
+    compile_config,
+    route,
+)
 
 from .factories import (
     NOW,
@@ -127,3 +136,12 @@ def test_first_pipeline_with_someone_eligible_chooses_via_pool() -> None:
     assert decision.via is Via.POOL
     assert decision.config_version == 3
     assert decision.decided_at == NOW
+
+
+def test_a_pool_listing_an_agent_twice_is_rejected_when_compiling() -> None:
+    config = make_config(
+        agents=[make_agent("anna")],
+        pipelines=[make_pipeline("main", ["anna", ("anna", 2)])],
+    )
+    with pytest.raises(InvalidRoutingConfiguration, match="lists anna more than once"):
+        compile_config(config)

@@ -34,7 +34,8 @@ def test_an_agent_who_is_away_keeps_its_credit_and_earns_none() -> None:
     config = one_pool(["anna", "ben", "cem"])
     decisions = stream(config, 10, available=lambda i, agent: agent != "cem" or i < 1)
     first, last = decisions[0].pool_state, decisions[-1].pool_state
-    assert first is not None and last is not None
+    assert first is not None
+    assert last is not None
     assert last.current["cem"] == first.current["cem"]
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from leadflow.web.ui import templating
-from leadflow.web.ui.routing import safe_next
+from leadflow.web.ui.routers import safe_next
 
 TEMPLATES = templating.environment().list_templates(extensions=["html"])
 

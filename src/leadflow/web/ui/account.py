@@ -14,7 +14,7 @@ from leadflow.web.ui import security
 from leadflow.web.ui.context import PageDep
 from leadflow.web.ui.i18n import N_
 from leadflow.web.ui.problems import account_problem
-from leadflow.web.ui.routing import page_router, safe_next
+from leadflow.web.ui.routers import page_router, safe_next
 
 router = page_router("/account")
 

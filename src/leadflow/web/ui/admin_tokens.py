@@ -11,7 +11,7 @@ from leadflow.services import scoping, token_admin
 from leadflow.services.tokens import IssuedToken, TokenExists
 from leadflow.web.ui.context import Page, PageDep
 from leadflow.web.ui.i18n import N_
-from leadflow.web.ui.routing import page_router
+from leadflow.web.ui.routers import page_router
 
 router = page_router("/admin/tokens")
 

@@ -15,7 +15,7 @@ from leadflow.web.ui.account import timezones
 from leadflow.web.ui.context import Page, PageDep
 from leadflow.web.ui.i18n import N_
 from leadflow.web.ui.problems import account_problem
-from leadflow.web.ui.routing import page_router
+from leadflow.web.ui.routers import page_router
 
 router = page_router("/admin/users")
 

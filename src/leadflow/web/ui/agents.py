@@ -14,7 +14,7 @@ from leadflow.services.configuration import ConfigurationError
 from leadflow.web.ui.account import timezones
 from leadflow.web.ui.agent_form import CAPS, AgentForm
 from leadflow.web.ui.context import Page, PageDep
-from leadflow.web.ui.routing import page_router
+from leadflow.web.ui.routers import page_router
 from leadflow.web.ui.vocabulary import LABELS
 
 router = page_router("/config/agents")

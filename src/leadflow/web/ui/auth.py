@@ -11,7 +11,7 @@ from leadflow.services import users
 from leadflow.web.deps import StoreDep
 from leadflow.web.ui import i18n, security
 from leadflow.web.ui.context import anonymous_locale, html
-from leadflow.web.ui.routing import page_router, safe_next
+from leadflow.web.ui.routers import page_router, safe_next
 
 router = page_router()
 

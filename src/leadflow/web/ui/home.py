@@ -11,7 +11,7 @@ from leadflow.services import overview
 from leadflow.services.scoping import Role
 from leadflow.web.ui.context import Page, PageDep
 from leadflow.web.ui.i18n import N_
-from leadflow.web.ui.routing import page_router
+from leadflow.web.ui.routers import page_router
 from leadflow.web.ui.vocabulary import label_key
 
 router = page_router()

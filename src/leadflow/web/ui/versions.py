@@ -9,7 +9,7 @@ from leadflow.services import configuration as config_service
 from leadflow.services import overview, scoping
 from leadflow.services.configuration import UnknownVersion
 from leadflow.web.ui.context import PageDep
-from leadflow.web.ui.routing import page_router
+from leadflow.web.ui.routers import page_router
 
 router = page_router("/config/versions")
 
