@@ -129,7 +129,11 @@ async def watch(
 
 async def post(client: httpx.AsyncClient, body: dict[str, Any], timings: Timings) -> None:
     started = time.perf_counter()
-    response = await client.post("/api/v1/leads", json=body)
+    try:
+        response = await client.post("/api/v1/leads", json=body)
+    except httpx.HTTPError:
+        timings.errors += 1
+        return
     if response.status_code >= 400:
         timings.errors += 1
         return
@@ -258,7 +262,10 @@ def main() -> None:
     parser.add_argument("--sections", default=",".join(SECTIONS), help="comma-separated")
     parser.add_argument("--rate", type=float, default=100, help="sse: leads per second")
     parser.add_argument("--seconds", type=float, default=30, help="sse: how long to post")
-    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    # One process by default: with several, uvicorn kills a worker whose health-check reply
+    # waits more than 5 s, and the first language detection in a process (loading lingua's
+    # models, ~4-5 s holding the GIL) does that under load, dropping that process's streams.
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     args = parser.parse_args()
     results: dict[str, float] = {}
     for name in args.sections.split(","):

@@ -46,14 +46,11 @@ def try_pipeline(
             exclusions.append(unavailable(agent, availability, now))
             continue
         load = snapshot.load
-        if caps is not None and (
-            load.day >= caps[0]
-            or load.week >= caps[1]
-            or load.month >= caps[2]
-            or load.open >= caps[3]
-        ):
-            exclusions.append(capped(agent, load))
-            continue
+        if caps is not None:
+            day, week, month, open_ = caps
+            if load.day >= day or load.week >= week or load.month >= month or load.open >= open_:
+                exclusions.append(capped(agent, load))
+                continue
         if (language and languages and language not in languages) or (
             treatment and skills and treatment not in skills
         ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
@@ -24,8 +24,9 @@ from leadflow.domain.configuration import (
     Strategy,
     Tier,
 )
-from leadflow.domain.roster import Load
+from leadflow.domain.roster import Availability, Load
 from leadflow.routing.conditions import Predicate, compile_condition
+from leadflow.routing.decision import Exclusion
 from leadflow.routing.errors import InvalidRoutingConfiguration
 from leadflow.routing.rule_index import RuleIndex, build_index
 
@@ -57,6 +58,10 @@ class CompiledAgent:
     """Local midnight after the last ramp-up day (as UTC)."""
     backup: str | None
     has_caps: bool
+    last_unavailable: list[tuple[Availability, Exclusion] | None] = field(
+        default_factory=lambda: [None], compare=False, repr=False
+    )
+    """A one-slot memo for `eligibility.unavailable`; not part of the agent's identity."""
 
 
 class CompiledMember(NamedTuple):

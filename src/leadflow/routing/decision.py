@@ -81,9 +81,11 @@ class Exclusion(NamedTuple):
 class Attempt:
     """One pipeline tried: who was considered, who was excluded and why, who the strategy chose.
 
-    `scores` holds the number the strategy compared for each eligible agent: the credit for
-    weighted ratio and tier, in 10⁻¹² lead (highest wins); open leads per unit of weight for
-    least loaded (lowest wins); empty for round robin, whose order is the member list.
+    `scores` holds the number the strategy compared: for weighted ratio and tier, each member's
+    credit, the eligible ones' with this lead's share added, counted in 1/scores["~lead"] of a
+    lead (see routing.quota); for least loaded, open leads per
+    unit of weight of each eligible agent (lowest wins); empty for round robin, whose order is
+    the member list.
     """
 
     pipeline: str

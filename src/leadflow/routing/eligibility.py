@@ -52,9 +52,17 @@ def unavailable(agent: CompiledAgent, availability: Availability, now: datetime)
     if agent.starts_at is not None and now < agent.starts_at:
         started = agent.starts_at.astimezone(agent.zone).date().isoformat()
         return Exclusion(agent.key, ExclusionReason.NOT_STARTED, f"{agent.key} starts on {started}")
+    # A replay hands the same Availability object for every lead of an agent's time off: the
+    # agent remembers its last answer. By identity, holding the object (so a recycled id cannot
+    # match), replaced in one store (so threads never see half of it).
+    last = agent.last_unavailable[0]
+    if last is not None and last[0] is availability:
+        return last[1]
     known = availability.reason and _UNAVAILABLE.get(availability.reason)
     reason, words = known or (ExclusionReason.UNAVAILABLE, "unavailable")
-    return Exclusion(agent.key, reason, availability.detail or f"{agent.key} is {words}")
+    exclusion = Exclusion(agent.key, reason, availability.detail or f"{agent.key} is {words}")
+    agent.last_unavailable[0] = (availability, exclusion)
+    return exclusion
 
 
 def caps_exclusion(agent: CompiledAgent, load: Load) -> Exclusion | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from leadflow.domain.configuration import Strategy
 from leadflow.routing.compiled import CompiledConfig
 from leadflow.routing.decision import Attempt, Decision, Outcome, StickyCheck, Via
-from leadflow.routing.smooth_weighted import CREDIT_SCALE
+from leadflow.routing.quota import credit_in_leads
 
 
 def explain_decision(decision: Decision) -> str:
@@ -79,7 +79,9 @@ def why_not(decision: Decision, agent_key: str, config: CompiledConfig) -> str:
         return f"No rule matched this lead and there is no default pipeline: {decision.reason}"
     lines = _sticky_answer(decision, agent_key)
     lines.extend(
-        _attempt_answer(a, agent_key) for a in decision.attempts if agent_key in a.candidates
+        _attempt_answer(a, agent_key, config)
+        for a in decision.attempts
+        if agent_key in a.candidates
     )
     if not any(agent_key in a.candidates for a in decision.attempts):
         lines.append(_not_a_candidate(decision, agent_key, config))
@@ -103,7 +105,7 @@ def _sticky_answer(decision: Decision, agent_key: str) -> list[str]:
     return []
 
 
-def _attempt_answer(attempt: Attempt, agent_key: str) -> str:
+def _attempt_answer(attempt: Attempt, agent_key: str, config: CompiledConfig) -> str:
     exclusion = attempt.exclusion_of(agent_key)
     where = f"In pipeline {attempt.pipeline}"
     if exclusion is not None:
@@ -112,13 +114,16 @@ def _attempt_answer(attempt: Attempt, agent_key: str) -> str:
         )
     if attempt.chosen is None:
         return f"{where}, {agent_key} was not chosen: {attempt.reason}"
-    return f"{where}, {agent_key} was eligible but {_comparison(attempt, agent_key)}"
+    return f"{where}, {agent_key} was eligible but {_comparison(attempt, agent_key, config)}"
 
 
-def _comparison(attempt: Attempt, agent_key: str) -> str:
+def _comparison(attempt: Attempt, agent_key: str, config: CompiledConfig) -> str:
     chosen, scores = attempt.chosen, attempt.scores
-    if agent_key not in scores and attempt.strategy is Strategy.TIER:
-        return f"not in the tier preferred for this lead; {attempt.reason}"
+    winner = config.agents.get(chosen or "")
+    if attempt.strategy is Strategy.TIER and winner is not None:
+        tier = config.agents[agent_key].tier
+        if tier is not winner.tier:
+            return f"is {tier.value}, not the tier chosen for this lead; {attempt.reason}"
     if attempt.strategy is Strategy.LEAST_LOADED:
         return (
             f"{chosen} had fewer open leads per unit of weight "
@@ -126,7 +131,7 @@ def _comparison(attempt: Attempt, agent_key: str) -> str:
         )
     if attempt.strategy is Strategy.ROUND_ROBIN:
         return f"{chosen} came first in turn; {attempt.reason}"
-    ours, theirs = scores[chosen or ""] / CREDIT_SCALE, scores[agent_key] / CREDIT_SCALE
+    ours, theirs = credit_in_leads(scores, chosen or ""), credit_in_leads(scores, agent_key)
     return (
         f"{chosen} had more credit toward its weighted share "
         f"({ours:.2f} lead against {theirs:.2f}); {attempt.reason}"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leadflow.routing.compiled import CompiledConfig
-from leadflow.routing.decision import Decision, Outcome, Via
+from leadflow.routing.decision import Decision, ExclusionReason, Outcome, Via
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +91,7 @@ def _pool_dict(line: PoolLine) -> dict[str, Any]:
 
 
 _POOL_WAYS = (Via.POOL, Via.FALLBACK)
+_CAPS = frozenset(r for r in ExclusionReason if r.check == "caps")
 
 
 @dataclass
@@ -115,7 +116,7 @@ class Tally:
                 self.by_pool[decision.pipeline][decision.agent] += 1
         for attempt in decision.attempts:
             for exclusion in attempt.exclusions:
-                if exclusion.reason.check == "caps":
+                if exclusion.reason in _CAPS:
                     self.caps_hit[exclusion.agent][exclusion.reason.value] += 1
         if actual_agent is not None:
             self.actual[actual_agent] += 1

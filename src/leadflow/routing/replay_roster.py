@@ -81,12 +81,12 @@ class LoadBook:
             ledger.open_count -= 1
             ledger.load = None
 
-    def load(self, agent: str) -> Load:
-        """The agent's load now."""
+    def ledger(self, agent: str) -> _Ledger:
+        """The agent's ledger, rolled to the agent's local date now."""
         ledger = self._ledgers.get(agent)
         if ledger is None or self._now >= ledger.day.ends:
             ledger = self._ledger(agent)
-        return ledger.load or ledger.current()
+        return ledger
 
     def assign(self, agent: str, closed_at: datetime | None) -> None:
         """Count a new lead for `agent` now, open until `closed_at` (None: open to the end)."""
@@ -127,13 +127,24 @@ def _day_at(now: datetime, zone: ZoneInfo) -> _Day:
     return _Day(local, monday, (local.year, local.month), ends)
 
 
+@dataclass(slots=True)
+class _Seat:
+    """What the roster last answered for one agent, and until when it holds."""
+
+    availability: Availability
+    until: datetime
+    ledger: _Ledger
+    snapshot: AgentSnapshot
+
+
 class ReplayRoster:
     """A RosterView over the replay's own state, answering only for the agents asked about.
 
     An availability answer is reused while it holds: an unavailable one until its
     `next_available_at` (the calendar's promise that nothing opens earlier; the reason may
     change in between, say from off shift to a holiday, but not the eligibility), an available
-    one for the rest of its minute.
+    one for the rest of its minute. A snapshot is reused while its availability holds and its
+    agent's counts have not changed.
     """
 
     def __init__(
@@ -143,32 +154,43 @@ class ReplayRoster:
         self._availability = availability
         self._pools = pools
         self._now = _DAWN
-        self._known: dict[str, tuple[Availability, datetime]] = {}
-        self._snapshots: dict[str, AgentSnapshot] = {}
+        self._seats: dict[str, _Seat] = {}
 
     def at(self, now: datetime) -> None:
         """Move the roster to `now` (UTC)."""
         self._now = now
 
     def agent(self, key: str) -> AgentSnapshot:
-        known = self._known.get(key)
-        if known is None or self._now >= known[1]:
-            known = self._ask(key)
-        # The load is counted even for an unavailable agent: an on-call hand-over reads it.
-        availability, load = known[0], self._loads.load(key)
-        snapshot = self._snapshots.get(key)
-        if snapshot is not None and snapshot.load is load and snapshot.availability is availability:
-            return snapshot
-        snapshot = self._snapshots[key] = AgentSnapshot(key, load, availability)
-        return snapshot
+        seat = self._seats.get(key)
+        if seat is not None and self._now < seat.until:
+            ledger = seat.ledger
+            if self._now < ledger.day.ends and ledger.load is seat.snapshot.load:
+                return seat.snapshot
+        return self._refresh(key, seat).snapshot
 
     def pool(self, pipeline: str) -> PoolState:
         return self._pools.get(pipeline) or PoolState()
 
-    def _ask(self, key: str) -> tuple[Availability, datetime]:
-        answer = self._availability(key, self._now)
-        known = self._known[key] = (answer, self._valid_until(answer))
-        return known
+    def _refresh(self, key: str, seat: _Seat | None) -> _Seat:
+        if seat is None or self._now >= seat.until:
+            availability = self._availability(key, self._now)
+            until = self._valid_until(availability)
+        else:
+            availability, until = seat.availability, seat.until
+        # The load is counted even for an unavailable agent: a virtual consultant's caps apply
+        # whatever its calendar says.
+        ledger = self._loads.ledger(key)
+        load = ledger.current()
+        if (
+            seat is not None
+            and seat.snapshot.load is load
+            and seat.snapshot.availability is availability
+        ):
+            snapshot = seat.snapshot
+        else:
+            snapshot = AgentSnapshot(key, load, availability)
+        seat = self._seats[key] = _Seat(availability, until, ledger, snapshot)
+        return seat
 
     def _valid_until(self, answer: Availability) -> datetime:
         if not answer.available and answer.next_available_at is not None:

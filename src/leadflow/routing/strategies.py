@@ -9,7 +9,7 @@ from leadflow.domain.configuration import Strategy
 from leadflow.domain.leads import RoutableLead
 from leadflow.domain.roster import PoolState
 from leadflow.routing.compiled import WEIGHT_SCALE, CompiledBand, CompiledPipeline, Eligible
-from leadflow.routing.smooth_weighted import CREDIT_SCALE, smooth_weighted_pick
+from leadflow.routing.quota import credit_in_leads, quota_pick
 
 
 class Choice(NamedTuple):
@@ -35,8 +35,8 @@ def choose(
 def weighted_ratio(
     pipeline: CompiledPipeline, eligible: Sequence[Eligible], state: PoolState, prefix: str = ""
 ) -> Choice:
-    agent, credits, scores = smooth_weighted_pick(eligible, state.current, pipeline.member_keys)
-    credit = scores[agent] / CREDIT_SCALE
+    agent, credits, scores = quota_pick(eligible, state.current, pipeline.member_keys)
+    credit = credit_in_leads(scores, agent)
     reason = (
         f"{prefix}weighted ratio: {agent} had the most credit "
         f"({credit:.2f} lead) of {len(eligible)} eligible"

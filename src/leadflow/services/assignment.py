@@ -25,8 +25,18 @@ from leadflow.storage.tables import Lead
 
 @dataclass(frozen=True)
 class Routed:
-    decision_id: int
+    decision_id: int | None
+    """None when nothing was recorded (a re-route that found nobody)."""
     decision: Decision
+
+    @property
+    def assigned(self) -> bool:
+        return self.decision.outcome is Outcome.ASSIGNED
+
+
+def chain_of(organisation: Organisation, lead: RoutableLead, now: datetime) -> tuple[str, ...]:
+    """The pipelines a lead may land in (its rule's pipeline and fallbacks), without I/O."""
+    return tuple(_chain(organisation.configuration, route(lead, _IDLE, organisation.routing, now)))
 
 
 def routable(lead: Any, previous_owner: str | None) -> RoutableLead:
@@ -133,13 +143,13 @@ async def reroute(
     kind: str,
     reason: str,
     unavailable: Mapping[str, str] | None = None,
-) -> Routed | None:
+) -> Routed:
     """Route a lead again (queue release, SLA breach, staff change). Only an assignment is
-    recorded: when the engine finds nobody, the lead stays as it is and None is returned."""
+    recorded: when the engine finds nobody, the lead stays as it is (`decision_id` None)."""
     subject = routable(lead, await previous_owner(store, lead))
     decision = await decide(store, organisation, subject, now, lock=True, unavailable=unavailable)
     if decision.outcome is not Outcome.ASSIGNED:
-        return None
+        return Routed(None, decision)
     previous = lead.owner_agent_key
     if previous is not None and lead.closed_at is None:
         await store.roster.change_open(previous, -1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from leadflow.services.assignment import reroute
+from leadflow.services.assignment import chain_of, reroute, routable
 from leadflow.services.organisation import Organisation
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
@@ -23,11 +23,17 @@ async def release(
     store: Store, organisation: Organisation, now: datetime, *, limit: int = 500
 ) -> Released:
     """Route waiting leads, highest priority then oldest first. Each goes through the engine
-    with fresh loads, so a burst at a shift start keeps caps and ratios."""
+    with fresh loads, so a burst at a shift start keeps caps and ratios. Once a lead finds
+    nobody, leads with the same pools, language and treatment wait for the next pass without
+    being tried: within one pass loads only grow, so they would find nobody either."""
     assigned: list[Lead] = []
     waiting = 0
+    closed: set[tuple[object, ...]] = set()
     for lead in await store.leads.queued(limit):
-        wait = _words(now - lead.received_at)
+        chain = (chain_of(organisation, routable(lead, None), now), lead.language, lead.treatment)
+        if chain in closed and not lead.is_repeat:  # repeats may still go to their owner
+            waiting += 1
+            continue
         async with store.savepoint():
             routed = await reroute(
                 store,
@@ -35,12 +41,13 @@ async def release(
                 lead,
                 now,
                 kind="queue_release",
-                reason=f"released from the queue after {wait}",
+                reason=f"released from the queue after {_words(now - lead.received_at)}",
             )
-        if routed is None:
-            waiting += 1
-        else:
+        if routed.assigned:
             assigned.append(lead)
+            continue
+        waiting += 1
+        closed.add(chain)
     return Released(len(assigned), waiting, tuple(assigned))
 
 

@@ -50,7 +50,6 @@ async def _breach(store: Store, organisation: Organisation, lead: Lead, now: dat
             f"{lead.sla_reassignments} times (the limit): team lead alerted",
         )
         return False
-    lead.sla_reassignments += 1
     routed = await reroute(
         store,
         organisation,
@@ -60,7 +59,7 @@ async def _breach(store: Store, organisation: Organisation, lead: Lead, now: dat
         reason=f"{owner} missed the first-contact SLA due {due:%Y-%m-%d %H:%M} UTC",
         unavailable={owner: f"{owner} missed the first-contact SLA"} if owner else None,
     )
-    if routed is None:
+    if not routed.assigned:
         lead.sla_due_at = organisation.sla_due(lead.pipeline_key, now)
         await _kept(
             store,
@@ -70,6 +69,7 @@ async def _breach(store: Store, organisation: Organisation, lead: Lead, now: dat
             f"SLA missed by {owner}; nobody else is eligible now: kept, team lead alerted",
         )
         return False
+    lead.sla_reassignments += 1
     return True
 
 

@@ -89,6 +89,7 @@ async def _handle(
             + ("" if away.left else f", returns to {away.agent} after the leave"),
         )
         lead.held_for_agent_key = None if away.left else away.agent
+        _restart_sla(organisation, lead, now)
         report.held += 1
         return
     routed = await reroute(
@@ -100,7 +101,7 @@ async def _handle(
         reason=f"{away.detail}: routed again through the pool",
         unavailable={away.agent: away.detail},
     )
-    if routed is not None:
+    if routed.assigned:
         report.rerouted += 1
         return
     await _queue(store, organisation, lead, away, now)
@@ -122,6 +123,13 @@ async def _return(
             reason=f"{owner} is back from leave",
         )
     lead.held_for_agent_key = None
+    _restart_sla(organisation, lead, now)
+
+
+def _restart_sla(organisation: Organisation, lead: Lead, now: datetime) -> None:
+    """A handed-over lead not yet contacted gets a full first-contact window with its new owner."""
+    if lead.first_contact_at is None and lead.pipeline_key is not None:
+        lead.sla_due_at = organisation.sla_due(lead.pipeline_key, now)
 
 
 async def _queue(

@@ -5,16 +5,16 @@ from datetime import date, timedelta
 from leadflow.domain.configuration import RampUp, Strategy, Tier, TierBand
 from leadflow.domain.roster import Availability, Load, PoolState, Unavailability
 from leadflow.routing import CompiledConfig, compile_config, route
-from leadflow.routing.smooth_weighted import CREDIT_SCALE
+from leadflow.routing.quota import UNIT_KEY, credit_in_leads
 
 from .factories import NOW, make_agent, make_config, make_lead, make_pipeline, make_roster, one_pool
 from .streams import counts, stream
 
 
-def test_weighted_ratio_interleaves_smoothly() -> None:
+def test_weighted_ratio_interleaves_within_one_lead_of_each_share() -> None:
     config = one_pool([("anna", 5), ("ben", 1), ("cem", 1)])
     chosen = [d.agent for d in stream(config, 7)]
-    assert chosen == ["anna", "anna", "ben", "anna", "cem", "anna", "anna"]
+    assert chosen == ["anna", "anna", "anna", "ben", "anna", "anna", "cem"]
 
 
 def test_weighted_ratio_gives_exact_shares_over_a_full_cycle() -> None:
@@ -26,8 +26,9 @@ def test_weighted_ratio_returns_the_new_pool_state_with_credits_summing_to_zero(
     decision = route(make_lead(), make_roster(), one_pool([("anna", 2), ("ben", 1)]), NOW)
     assert decision.pool_state is not None
     assert decision.pool_state.last == "anna"
-    assert sum(decision.pool_state.current.values()) == 0
-    assert decision.pool_state.current["anna"] < 0 < decision.pool_state.current["ben"]
+    credits = {k: v for k, v in decision.pool_state.current.items() if k != UNIT_KEY}
+    assert sum(credits.values()) == 0
+    assert credits["anna"] < 0 < credits["ben"]
 
 
 def test_an_agent_who_is_away_keeps_its_credit_and_earns_none() -> None:
@@ -36,7 +37,7 @@ def test_an_agent_who_is_away_keeps_its_credit_and_earns_none() -> None:
     first, last = decisions[0].pool_state, decisions[-1].pool_state
     assert first is not None
     assert last is not None
-    assert last.current["cem"] == first.current["cem"]
+    assert credit_in_leads(last.current, "cem") == credit_in_leads(first.current, "cem")
 
 
 def test_an_agent_returning_from_a_break_gets_no_burst() -> None:
@@ -159,7 +160,8 @@ def _off() -> Availability:
     return Availability(False, Unavailability.OFF_SHIFT)
 
 
-def test_credit_scale_is_one_lead() -> None:
-    decision = route(make_lead(), make_roster(), one_pool(["anna", "ben"]), NOW)
+def test_credits_count_exact_fractions_of_a_lead_and_sum_to_zero() -> None:
+    decision = route(make_lead(), make_roster(), one_pool(["anna", ("ben", 2)]), NOW)
     assert decision.pool_state is not None
-    assert decision.pool_state.current == {"anna": -CREDIT_SCALE // 2, "ben": CREDIT_SCALE // 2}
+    # Shares of 1/3 and 2/3 of a lead, in units of 1/300 lead; ben (2/3) took it and paid one.
+    assert decision.pool_state.current == {"anna": 100, "ben": -100, UNIT_KEY: 300}
