@@ -124,6 +124,9 @@ def serve(
         port=port or current.port,
         workers=workers,
         log_level="warning",
+        # The first request of a process loads language models (seconds): don't let the
+        # supervisor take that for a hung worker.
+        timeout_worker_healthcheck=60,
     )
 
 

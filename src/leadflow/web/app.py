@@ -15,7 +15,7 @@ from leadflow.services import live
 from leadflow.storage.database import Database
 from leadflow.web import errors
 from leadflow.web.api import configuration, events, forms, leads, routing, system, work
-from leadflow.web.deps import AppState, system_clock
+from leadflow.web.deps import AppState, system_clock, warm_up
 from leadflow.web.ui import site
 
 DESCRIPTION = """
@@ -36,6 +36,7 @@ def create_app(
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await warm_up(app.state.leadflow)
         worker = (
             await jobs.start_in_process(settings, database)
             if settings.run_worker_in_process

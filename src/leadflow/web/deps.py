@@ -37,6 +37,27 @@ class AppState:
         self.organisation = LiveOrganisation()
 
 
+async def warm_up(state: AppState) -> None:
+    """Compile the active configuration and load the language models before the first lead
+    arrives, so no lead pays seconds of start-up (and no worker looks hung)."""
+    from leadflow.identity import infer_language
+    from leadflow.services.configuration import NoConfiguration
+
+    async with open_store(state.database) as opened:
+        try:
+            organisation = await state.organisation.get(opened)
+        except NoConfiguration:
+            return
+    infer_language(
+        explicit=None,
+        locale=None,
+        message="warm up the detector please",
+        country=None,
+        served=organisation.served,
+        threshold=state.settings.language_confidence,
+    )
+
+
 def app_state(request: Request) -> AppState:
     state: AppState = request.app.state.leadflow
     return state
