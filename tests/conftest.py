@@ -55,3 +55,9 @@ def database_url(server_url: str) -> Iterator[str]:
     yield url
     with psycopg.connect(server_url, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps its event loop in the main thread for the
+    rest of the session, which async tests after it would collide with."""
+    items.sort(key=lambda item: "tests/e2e/" in str(item.path).replace("\\", "/"))
