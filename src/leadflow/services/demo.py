@@ -267,6 +267,19 @@ async def _first_contact(store: Store, lead: Lead, rng: random.Random, now: date
         ),
         now=at,
     )
+    await _close_later(store, lead, at, rng, now)
+
+
+async def _close_later(
+    store: Store, lead: Lead, contacted: datetime, rng: random.Random, now: datetime
+) -> None:
+    """Most contacted leads end within days, won or lost, which frees the agent's open cap."""
+    closed = contacted + timedelta(days=rng.uniform(0.5, 6))
+    if rng.random() > 0.85 or closed > now or lead.owner_agent_key is None:
+        return
+    lead.closed_at = closed
+    lead.stage_key = "won" if rng.random() < 0.2 else "lost"
+    await store.roster.change_open(lead.owner_agent_key, -1)
 
 
 async def reset(url: str) -> None:
