@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 import pytest_asyncio
+from sqlalchemy import text
 
 from leadflow.config import Settings
 from leadflow.domain.configuration import Configuration
@@ -85,3 +87,26 @@ async def client(bound: Database, clock: Clock, store: Store) -> AsyncIterator[h
         headers={"Authorization": f"Bearer {issued.secret}"},
     ) as http:
         yield http
+
+
+_EVERYTHING_COMMITTED = (
+    "TRUNCATE leads, contacts, contact_identities, assignments, activities, outbox, audit_log,"
+    " config_versions, agents, agent_daily_counts, pool_states, pipelines, teams, stages,"
+    " pool_memberships CASCADE"
+)
+
+
+@asynccontextmanager
+async def committing(database_url: str, *, pool_size: int) -> AsyncIterator[Database]:
+    """A database whose sessions commit for real (races, bulk imports), with the test
+    organisation applied; emptied again afterwards."""
+    database = Database(database_url, pool_size=pool_size)
+    async with open_store(database) as opened:
+        await configuration.apply(opened, factories.organisation(), actor="test")
+        await opened.commit()
+    try:
+        yield database
+    finally:
+        async with database.engine.begin() as connection:
+            await connection.execute(text(_EVERYTHING_COMMITTED))
+        await database.dispose()

@@ -13,32 +13,21 @@ from datetime import UTC, datetime
 import pytest_asyncio
 from sqlalchemy import text
 
-from leadflow.services import configuration, intake
+from leadflow.services import intake
 from leadflow.services.intake import LeadSubmission
 from leadflow.services.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 from leadflow.storage.store import open_store
 from tests import factories
+from tests.integration.conftest import committing
 
 NOW = datetime(2026, 5, 12, 8, 0, tzinfo=UTC)
 
 
 @pytest_asyncio.fixture
 async def racing(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url, pool_size=20)
-    async with open_store(database) as store:
-        await configuration.apply(store, factories.organisation(), actor="test")
-        await store.commit()
-    yield database
-    async with database.engine.begin() as connection:
-        await connection.execute(
-            text(
-                "TRUNCATE leads, contacts, contact_identities, assignments, outbox, audit_log,"
-                " config_versions, agents, agent_daily_counts, pool_states, pipelines, teams,"
-                " stages, pool_memberships CASCADE"
-            )
-        )
-    await database.dispose()
+    async with committing(database_url, pool_size=20) as database:
+        yield database
 
 
 async def submit(database: Database, live: LiveOrganisation, **fields: object) -> tuple[int, bool]:

@@ -10,12 +10,10 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import text
 
-from leadflow.services import configuration
 from leadflow.services.imports import import_csv
 from leadflow.storage.database import Database
-from leadflow.storage.store import open_store
-from tests import factories
 from tests.conftest import DATA
+from tests.integration.conftest import committing
 
 LEADS = DATA / "xeducation-leads" / "Leads.csv"
 pytestmark = [
@@ -26,16 +24,8 @@ pytestmark = [
 
 @pytest_asyncio.fixture
 async def empty(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url, pool_size=2)
-    async with open_store(database) as store:
-        await configuration.apply(store, factories.organisation(), actor="test")
-        await store.commit()
-    yield database
-    async with database.engine.begin() as connection:
-        await connection.execute(
-            text("TRUNCATE leads, contacts, contact_identities, config_versions, audit_log CASCADE")
-        )
-    await database.dispose()
+    async with committing(database_url, pool_size=2) as database:
+        yield database
 
 
 def first_rejected_converted() -> int:
