@@ -68,7 +68,8 @@ async def test_the_manager_sees_leads_by_country_and_source_with_a_chart_for_eac
         ("Meta lead ads", "1"),
         ("Website", "1"),
     ]
-    assert page.count('class="chart"') == 2
+    assert 'data-chart="chart-data-country"' in page
+    assert 'data-chart="chart-data-source"' in page
     assert '"labels": ["Germany", "United Kingdom"]' in page
     assert "/static/vendor/echarts/echarts.min.js" in page
     longer = (await web.get("/?days=90")).text
@@ -81,7 +82,7 @@ async def test_htmx_asks_for_the_figures_only(
     await add_mix(store, clock)
     await sign_in(web, EMAILS["manager"])
     fragment = await web.get("/?days=30", headers={"HX-Request": "true"})
-    assert fragment.text.lstrip().startswith('<section id="lead-mix"')
+    assert fragment.text.lstrip().startswith('<section id="dashboard"')
     assert "<html" not in fragment.text
 
 

@@ -8,11 +8,7 @@ from typing import Any
 
 from leadflow.domain.configuration import Agent, Caps, Configuration
 from leadflow.services.scoping import LeadScope, Viewer, lead_scope
-from leadflow.storage.repositories.dashboards import Dimension
 from leadflow.storage.store import Store
-
-PERIODS = (7, 30, 90)
-"""Days a manager can look back over."""
 
 
 @dataclass(frozen=True)
@@ -64,22 +60,6 @@ class Member:
 
 
 @dataclass(frozen=True)
-class Count:
-    value: str | None
-    count: int
-
-
-@dataclass(frozen=True)
-class LeadMix:
-    days: int
-    start: datetime
-    end: datetime
-    totals: Totals
-    by_country: list[Count]
-    by_source: list[Count]
-
-
-@dataclass(frozen=True)
 class VersionLine:
     id: int
     created_at: datetime
@@ -112,7 +92,8 @@ def _scope_args(scope: LeadScope) -> dict[str, Any]:
     return {"everything": scope.everything, "agents": scope.agents, "pipelines": scope.pipelines}
 
 
-def _line(lead: Any) -> LeadLine:
+def line(lead: Any) -> LeadLine:
+    """A row of the leads table as the pages show it."""
     name = " ".join(part for part in (lead.first_name, lead.last_name) if part)
     return LeadLine(
         id=lead.id,
@@ -131,13 +112,16 @@ def _line(lead: Any) -> LeadLine:
     )
 
 
+_line = line  # services.inbox reads rows with the old name
+
+
 async def recent_leads(
     store: Store, viewer: Viewer, configuration: Configuration, *, limit: int = 50
 ) -> list[LeadLine]:
     """The newest leads the viewer may see (for an agent: their own)."""
     scope = lead_scope(viewer, configuration)
     rows = await store.dashboards.recent_leads(**_scope_args(scope), limit=limit)
-    return [_line(row) for row in rows]
+    return [line(row) for row in rows]
 
 
 async def totals(
@@ -163,29 +147,6 @@ async def loads(store: Store, keys: list[str], now: datetime) -> dict[str, Load]
     """The load of each of `keys` (zero for an agent with no leads yet), in one query."""
     found = await store.roster.loads(keys, now) if keys else {}
     return {key: Load(*found[key]) if key in found else Load() for key in keys}
-
-
-async def _counts(
-    store: Store, dimension: Dimension, start: datetime, end: datetime, scope: LeadScope
-) -> list[Count]:
-    rows = await store.dashboards.counts_by(dimension, start, end, **_scope_args(scope))
-    return [Count(value, count) for value, count in rows]
-
-
-async def lead_mix(
-    store: Store, viewer: Viewer, configuration: Configuration, *, days: int, now: datetime
-) -> LeadMix:
-    """Leads by country and by source over the last `days` days."""
-    start = now - timedelta(days=days)
-    scope = lead_scope(viewer, configuration)
-    return LeadMix(
-        days=days,
-        start=start,
-        end=now,
-        totals=Totals(**await store.dashboards.lead_totals(start, **_scope_args(scope))),
-        by_country=await _counts(store, "country", start, now, scope),
-        by_source=await _counts(store, "source", start, now, scope),
-    )
 
 
 def _version_line(row: Any) -> VersionLine:

@@ -29,6 +29,7 @@
         data: data.labels,
         axisLabel: { color: "#333" },
       },
+      legend: data.more && data.more.length ? { top: 0 } : undefined,
       series: [
         {
           name: data.series,
@@ -37,7 +38,18 @@
           itemStyle: { color: "#0b5cad" },
           label: { show: true, position: "right", color: "#222" },
         },
-      ],
+      ].concat(
+        (data.more || []).map(function (more) {
+          // A further series (e.g. a target beside the actual figure), in a muted colour.
+          return {
+            name: more.name,
+            type: "bar",
+            data: more.values,
+            itemStyle: { color: "#8a94a6" },
+            label: { show: true, position: "right", color: "#222" },
+          };
+        })
+      ),
     });
     element.leadflowChart = chart;
   }

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale
 from babel.dates import format_date, format_time, format_timedelta
 from babel.numbers import format_decimal, format_percent
+from babel.units import format_unit
 
 
 def zone(name: str) -> ZoneInfo:
@@ -57,6 +58,12 @@ class Formatter:
 
     def percent(self, value: float | None) -> str:
         return "" if value is None else format_percent(value, locale=self._locale)
+
+    def minutes(self, seconds: float | None) -> str:
+        """`4.5 min` / `4,5 dk.`: a span of time in minutes, to a tenth."""
+        if seconds is None:
+            return ""
+        return format_unit(round(seconds / 60, 1), "duration-minute", "short", locale=self._locale)
 
     def duration(self, delta: dt.timedelta) -> str:
         """`in 5 minutes` / `5 minutes ago`, worded in the viewer's language."""
