@@ -13,6 +13,7 @@ from leadflow.web.ui import (
     admin_users,
     agents,
     auth,
+    dashboard,
     errors,
     home,
     versions,
@@ -33,4 +34,5 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.mount("/static", StaticFiles(packages=[("leadflow.web", "static")]), name="static")
     for module in (auth, account, home, agents, versions, admin_users, admin_tokens):
         app.include_router(module.router)
+    app.include_router(dashboard.router)
     errors.install(app)
