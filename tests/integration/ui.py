@@ -150,7 +150,7 @@ async def add_lead(
         [("email", f"{name.lower()}.{received_at.timestamp()}@example.org")],
         ContactDetails(name, "Test", None, None, None, country, "de"),
     )
-    lead_id = await store.leads.insert(
+    lead = await store.leads.insert(
         {
             "contact_id": contact_id,
             "source": source,
@@ -167,5 +167,5 @@ async def add_lead(
             "stage_key": "new",
         }
     )
-    assert lead_id is not None
-    return lead_id
+    assert lead is not None
+    return lead.id

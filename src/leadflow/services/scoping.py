@@ -140,3 +140,56 @@ def require(allowed: bool, what: str) -> None:
     """Raise `Forbidden(what)` unless `allowed`."""
     if not allowed:
         raise Forbidden(what)
+
+
+# The JSON API (/api/v1): who may call what. Integrations (API tokens) keep the rights they had
+# before users existed: they submit leads, reassign, simulate and manage configuration as code.
+
+
+def can_submit_leads(viewer: Viewer) -> bool:
+    """New leads come from integrations; an administrator may also enter one by hand."""
+    return viewer.role in (Role.INTEGRATION, Role.ADMIN)
+
+
+def can_reassign_lead(
+    viewer: Viewer,
+    configuration: Configuration,
+    *,
+    owner: str | None,
+    pipeline: str | None,
+    to_agent: str,
+) -> bool:
+    """Admins, managers and integrations move any lead. A team lead moves a lead from one of their
+    agents (or their teams' queue, when nobody owns it) to one of their agents. Agents move none."""
+    if sees_everything(viewer):
+        return True
+    if viewer.role is not Role.TEAM_LEAD:
+        return False
+    scope = lead_scope(viewer, configuration)
+    from_ours = owner in scope.agents if owner is not None else pipeline in scope.pipelines
+    return from_ours and to_agent in scope.agents
+
+
+def can_act_for(viewer: Viewer, configuration: Configuration, agent_key: str) -> bool:
+    """Whether the viewer may record work (a call, a message) in the name of `agent_key`."""
+    return any(
+        agent.key == agent_key and can_see_agent(viewer, agent) for agent in configuration.agents
+    )
+
+
+def can_simulate_lead(viewer: Viewer, *, draft: bool) -> bool:
+    """Anyone who routes leads may test one against the live configuration; a draft
+    configuration covers every team, so only those who see every team try one."""
+    if draft:
+        return sees_everything(viewer)
+    return sees_everything(viewer) or viewer.role is Role.TEAM_LEAD
+
+
+def can_read_configuration_document(viewer: Viewer) -> bool:
+    """The whole document (rules, pools, every team): for those who see every team."""
+    return sees_everything(viewer)
+
+
+def can_apply_configuration(viewer: Viewer) -> bool:
+    """Applying or rolling back a whole document: administrators and configuration-as-code."""
+    return viewer.role in (Role.ADMIN, Role.INTEGRATION)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from leadflow.config import Settings
-from leadflow.services import tokens
+from leadflow.services import lead_access, scoping, tokens
 from leadflow.services.organisation import LiveOrganisation, Organisation
 from leadflow.services.scoping import Role, Viewer
 from leadflow.storage.database import Database
@@ -69,6 +69,12 @@ async def store(state: Annotated[AppState, Depends(app_state)]) -> AsyncIterator
 
 
 _bearer = HTTPBearer(auto_error=False, description="an API token from `leadflow token create`")
+_session = APIKeyCookie(
+    name=security.SESSION_COOKIE,
+    auto_error=False,
+    description="a signed-in user's session (from /signin); unsafe methods also send the "
+    "session's CSRF token as the `X-CSRF-Token` header",
+)
 
 
 async def integration(
@@ -87,6 +93,7 @@ async def integration(
 async def viewer(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    _cookie: Annotated[str | None, Depends(_session)],
     db: Annotated[Store, Depends(store)],
 ) -> Viewer:
     """Who is calling: an API token (an integration) or a signed-in user's session cookie.
@@ -102,6 +109,28 @@ async def viewer(
         )
     await security.verify_csrf(request)
     return account.viewer
+
+
+def permitted(rule: Callable[[Viewer], bool], what: str) -> Callable[..., Awaitable[Viewer]]:
+    """A dependency: the viewer, if `rule` lets them; `Forbidden(what)` (403) otherwise."""
+
+    async def check(who: Annotated[Viewer, Depends(viewer)]) -> Viewer:
+        scoping.require(rule(who), what)
+        return who
+
+    return check
+
+
+async def lead_viewer(
+    lead_id: int,
+    who: Annotated[Viewer, Depends(viewer)],
+    db: Annotated[Store, Depends(store)],
+    state: Annotated[AppState, Depends(app_state)],
+) -> Viewer:
+    """The viewer of `/leads/{lead_id}…`; a lead they may not see is answered 404, like a
+    missing one."""
+    await lead_access.check_visible(db, state.organisation, who, lead_id)
+    return who
 
 
 async def organisation(
@@ -120,3 +149,5 @@ OrgDep = Annotated[Organisation, Depends(organisation)]
 Now = Annotated[datetime, Depends(now)]
 State = Annotated[AppState, Depends(app_state)]
 ViewerDep = Annotated[Viewer, Depends(viewer)]
+LeadViewer = Annotated[Viewer, Depends(lead_viewer)]
+LeadSubmitter = Annotated[Viewer, Depends(permitted(scoping.can_submit_leads, "submitting leads"))]

@@ -97,3 +97,77 @@ def test_require_refuses_with_what_was_asked_for() -> None:
     with pytest.raises(Forbidden, match="agent sarah"):
         scoping.require(False, "agent sarah")
     scoping.require(True, "anything")
+
+
+@pytest.mark.parametrize(
+    ("viewer", "submit", "read_config", "apply_config"),
+    [
+        (ADMIN, True, True, True),
+        (MANAGER, False, True, False),
+        (GERMAN_LEAD, False, False, False),
+        (AGENT_ANNA, False, False, False),
+        (INTEGRATION, True, True, True),
+    ],
+)
+def test_who_submits_leads_and_reads_or_applies_the_configuration_over_the_api(
+    viewer: Viewer, submit: bool, read_config: bool, apply_config: bool
+) -> None:
+    assert scoping.can_submit_leads(viewer) is submit
+    assert scoping.can_read_configuration_document(viewer) is read_config
+    assert scoping.can_apply_configuration(viewer) is apply_config
+
+
+@pytest.mark.parametrize(
+    ("owner", "pipeline", "to_agent", "allowed"),
+    [
+        ("anna", "hair-de", "ben", True),
+        (None, "hair-de", "anna", True),  # queued for the team's pipeline
+        ("anna", "hair-de", "sarah", False),  # to another team
+        ("sarah", "hair-en", "anna", False),  # from another team
+        ("sarah", "hair-de", "anna", False),  # in our pipeline, but another team's agent owns it
+        (None, "hair-en", "anna", False),  # another team's queue
+        ("anna", "hair-de", "nobody", False),
+    ],
+)
+def test_a_team_lead_reassigns_only_within_their_teams(
+    owner: str | None, pipeline: str, to_agent: str, allowed: bool
+) -> None:
+    assert (
+        scoping.can_reassign_lead(
+            GERMAN_LEAD, CONFIG, owner=owner, pipeline=pipeline, to_agent=to_agent
+        )
+        is allowed
+    )
+
+
+def test_admins_managers_and_integrations_reassign_anywhere_and_agents_nowhere() -> None:
+    where = {"owner": "sarah", "pipeline": "hair-en", "to_agent": "anna"}
+    for viewer in (ADMIN, MANAGER, INTEGRATION):
+        assert scoping.can_reassign_lead(viewer, CONFIG, **where)
+    own = {"owner": "anna", "pipeline": "hair-de", "to_agent": "ben"}
+    assert not scoping.can_reassign_lead(AGENT_ANNA, CONFIG, **own)
+
+
+@pytest.mark.parametrize(
+    ("viewer", "live", "draft"),
+    [
+        (ADMIN, True, True),
+        (MANAGER, True, True),
+        (INTEGRATION, True, True),
+        (GERMAN_LEAD, True, False),
+        (AGENT_ANNA, False, False),
+    ],
+)
+def test_who_simulates_a_lead_against_the_live_or_a_draft_configuration(
+    viewer: Viewer, live: bool, draft: bool
+) -> None:
+    assert scoping.can_simulate_lead(viewer, draft=False) is live
+    assert scoping.can_simulate_lead(viewer, draft=True) is draft
+
+
+def test_work_is_recorded_only_for_agents_one_sees() -> None:
+    assert scoping.can_act_for(GERMAN_LEAD, CONFIG, "ben")
+    assert not scoping.can_act_for(GERMAN_LEAD, CONFIG, "sarah")
+    assert scoping.can_act_for(AGENT_ANNA, CONFIG, "anna")
+    assert not scoping.can_act_for(AGENT_ANNA, CONFIG, "ben")
+    assert not scoping.can_act_for(ADMIN, CONFIG, "nobody")

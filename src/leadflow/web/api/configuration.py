@@ -1,21 +1,39 @@
-"""Configuration as code over HTTP: the live version, apply, history, diff, rollback."""
+"""Configuration as code over HTTP: the live version, apply, history, diff, rollback.
+
+Who: administrators and integrations read and change; managers read. The document (rules, pools,
+every team) is not split by team, so team leads and agents are refused (403) here: team leads
+edit their teams on the configuration pages.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
-from leadflow.services import configuration
+from leadflow.services import configuration, scoping
 from leadflow.services.payloads import UnreadablePayload
-from leadflow.web.deps import Caller, StoreDep
+from leadflow.services.scoping import Viewer
+from leadflow.web.deps import StoreDep, permitted
 
-router = APIRouter(prefix="/api/v1/config", tags=["configuration"])
+router = APIRouter(
+    prefix="/api/v1/config",
+    tags=["configuration"],
+    responses={403: {"description": "team leads and agents; managers for changes"}},
+)
+
+Reader = Annotated[
+    Viewer,
+    Depends(permitted(scoping.can_read_configuration_document, "reading the configuration")),
+]
+Changer = Annotated[
+    Viewer, Depends(permitted(scoping.can_apply_configuration, "changing the configuration"))
+]
 
 
-@router.get("", summary="The live configuration")
-async def live(db: StoreDep, _: Caller) -> dict[str, Any]:
+@router.get("", summary="The live configuration (admin, manager, integration)")
+async def live(db: StoreDep, _: Reader) -> dict[str, Any]:
     version, document = await configuration.active_document(db)
     return {"version": version, "document": document}
 
@@ -23,19 +41,18 @@ async def live(db: StoreDep, _: Caller) -> dict[str, Any]:
 @router.post(
     "",
     status_code=201,
-    summary="Validate and activate a new version (JSON, or YAML with content-type text/yaml)",
+    summary="Validate and activate a new version (JSON, or YAML with content-type text/yaml); "
+    "admin, integration",
     responses={422: {"description": "each problem names its field (and line, for YAML)"}},
 )
-async def apply(
-    request: Request, db: StoreDep, caller: Caller, comment: str = ""
-) -> dict[str, Any]:
+async def apply(request: Request, db: StoreDep, who: Changer, comment: str = "") -> dict[str, Any]:
     raw = await request.body()
     kind = request.headers.get("content-type", "application/json").split(";")[0].strip()
     if kind in ("text/yaml", "application/yaml", "application/x-yaml"):
         parsed = configuration.parse_yaml(raw.decode("utf-8", "replace"), "body")
     else:
         parsed = configuration.validate(_json(raw))
-    version = await configuration.apply(db, parsed, actor=f"token:{caller}", comment=comment)
+    version = await configuration.apply(db, parsed, actor=who.actor, comment=comment)
     await db.commit()
     return {"version": version}
 
@@ -47,8 +64,10 @@ def _json(raw: bytes) -> Any:
         raise UnreadablePayload(f"body is not valid JSON: {exc}") from None
 
 
-@router.get("/versions", summary="Configuration versions, newest first")
-async def versions(db: StoreDep, _: Caller) -> list[dict[str, Any]]:
+@router.get(
+    "/versions", summary="Configuration versions, newest first (admin, manager, integration)"
+)
+async def versions(db: StoreDep, _: Reader) -> list[dict[str, Any]]:
     return [
         {
             "version": v.id,
@@ -61,8 +80,12 @@ async def versions(db: StoreDep, _: Caller) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/diff", summary="Unified diff between two versions (default: against live)")
-async def diff(db: StoreDep, _: Caller, old: int, new: int | None = None) -> dict[str, Any]:
+@router.get(
+    "/diff",
+    summary="Unified diff between two versions (default: against live); admin, manager, "
+    "integration",
+)
+async def diff(db: StoreDep, _: Reader, old: int, new: int | None = None) -> dict[str, Any]:
     before = await configuration.document_of(db, old)
     if new is None:
         new, after = await configuration.active_document(db)
@@ -72,8 +95,12 @@ async def diff(db: StoreDep, _: Caller, old: int, new: int | None = None) -> dic
     return {"old": old, "new": new, "diff": text}
 
 
-@router.post("/rollback/{version}", status_code=201, summary="Activate a copy of a past version")
-async def rollback(version: int, db: StoreDep, caller: Caller) -> dict[str, Any]:
-    new = await configuration.rollback(db, version, actor=f"token:{caller}")
+@router.post(
+    "/rollback/{version}",
+    status_code=201,
+    summary="Activate a copy of a past version (admin, integration)",
+)
+async def rollback(version: int, db: StoreDep, who: Changer) -> dict[str, Any]:
+    new = await configuration.rollback(db, version, actor=who.actor)
     await db.commit()
     return {"version": new, "copy_of": version}

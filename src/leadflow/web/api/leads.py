@@ -1,4 +1,4 @@
-"""Lead intake and look-up for integrations (`Authorization: Bearer <token>`)."""
+"""Lead intake (integrations and admins) and look-up (anyone who may see the lead)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from leadflow.services import deadletters, intake
 from leadflow.services.intake import LeadSubmission
 from leadflow.services.payloads import UnreadablePayload, parse_body
 from leadflow.web.api.schemas import DeadLetterOut, LeadOut
-from leadflow.web.deps import Caller, Now, State, StoreDep
+from leadflow.web.deps import LeadSubmitter, LeadViewer, Now, State, StoreDep
 from leadflow.web.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["leads"])
@@ -54,7 +54,7 @@ def submission_of(data: dict[str, Any]) -> LeadSubmission:
     },
 )
 async def submit_lead(
-    request: Request, response: Response, db: StoreDep, state: State, now: Now, _: Caller
+    request: Request, response: Response, db: StoreDep, state: State, now: Now, _: LeadSubmitter
 ) -> LeadOut:
     """Normalise, deduplicate and route one lead. Idempotent on `(source, external_id)`."""
     submission = submission_of(await read_payload(request, db, "/api/v1/leads"))
@@ -71,7 +71,7 @@ async def submit_lead(
 
 
 @router.get("/leads/{lead_id}", response_model=LeadOut, summary="A lead with its assignment")
-async def get_lead(lead_id: int, db: StoreDep, state: State, _: Caller) -> LeadOut:
+async def get_lead(lead_id: int, db: StoreDep, state: State, _: LeadViewer) -> LeadOut:
     found = await intake.lead_with_assignment(db, lead_id, state.organisation)
     if found is None:
         raise NotFound(f"lead {lead_id} does not exist")

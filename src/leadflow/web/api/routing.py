@@ -8,10 +8,11 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from leadflow.services import decisions, simulation
+from leadflow.services import decisions, lead_access, scoping, simulation
 from leadflow.services.configuration import validate
 from leadflow.services.intake import LeadSubmission
-from leadflow.web.deps import Caller, Now, State, StoreDep
+from leadflow.services.scoping import Role
+from leadflow.web.deps import LeadViewer, Now, State, StoreDep, ViewerDep
 
 router = APIRouter(prefix="/api/v1", tags=["routing"])
 
@@ -25,13 +26,20 @@ class DecisionOut(BaseModel):
     why_not: str | None = Field(default=None, description="answer for ?agent=KEY")
 
 
+_REFUSALS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "the caller's role does not allow this"},
+    404: {"description": "no such lead, or one outside the caller's teams"},
+}
+
+
 @router.get(
     "/leads/{lead_id}/decision",
     response_model=DecisionOut,
     summary="Why the lead went where it went",
+    responses=_REFUSALS,
 )
 async def lead_decision(
-    lead_id: int, db: StoreDep, state: State, _: Caller, agent: str | None = None
+    lead_id: int, db: StoreDep, state: State, _: LeadViewer, agent: str | None = None
 ) -> DecisionOut:
     """The decision trace; with `?agent=KEY`, also why that agent did not get the lead."""
     found = await decisions.decisions_of(db, lead_id)
@@ -51,20 +59,32 @@ async def lead_decision(
 class ReassignIn(BaseModel):
     agent: str = Field(description="key of the new owner")
     reason: str = Field(min_length=3, max_length=500)
-    actor: str | None = Field(default=None, description="who decided (default: the API token)")
+    actor: str | None = Field(
+        default=None,
+        description="who decided, for integrations (default: the API token); "
+        "a signed-in user is always the actor themselves",
+    )
 
 
-@router.post("/leads/{lead_id}/reassign", summary="Give a lead to another agent")
+@router.post(
+    "/leads/{lead_id}/reassign",
+    summary="Give a lead to another agent (admin, manager; a team lead within their teams)",
+    responses=_REFUSALS,
+)
 async def reassign_lead(
-    lead_id: int, body: ReassignIn, db: StoreDep, state: State, now: Now, caller: Caller
+    lead_id: int, body: ReassignIn, db: StoreDep, state: State, now: Now, who: ViewerDep
 ) -> dict[str, Any]:
+    """A team lead moves a lead of their teams (owned by one of their agents, or queued for one of
+    their pipelines) to one of their agents; agents cannot reassign."""
+    await lead_access.check_reassign(db, state.organisation, who, lead_id, body.agent)
     organisation = await state.organisation.get(db)
+    actor = body.actor if who.role is Role.INTEGRATION and body.actor else who.actor
     decision_id = await decisions.reassign(
         db,
         organisation,
         lead_id,
         agent=body.agent,
-        actor=body.actor or f"token:{caller}",
+        actor=actor,
         reason=body.reason,
         now=now,
     )
@@ -80,11 +100,19 @@ class SimulateIn(BaseModel):
     )
 
 
-@router.post("/simulate", summary="Route one lead without side effects")
+@router.post(
+    "/simulate",
+    summary="Route one lead without side effects (admin, manager, team lead; drafts: admin, "
+    "manager)",
+    responses={403: _REFUSALS[403]},
+)
 async def simulate(
-    body: SimulateIn, db: StoreDep, state: State, now: Now, _: Caller
+    body: SimulateIn, db: StoreDep, state: State, now: Now, who: ViewerDep
 ) -> dict[str, Any]:
-    """Nothing is stored and no counter moves: the answer is what would happen."""
+    """Nothing is stored and no counter moves: the answer is what would happen. A draft
+    configuration covers every team, so team leads simulate against the live one only."""
+    draft_given = body.configuration is not None
+    scoping.require(scoping.can_simulate_lead(who, draft=draft_given), "simulating a lead")
     draft = validate(body.configuration) if body.configuration is not None else None
     decision = await simulation.simulate_lead(
         db,

@@ -8,9 +8,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from leadflow.services import activities, queue, rota
+from leadflow.services import activities, queue, rota, scoping
 from leadflow.services.activities import ActivityIn
-from leadflow.web.deps import Caller, Now, State, StoreDep
+from leadflow.web.deps import LeadViewer, Now, OrgDep, State, StoreDep, ViewerDep
 from leadflow.web.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["work"])
@@ -22,16 +22,22 @@ router = APIRouter(prefix="/api/v1", tags=["work"])
     summary="Record a call attempt, call, message, e-mail or note",
 )
 async def add_activity(
-    lead_id: int, body: ActivityIn, db: StoreDep, now: Now, _: Caller
+    lead_id: int, body: ActivityIn, db: StoreDep, state: State, now: Now, who: LeadViewer
 ) -> dict[str, Any]:
-    """A call attempt, call, message or e-mail is a contact: the first one stops the SLA clock."""
+    """A call attempt, call, message or e-mail is a contact: the first one stops the SLA clock.
+    A team lead records for their agents only, an agent for themselves."""
+    if body.agent is not None and not scoping.sees_everything(who):
+        configuration = (await state.organisation.get(db)).configuration
+        scoping.require(
+            scoping.can_act_for(who, configuration, body.agent), f"recording for {body.agent!r}"
+        )
     recorded = await activities.record(db, lead_id, body, now=now)
     await db.commit()
     return recorded
 
 
 @router.get("/leads/{lead_id}/activities", summary="The lead's activities, oldest first")
-async def list_activities(lead_id: int, db: StoreDep, _: Caller) -> list[dict[str, Any]]:
+async def list_activities(lead_id: int, db: StoreDep, _: LeadViewer) -> list[dict[str, Any]]:
     return [
         {
             "id": a.id,
@@ -47,30 +53,51 @@ async def list_activities(lead_id: int, db: StoreDep, _: Caller) -> list[dict[st
     ]
 
 
-@router.get("/queue", summary="Leads waiting for an eligible agent, with their age")
-async def waiting(db: StoreDep, now: Now, _: Caller) -> list[dict[str, Any]]:
-    return [asdict(item) for item in await queue.waiting(db, now)]
+@router.get(
+    "/queue",
+    summary="Leads waiting for an eligible agent, with their age (a team lead: their teams' "
+    "pipelines; an agent: none, queued leads have no owner)",
+)
+async def waiting(
+    db: StoreDep, organisation: OrgDep, now: Now, who: ViewerDep
+) -> list[dict[str, Any]]:
+    scope = scoping.lead_scope(who, organisation.configuration)
+    return [
+        asdict(item)
+        for item in await queue.waiting(db, now)
+        if scope.admits(owner=None, pipeline=item.pipeline)
+    ]
 
 
-@router.get("/roster", summary="Who is on shift now (or at `at`), who is on leave this week")
+@router.get(
+    "/roster",
+    summary="Who is on shift now (or at `at`), who is on leave this week (a team lead: their "
+    "teams; an agent: themselves)",
+)
 async def roster(
-    db: StoreDep,
-    state: State,
+    organisation: OrgDep,
     now: Now,
-    _: Caller,
+    who: ViewerDep,
     at: datetime | None = None,
     team: str | None = None,
 ) -> list[dict[str, Any]]:
-    organisation = await state.organisation.get(db)
-    return [asdict(agent) for agent in rota.rota(organisation, at or now, team=team)]
+    visible = {a.key for a in scoping.visible_agents(who, organisation.configuration.agents)}
+    return [
+        asdict(agent)
+        for agent in rota.rota(organisation, at or now, team=team)
+        if agent.key in visible
+    ]
 
 
-@router.get("/agents/{agent_key}/availability", summary="An agent's availability and next shift")
+@router.get(
+    "/agents/{agent_key}/availability",
+    summary="An agent's availability and next shift (404 for an agent outside the caller's view)",
+)
 async def agent_availability(
-    agent_key: str, db: StoreDep, state: State, now: Now, _: Caller, at: datetime | None = None
+    agent_key: str, organisation: OrgDep, now: Now, who: ViewerDep, at: datetime | None = None
 ) -> dict[str, Any]:
-    organisation = await state.organisation.get(db)
+    visible = scoping.visible_agents(who, organisation.configuration.agents)
     found = [a for a in rota.rota(organisation, at or now) if a.key == agent_key]
-    if not found:
+    if not found or agent_key not in {a.key for a in visible}:
         raise NotFound(f"agent {agent_key!r} is not in the active configuration")
     return asdict(found[0])

@@ -17,6 +17,7 @@ from leadflow.services import users
 from leadflow.services.users import Account
 from leadflow.storage.store import Store
 
+SESSION_COOKIE = "leadflow_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"

@@ -13,13 +13,11 @@ from leadflow.web.ui import (
     admin_users,
     agents,
     auth,
-    dashboard,
     errors,
     home,
     versions,
 )
-
-SESSION_COOKIE = "leadflow_session"
+from leadflow.web.ui.security import SESSION_COOKIE
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -34,5 +32,4 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.mount("/static", StaticFiles(packages=[("leadflow.web", "static")]), name="static")
     for module in (auth, account, home, agents, versions, admin_users, admin_tokens):
         app.include_router(module.router)
-    app.include_router(dashboard.router)
     errors.install(app)
