@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from leadflow.notify import LiveEvent, LiveFeed
-from leadflow.services import live
-from leadflow.web.deps import Caller, StoreDep
+from leadflow.services import inbox, live, scoping
+from leadflow.web.deps import State, StoreDep, ViewerDep
 from leadflow.web.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
@@ -23,7 +23,12 @@ def live_feed(request: Request) -> LiveFeed:
     return feed
 
 
-async def known_agent(agent_key: str, db: StoreDep, _: Caller) -> str:
+async def known_agent(agent_key: str, db: StoreDep, state: State, who: ViewerDep) -> str:
+    """An agent whose stream the caller may read: integrations (API tokens), admins and
+    managers any agent's; a team lead their teams' agents'; an agent only their own."""
+    if not scoping.sees_everything(who):
+        configuration = (await state.organisation.get(db)).configuration
+        inbox.visible_agent(who, configuration, agent_key)
     if not await live.agent_exists(db, agent_key):
         raise NotFound(f"agent {agent_key!r} does not exist")
     return agent_key
@@ -41,7 +46,11 @@ def _sse(event: LiveEvent) -> ServerSentEvent:
     "/agents/{agent_key}/events",
     response_class=EventSourceResponse,
     summary="An agent's live events (Server-Sent Events)",
-    responses={404: {"description": "no such agent"}},
+    responses={
+        401: {"description": "neither a bearer token nor a signed-in session"},
+        403: {"description": "the signed-in user may not watch this agent"},
+        404: {"description": "no such agent"},
+    },
 )
 async def agent_events(
     agent: Annotated[str, Depends(known_agent)],
