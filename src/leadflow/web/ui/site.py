@@ -15,6 +15,7 @@ from leadflow.web.ui import (
     auth,
     errors,
     home,
+    inbox,
     versions,
 )
 from leadflow.web.ui.security import SESSION_COOKIE
@@ -32,4 +33,5 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.mount("/static", StaticFiles(packages=[("leadflow.web", "static")]), name="static")
     for module in (auth, account, home, agents, versions, admin_users, admin_tokens):
         app.include_router(module.router)
+    app.include_router(inbox.router)
     errors.install(app)
