@@ -19,7 +19,7 @@ from leadflow.domain.leads import RoutableLead
 from leadflow.domain.roster import AgentSnapshot, Availability, Load, PoolState, Roster
 from leadflow.routing import Decision, Outcome, route
 from leadflow.services.organisation import Organisation
-from leadflow.storage.store import Store
+from leadflow.storage.store import Counted, Message, Pool, Store
 from leadflow.storage.tables import Lead
 
 
@@ -126,11 +126,9 @@ async def route_new(
     """Route a stored lead and record the outcome on it. The caller commits."""
     subject = routable(lead, await previous_owner(store, lead))
     decision = await decide(store, organisation, subject, now, lock=True)
-    await _apply(store, organisation, lead, decision, now)
-    decision_id = await store.roster.add_assignment(
-        _assignment_row(lead, decision, organisation, now, kind)
+    decision_id = await _record(
+        store, organisation, lead, decision, now, _assignment_row(decision, now, kind)
     )
-    await _notify(store, organisation, lead, decision, decision_id)
     return Routed(decision_id, decision)
 
 
@@ -153,73 +151,77 @@ async def reroute(
     previous = lead.owner_agent_key
     if previous is not None and lead.closed_at is None:
         await store.roster.change_open(previous, -1)
-    await _apply(store, organisation, lead, decision, now)
-    decision_id = await store.roster.add_assignment(
-        {
-            **_assignment_row(lead, decision, organisation, now, kind),
-            "previous_agent_key": previous,
-            "reason": reason,
-        }
+    row = {**_assignment_row(decision, now, kind), "previous_agent_key": previous, "reason": reason}
+    decision_id = await _record(
+        store, organisation, lead, decision, now, row, topic="lead.reassigned"
     )
-    await _notify(store, organisation, lead, decision, decision_id, topic="lead.reassigned")
     return Routed(decision_id, decision)
 
 
-def _assignment_row(
-    lead: Lead, decision: Decision, organisation: Organisation, now: datetime, kind: str
-) -> dict[str, Any]:
+def _assignment_row(decision: Decision, now: datetime, kind: str) -> dict[str, Any]:
     return {
-        "lead_id": lead.id,
         "kind": kind,
         "outcome": decision.outcome.value,
         "agent_key": decision.agent,
         "pipeline_key": decision.pipeline,
         "rule_key": decision.rule,
         "via": decision.via.value if decision.via else None,
-        "config_version_id": organisation.version,
         "decided_at": now,
         "trace": decision.to_trace(),
     }
 
 
-async def _apply(
-    store: Store, organisation: Organisation, lead: Lead, decision: Decision, now: datetime
-) -> None:
-    lead.pipeline_key = decision.pipeline
-    if decision.pipeline is not None:
-        lead.stage_key = organisation.configuration.pipeline(decision.pipeline).stages[0]
-    if decision.pool_state is not None and decision.pipeline is not None:
-        state = decision.pool_state
-        await store.roster.save_pool(decision.pipeline, dict(state.current), state.last)
-    if decision.outcome is Outcome.ASSIGNED and decision.agent is not None:
-        agent = organisation.configuration.agent(decision.agent)
-        lead.owner_agent_key = agent.key
-        lead.routing_status = "assigned"
-        lead.assigned_at = now
-        lead.sla_due_at = organisation.sla_due(decision.pipeline, now)
-        lead.held_for_agent_key = None
-        await store.roster.count_assignment(
-            agent.key, now.astimezone(ZoneInfo(agent.timezone)).date()
-        )
-        await store.contacts.set_owner(lead.contact_id, agent.key)
-    elif decision.outcome is Outcome.QUEUED:
-        lead.routing_status = "queued"
-    else:
-        lead.routing_status = "unassigned"
-
-
-async def _notify(
+async def _record(
     store: Store,
     organisation: Organisation,
     lead: Lead,
     decision: Decision,
-    decision_id: int,
+    now: datetime,
+    assignment: dict[str, Any],
     *,
     topic: str = "lead.assigned",
-) -> None:
+) -> int:
+    """Write the decision and everything it changes in one statement: the lead, the pool's
+    strategy state, the agent's counters, the contact's owner, the assignment row with its
+    trace and the outbox message."""
+    configuration = organisation.configuration
+    changes: dict[str, Any] = {"pipeline_key": decision.pipeline}
+    if decision.pipeline is not None:
+        changes["stage_key"] = configuration.pipeline(decision.pipeline).stages[0]
+    pool = None
+    if decision.pool_state is not None and decision.pipeline is not None:
+        pool = Pool(decision.pipeline, dict(decision.pool_state.current), decision.pool_state.last)
+    counted = None
+    if decision.outcome is Outcome.ASSIGNED and decision.agent is not None:
+        agent = configuration.agent(decision.agent)
+        changes.update(
+            owner_agent_key=agent.key,
+            routing_status="assigned",
+            assigned_at=now,
+            sla_due_at=organisation.sla_due(decision.pipeline, now),
+            held_for_agent_key=None,
+        )
+        counted = Counted(agent.key, now.astimezone(ZoneInfo(agent.timezone)).date())
+    elif decision.outcome is Outcome.QUEUED:
+        changes["routing_status"] = "queued"
+    else:
+        changes["routing_status"] = "unassigned"
+    return await store.roster.record_decision(
+        lead,
+        changes,
+        {**assignment, "config_version_id": organisation.version},
+        pool=pool,
+        counted=counted,
+        message=_message(organisation, lead, decision, topic),
+    )
+
+
+def _message(
+    organisation: Organisation, lead: Lead, decision: Decision, topic: str
+) -> Message | None:
+    """The notification of the outcome: the agent's live stream, or the team's alert."""
     payload: dict[str, Any] = {
         "lead_id": lead.id,
-        "decision_id": decision_id,
         "outcome": decision.outcome.value,
         "agent": decision.agent,
         "pipeline": decision.pipeline,
@@ -230,22 +232,22 @@ async def _notify(
         "source": lead.source,
     }
     if decision.outcome is Outcome.ASSIGNED:
-        await store.outbox.add(
+        return Message(
             topic=topic,
             channel="sse",
             recipient=decision.agent,
             payload=payload,
-            idempotency_key=f"{topic}:{decision_id}:sse",
+            key=f"{topic}:{{decision}}:sse",
         )
-    elif decision.outcome is not Outcome.QUEUED:
-        team = _team_of(organisation.configuration, decision.pipeline)
-        await store.outbox.add(
-            topic="lead.unassigned",
-            channel="alert",
-            recipient=team,
-            payload={**payload, "reason": decision.reason},
-            idempotency_key=f"lead.unassigned:{decision_id}",
-        )
+    if decision.outcome is Outcome.QUEUED:
+        return None
+    return Message(
+        topic="lead.unassigned",
+        channel="alert",
+        recipient=_team_of(organisation.configuration, decision.pipeline),
+        payload={**payload, "reason": decision.reason},
+        key="lead.unassigned:{decision}",
+    )
 
 
 def _team_of(configuration: Configuration, pipeline: str | None) -> str | None:

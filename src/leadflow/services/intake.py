@@ -246,9 +246,11 @@ async def accept(
         external_identity=external_identity,
     )
     values = normalised.values
-    contact_id, _ = await store.contacts.resolve(normalised.keys, _contact_details(values))
-    await store.contacts.lock(contact_id)
-    previous = await store.leads.latest_of_contact(contact_id, values["received_at"])
+    contact_id, created = await store.contacts.resolve(normalised.keys, _contact_details(values))
+    previous = None
+    if not created:  # a new contact has no earlier lead; a known one may be writing again now
+        await store.contacts.lock(contact_id)
+        previous = await store.leads.latest_of_contact(contact_id, values["received_at"])
     is_repeat = previous is not None and (
         values["received_at"] - previous.received_at <= repeat_window
     )

@@ -20,10 +20,10 @@ from leadflow.storage.repositories.platform import (
     FormRepository,
     TokenRepository,
 )
-from leadflow.storage.repositories.roster import RosterRepository
+from leadflow.storage.repositories.roster import Counted, Message, Pool, RosterRepository
 from leadflow.storage.repositories.users import UserRepository
 
-__all__ = ["ContactDetails", "Store", "open_store"]
+__all__ = ["ContactDetails", "Counted", "Message", "Pool", "Store", "open_store"]
 
 
 class Store:

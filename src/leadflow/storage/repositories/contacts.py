@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text, tuple_, update
+from sqlalchemy import bindparam, func, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +22,36 @@ class ContactDetails:
     language: str | None
 
 
+_CLAIM = text(
+    """
+    WITH provisional AS (SELECT nextval('contacts_id_seq') AS id),
+    claimed AS (
+      INSERT INTO contact_identities (kind, value, contact_id)
+      SELECT key.kind, key.value, provisional.id
+      FROM unnest(CAST(:kinds AS text[]), CAST(:values AS text[])) AS key (kind, value),
+           provisional
+      ORDER BY key.kind, key.value
+      ON CONFLICT (kind, value) DO UPDATE SET kind = excluded.kind
+      RETURNING contact_id
+    )
+    SELECT provisional.id, array_agg(claimed.contact_id)
+    FROM provisional LEFT JOIN claimed ON true
+    GROUP BY provisional.id
+    """
+)
+"""The provisional id of a new contact and the owner of each identity after the claim."""
+
+_NEW_CONTACT = insert(Contact).values(
+    {
+        column: bindparam(column)
+        for column in (
+            "id", "first_name", "last_name", "phone_e164", "email", "whatsapp_id", "country",
+            "language",
+        )
+    }
+)  # fmt: skip
+
+
 class ContactRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -32,17 +62,21 @@ class ContactRepository:
         """The contact owning any of `keys` (the oldest, if several), else a new one;
         returns (id, created).
 
-        Each identity is claimed with one upsert, in one global order, so concurrent leads of
-        one person meet in the unique index (no check-then-insert) and never deadlock.
+        Every identity is claimed by one upsert statement, rows in one global order, so
+        concurrent leads of one person meet in the unique index (no check-then-insert) and never
+        deadlock; a claimed identity stays locked until the transaction ends.
         """
-        provisional = (
-            await self.session.execute(text("SELECT nextval('contacts_id_seq')"))
-        ).scalar_one()
-        owners = {await self._claim(kind, value, provisional) for kind, value in sorted(keys)}
+        unique = sorted(set(keys))
+        provisional, claimed = (
+            await self.session.execute(
+                _CLAIM,
+                {"kinds": [kind for kind, _ in unique], "values": [value for _, value in unique]},
+            )
+        ).one()
+        owners = {owner for owner in claimed if owner is not None}
         existing = owners - {provisional}
         if not existing:
-            self.session.add(Contact(id=provisional, **details.__dict__))
-            await self.session.flush()
+            await self.session.execute(_NEW_CONTACT, {"id": provisional, **details.__dict__})
             return provisional, True
         contact_id = min(existing)
         if provisional in owners:  # new identities of a known person join that person
@@ -52,17 +86,6 @@ class ContactRepository:
                 .values(contact_id=contact_id)
             )
         return contact_id, False
-
-    async def _claim(self, kind: str, value: str, contact_id: int) -> int:
-        statement = (
-            insert(ContactIdentity)
-            .values(kind=kind, value=value, contact_id=contact_id)
-            .on_conflict_do_update(
-                index_elements=["kind", "value"], set_={"kind": ContactIdentity.kind}
-            )
-            .returning(ContactIdentity.contact_id)
-        )
-        return (await self.session.execute(statement)).scalar_one()
 
     async def lock(self, contact_id: int) -> Contact:
         """Serialise leads of one contact (repeat detection must see the earlier lead)."""

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import bindparam, func, select, tuple_
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadflow.storage.tables import Activity, Assignment, Lead
+
+
+@functools.cache
+def _insert_statement(columns: tuple[str, ...]) -> Insert:
+    """Built once per set of columns, so SQLAlchemy compiles it once."""
+    return (
+        insert(Lead)
+        .values({column: bindparam(column) for column in columns})
+        .on_conflict_do_nothing(
+            index_elements=["source", "external_id"],
+            index_where=Lead.external_id.is_not(None),
+        )
+        .returning(Lead)
+    )
 
 
 class LeadRepository:
@@ -18,16 +33,8 @@ class LeadRepository:
 
     async def insert(self, values: dict[str, Any]) -> Lead | None:
         """The new lead, or None when (source, external_id) exists already."""
-        statement = (
-            insert(Lead)
-            .values(**values)
-            .on_conflict_do_nothing(
-                index_elements=["source", "external_id"],
-                index_where=Lead.external_id.is_not(None),
-            )
-            .returning(Lead)
-        )
-        return (await self.session.scalars(statement)).one_or_none()
+        statement = _insert_statement(tuple(sorted(values)))
+        return (await self.session.scalars(statement, values)).one_or_none()
 
     async def get(self, lead_id: int, *, for_update: bool = False) -> Lead | None:
         statement = select(Lead).where(Lead.id == lead_id)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, text, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import TextClause, bindparam, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from leadflow.storage import tables
 
@@ -42,6 +45,79 @@ _COUNT_ASSIGNMENT = text(
     UPDATE agents SET open_leads = open_leads + 1 WHERE key = :agent
     """
 )
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A pool's strategy state after a decision."""
+
+    pipeline: str
+    current: dict[str, int]
+    last: str | None
+
+
+@dataclass(frozen=True)
+class Counted:
+    """One more new lead for `agent` on its local `day`, and one more open lead."""
+
+    agent: str
+    day: date
+
+
+@dataclass(frozen=True)
+class Message:
+    """An outbox message written with the decision that causes it."""
+
+    topic: str
+    channel: str
+    recipient: str | None
+    payload: dict[str, Any]
+    key: str
+    """The idempotency key; `{decision}` stands for the new assignment's id."""
+
+
+@functools.cache
+def _decision_statement(
+    lead_columns: tuple[str, ...],
+    assignment_columns: tuple[str, ...],
+    pool: bool,
+    counted: bool,
+    message: bool,
+) -> TextClause:
+    """One statement for a routing decision and all it changes (a few shapes, built once)."""
+    parts = []
+    types = [bindparam("a_trace", type_=JSONB)]
+    if pool:
+        parts.append(
+            "pool AS (UPDATE pool_states SET current = :pool_current, last_agent = :pool_last,"
+            " decisions = decisions + 1 WHERE pipeline_key = :pool_key)"
+        )
+        types.append(bindparam("pool_current", type_=JSONB))
+    if counted:
+        parts += [
+            "counted AS (INSERT INTO agent_daily_counts (agent_key, day, assigned)"
+            " VALUES (:agent, :day, 1) ON CONFLICT (agent_key, day)"
+            " DO UPDATE SET assigned = agent_daily_counts.assigned + 1)",
+            "loaded AS (UPDATE agents SET open_leads = open_leads + 1 WHERE key = :agent)",
+            "owner AS (UPDATE contacts SET owner_agent_key = :agent WHERE id = :contact_id)",
+        ]
+    sets = ", ".join(f"{column} = :l_{column}" for column in lead_columns)
+    parts.append(f"lead AS (UPDATE leads SET {sets} WHERE id = :lead_id)")
+    columns = ", ".join(("lead_id", *assignment_columns))
+    values = ", ".join((":lead_id", *(f":a_{column}" for column in assignment_columns)))
+    parts.append(
+        f"decision AS (INSERT INTO assignments ({columns}) VALUES ({values}) RETURNING id)"
+    )
+    if message:
+        parts.append(
+            "message AS (INSERT INTO outbox (topic, channel, recipient, payload, idempotency_key)"
+            " SELECT :m_topic, :m_channel, :m_recipient,"
+            " :m_payload || jsonb_build_object('decision_id', decision.id),"
+            " replace(:m_key, '{decision}', decision.id::text) FROM decision"
+            " ON CONFLICT ON CONSTRAINT outbox_idempotency_key DO NOTHING)"
+        )
+        types.append(bindparam("m_payload", type_=JSONB))
+    return text("WITH " + ",\n".join(parts) + "\nSELECT id FROM decision").bindparams(*types)
 
 
 class RosterRepository:
@@ -119,6 +195,44 @@ class RosterRepository:
             .where(tables.Agent.key == agent)
             .values(open_leads=tables.Agent.open_leads + delta)
         )
+
+    async def record_decision(
+        self,
+        lead: tables.Lead,
+        changes: dict[str, Any],
+        assignment: dict[str, Any],
+        *,
+        pool: Pool | None,
+        counted: Counted | None,
+        message: Message | None,
+    ) -> int:
+        """Write a routing decision and all it changes in one round trip; returns the
+        assignment's id. `lead` (a loaded row) takes `changes` as its stored values."""
+        lead_columns = tuple(sorted(changes))
+        assignment_columns = tuple(sorted(assignment))
+        params: dict[str, Any] = {"lead_id": lead.id, "contact_id": lead.contact_id}
+        params.update({f"l_{column}": value for column, value in changes.items()})
+        params.update({f"a_{column}": value for column, value in assignment.items()})
+        if pool is not None:
+            params.update(pool_key=pool.pipeline, pool_current=pool.current, pool_last=pool.last)
+        if counted is not None:
+            params.update(agent=counted.agent, day=counted.day)
+        if message is not None:
+            params.update(
+                m_topic=message.topic,
+                m_channel=message.channel,
+                m_recipient=message.recipient,
+                m_payload=message.payload,
+                m_key=message.key,
+            )
+        statement = _decision_statement(
+            lead_columns, assignment_columns, pool is not None, counted is not None,
+            message is not None,
+        )  # fmt: skip
+        decision_id: int = (await self.session.execute(statement, params)).scalar_one()
+        for column, value in changes.items():
+            set_committed_value(lead, column, value)
+        return decision_id
 
     async def add_assignment(self, values: dict[str, Any]) -> int:
         row = tables.Assignment(**values)
