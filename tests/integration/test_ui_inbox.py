@@ -109,6 +109,26 @@ async def test_an_agent_sees_only_their_own_open_leads(
         assert 'data-inbox-stream="/api/v1/agents/anna.schmidt/events"' in page
 
 
+async def test_rows_come_one_by_one_when_live_and_all_again_on_refresh(
+    web: httpx.AsyncClient, store: Store, clock: Clock
+) -> None:
+    lead_id, _ = await anna_signed_in_with_a_lead(web, store, clock)
+    arrived = await web.get(f"/inbox/rows/{lead_id}", headers={"HX-Request": "true"})
+    assert arrived.status_code == 200
+    assert arrived.text.lstrip().startswith(f'<tr id="lead-{lead_id}"')
+    assert "<html" not in arrived.text
+    assert f'id="lead-{lead_id}"' in (await web.get("/inbox/rows")).text
+    # Moved to Jonas (an SLA breach, a team lead): gone at the next refresh.
+    lead = await stored(store, lead_id)
+    lead.owner_agent_key = JONAS
+    await store.commit()
+    refreshed = (await web.get("/inbox/rows")).text
+    assert f'id="lead-{lead_id}"' not in refreshed
+    assert "No open leads." in refreshed
+    assert (await web.get(f"/inbox/rows/{lead_id}")).status_code == 404
+    assert (await web.get(f"/inbox/rows?agent={JONAS}")).status_code == 403
+
+
 async def test_the_countdown_shows_working_time_left_and_overdue(
     web: httpx.AsyncClient, store: Store, clock: Clock
 ) -> None:
@@ -122,6 +142,7 @@ async def test_the_countdown_shows_working_time_left_and_overdue(
     assert 'data-sla-running="1"' in ticking
     assert "7:00 left" in ticking
     assert '<span class="sla overdue"' in row_of(page, late)
+    assert '<p class="figure" data-waiting>2</p>' in page
     # The overdue lead is the most urgent: it comes first.
     assert page.index(f'id="lead-{late}"') < page.index(f'id="lead-{soon}"')
 

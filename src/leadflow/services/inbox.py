@@ -47,6 +47,11 @@ class SlaClock:
     def ticking(self) -> bool:
         return self.state in (SlaState.RUNNING, SlaState.PAUSED)
 
+    @property
+    def waiting(self) -> bool:
+        """The lead still waits for its first contact, in time or late."""
+        return self.ticking or self.state is SlaState.OVERDUE
+
 
 @dataclass(frozen=True)
 class InboxLine:
@@ -117,7 +122,7 @@ def sla_clock(
 
 def _urgency(line: InboxLine) -> tuple[int, float]:
     """Leads still waiting for their first contact by deadline, then the rest newest first."""
-    if line.sla.ticking or line.sla.state is SlaState.OVERDUE:
+    if line.sla.waiting:
         assert line.sla.due is not None
         return 0, line.sla.due.timestamp()
     return 1, -line.lead.received_at.timestamp()

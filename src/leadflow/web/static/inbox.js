@@ -41,6 +41,14 @@
     });
   }
 
+  // The "waiting for first contact" figure follows the rows that come and go.
+  function recount(table) {
+    var figure = document.querySelector("[data-waiting]");
+    if (figure) {
+      figure.textContent = String(table.querySelectorAll("tbody [data-sla-waiting]").length);
+    }
+  }
+
   function rowsOf(table) {
     return table.querySelector("tbody");
   }
@@ -49,6 +57,7 @@
     var row = document.getElementById("lead-" + leadId);
     if (row && table.contains(row)) {
       row.remove();
+      recount(table);
     }
   }
 
@@ -83,6 +92,7 @@
         if (typeof htmx !== "undefined") {
           htmx.process(row);
         }
+        recount(table);
         tick();
       });
   }
@@ -129,6 +139,14 @@
       source.close();
     });
   }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var table = event.target.closest && event.target.closest("table.inbox");
+    if (table) {
+      recount(table);
+      tick();
+    }
+  });
 
   // A form answered 422 comes back with its problems marked: show it rather than drop it.
   document.addEventListener("htmx:beforeSwap", function (event) {

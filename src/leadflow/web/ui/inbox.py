@@ -26,6 +26,9 @@ from leadflow.web.ui.routers import page_router
 
 router = page_router("/inbox")
 
+REFRESH_SECONDS = 60
+"""How often an open inbox reloads its rows; new leads arrive live in between."""
+
 
 def countdown(seconds: int | None) -> str:
     """`9:05` or `1:02:03`: the same figures the browser shows as it counts down."""
@@ -98,8 +101,20 @@ async def inbox_page(page: Page, key: str | None, *, section: str = "inbox") -> 
         load=loads[watched.key],
         lines=await inbox.open_leads(page.store, organisation, watched.key, page.now),
         choices=[],
+        refresh_seconds=REFRESH_SECONDS,
         **_words(page),
     )
+
+
+@router.get("/rows")
+async def inbox_rows(page: PageDep, agent: str | None = None) -> Response:
+    """The inbox's rows again, with fresh clocks (asked for every minute)."""
+    organisation = await page.state.organisation.get(page.store)
+    watched = _watched(page, organisation.configuration, agent)
+    if watched is None:
+        raise HTTPException(404)
+    lines = await inbox.open_leads(page.store, organisation, watched.key, page.now)
+    return page.render("inbox/rows.html", lines=lines, **_words(page))
 
 
 @router.get("/rows/{lead_id}")

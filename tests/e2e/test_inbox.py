@@ -1,0 +1,131 @@
+"""The agent's inbox in a real browser: a lead posted to the API appears live, without a reload,
+and the agent logs a call from the lead's page, which stops the first-contact clock."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import Person, Site, Visit
+from tests.e2e.test_web import assert_clean
+
+CAMPAIGN = "inbox-e2e"
+LIVE_WAIT_MS = 15_000
+
+
+async def _route_campaign_to_anna(url: str) -> str:
+    """A token for the lead API, and a rule that sends the campaign's leads to Anna Schmidt:
+    from her own pool when she is on shift, as the on-call agent when she is not, so the test
+    does not depend on the hour it runs at."""
+    from leadflow.domain.configuration import NoAgentPolicy, Pipeline, Pool, PoolMember, Rule
+    from leadflow.services import configuration, tokens
+    from leadflow.storage.database import Database
+    from leadflow.storage.store import open_store
+
+    database = Database(url, pool_size=1)
+    try:
+        async with open_store(database) as store:
+            active = await store.configs.active()
+            assert active is not None
+            live = configuration.validate(active.document)
+            pipeline = Pipeline(
+                key=CAMPAIGN,
+                name="Inbox browser test",
+                team="german",
+                pool=Pool(strategy="round_robin", members=[PoolMember(agent="anna.schmidt")]),
+                when_no_agent=NoAgentPolicy(action="on_call", agent="anna.schmidt"),
+            )
+            rule = Rule(
+                key=CAMPAIGN,
+                priority=1,
+                pipeline=CAMPAIGN,
+                when={"field": "utm_campaign", "op": "equals", "value": CAMPAIGN},
+            )
+            changed = live.model_copy(
+                update={"pipelines": [*live.pipelines, pipeline], "rules": [rule, *live.rules]}
+            )
+            await configuration.apply(store, changed, actor="e2e", comment="inbox test rule")
+            issued = await tokens.issue(store, f"e2e-inbox-{uuid.uuid4().hex[:8]}")
+            await store.commit()
+            return issued.secret
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture(scope="module")
+def api_token(e2e_database: tuple[str, list[Person]]) -> str:
+    from leadflow.storage.embedded import sqlalchemy_url
+
+    url, _ = e2e_database
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _route_campaign_to_anna(sqlalchemy_url(url))).result()
+
+
+def post_lead(site: Site, token: str, first_name: str) -> int:
+    answer = httpx.post(
+        f"{site.base_url}/api/v1/leads",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "source": "website",
+            "first_name": first_name,
+            "last_name": "Live",
+            "email": f"{first_name.lower()}.{uuid.uuid4().hex[:8]}@example.org",
+            "country": "DE",
+            "language": "de",
+            "treatment": "hair_transplant",
+            "utm_campaign": CAMPAIGN,
+        },
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert body["assignment"]["agent_key"] == "anna.schmidt", body
+    lead_id: int = body["id"]
+    return lead_id
+
+
+def test_a_posted_lead_appears_live_and_the_agent_logs_a_call(
+    visit: Visit, site: Site, api_token: str
+) -> None:
+    visit.sign_in("agent")
+    inbox = visit.page.locator("table.inbox")
+    expect(inbox).to_be_visible()
+    # The stream is open once the page says so; a lead posted before might arrive unseen.
+    expect(visit.page.locator("[data-live-status]")).to_have_text(
+        "New leads appear here as they arrive."
+    )
+    visit.page.evaluate("window.leadflowNotReloaded = true")
+
+    lead_id = post_lead(site, api_token, "Greta")
+
+    row = visit.page.locator(f"#lead-{lead_id}")
+    expect(row).to_be_visible(timeout=LIVE_WAIT_MS)
+    expect(row).to_contain_text("Greta Live")
+    expect(row.locator(".sla")).to_contain_text("left")
+    assert visit.page.evaluate("window.leadflowNotReloaded") is True  # no reload happened
+    visit.screenshot("inbox-agent-live")
+    assert_clean(visit)
+
+    row.get_by_role("link", name="Greta Live").click()
+    expect(visit.page.get_by_role("heading", level=1)).to_have_text("Greta Live")
+    expect(
+        visit.page.get_by_role("heading", name="Why this lead went to this agent")
+    ).to_be_visible()
+    visit.page.get_by_label("What you did").select_option("call")
+    visit.page.get_by_label("Outcome").select_option("answered")
+    visit.page.get_by_label("Length of the call in minutes").fill("3")
+    visit.page.get_by_label("Note").fill("Interested; sends photos tonight")
+    visit.page.get_by_role("button", name="Save", exact=True).click()
+    expect(visit.page.get_by_role("status")).to_contain_text(
+        "This was the first contact: the SLA clock has stopped."
+    )
+    history = visit.page.get_by_role("region", name="Contact history")
+    expect(history).to_contain_text("Interested; sends photos tonight")
+    expect(visit.page.locator("#lead-work .sla-done")).to_have_text("Contacted")
+    visit.screenshot("inbox-lead-detail")
+    assert_clean(visit)
