@@ -411,3 +411,15 @@ async def test_an_agent_opens_their_own_stream_with_the_session_cookie(server: S
             assert await anext(lines) == ": connected"
         other = await client.get(f"/api/v1/agents/{JONAS}/events")
         assert other.status_code == 403
+
+
+async def test_the_inbox_speaks_turkish(web: httpx.AsyncClient, store: Store, clock: Clock) -> None:
+    lead_id, token = await anna_signed_in_with_a_lead(web, store, clock)
+    await web.post("/account/locale", data={"locale": "tr", "next": "/", "csrf_token": token})
+    page = (await web.get("/")).text
+    assert "Açık müşteri adayları, en acil olan önce" in page
+    assert "5:00 kaldı" in row_of(page, lead_id)
+    assert 'data-sla-text="{time} kaldı"' in page
+    detail = (await web.get(f"/inbox/leads/{lead_id}")).text
+    assert "Temas kaydet" in detail
+    assert "Bu müşteri adayı neden bu temsilciye gitti" in detail
