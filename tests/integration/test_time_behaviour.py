@@ -103,6 +103,21 @@ async def test_first_contact_stops_the_sla_clock(
     assert (enforced.reassigned, enforced.kept) == (0, 0)
 
 
+async def test_without_business_hours_the_sla_runs_on_the_pools_shifts(
+    client: httpx.AsyncClient, store: Store, clock: Clock
+) -> None:
+    await activate(store, factories.organisation([day_agent("anna"), day_agent("ben")]))
+    clock.now = datetime(2026, 5, 12, 14, 55, tzinfo=UTC)  # Tuesday 16:55 Berlin
+    lead = await post(client)
+    assert lead["owner"] in ("anna", "ben")
+    stored = await store.leads.get(lead["id"])
+    assert stored is not None
+    # 5 of the 15 minutes before 17:00, the other 10 from Wednesday 09:00 Berlin.
+    assert stored.sla_due_at == datetime(2026, 5, 13, 7, 10, tzinfo=UTC)
+    org = await organisation(store)
+    assert (await sla.enforce(store, org, clock.now + timedelta(hours=3))).reassigned == 0
+
+
 async def test_a_missed_sla_reassigns_at_most_k_times_and_alerts(
     client: httpx.AsyncClient, store: Store, clock: Clock
 ) -> None:

@@ -7,6 +7,7 @@ from leadflow.calendar.shifts import shift_spans
 from leadflow.calendar.spans import Span
 from leadflow.calendar.working_time import (
     NoWorkingTime,
+    add_shift_minutes,
     add_working_minutes,
     working_minutes_between,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "HolidayBook",
     "NoWorkingTime",
     "Span",
+    "add_shift_minutes",
     "add_working_minutes",
     "availability",
     "calendar_of",

@@ -92,6 +92,28 @@ class AgentCalendar:
         """Working at `now`: inside a shift and neither on leave nor on holiday."""
         return self.availability(now).available
 
+    def working_spans(self, start: datetime, end: datetime) -> Iterator[Span]:
+        """The agent's working time between `start` and `end` (shifts minus leave and
+        holidays): disjoint spans in order, the first clipped to `start`, the last to `end`."""
+        if self._schedule is None:
+            yield Span(start, end)
+            return
+        pending: Span | None = None
+        for piece in self._segments_from(start):
+            if piece.start >= end:
+                break
+            if not isinstance(piece.state, OnShift):
+                continue
+            span = Span(max(piece.start, start), min(piece.end, end))
+            if pending is not None and span.start <= pending.end:
+                pending = Span(pending.start, max(pending.end, span.end))
+                continue
+            if pending is not None:
+                yield pending
+            pending = span
+        if pending is not None:
+            yield pending
+
     def _beyond_horizon(self, answer: Availability) -> Availability:
         detail = answer.detail
         if answer.reason is Unavailability.OFF_SHIFT:

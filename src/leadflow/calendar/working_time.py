@@ -7,10 +7,12 @@ elapsed minutes, so an hour skipped or repeated by DST counts as it passed.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from leadflow.calendar.agent_calendar import HORIZON_DAYS, AgentCalendar
 from leadflow.calendar.holidays import HolidayBook
 from leadflow.calendar.shifts import day_spans
 from leadflow.calendar.spans import Span, subtract
@@ -50,6 +52,31 @@ def add_working_minutes(
             return begin + remaining
         remaining -= span.end - begin
     raise AssertionError("open_spans without a last day never ends")
+
+
+def add_shift_minutes(
+    start: datetime, minutes: int, calendars: Iterable[AgentCalendar]
+) -> datetime | None:
+    """The moment `minutes` minutes after `start` counted only while at least one of
+    `calendars` works (None when they do not work that long within HORIZON_DAYS)."""
+    require_aware(start, "start")
+    remaining = timedelta(minutes=minutes)
+    if not remaining:
+        return start
+    start = start.astimezone(UTC)
+    end = start + timedelta(days=HORIZON_DAYS)
+    streams = [calendar.working_spans(start, end) for calendar in calendars]
+    union: Span | None = None
+    for span in heapq.merge(*streams, key=lambda s: s.start):
+        if union is not None and span.start <= union.end:
+            union = Span(union.start, max(union.end, span.end))
+        else:
+            if union is not None:
+                remaining -= union.duration
+            union = span
+        if union.duration >= remaining:
+            return union.start + remaining
+    return None
 
 
 def working_minutes_between(

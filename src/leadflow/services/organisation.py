@@ -6,8 +6,20 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from leadflow.calendar import AgentCalendar, HolidayBook, add_working_minutes, compile_calendar
-from leadflow.domain.configuration import Configuration
+from leadflow.calendar import (
+    AgentCalendar,
+    HolidayBook,
+    add_shift_minutes,
+    add_working_minutes,
+    compile_calendar,
+)
+from leadflow.domain.configuration import (
+    AgentKind,
+    AgentStatus,
+    Configuration,
+    Pipeline,
+    Team,
+)
 from leadflow.domain.roster import Availability
 from leadflow.identity import normalise_language
 from leadflow.routing import CompiledConfig, compile_config
@@ -24,21 +36,30 @@ class Organisation:
     repeat_window: timedelta
     calendars: dict[str, AgentCalendar] = field(default_factory=dict)
     holiday_books: dict[str, HolidayBook] = field(default_factory=dict)
+    sla_calendars: dict[str, tuple[AgentCalendar, ...]] = field(default_factory=dict)
+    """Per pipeline without business hours: the calendars its first-contact clock runs on."""
 
     def availability(self, agent: str, now: datetime) -> Availability:
         calendar = self.calendars.get(agent)
         return calendar.availability(now) if calendar else Availability.always()
 
     def sla_due(self, pipeline_key: str | None, now: datetime) -> datetime | None:
-        """First contact is due this many working minutes after `now` (None: no pipeline)."""
+        """First contact is due this many working minutes after `now` (None: no pipeline).
+
+        Working minutes run in the pipeline's business hours; without them, while at least one
+        active person of its pool is working (their shifts, leave and holidays). When nobody
+        can be counted on, they are plain minutes."""
         if pipeline_key is None:
             return None
         pipeline = self.configuration.pipeline(pipeline_key)
         minutes = pipeline.sla.first_contact_minutes
-        if pipeline.business_hours is None:
-            return now + timedelta(minutes=minutes)
-        book = self.holiday_books.get(pipeline.team)
-        return add_working_minutes(now, minutes, pipeline.business_hours, pipeline.timezone, book)
+        if pipeline.business_hours is not None:
+            book = self.holiday_books.get(pipeline.team)
+            hours, zone = pipeline.business_hours, pipeline.timezone
+            return add_working_minutes(now, minutes, hours, zone, book)
+        calendars = self.sla_calendars.get(pipeline_key, ())
+        due = add_shift_minutes(now, minutes, calendars) if calendars else None
+        return due or now + timedelta(minutes=minutes)
 
 
 def compile_organisation(version: int, configuration: Configuration) -> Organisation:
@@ -59,6 +80,28 @@ def compile_organisation(version: int, configuration: Configuration) -> Organisa
             if agent.schedule is not None
         },
         holiday_books=books,
+        sla_calendars={
+            pipeline.key: _pool_calendars(configuration, pipeline, teams, books)
+            for pipeline in configuration.pipelines
+            if pipeline.business_hours is None
+        },
+    )
+
+
+def _pool_calendars(
+    configuration: Configuration,
+    pipeline: Pipeline,
+    teams: dict[str, Team],
+    books: dict[str, HolidayBook],
+) -> tuple[AgentCalendar, ...]:
+    """The calendars of the pool's active people (a virtual consultant never counts)."""
+    members = {member.agent for member in pipeline.pool.members}
+    return tuple(
+        compile_calendar(agent, teams[agent.team], books[agent.team])
+        for agent in configuration.agents
+        if agent.key in members
+        and agent.status is AgentStatus.ACTIVE
+        and agent.kind is AgentKind.HUMAN
     )
 
 

@@ -3,13 +3,27 @@ from datetime import date, timedelta
 import pytest
 
 from leadflow.calendar import (
+    AgentCalendar,
     HolidayBook,
     NoWorkingTime,
+    add_shift_minutes,
     add_working_minutes,
+    compile_calendar,
     working_minutes_between,
 )
-from leadflow.domain.configuration import HolidayCalendar
-from tests.unit.calendar.scenarios import BERLIN, ISTANBUL, OFFICE_HOURS, at, company_day, pattern
+from leadflow.domain.configuration import HolidayCalendar, Leave
+from tests.unit.calendar.scenarios import (
+    BERLIN,
+    ISTANBUL,
+    OFFICE_HOURS,
+    agent,
+    at,
+    company_day,
+    leave,
+    pattern,
+    schedule,
+    team,
+)
 
 OFFICE = pattern(**OFFICE_HOURS)
 ROUND_THE_CLOCK = pattern(
@@ -113,3 +127,51 @@ def test_minutes_between_count_seconds_as_fractions() -> None:
 def test_hours_with_no_working_time_are_refused() -> None:
     with pytest.raises(NoWorkingTime):
         add_working_minutes(at(ISTANBUL, 2026, 6, 1), 1, pattern(), ISTANBUL, None)
+
+
+# --- minutes counted on people's shifts (a pipeline without business hours) ----------------
+
+
+def _shift_calendar(tz: str, weekly: dict[str, str], *leave_ranges: Leave) -> AgentCalendar:
+    plan = schedule(pattern(**weekly), leave=list(leave_ranges))
+    return compile_calendar(agent(tz, plan), team())
+
+
+EARLY = _shift_calendar(ISTANBUL, {"mon": "08:00-12:00", "tue": "08:00-12:00"})
+LATE = _shift_calendar(ISTANBUL, {"mon": "11:00-16:00", "tue": "11:00-16:00"})
+
+
+def test_shift_minutes_run_while_anyone_works_and_overlaps_count_once() -> None:
+    # Monday 11:50: both work until 12:00, then LATE alone until 16:00.
+    due = add_shift_minutes(at(ISTANBUL, 2026, 6, 1, 11, 50), 30, [EARLY, LATE])
+    assert due == at(ISTANBUL, 2026, 6, 1, 12, 20)
+
+
+def test_shift_minutes_pause_between_shifts_of_the_team() -> None:
+    # Monday 15:50, LATE's last 10 minutes; then nobody until Tuesday 08:00.
+    due = add_shift_minutes(at(ISTANBUL, 2026, 6, 1, 15, 50), 30, [EARLY, LATE])
+    assert due == at(ISTANBUL, 2026, 6, 2, 8, 20)
+
+
+def test_shift_minutes_skip_a_colleague_on_leave() -> None:
+    away = _shift_calendar(
+        ISTANBUL,
+        {"mon": "08:00-12:00", "tue": "08:00-12:00"},
+        leave(date(2026, 6, 2), date(2026, 6, 2)),
+    )
+    due = add_shift_minutes(at(ISTANBUL, 2026, 6, 1, 23), 30, [away, LATE])
+    assert due == at(ISTANBUL, 2026, 6, 2, 11, 30)
+
+
+def test_shift_minutes_of_someone_without_a_schedule_are_plain_minutes() -> None:
+    always = compile_calendar(agent(ISTANBUL, no_schedule=True), team())
+    start = at(ISTANBUL, 2026, 6, 6, 3)  # a Saturday night
+    assert add_shift_minutes(start, 30, [EARLY, always]) == start + timedelta(minutes=30)
+
+
+def test_shift_minutes_are_none_when_nobody_works_within_the_horizon() -> None:
+    gone = _shift_calendar(
+        ISTANBUL, {"mon": "08:00-12:00"}, leave(date(2026, 6, 1), date(2026, 12, 31))
+    )
+    assert add_shift_minutes(at(ISTANBUL, 2026, 6, 1, 9), 30, [gone]) is None
+    assert add_shift_minutes(at(ISTANBUL, 2026, 6, 1, 9), 0, [gone]) == at(ISTANBUL, 2026, 6, 1, 9)
