@@ -51,6 +51,10 @@ async def test_a_night_lead_waits_and_goes_out_at_shift_start(
     assert decision["trace"]["attempts"][0]["exclusions"][0]["reason"] == "off_shift"
     waiting = (await client.get("/api/v1/queue")).json()
     assert [w["lead_id"] for w in waiting] == [lead["id"]]
+    queued = [m for m in await store.outbox.listing() if m.topic == "lead.queued"]
+    assert [(m.channel, m.recipient) for m in queued] == [("alert", "german")]
+    assert queued[0].payload["team"] == "german"
+    assert queued[0].payload["decision_id"] == lead["assignment"]["decision_id"]
 
     org = await organisation(store)
     assert (await queue.release(store, org, NIGHT + timedelta(hours=2))).assigned == 0
@@ -137,6 +141,8 @@ async def test_a_missed_sla_reassigns_at_most_k_times_and_alerts(
     step = (await history(client, lead["id"]))[-1]
     assert (step["kind"], step["previous_agent"]) == ("sla", first_owner)
     assert "missed the first-contact SLA" in step["reason"]
+    told = {m.recipient for m in await store.outbox.listing() if m.topic == "lead.reassigned"}
+    assert told == {moved["owner"], first_owner}  # the old screen drops it, the new one shows it
 
     later = late + timedelta(minutes=16)
     assert (await sla.enforce(store, org, later)).kept == 1  # K = 1: no second move

@@ -212,19 +212,26 @@ async def _record(
         {**assignment, "config_version_id": organisation.version},
         pool=pool,
         counted=counted,
-        message=_message(organisation, lead, decision, topic),
+        messages=_messages(organisation, lead, decision, topic, assignment),
     )
 
 
-def _message(
-    organisation: Organisation, lead: Lead, decision: Decision, topic: str
-) -> Message | None:
-    """The notification of the outcome: the agent's live stream, or the team's alert."""
+def _messages(
+    organisation: Organisation,
+    lead: Lead,
+    decision: Decision,
+    topic: str,
+    assignment: dict[str, Any],
+) -> list[Message]:
+    """Who hears of the outcome: the new owner's live stream (and the previous owner's, to take
+    the lead off their screen), or the team's alerts when it waits or nobody can take it."""
+    team = _team_of(organisation.configuration, decision.pipeline)
     payload: dict[str, Any] = {
         "lead_id": lead.id,
         "outcome": decision.outcome.value,
         "agent": decision.agent,
         "pipeline": decision.pipeline,
+        "team": team,
         "name": " ".join(p for p in (lead.first_name, lead.last_name) if p),
         "country": lead.country,
         "language": lead.language,
@@ -232,22 +239,25 @@ def _message(
         "source": lead.source,
     }
     if decision.outcome is Outcome.ASSIGNED:
-        return Message(
-            topic=topic,
-            channel="sse",
-            recipient=decision.agent,
-            payload=payload,
-            key=f"{topic}:{{decision}}:sse",
+        previous = assignment.get("previous_agent_key")
+        messages = [Message(topic, "sse", decision.agent, payload, f"{topic}:{{decision}}:sse")]
+        if previous and previous != decision.agent:
+            messages.append(
+                Message(
+                    topic,
+                    "sse",
+                    previous,
+                    {**payload, "from": previous},
+                    f"{topic}:{{decision}}:sse:from",
+                )
+            )
+        return messages
+    topic = "lead.queued" if decision.outcome is Outcome.QUEUED else "lead.unassigned"
+    return [
+        Message(
+            topic, "alert", team, {**payload, "reason": decision.reason}, f"{topic}:{{decision}}"
         )
-    if decision.outcome is Outcome.QUEUED:
-        return None
-    return Message(
-        topic="lead.unassigned",
-        channel="alert",
-        recipient=_team_of(organisation.configuration, decision.pipeline),
-        payload={**payload, "reason": decision.reason},
-        key="lead.unassigned:{decision}",
-    )
+    ]
 
 
 def _team_of(configuration: Configuration, pipeline: str | None) -> str | None:

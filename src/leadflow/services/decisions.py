@@ -134,11 +134,14 @@ async def reassign(
         entity_id=str(lead.id),
         detail={"from": previous, "to": agent, "reason": reason},
     )
-    await store.outbox.add(
-        topic="lead.reassigned",
-        channel="sse",
-        recipient=agent,
-        payload={"lead_id": lead.id, "decision_id": decision_id, "agent": agent, "from": previous},
-        idempotency_key=f"lead.reassigned:{decision_id}:sse",
-    )
+    payload = {"lead_id": lead.id, "decision_id": decision_id, "agent": agent, "from": previous}
+    for recipient, key in ((agent, "sse"), (previous, "sse:from")):
+        if recipient is not None:  # the previous owner's screen drops the lead
+            await store.outbox.add(
+                topic="lead.reassigned",
+                channel="sse",
+                recipient=recipient,
+                payload=payload,
+                idempotency_key=f"lead.reassigned:{decision_id}:{key}",
+            )
     return decision_id

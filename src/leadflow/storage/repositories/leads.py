@@ -7,14 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, tuple_
-from sqlalchemy.dialects.postgresql import Insert, insert
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from leadflow.storage.tables import Activity, Assignment, Lead
 
 
 @functools.cache
-def _insert_statement(columns: tuple[str, ...]) -> Insert:
+def _insert_statement(columns: tuple[str, ...]) -> ReturningInsert[Lead]:
     """Built once per set of columns, so SQLAlchemy compiles it once."""
     return (
         insert(Lead)

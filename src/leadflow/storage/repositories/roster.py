@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -82,7 +83,7 @@ def _decision_statement(
     assignment_columns: tuple[str, ...],
     pool: bool,
     counted: bool,
-    message: bool,
+    messages: bool,
 ) -> TextClause:
     """One statement for a routing decision and all it changes (a few shapes, built once)."""
     parts = []
@@ -108,15 +109,17 @@ def _decision_statement(
     parts.append(
         f"decision AS (INSERT INTO assignments ({columns}) VALUES ({values}) RETURNING id)"
     )
-    if message:
+    if messages:
         parts.append(
             "message AS (INSERT INTO outbox (topic, channel, recipient, payload, idempotency_key)"
-            " SELECT :m_topic, :m_channel, :m_recipient,"
-            " :m_payload || jsonb_build_object('decision_id', decision.id),"
-            " replace(:m_key, '{decision}', decision.id::text) FROM decision"
+            " SELECT m.topic, m.channel, m.recipient,"
+            " m.payload || jsonb_build_object('decision_id', decision.id),"
+            " replace(m.key, '{decision}', decision.id::text)"
+            " FROM decision, jsonb_to_recordset(:messages)"
+            " AS m (topic text, channel text, recipient text, payload jsonb, key text)"
             " ON CONFLICT ON CONSTRAINT outbox_idempotency_key DO NOTHING)"
         )
-        types.append(bindparam("m_payload", type_=JSONB))
+        types.append(bindparam("messages", type_=JSONB))
     return text("WITH " + ",\n".join(parts) + "\nSELECT id FROM decision").bindparams(*types)
 
 
@@ -204,10 +207,11 @@ class RosterRepository:
         *,
         pool: Pool | None,
         counted: Counted | None,
-        message: Message | None,
+        messages: Sequence[Message] = (),
     ) -> int:
         """Write a routing decision and all it changes in one round trip; returns the
-        assignment's id. `lead` (a loaded row) takes `changes` as its stored values."""
+        assignment's id. `lead` (a loaded row) takes `changes` as its stored values; each
+        message gets the assignment's id as `decision_id` in its payload."""
         lead_columns = tuple(sorted(changes))
         assignment_columns = tuple(sorted(assignment))
         params: dict[str, Any] = {"lead_id": lead.id, "contact_id": lead.contact_id}
@@ -217,17 +221,11 @@ class RosterRepository:
             params.update(pool_key=pool.pipeline, pool_current=pool.current, pool_last=pool.last)
         if counted is not None:
             params.update(agent=counted.agent, day=counted.day)
-        if message is not None:
-            params.update(
-                m_topic=message.topic,
-                m_channel=message.channel,
-                m_recipient=message.recipient,
-                m_payload=message.payload,
-                m_key=message.key,
-            )
+        if messages:
+            params["messages"] = [dataclasses.asdict(message) for message in messages]
         statement = _decision_statement(
             lead_columns, assignment_columns, pool is not None, counted is not None,
-            message is not None,
+            bool(messages),
         )  # fmt: skip
         decision_id: int = (await self.session.execute(statement, params)).scalar_one()
         for column, value in changes.items():
