@@ -89,6 +89,31 @@ def post_lead(site: Site, token: str, first_name: str) -> int:
     return lead_id
 
 
+def reassign(site: Site, token: str, lead_id: int, agent: str) -> None:
+    answer = httpx.post(
+        f"{site.base_url}/api/v1/leads/{lead_id}/reassign",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"agent": agent, "reason": "browser test: Jonas takes it"},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_lead_reassigned_away_leaves_the_inbox_live(
+    visit: Visit, site: Site, api_token: str
+) -> None:
+    visit.sign_in("agent")
+    expect(visit.page.locator("[data-live-status]")).to_have_text(
+        "New leads appear here as they arrive."
+    )
+    lead_id = post_lead(site, api_token, "Moritz")
+    row = visit.page.locator(f"#lead-{lead_id}")
+    expect(row).to_be_visible(timeout=LIVE_WAIT_MS)
+    reassign(site, api_token, lead_id, "jonas.weber")
+    expect(row).to_have_count(0, timeout=LIVE_WAIT_MS)
+    assert_clean(visit)
+
+
 def test_a_posted_lead_appears_live_and_the_agent_logs_a_call(
     visit: Visit, site: Site, api_token: str
 ) -> None:

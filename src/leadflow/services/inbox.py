@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from leadflow.calendar import working_minutes_between
+from leadflow.calendar.spans import Span, merge
+from leadflow.calendar.wallclock import ONE_DAY, local_date, zone
+from leadflow.calendar.working_time import open_spans
 from leadflow.domain.configuration import Agent, Configuration, Pipeline
 from leadflow.routing import Decision
 from leadflow.services import overview, scoping
@@ -101,23 +103,46 @@ def sla_clock(
     contacted: datetime | None,
     now: datetime,
 ) -> SlaClock:
-    """Where the first-contact deadline stands at `now`, counted in the same working minutes
-    `Organisation.sla_due` used to set it (wall-clock minutes when the pipeline has no hours)."""
+    """Where the first-contact deadline stands at `now`, counted in the same working time
+    `Organisation.sla_due` set it in: the pipeline's business hours, else the shifts of its
+    pool's active people, else plain minutes."""
     if contacted is not None:
         return SlaClock(SlaState.CONTACTED, due)
     if due is None:
         return SlaClock(SlaState.NONE)
     if due <= now:
         return SlaClock(SlaState.OVERDUE, due, 0)
-    found = _pipeline(organisation.configuration, pipeline)
-    hours = found.business_hours if found else None
-    if found is None or hours is None:
-        return SlaClock(SlaState.RUNNING, due, int((due - now).total_seconds()))
-    book = organisation.holiday_books.get(found.team)
-    left = working_minutes_between(now, due, hours, found.timezone, book)
-    open_now = working_minutes_between(now, now + timedelta(minutes=1), hours, found.timezone, book)
-    state = SlaState.RUNNING if open_now > 0 else SlaState.PAUSED
-    return SlaClock(state, due, round(left * 60))
+    spans = _working_spans(organisation, pipeline, now, due)
+    left = sum((span.duration for span in spans), timedelta())
+    running = bool(spans) and spans[0].start <= now
+    return SlaClock(
+        SlaState.RUNNING if running else SlaState.PAUSED, due, round(left.total_seconds())
+    )
+
+
+def _working_spans(
+    organisation: Organisation, pipeline_key: str | None, now: datetime, due: datetime
+) -> list[Span]:
+    """The time between `now` and `due` in which the pipeline's first-contact clock runs."""
+    found = _pipeline(organisation.configuration, pipeline_key)
+    if found is not None and found.business_hours is not None:
+        return _business_spans(organisation, found, now, due)
+    calendars = organisation.sla_calendars.get(found.key, ()) if found is not None else ()
+    if calendars:
+        return merge(span for calendar in calendars for span in calendar.working_spans(now, due))
+    return [Span(now, due)]
+
+
+def _business_spans(
+    organisation: Organisation, pipeline: Pipeline, now: datetime, due: datetime
+) -> list[Span]:
+    """The pipeline's open hours between `now` and `due`."""
+    assert pipeline.business_hours is not None
+    tz = zone(pipeline.timezone)
+    book = organisation.holiday_books.get(pipeline.team)
+    first, last = local_date(now, tz) - ONE_DAY, local_date(due, tz)
+    clipped = (s.clip(now, due) for s in open_spans(first, last, pipeline.business_hours, tz, book))
+    return [span for span in clipped if span is not None]
 
 
 def _urgency(line: InboxLine) -> tuple[int, float]:

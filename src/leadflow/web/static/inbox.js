@@ -118,23 +118,21 @@
         status.textContent = status.dataset.lost;
       }
     });
-    source.addEventListener("lead.assigned", function (event) {
-      var data = payload(event);
-      if (data.lead_id !== undefined && (!data.agent || data.agent === me)) {
-        insertRow(table, data.lead_id);
-      }
-    });
-    source.addEventListener("lead.reassigned", function (event) {
+    // A lead routed to this agent joins the list; one routed away (its previous owner hears
+    // of the reassignment too) leaves it.
+    function routed(event) {
       var data = payload(event);
       if (data.lead_id === undefined) {
         return;
       }
-      if (data.agent === me) {
+      if (!data.agent || data.agent === me) {
         insertRow(table, data.lead_id);
       } else {
         removeRow(table, data.lead_id);
       }
-    });
+    }
+    source.addEventListener("lead.assigned", routed);
+    source.addEventListener("lead.reassigned", routed);
     window.addEventListener("pagehide", function () {
       source.close();
     });
