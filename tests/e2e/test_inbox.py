@@ -131,7 +131,10 @@ def test_a_posted_lead_appears_live_and_the_agent_logs_a_call(
     row = visit.page.locator(f"#lead-{lead_id}")
     expect(row).to_be_visible(timeout=LIVE_WAIT_MS)
     expect(row).to_contain_text("Greta Live")
-    expect(row.locator(".sla")).to_contain_text("left")
+    clock = row.locator(".sla")
+    expect(clock).to_contain_text("left")
+    shown = clock.inner_text()
+    expect(clock).not_to_have_text(shown, timeout=3_000)  # it ticks in the browser
     assert visit.page.evaluate("window.leadflowNotReloaded") is True  # no reload happened
     visit.screenshot("inbox-agent-live")
     assert_clean(visit)
@@ -141,6 +144,12 @@ def test_a_posted_lead_appears_live_and_the_agent_logs_a_call(
     expect(
         visit.page.get_by_role("heading", name="Why this lead went to this agent")
     ).to_be_visible()
+    visit.page.get_by_label("Length of the call in minutes").fill("ten")
+    visit.page.get_by_role("button", name="Save", exact=True).click()
+    expect(visit.page.locator("#minutes-problem")).to_contain_text("whole minutes")
+    # The refusal is an HTTP 422, which the browser reports; nothing else may be reported.
+    assert [e for e in visit.console_errors if "422" not in e] == []
+    visit.console_errors.clear()
     visit.page.get_by_label("What you did").select_option("call")
     visit.page.get_by_label("Outcome").select_option("answered")
     visit.page.get_by_label("Length of the call in minutes").fill("3")
