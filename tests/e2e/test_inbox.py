@@ -163,3 +163,21 @@ def test_a_posted_lead_appears_live_and_the_agent_logs_a_call(
     expect(visit.page.locator("#lead-work .sla-done")).to_have_text("Contacted")
     visit.screenshot("inbox-lead-detail")
     assert_clean(visit)
+
+
+def test_a_team_lead_opens_their_agents_inbox_but_not_another_teams(visit: Visit) -> None:
+    visit.sign_in("team_lead")
+    visit.go("/inbox")
+    visit.page.get_by_label("Agent").select_option("anna.schmidt")
+    visit.page.get_by_role("button", name="Open inbox").click()
+    expect(visit.page.get_by_role("heading", level=1)).to_have_text("Inbox of Anna Schmidt")
+    expect(visit.page.locator("table.inbox tbody tr").first).to_be_visible()
+    # Her live stream opens with the team lead's session too.
+    expect(visit.page.locator("[data-live-status]")).to_have_text(
+        "New leads appear here as they arrive."
+    )
+    visit.screenshot("inbox-team-lead")
+    assert_clean(visit)
+    response = visit.go("/inbox?agent=sarah.jones")
+    assert response is not None
+    assert response.status == 403
