@@ -30,6 +30,33 @@ from leadflow.services.demo import sample_leads
 SERVER = os.environ.get("LEADFLOW_BENCH_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
+def cpu_seconds(pids: set[int] | None = None, name: str | None = None) -> float:
+    """User + system CPU of the processes `pids` (and their children) or all named `name`,
+    from /proc: the load-independent cost of the work, beside the noisy wall-clock rate."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, str, float]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                raw = handle.read()
+        except OSError:
+            continue
+        command = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        stats[int(entry)] = (int(fields[1]), command, (int(fields[11]) + int(fields[12])) / tick)
+    if name is not None:
+        return sum(cpu for _, command, cpu in stats.values() if command.startswith(name))
+    chosen = set(pids or ())
+    grew = True
+    while grew:
+        grown = {pid for pid, (parent, _, _) in stats.items() if parent in chosen} - chosen
+        chosen |= grown
+        grew = bool(grown)
+    return sum(stats[pid][2] for pid in chosen if pid in stats)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -84,13 +111,20 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
     raise SystemExit("server did not become ready within 60 s")
 
 
-async def send_all(port: int, token: str, requests: int, concurrency: int) -> dict[str, float]:
-    bodies = [
-        s.model_dump(mode="json", exclude_none=True, exclude={"created_at"})
-        for s in sample_leads(datetime(2026, 5, 1, tzinfo=UTC), days=30, per_day=requests // 30 + 1)
-    ][:requests]
+def lead_bodies(count: int, *, prefix: str, seed: int) -> list[dict[str, object]]:
+    """`count` sample leads as API bodies, each with its own external id."""
+    start = datetime(2026, 5, 1, tzinfo=UTC)
+    leads = sample_leads(start, days=30, per_day=count // 30 + 1, seed=seed)
+    bodies = [s.model_dump(mode="json", exclude_none=True, exclude={"created_at"}) for s in leads]
     for index, body in enumerate(bodies):
-        body["external_id"] = f"bench-{index}"
+        body["external_id"] = f"{prefix}-{index}"
+    return bodies[:count]
+
+
+async def send_all(
+    port: int, token: str, requests: int, concurrency: int, *, prefix: str = "bench", seed: int = 1
+) -> dict[str, float]:
+    bodies = lead_bodies(requests, prefix=prefix, seed=seed)
     queue: asyncio.Queue[dict[str, object]] = asyncio.Queue()
     for body in bodies:
         queue.put_nowait(body)
@@ -135,6 +169,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=6000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=300, help="leads sent before measuring")
     args = parser.parse_args()
     name, url = create_database()
     server = None
@@ -142,7 +177,15 @@ def main() -> None:
         env, token = prepare(url)
         port = free_port()
         server = start_server(env, port, args.workers)
+        # A long-running server has compiled its queries and loaded every language's models.
+        asyncio.run(send_all(port, token, args.warmup, args.concurrency, prefix="warm", seed=7))
+        server_cpu = cpu_seconds({server.pid})
+        postgres_cpu = cpu_seconds(name="postgres")
         result = asyncio.run(send_all(port, token, args.requests, args.concurrency))
+        result["server_cpu_ms"] = 1000 * (cpu_seconds({server.pid}) - server_cpu) / args.requests
+        result["postgres_cpu_ms"] = (
+            1000 * (cpu_seconds(name="postgres") - postgres_cpu) / args.requests
+        )
     finally:
         if server is not None:
             server.terminate()
@@ -152,12 +195,15 @@ def main() -> None:
         f"{result['requests']:.0f} leads in {result['seconds']:.1f} s with {args.concurrency} "
         f"concurrent clients and {args.workers} server processes: {result['leads_per_s']:.0f} "
         f"leads/s, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
-        f"{result['errors']:.0f} errors"
+        f"{result['errors']:.0f} errors; CPU per lead: server {result['server_cpu_ms']:.1f} ms, "
+        f"PostgreSQL {result['postgres_cpu_ms']:.1f} ms (all its processes on this machine)"
     )
     print(
         f"RESULT intake_leads_per_s={result['leads_per_s']:.0f} "
         f"intake_p50_ms={result['p50_ms']:.1f} intake_p99_ms={result['p99_ms']:.1f} "
-        f"errors={result['errors']:.0f} workers={args.workers} concurrency={args.concurrency}"
+        f"errors={result['errors']:.0f} workers={args.workers} concurrency={args.concurrency} "
+        f"server_cpu_ms={result['server_cpu_ms']:.1f} "
+        f"postgres_cpu_ms={result['postgres_cpu_ms']:.1f}"
     )
 
 
