@@ -63,16 +63,55 @@ def test_agent_home_lists_only_their_own_leads(visit: Visit) -> None:
     expect(visit.page.locator(".cards .figure").first).not_to_have_text("0")  # open leads
 
 
+def expect_every_chart_drawn(visit: Visit) -> None:
+    placeholders = visit.page.locator("[data-chart]")
+    expect(placeholders.first).to_be_visible()
+    expect(visit.page.locator("[data-chart] svg")).to_have_count(placeholders.count())
+
+
 def test_manager_dashboard_draws_charts_beside_their_tables(visit: Visit) -> None:
     visit.sign_in("manager")
-    charts = visit.page.locator(".chart svg")
-    expect(charts).to_have_count(2)
+    expect_every_chart_drawn(visit)
+    expect(visit.page.locator("#table-country .chart svg")).to_be_visible()
     expect(visit.page.get_by_role("table", name="Leads by country")).to_be_visible()
+    expect(visit.page.get_by_role("table", name="Speed to lead by agent")).to_be_visible()
+    expect(visit.page.get_by_role("table", name="Stage funnel")).to_be_visible()
     visit.page.get_by_label("Period").select_option("7")
     expect(visit.page).to_have_url(re.compile(r"days=7"))
-    expect(visit.page.locator(".chart svg")).to_have_count(2)
-    visit.screenshot("home-manager-7-days")
+    expect_every_chart_drawn(visit)
+    visit.page.get_by_label("Team", exact=True).select_option("german")
+    expect(visit.page).to_have_url(re.compile(r"team=german"))
+    expect(visit.page.locator(".period-range")).to_be_visible()
+    expect_every_chart_drawn(visit)
+    visit.screenshot("home-manager-german-7-days")
+    export = visit.page.locator("#table-country a", has_text="CSV").get_attribute("href")
+    assert export is not None
+    assert "team=german" in export
+    answer = visit.page.request.get(visit.site.base_url + export)
+    assert answer.ok
+    assert answer.text().splitlines()[0].lstrip("\ufeff") == "Country,Leads,Share"
+    expect(visit.page.locator("#live-board table.leads")).to_be_visible()
     assert_clean(visit)
+
+
+def test_team_lead_dashboard_shows_their_teams_people_and_leaderboard(visit: Visit) -> None:
+    visit.sign_in("team_lead")
+    expect(visit.page.get_by_role("heading", level=1)).to_have_text("My teams")
+    for table in (
+        "Who is on shift and on leave now",
+        "Members' load against caps",
+        "Leaderboard",
+        "SLA breaches",
+    ):
+        expect(visit.page.get_by_role("table", name=table)).to_be_visible()
+    teams = visit.page.get_by_label("Team", exact=True).locator("option").all_inner_texts()
+    assert teams == ["All my teams", "German team"]
+    expect_every_chart_drawn(visit)
+    visit.screenshot("home-team-lead-dashboard")
+    assert_clean(visit)
+    response = visit.go("/?team=english")
+    assert response is not None
+    assert response.status == 403
 
 
 def test_every_admin_page_renders_cleanly(visit: Visit) -> None:
@@ -132,7 +171,7 @@ def test_turkish_interface_renders(visit: Visit) -> None:
         by_country = visit.page.get_by_role("heading", name="Ülkeye göre müşteri adayları")
         expect(by_country).to_be_visible()
         expect(visit.page.get_by_role("button", name="Oturumu kapat")).to_be_visible()
-        expect(visit.page.locator(".chart svg")).to_have_count(2)
+        expect_every_chart_drawn(visit)
         visit.screenshot("home-manager-tr")
         visit.go("/config/agents")
         expect(visit.page.get_by_role("heading", level=1)).to_have_text("Temsilciler")

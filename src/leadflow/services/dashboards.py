@@ -10,7 +10,7 @@ from typing import Any
 
 from leadflow.domain.configuration import Configuration, Pipeline
 from leadflow.services.scoping import LeadScope, Role, Viewer, can_see_team, lead_scope, require
-from leadflow.storage.repositories.dashboards import MIX_DIMENSIONS, LeadFilter
+from leadflow.storage.repositories.dashboards import MIX_DIMENSIONS, Counted, LeadFilter
 from leadflow.storage.store import Store
 
 DIMENSIONS = tuple(MIX_DIMENSIONS)
@@ -171,16 +171,30 @@ async def dashboard(
 ) -> Dashboard:
     where = lead_filter(viewer, configuration, filters)
     repository = store.dashboards
-    speeds = [_speed(row) for row in await repository.speed(where, now)]
+    await repository.tune_for_reports()
+    counted = await repository.period_counts(where, now)
+    quantiles = {
+        (level, t, a): (m, p) for level, t, a, m, p in await repository.speed_percentiles(where)
+    }
+    groups: dict[str, list[Counted]] = defaultdict(list)
+    for row in counted:
+        groups[row.group].append(row)
     pipelines = shown_pipelines(viewer, configuration, filters)
+    agents = [
+        _speed(r, r.keys[1], quantiles.get((_AGENT, r.keys[0], r.keys[1]))) for r in groups["agent"]
+    ]
+    teams = [_speed(r, r.keys[0], quantiles.get((_TEAM, r.keys[0], None))) for r in groups["team"]]
+    totals = groups["total"]
     return Dashboard(
         filters=filters,
-        mix=_mix(await repository.mix(where)),
-        total=next((s for s, level in speeds if level == _TOTAL), _no_leads()),
-        teams=_ranked([s for s, level in speeds if level == _TEAM]),
-        agents=_ranked([s for s, level in speeds if level == _AGENT and s.key is not None]),
-        funnel=funnel(await repository.stages(where), _stage_order(pipelines)),
-        pools=pool_shares(await repository.pool_shares(where), pipelines),
+        mix={name: _ranked_counts(groups[name]) for name in DIMENSIONS},
+        total=_speed(totals[0], None, quantiles.get((_TOTAL, None, None)))
+        if totals
+        else _no_leads(),
+        teams=_ranked(teams),
+        agents=_ranked([s for s in agents if s.key is not None]),
+        funnel=funnel([(r.keys[0], r.leads) for r in groups["stage"]], _stage_order(pipelines)),
+        pools=pool_shares([(r.keys[0], r.keys[1], r.leads) for r in groups["pool"]], pipelines),
         queue=[Waiting(*row) for row in await repository.queue(where)],
         overdue=dict(await repository.overdue(where, now)),
     )
@@ -204,19 +218,18 @@ _TOTAL, _TEAM, _AGENT = 3, 1, 0
 """GROUPING() of (team, agent) for the total, a team's and an agent's figures."""
 
 
-def _speed(row: Any) -> tuple[Speed, int]:
-    key = row.agent if row.level == _AGENT else row.team
-    speed = Speed(
+def _speed(row: Counted, key: str | None, quantiles: tuple[float, float] | None) -> Speed:
+    median, p90 = quantiles or (None, None)
+    return Speed(
         key=key,
         leads=row.leads,
         contacted=row.contacted,
         within_5_min=row.within_5_min,
-        median_s=row.median_s,
-        p90_s=row.p90_s,
+        median_s=median,
+        p90_s=p90,
         breaches=row.breaches,
         won=row.won,
     )
-    return speed, row.level
 
 
 def _no_leads() -> Speed:
@@ -227,11 +240,10 @@ def _ranked(speeds: list[Speed]) -> list[Speed]:
     return sorted(speeds, key=lambda s: (-s.leads, s.key or ""))
 
 
-def _mix(rows: list[tuple[str, str | None, int]]) -> dict[str, list[Count]]:
-    found: dict[str, list[Count]] = {name: [] for name in DIMENSIONS}
-    for dimension, value, leads in rows:
-        found[dimension].append(Count(value, leads))
-    return found
+def _ranked_counts(rows: list[Counted]) -> list[Count]:
+    """Largest first; equal counts by value."""
+    ordered = sorted(rows, key=lambda r: (-r.leads, r.keys[0] or ""))
+    return [Count(r.keys[0], r.leads) for r in ordered]
 
 
 def _stage_order(pipelines: list[Pipeline]) -> list[str]:

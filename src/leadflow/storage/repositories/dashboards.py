@@ -11,19 +11,31 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, false, func, or_, select, true, tuple_
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Float,
+    and_,
+    false,
+    func,
+    or_,
+    select,
+    text,
+    true,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadflow.storage.tables import Agent, ApiToken, Lead
 
-MIX_DIMENSIONS: dict[str, Any] = {
+MIX_DIMENSIONS: dict[str, Any] = {  # what the lead mix is broken down by
     "country": Lead.country,
     "language": Lead.language,
     "source": Lead.source,
     "campaign": Lead.utm_campaign,
     "treatment": Lead.treatment,
 }
-"""What the manager's lead mix is broken down by, read in one pass (GROUPING SETS)."""
 
 WAITING = ("queued", "unassigned", "unrouted")
 """Routing statuses of a lead that still has no agent."""
@@ -47,6 +59,52 @@ class LeadFilter:
 
     def period(self) -> ColumnElement[bool]:
         return and_(Lead.received_at >= self.start, Lead.received_at < self.end, self.scope())
+
+
+PERIOD_SETS: dict[str, tuple[Any, ...]] = {
+    **{name: (column,) for name, column in MIX_DIMENSIONS.items()},
+    "stage": (Lead.stage_key,),
+    "pool": (Lead.pipeline_key, Lead.owner_agent_key),
+    "agent": (Agent.team_key, Lead.owner_agent_key),
+    "team": (Agent.team_key,),
+    "total": (),
+}
+"""The groups the dashboards count the period's leads by (`agent` is per owner's team and
+owner; `pool` per pipeline and owner)."""
+
+_PERIOD_COLUMNS: list[Any] = []
+for _columns in PERIOD_SETS.values():
+    _PERIOD_COLUMNS += [c for c in _columns if not any(c is known for known in _PERIOD_COLUMNS)]
+
+
+def _mask(columns: tuple[Any, ...]) -> int:
+    """GROUPING() of `_PERIOD_COLUMNS`: a bit (first column highest) for each column left out."""
+    size = len(_PERIOD_COLUMNS)
+    return sum(
+        1 << (size - 1 - i)
+        for i, c in enumerate(_PERIOD_COLUMNS)
+        if not any(c is kept for kept in columns)
+    )
+
+
+def _position(column: Any) -> int:
+    return next(i for i, c in enumerate(_PERIOD_COLUMNS) if c is column)
+
+
+_SET_OF_MASK = {_mask(columns): name for name, columns in PERIOD_SETS.items()}
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The counts of one group: `group` names the `PERIOD_SETS` entry, `keys` its values."""
+
+    group: str
+    keys: tuple[str | None, ...]
+    leads: int
+    contacted: int
+    within_5_min: int
+    breaches: int
+    won: int
 
 
 def _seconds_to_contact() -> Any:
@@ -119,74 +177,73 @@ class DashboardRepository:
         statement = select(func.count()).select_from(ApiToken).where(ApiToken.revoked_at.is_(None))
         return (await self.session.execute(statement)).scalar_one()
 
-    async def mix(self, where: LeadFilter) -> list[tuple[str, str | None, int]]:
-        """(dimension, value, leads) for every dimension of `MIX_DIMENSIONS`, largest first."""
-        columns = list(MIX_DIMENSIONS.values())
-        statement = (
-            select(func.grouping(*columns), *columns, func.count())
-            .where(where.period())
-            .group_by(func.grouping_sets(*columns))
-            .order_by(func.count().desc())
-        )
-        names = list(MIX_DIMENSIONS)
-        found = []
-        for mask, *values, count in await self.session.execute(statement):
-            # GROUPING() sets a bit for each column left out; exactly one is kept per set.
-            index = next(i for i in range(len(names)) if not mask & (1 << (len(names) - 1 - i)))
-            found.append((names[index], values[index], count))
-        return sorted(found, key=lambda row: (row[0], -row[2], row[1] or ""))
+    async def tune_for_reports(self) -> None:
+        """Sorts for percentiles stay in memory, and no JIT compile time on a page request."""
+        await self.session.execute(text("SET LOCAL work_mem = '64MB'"))
+        await self.session.execute(text("SET LOCAL jit = off"))
 
-    async def speed(self, where: LeadFilter, now: datetime) -> list[Row[Any]]:
-        """Per owner's team and per owner, and overall: leads, contacted, contacted within five
-        minutes, median and 90th percentile seconds to first contact, SLA breaches, won.
-
-        `level` is 3 for the total, 1 for a team, 0 for an agent (NULL team: no owner).
-        """
+    async def period_counts(self, where: LeadFilter, now: datetime) -> list[Counted]:
+        """Every count of the period in one pass over its leads (GROUPING SETS): per value of
+        each `PERIOD_SETS` entry, leads, contacted, contacted within five minutes, SLA breaches
+        (a first contact after the deadline, or none yet with the deadline past) and won."""
         seconds = _seconds_to_contact()
         late = Lead.sla_due_at.is_not(None) & (
             func.coalesce(Lead.first_contact_at, now) > Lead.sla_due_at
         )
         statement = (
             select(
-                func.grouping(Agent.team_key, Lead.owner_agent_key).label("level"),
-                Agent.team_key.label("team"),
-                Lead.owner_agent_key.label("agent"),
-                func.count().label("leads"),
-                func.count(Lead.first_contact_at).label("contacted"),
-                func.count().filter(seconds <= 300).label("within_5_min"),
-                func.percentile_cont(0.5).within_group(seconds).label("median_s"),
-                func.percentile_cont(0.9).within_group(seconds).label("p90_s"),
-                func.count().filter(late).label("breaches"),
-                func.count().filter(Lead.stage_key == "won").label("won"),
+                func.grouping(*_PERIOD_COLUMNS),
+                *_PERIOD_COLUMNS,
+                func.count(),
+                func.count(Lead.first_contact_at),
+                func.count().filter(seconds <= 300),
+                func.count().filter(late),
+                func.count().filter(Lead.stage_key == "won"),
             )
             .select_from(Lead)
             .outerjoin(Agent, Agent.key == Lead.owner_agent_key)
             .where(where.period())
-            .group_by(
-                func.grouping_sets(
-                    tuple_(), tuple_(Agent.team_key), tuple_(Agent.team_key, Lead.owner_agent_key)
-                )
-            )
+            .group_by(func.grouping_sets(*(tuple_(*c) for c in PERIOD_SETS.values())))
         )
-        return list(await self.session.execute(statement))
+        found = []
+        for mask, *values in await self.session.execute(statement):
+            name = _SET_OF_MASK[mask]
+            keys = tuple(values[_position(c)] for c in PERIOD_SETS[name])
+            found.append(Counted(name, keys, *values[len(_PERIOD_COLUMNS) :]))
+        return found
 
-    async def stages(self, where: LeadFilter) -> list[tuple[str | None, int]]:
-        """Leads of the period by their current stage."""
-        statement = (
-            select(Lead.stage_key, func.count()).where(where.period()).group_by(Lead.stage_key)
-        )
-        return [(stage, count) for stage, count in await self.session.execute(statement)]
+    async def speed_percentiles(
+        self, where: LeadFilter
+    ) -> list[tuple[int, str | None, str | None, float, float]]:
+        """(level, team, agent, median, 90th percentile) seconds to first contact of the
+        contacted leads: overall (level 3), per owner's team (1), per owner (0).
 
-    async def pool_shares(self, where: LeadFilter) -> list[tuple[str | None, str | None, int]]:
-        """(pipeline, owner, leads) of the period: how each pool's leads ended up shared."""
-        statement = (
-            select(Lead.pipeline_key, Lead.owner_agent_key, func.count())
-            .where(
-                where.period(), Lead.pipeline_key.is_not(None), Lead.owner_agent_key.is_not(None)
+        A narrow input (team, owner, seconds) so the sorts the percentiles need stay small.
+        """
+        contacted = (
+            select(
+                Agent.team_key.label("team"),
+                Lead.owner_agent_key.label("agent"),
+                _seconds_to_contact().label("seconds"),
             )
-            .group_by(Lead.pipeline_key, Lead.owner_agent_key)
+            .select_from(Lead)
+            .outerjoin(Agent, Agent.key == Lead.owner_agent_key)
+            .where(where.period(), Lead.first_contact_at.is_not(None))
+            .subquery()
         )
-        return [(p, a, count) for p, a, count in await self.session.execute(statement)]
+        both = func.percentile_cont(array([0.5, 0.9]), type_=ARRAY(Float)).within_group(
+            contacted.c.seconds
+        )
+        team, agent = contacted.c.team, contacted.c.agent
+        statement = select(func.grouping(team, agent), team, agent, both).group_by(
+            func.grouping_sets(tuple_(), tuple_(team), tuple_(team, agent))
+        )
+        # With nobody contacted, the overall row comes back with no percentiles.
+        return [
+            (level, t, a, quantiles[0], quantiles[1])
+            for level, t, a, quantiles in await self.session.execute(statement)
+            if quantiles is not None
+        ]
 
     async def queue(self, where: LeadFilter) -> list[tuple[str | None, int, datetime]]:
         """Leads waiting for an agent now (whenever received): per pipeline, count and oldest."""
