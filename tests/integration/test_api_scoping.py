@@ -136,6 +136,18 @@ def _calls(leads: Leads, version: int) -> list[Call]:
             "GET", f"/api/v1/leads/{leads.sarah}/decision?agent=anna.schmidt",
             (200, 200, 404, 404, 200),
         ),
+        Call(
+            "GET", f"/api/v1/leads/{leads.anna}/decision?agent=anna.schmidt",
+            (200, 200, 200, 200, 200),
+        ),
+        Call(
+            "GET", f"/api/v1/leads/{leads.anna}/decision?agent=jonas.weber",
+            (200, 200, 200, 404, 200),
+        ),
+        Call(
+            "GET", f"/api/v1/leads/{leads.anna}/decision?agent=sarah.jones",
+            (200, 200, 404, 404, 200),
+        ),
         Call("GET", f"/api/v1/leads/{leads.anna}/activities", (200, 200, 200, 200, 200)),
         Call("GET", f"/api/v1/leads/{leads.sarah}/activities", (200, 200, 404, 404, 200)),
         Call("GET", "/api/v1/queue", (200, 200, 200, 200, 200)),

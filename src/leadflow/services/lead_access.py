@@ -34,6 +34,14 @@ async def check_visible(store: Store, live: LiveOrganisation, viewer: Viewer, le
         await _visible(store, live, viewer, lead_id)
 
 
+async def sees_agent(store: Store, live: LiveOrganisation, viewer: Viewer, agent_key: str) -> bool:
+    """Whether the viewer sees the agent `agent_key`; no look-up for those who see everyone."""
+    if scoping.sees_everything(viewer):
+        return True
+    configuration = (await live.get(store)).configuration
+    return scoping.can_see_agent_key(viewer, configuration, agent_key)
+
+
 async def check_reassign(
     store: Store, live: LiveOrganisation, viewer: Viewer, lead_id: int, to_agent: str
 ) -> None:

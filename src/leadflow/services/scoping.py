@@ -170,8 +170,9 @@ def can_reassign_lead(
     return from_ours and to_agent in scope.agents
 
 
-def can_act_for(viewer: Viewer, configuration: Configuration, agent_key: str) -> bool:
-    """Whether the viewer may record work (a call, a message) in the name of `agent_key`."""
+def can_see_agent_key(viewer: Viewer, configuration: Configuration, agent_key: str) -> bool:
+    """Whether `agent_key` is an agent of the configuration that the viewer sees: one they
+    may record work for, or ask "why not this agent?" about."""
     return any(
         agent.key == agent_key and can_see_agent(viewer, agent) for agent in configuration.agents
     )

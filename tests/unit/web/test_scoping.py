@@ -165,9 +165,9 @@ def test_who_simulates_a_lead_against_the_live_or_a_draft_configuration(
     assert scoping.can_simulate_lead(viewer, draft=True) is draft
 
 
-def test_work_is_recorded_only_for_agents_one_sees() -> None:
-    assert scoping.can_act_for(GERMAN_LEAD, CONFIG, "ben")
-    assert not scoping.can_act_for(GERMAN_LEAD, CONFIG, "sarah")
-    assert scoping.can_act_for(AGENT_ANNA, CONFIG, "anna")
-    assert not scoping.can_act_for(AGENT_ANNA, CONFIG, "ben")
-    assert not scoping.can_act_for(ADMIN, CONFIG, "nobody")
+def test_agents_are_known_by_key_only_within_ones_view() -> None:
+    assert scoping.can_see_agent_key(GERMAN_LEAD, CONFIG, "ben")
+    assert not scoping.can_see_agent_key(GERMAN_LEAD, CONFIG, "sarah")
+    assert scoping.can_see_agent_key(AGENT_ANNA, CONFIG, "anna")
+    assert not scoping.can_see_agent_key(AGENT_ANNA, CONFIG, "ben")
+    assert not scoping.can_see_agent_key(ADMIN, CONFIG, "nobody")

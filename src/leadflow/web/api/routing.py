@@ -13,6 +13,7 @@ from leadflow.services.configuration import validate
 from leadflow.services.intake import LeadSubmission
 from leadflow.services.scoping import Role
 from leadflow.web.deps import LeadViewer, Now, State, StoreDep, ViewerDep
+from leadflow.web.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["routing"])
 
@@ -39,12 +40,15 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
     responses=_REFUSALS,
 )
 async def lead_decision(
-    lead_id: int, db: StoreDep, state: State, _: LeadViewer, agent: str | None = None
+    lead_id: int, db: StoreDep, state: State, who: LeadViewer, agent: str | None = None
 ) -> DecisionOut:
-    """The decision trace; with `?agent=KEY`, also why that agent did not get the lead."""
+    """The decision trace; with `?agent=KEY`, also why that agent did not get the lead (a team
+    lead asks about their teams' agents, an agent about themselves: others are answered 404)."""
     found = await decisions.decisions_of(db, lead_id)
     answer = None
     if agent is not None:
+        if not await lead_access.sees_agent(db, state.organisation, who, agent):
+            raise NotFound(f"agent {agent!r} is not in the active configuration")
         answer = await decisions.answer_why_not(db, state.organisation, lead_id, agent)
     return DecisionOut(
         lead_id=lead_id,

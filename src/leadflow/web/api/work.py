@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from leadflow.services import activities, queue, rota, scoping
+from leadflow.services import activities, lead_access, queue, rota, scoping
 from leadflow.services.activities import ActivityIn
 from leadflow.web.deps import LeadViewer, Now, OrgDep, State, StoreDep, ViewerDep
 from leadflow.web.errors import NotFound
@@ -26,11 +26,9 @@ async def add_activity(
 ) -> dict[str, Any]:
     """A call attempt, call, message or e-mail is a contact: the first one stops the SLA clock.
     A team lead records for their agents only, an agent for themselves."""
-    if body.agent is not None and not scoping.sees_everything(who):
-        configuration = (await state.organisation.get(db)).configuration
-        scoping.require(
-            scoping.can_act_for(who, configuration, body.agent), f"recording for {body.agent!r}"
-        )
+    if body.agent is not None:
+        seen = await lead_access.sees_agent(db, state.organisation, who, body.agent)
+        scoping.require(seen, f"recording for {body.agent!r}")
     recorded = await activities.record(db, lead_id, body, now=now)
     await db.commit()
     return recorded
