@@ -62,8 +62,10 @@ class HolidayBook:
 
     def __init__(self, calendar: HolidayCalendar, *, language: str | None = None) -> None:
         for code in calendar.countries:
-            _check_country(code)
-        self._countries = tuple(calendar.countries)
+            _check_country(code, calendar.subdivisions.get(code))
+        self._countries = tuple(
+            (code, calendar.subdivisions.get(code)) for code in calendar.countries
+        )
         self._language = language
         self._company = _company_days(calendar.company_days)
         self._by_date: dict[date, Holiday | None] = {}
@@ -76,18 +78,23 @@ class HolidayBook:
             return found
 
     def _holidays_on(self, day: date) -> Iterator[Holiday]:
-        for code in self._countries:
-            national = country_year(code, day.year, self._language).get(day)
+        for code, subdivision in self._countries:
+            national = country_year(code, day.year, self._language, subdivision).get(day)
             if national is not None:
                 yield national
         yield from self._company.get(day, ())
 
 
-def _check_country(code: str) -> None:
+def _check_country(code: str, subdivision: str | None = None) -> None:
     try:
         holiday_data.country_holidays(code)
     except NotImplementedError as exc:
         raise ValueError(f"the holidays package has no country {code!r}") from exc
+    if subdivision is not None:
+        try:
+            holiday_data.country_holidays(code, subdiv=subdivision)
+        except NotImplementedError as exc:
+            raise ValueError(f"{code} has no subdivision {subdivision!r}") from exc
 
 
 def _company_days(days: Iterable[CompanyDay]) -> dict[date, list[Holiday]]:
@@ -98,22 +105,25 @@ def _company_days(days: Iterable[CompanyDay]) -> dict[date, list[Holiday]]:
 
 
 @lru_cache(maxsize=1024)
-def country_year(code: str, year: int, language: str | None = None) -> Mapping[date, Holiday]:
-    """Holidays of one country and year (public days, then timed half days), cached."""
+def country_year(
+    code: str, year: int, language: str | None = None, subdivision: str | None = None
+) -> Mapping[date, Holiday]:
+    """Holidays of one country (or one of its subdivisions) and year (public days, then timed
+    half days), cached."""
     country = holiday_data.country_holidays(code)
     language = language or country.default_language or "en_US"
-    public = holiday_data.country_holidays(code, years=year, language=language)
+    public = holiday_data.country_holidays(code, subdiv=subdivision, years=year, language=language)
     found = {day: Holiday(day, name) for day, name in public.items()}
     if HALF_DAY in country.supported_categories:
-        for half_day in _half_days(code, year, language):
+        for half_day in _half_days(code, year, language, subdivision):
             found.setdefault(half_day.date, half_day)
     return found
 
 
-def _half_days(code: str, year: int, language: str) -> Iterator[Holiday]:
+def _half_days(code: str, year: int, language: str, subdivision: str | None) -> Iterator[Holiday]:
     def half_days_in(lang: str) -> Mapping[date, str]:
         return holiday_data.country_holidays(
-            code, years=year, language=lang, categories=(HALF_DAY,)
+            code, subdiv=subdivision, years=year, language=lang, categories=(HALF_DAY,)
         )
 
     named, english = half_days_in(language), half_days_in("en_US")

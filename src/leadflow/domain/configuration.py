@@ -189,12 +189,19 @@ class HolidayCalendar(Frozen):
     """Public and religious holidays of `countries` (the `holidays` package) and company days."""
 
     countries: list[str] = Field(default_factory=list)
+    subdivisions: dict[str, str] = Field(default_factory=dict)
+    """Country → subdivision code of the `holidays` package (e.g. DE → BY) for regional days."""
     company_days: list[CompanyDay] = Field(default_factory=list)
 
     @field_validator("countries")
     @classmethod
     def _upper(cls, value: list[str]) -> list[str]:
         return [c.upper() for c in value]
+
+    @field_validator("subdivisions")
+    @classmethod
+    def _upper_countries(cls, value: dict[str, str]) -> dict[str, str]:
+        return {country.upper(): code for country, code in value.items()}
 
 
 class Schedule(Frozen):
@@ -219,6 +226,8 @@ class Team(Frozen):
     key: Key
     name: str
     leads: list[str] = Field(default_factory=list, description="e-mails of the team leads")
+    timezone: TimeZoneName | None = None
+    """Where the team works, for its calendar screens; each agent keeps their own time zone."""
     holidays: HolidayCalendar = Field(default_factory=HolidayCalendar)
     on_leave: LeavePolicy = LeavePolicy.KEEP_WITH_BACKUP
     on_exit: LeavePolicy = LeavePolicy.REDISTRIBUTE
@@ -345,7 +354,7 @@ class Pipeline(Frozen):
     repeats: RepeatPolicy = Field(default_factory=RepeatPolicy)
     sla: Sla = Field(default_factory=Sla)
     business_hours: WeeklyPattern | None = None
-    """Hours in which SLA minutes run; None means the pipeline team's members' shifts."""
+    """Hours in which SLA minutes run; None means while someone active in the pool works."""
 
 
 # --- rule conditions -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from leadflow.domain.configuration import Agent, Configuration, Team
+from leadflow.domain.configuration import Agent, Configuration, Pipeline, Team
 
 
 class Role(StrEnum):
@@ -96,6 +96,25 @@ def can_roll_back(viewer: Viewer) -> bool:
     return viewer.role is Role.ADMIN
 
 
+def can_view_rules(viewer: Viewer) -> bool:
+    """Rules send leads to every team's pipelines, so only those who see every team read them."""
+    return viewer.role in (Role.ADMIN, Role.MANAGER)
+
+
+def can_edit_rules(viewer: Viewer) -> bool:
+    return viewer.role is Role.ADMIN
+
+
+def can_simulate(viewer: Viewer) -> bool:
+    """Routing a test lead shows every candidate of every pipeline a rule may pick."""
+    return can_view_rules(viewer)
+
+
+def can_edit_team_lead_list(viewer: Viewer) -> bool:
+    """Who leads a team is decided by an administrator, not by the team lead themselves."""
+    return viewer.role is Role.ADMIN
+
+
 def can_manage_users(viewer: Viewer) -> bool:
     return viewer.role is Role.ADMIN
 
@@ -110,6 +129,10 @@ def visible_teams(viewer: Viewer, teams: Iterable[Team]) -> list[Team]:
 
 def visible_agents(viewer: Viewer, agents: Iterable[Agent]) -> list[Agent]:
     return [agent for agent in agents if can_see_agent(viewer, agent)]
+
+
+def visible_pipelines(viewer: Viewer, pipelines: Iterable[Pipeline]) -> list[Pipeline]:
+    return [pipeline for pipeline in pipelines if can_see_team(viewer, pipeline.team)]
 
 
 def lead_scope(viewer: Viewer, configuration: Configuration) -> LeadScope:

@@ -29,6 +29,13 @@ def navigation(viewer: Viewer) -> list[NavItem]:
     items = [NavItem("/", _HOME.get(viewer.role, N_("Home")), "home")]
     if scoping.can_view_configuration(viewer):
         items.append(NavItem("/config/agents", N_("Agents"), "agents"))
+        items.append(NavItem("/config/teams", N_("Teams"), "teams"))
+        items.append(NavItem("/config/pipelines", N_("Pipelines"), "pipelines"))
+    if scoping.can_view_rules(viewer):
+        items.append(NavItem("/config/rules", N_("Rules"), "rules"))
+    if scoping.can_view_configuration(viewer):
+        items.append(NavItem("/config/shifts", N_("Shifts"), "shifts"))
+        items.append(NavItem("/config/leave", N_("Leave"), "leave"))
     if scoping.can_view_versions(viewer):
         items.append(NavItem("/config/versions", N_("Versions"), "versions"))
     if scoping.can_manage_users(viewer):

@@ -13,6 +13,12 @@ from leadflow.web.ui import (
     admin_users,
     agents,
     auth,
+    config_leave,
+    config_pipelines,
+    config_rules,
+    config_shifts,
+    config_teams,
+    dashboard,
     errors,
     home,
     inbox,
@@ -33,5 +39,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.mount("/static", StaticFiles(packages=[("leadflow.web", "static")]), name="static")
     for module in (auth, account, home, agents, versions, admin_users, admin_tokens):
         app.include_router(module.router)
+    for module in (config_teams, config_pipelines, config_rules, config_shifts, config_leave):
+        app.include_router(module.router)
     app.include_router(inbox.router)
+    app.include_router(dashboard.router)
     errors.install(app)

@@ -1,0 +1,215 @@
+"""Configuration → Leave: one team's leave by week (add and remove ranges, with type and partial
+days) and the coming holidays of the team's calendar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Form, HTTPException
+from fastapi.responses import Response
+
+from leadflow.calendar.holidays import Holiday, HolidayBook
+from leadflow.domain.configuration import Agent, Configuration, Leave, LeaveType, Team
+from leadflow.services import config_edits, scoping
+from leadflow.web.ui import config_forms
+from leadflow.web.ui.config_forms import FieldProblems
+from leadflow.web.ui.config_saving import Save, save_and_redirect
+from leadflow.web.ui.config_shifts import first_team, scheduled_agents
+from leadflow.web.ui.config_teams import visible_team
+from leadflow.web.ui.config_vocabulary import TERMS
+from leadflow.web.ui.context import Page, PageDep
+from leadflow.web.ui.i18n import N_
+from leadflow.web.ui.routers import page_router
+
+router = page_router("/config/leave")
+TYPES = [t.value for t in LeaveType]
+HOLIDAY_HORIZON = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class LeaveRow:
+    agent: Agent
+    index: int
+    """Position in the agent's leave list (what a removal names)."""
+    leave: Leave
+
+
+@router.get("")
+async def leave_index(page: PageDep) -> Response:
+    return await first_team(page, "leave")
+
+
+def _today(page: Page, team: Team) -> date:
+    return page.now.astimezone(ZoneInfo(team.timezone or page.account.timezone)).date()
+
+
+def leave_by_week(agents: list[Agent], today: date) -> list[tuple[date, list[LeaveRow]]]:
+    """Leave that has not ended yet, grouped by the Monday of the week it starts in (past
+    starts count from this week)."""
+    rows = [
+        LeaveRow(agent, index, leave)
+        for agent in agents
+        if agent.schedule is not None
+        for index, leave in enumerate(agent.schedule.leave)
+        if leave.end >= today
+    ]
+    weeks: dict[date, list[LeaveRow]] = {}
+    this_monday = today - timedelta(days=today.weekday())
+    for row in sorted(rows, key=lambda r: (r.leave.start, r.agent.name)):
+        monday = max(row.leave.start - timedelta(days=row.leave.start.weekday()), this_monday)
+        weeks.setdefault(monday, []).append(row)
+    return sorted(weeks.items())
+
+
+def coming_holidays(team: Team, today: date) -> list[Holiday]:
+    book = HolidayBook(team.holidays)
+    days = (today + timedelta(days=n) for n in range(HOLIDAY_HORIZON.days))
+    return [holiday for day in days if (holiday := book.holiday_on(day)) is not None]
+
+
+def _leave_page(
+    page: Page,
+    version: int,
+    configuration: Configuration,
+    team: Team,
+    form: dict[str, str],
+    *,
+    status: int = 200,
+    problems: dict[str, str] | None = None,
+    stale: bool = False,
+) -> Response:
+    agents = scheduled_agents(configuration, team.key)
+    today = _today(page, team)
+    return page.render(
+        "config/leave.html",
+        status=status,
+        section="leave",
+        version=version,
+        team=team,
+        teams=scoping.visible_teams(page.viewer, configuration.teams),
+        agents=agents,
+        weeks=leave_by_week(agents, today),
+        holidays=coming_holidays(team, today),
+        calendar=config_forms.shown_calendar(team.holidays.countries, team.holidays.subdivisions),
+        types=TYPES,
+        form=form,
+        problems=problems or {},
+        stale=stale,
+        editable=scoping.can_edit_team(page.viewer, team.key),
+        terms=TERMS,
+    )
+
+
+def _blank_form() -> dict[str, str]:
+    return dict.fromkeys(("agent", "start", "end", "hours", "note", "comment"), "") | {
+        "type": "annual"
+    }
+
+
+@router.get("/{team_key}")
+async def leave_calendar(page: PageDep, team_key: str) -> Response:
+    version, configuration, team = await visible_team(page, team_key)
+    return _leave_page(page, version, configuration, team, _blank_form())
+
+
+def read_leave(form: dict[str, str], agents: list[str]) -> tuple[dict[str, Any], FieldProblems]:
+    problems = FieldProblems()
+    config_forms.read_choice(problems, "agent", form["agent"], agents)
+    start = config_forms.read_date(problems, "start", form["start"])
+    end = config_forms.read_date(problems, "end", form["end"] or form["start"])
+    if start and end and end < start:
+        problems.add("end", N_("The leave cannot end before it starts."))
+    leave = {
+        "start": start.isoformat() if start else "",
+        "end": end.isoformat() if end else "",
+        "type": config_forms.read_choice(problems, "type", form["type"], TYPES),
+        "intervals": config_forms.read_intervals(problems, "hours", form["hours"]),
+        "note": form["note"].strip(),
+    }
+    return leave, problems
+
+
+async def _editable_team(page: Page, team_key: str) -> tuple[int, Configuration, Team]:
+    version, configuration, team = await visible_team(page, team_key)
+    scoping.require(scoping.can_edit_team(page.viewer, team_key), f"team {team_key}")
+    return version, configuration, team
+
+
+@router.post("/{team_key}/add")
+async def leave_add(
+    page: PageDep,
+    team_key: str,
+    base_version: Annotated[int, Form()],
+    agent: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "",
+    end: Annotated[str, Form()] = "",
+    type: Annotated[str, Form()] = "annual",
+    hours: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+) -> Response:
+    version, configuration, team = await _editable_team(page, team_key)
+    form = {"agent": agent, "start": start, "end": end, "type": type, "hours": hours}
+    form |= {"note": note, "comment": comment}
+    keys = [a.key for a in scheduled_agents(configuration, team_key)]
+    leave, problems = read_leave(form, keys)
+
+    def rerender(status: int, found: dict[str, str], stale: bool) -> Response:
+        shown = _blank_form() if stale else form
+        return _leave_page(
+            page, version, configuration, team, shown, status=status, problems=found, stale=stale
+        )
+
+    if problems:
+        return rerender(422, problems.worded(page.gettext), False)
+
+    def edit(document: config_edits.Document) -> None:
+        schedule = config_edits.entry(document, "agents", agent).setdefault("schedule", {})
+        schedule.setdefault("leave", []).append(leave)
+
+    save = Save(
+        edit,
+        True,
+        f"team {team_key}",
+        base_version,
+        comment,
+        f"leave of {agent}: {leave['start']} to {leave['end']} ({leave['type']})",
+    )
+    return await save_and_redirect(page, configuration, save, f"/config/leave/{team_key}", rerender)
+
+
+@router.post("/{team_key}/remove")
+async def leave_remove(
+    page: PageDep,
+    team_key: str,
+    base_version: Annotated[int, Form()],
+    agent: Annotated[str, Form()],
+    index: Annotated[int, Form()],
+) -> Response:
+    version, configuration, team = await _editable_team(page, team_key)
+    owner = next((a for a in scheduled_agents(configuration, team_key) if a.key == agent), None)
+    if owner is None or owner.schedule is None or not 0 <= index < len(owner.schedule.leave):
+        raise HTTPException(404)
+    removed = owner.schedule.leave[index]
+
+    def edit(document: config_edits.Document) -> None:
+        del config_edits.entry(document, "agents", agent)["schedule"]["leave"][index]
+
+    def rerender(status: int, found: dict[str, str], stale: bool) -> Response:
+        return _leave_page(
+            page, version, configuration, team, _blank_form(), status=status, problems=found,
+            stale=stale,
+        )  # fmt: skip
+
+    save = Save(
+        edit,
+        True,
+        f"team {team_key}",
+        base_version,
+        "",
+        f"leave of {agent} removed: {removed.start} to {removed.end}",
+    )
+    return await save_and_redirect(page, configuration, save, f"/config/leave/{team_key}", rerender)

@@ -1,0 +1,173 @@
+"""Configuration → Shifts: one team's weekly planner (agents × weekdays, in each agent's time
+zone) with date overrides; one save is one configuration version."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi.responses import RedirectResponse, Response
+
+from leadflow.domain.configuration import WEEKDAYS, Agent, Configuration, Team
+from leadflow.services import config_edits, scoping
+from leadflow.web.ui import config_forms
+from leadflow.web.ui.config_forms import FieldProblems
+from leadflow.web.ui.config_saving import Save, save_and_redirect
+from leadflow.web.ui.config_teams import visible_team
+from leadflow.web.ui.config_vocabulary import TERMS
+from leadflow.web.ui.context import Page, PageDep
+from leadflow.web.ui.i18n import N_
+from leadflow.web.ui.routers import page_router
+
+router = page_router("/config/shifts")
+
+
+async def first_team(page: Page, section: str) -> Response:
+    """/config/shifts and /config/leave open the first team the viewer sees."""
+    scoping.require(scoping.can_view_configuration(page.viewer), "configuration")
+    configuration = await page.configuration()
+    teams = scoping.visible_teams(page.viewer, configuration.teams)
+    scheduled = [
+        t for t in teams if any(a.team == t.key and a.schedule for a in configuration.agents)
+    ]
+    chosen = (scheduled or teams)[0].key if teams else None
+    return RedirectResponse(f"/config/{section}/{chosen}" if chosen else "/", status_code=303)
+
+
+@router.get("")
+async def shift_index(page: PageDep) -> Response:
+    return await first_team(page, "shifts")
+
+
+def scheduled_agents(configuration: Configuration, team: str) -> list[Agent]:
+    """The team's agents that work shifts (bots and on-call numbers are always available)."""
+    return [a for a in configuration.agents if a.team == team and a.schedule is not None]
+
+
+def _form_of(agents: list[Agent]) -> dict[str, str]:
+    form = {"comment": ""}
+    for agent in agents:
+        assert agent.schedule is not None
+        for day in WEEKDAYS:
+            intervals = getattr(agent.schedule.weekly, day)
+            form[f"shift.{agent.key}.{day}"] = config_forms.shown_intervals(intervals)
+        form[f"overrides.{agent.key}"] = "\n".join(
+            f"{o.date.isoformat()}: {config_forms.shown_intervals(o.intervals) or 'off'}"
+            + (f" | {o.reason}" if o.reason else "")
+            for o in agent.schedule.overrides
+        )
+    return form
+
+
+def _planner(
+    page: Page,
+    version: int,
+    configuration: Configuration,
+    team: Team,
+    form: dict[str, str],
+    *,
+    status: int = 200,
+    problems: dict[str, str] | None = None,
+    stale: bool = False,
+) -> Response:
+    return page.render(
+        "config/shifts.html",
+        status=status,
+        section="shifts",
+        version=version,
+        team=team,
+        teams=scoping.visible_teams(page.viewer, configuration.teams),
+        agents=scheduled_agents(configuration, team.key),
+        weekdays=WEEKDAYS,
+        form=form,
+        problems=problems or {},
+        stale=stale,
+        editable=scoping.can_edit_team(page.viewer, team.key),
+        terms=TERMS,
+    )
+
+
+@router.get("/{team_key}")
+async def shift_planner(page: PageDep, team_key: str) -> Response:
+    version, configuration, team = await visible_team(page, team_key)
+    form = _form_of(scheduled_agents(configuration, team_key))
+    return _planner(page, version, configuration, team, form)
+
+
+def read_overrides(problems: FieldProblems, field: str, text: str) -> list[dict[str, Any]]:
+    """One date a line: "2026-12-24: 09:00-13:00 | reason" or "2026-12-31: off"."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        head, _, reason = line.partition("|")
+        day_text, _, hours = head.partition(":")
+        try:
+            day = date.fromisoformat(day_text.strip())
+            intervals = config_forms.intervals(hours)
+        except ValueError:
+            problems.add(
+                field,
+                N_("Line %(line)s: write 2026-12-24: 09:00-13:00 or 2026-12-31: off."),
+                line=number,
+            )
+            continue
+        found.append({"date": day.isoformat(), "intervals": intervals, "reason": reason.strip()})
+    return found
+
+
+def read_planner(
+    form: dict[str, str], agents: list[Agent]
+) -> tuple[dict[str, dict[str, Any]], FieldProblems]:
+    """Each agent's weekly pattern and overrides, by agent key, and the problems found."""
+    problems = FieldProblems()
+    plans = {}
+    for agent in agents:
+        weekly = {
+            day: config_forms.read_intervals(
+                problems, f"shift.{agent.key}.{day}", form.get(f"shift.{agent.key}.{day}", "")
+            )
+            for day in WEEKDAYS
+        }
+        overrides = read_overrides(
+            problems, f"overrides.{agent.key}", form.get(f"overrides.{agent.key}", "")
+        )
+        plans[agent.key] = {"weekly": weekly, "overrides": overrides}
+    return plans, problems
+
+
+@router.post("/{team_key}")
+async def shift_save(page: PageDep, team_key: str) -> Response:
+    version, configuration, team = await visible_team(page, team_key)
+    scoping.require(scoping.can_edit_team(page.viewer, team_key), f"team {team_key}")
+    sent = await page.request.form()
+    form = {name: str(value) for name, value in sent.items()}
+    form.setdefault("comment", "")
+    agents = scheduled_agents(configuration, team_key)
+    plans, problems = read_planner(form, agents)
+
+    def rerender(status: int, found: dict[str, str], stale: bool) -> Response:
+        shown = _form_of(agents) if stale else form
+        return _planner(
+            page, version, configuration, team, shown, status=status, problems=found, stale=stale
+        )
+
+    if problems:
+        return rerender(422, problems.worded(page.gettext), False)
+
+    def edit(document: config_edits.Document) -> None:
+        for key, plan in plans.items():
+            schedule = config_edits.entry(document, "agents", key).setdefault("schedule", {})
+            schedule.update(plan)
+
+    save = Save(
+        edit,
+        scoping.can_edit_team(page.viewer, team_key),
+        f"team {team_key}",
+        int(form.get("base_version", "0") or 0),
+        form["comment"],
+        f"shifts of team {team_key}",
+    )
+    return await save_and_redirect(
+        page, configuration, save, f"/config/shifts/{team_key}", rerender
+    )

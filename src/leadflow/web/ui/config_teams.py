@@ -1,0 +1,189 @@
+"""Configuration → Teams: name, time zone, holiday calendar, company days, leave policies, leads."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Form, HTTPException
+from fastapi.responses import Response
+
+from leadflow.domain.configuration import Configuration, LeavePolicy, Team
+from leadflow.services import config_edits, scoping
+from leadflow.web.ui import config_forms
+from leadflow.web.ui.account import timezones
+from leadflow.web.ui.config_forms import FieldProblems
+from leadflow.web.ui.config_saving import Save, save_and_redirect
+from leadflow.web.ui.config_vocabulary import TERMS
+from leadflow.web.ui.context import Page, PageDep
+from leadflow.web.ui.i18n import N_
+from leadflow.web.ui.routers import page_router
+
+router = page_router("/config/teams")
+POLICIES = [p.value for p in LeavePolicy]
+TEAM_FIELDS = {
+    "name": "name",
+    "timezone": "timezone",
+    "holidays.countries": "calendar",
+    "holidays.subdivisions": "calendar",
+    "holidays.company_days": "company_days",
+    "on_leave": "on_leave",
+    "on_exit": "on_exit",
+    "leads": "leads",
+}
+
+
+@router.get("")
+async def team_list(page: PageDep) -> Response:
+    scoping.require(scoping.can_view_configuration(page.viewer), "configuration")
+    version, configuration = await page.versioned_configuration()
+    teams = scoping.visible_teams(page.viewer, configuration.teams)
+    members = {t.key: sum(a.team == t.key for a in configuration.agents) for t in teams}
+    return page.render(
+        "config/teams.html",
+        section="teams",
+        version=version,
+        teams=teams,
+        members=members,
+        calendars={t.key: _calendar_text(t) for t in teams},
+    )
+
+
+async def visible_team(page: Page, key: str) -> tuple[int, Configuration, Team]:
+    """The team `key` if the viewer may see it (404 when it does not exist, else 403)."""
+    scoping.require(scoping.can_view_configuration(page.viewer), "configuration")
+    version, configuration = await page.versioned_configuration()
+    team = next((t for t in configuration.teams if t.key == key), None)
+    if team is None:
+        raise HTTPException(404)
+    scoping.require(scoping.can_see_team(page.viewer, key), f"team {key}")
+    return version, configuration, team
+
+
+def _calendar_text(team: Team) -> str:
+    return config_forms.shown_calendar(team.holidays.countries, team.holidays.subdivisions)
+
+
+def _form_of(team: Team) -> dict[str, str]:
+    return {
+        "name": team.name,
+        "timezone": team.timezone or "",
+        "calendar": _calendar_text(team),
+        "company_days": config_forms.shown_company_days(team.holidays.company_days),
+        "on_leave": team.on_leave.value,
+        "on_exit": team.on_exit.value,
+        "leads": ", ".join(team.leads),
+        "comment": "",
+    }
+
+
+def _team_page(
+    page: Page,
+    version: int,
+    team: Team,
+    form: dict[str, str],
+    *,
+    status: int = 200,
+    problems: dict[str, str] | None = None,
+    stale: bool = False,
+) -> Response:
+    return page.render(
+        "config/team.html",
+        status=status,
+        section="teams",
+        version=version,
+        team=team,
+        form=form,
+        problems=problems or {},
+        stale=stale,
+        editable=scoping.can_edit_team(page.viewer, team.key),
+        leads_editable=scoping.can_edit_team_lead_list(page.viewer),
+        policies=POLICIES,
+        terms=TERMS,
+        timezones=timezones(),
+        calendar_choices=config_forms.calendar_choices(),
+    )
+
+
+@router.get("/{key}")
+async def team_detail(page: PageDep, key: str) -> Response:
+    version, _, team = await visible_team(page, key)
+    return _team_page(page, version, team, _form_of(team))
+
+
+def read_team(form: dict[str, str], leads_editable: bool) -> tuple[dict[str, Any], FieldProblems]:
+    """The team's fields for the document, and the problems found."""
+    problems = FieldProblems()
+    values: dict[str, Any] = {"name": form["name"].strip()}
+    if not values["name"]:
+        problems.add("name", N_("Enter the team's name."))
+    if form["timezone"] and form["timezone"] not in timezones():
+        problems.add("timezone", N_("Choose a time zone from the list."))
+    values["timezone"] = form["timezone"] or None
+    try:
+        countries, subdivisions = config_forms.calendar_codes(form["calendar"])
+    except ValueError as exc:
+        problems.add("calendar", N_("%(code)s is not a known holiday calendar."), code=str(exc))
+        countries, subdivisions = [], {}
+    days = config_forms.company_days(problems, "company_days", form["company_days"])
+    values["holidays"] = {
+        "countries": countries,
+        "subdivisions": subdivisions,
+        "company_days": days,
+    }
+    values["on_leave"] = config_forms.read_choice(problems, "on_leave", form["on_leave"], POLICIES)
+    values["on_exit"] = config_forms.read_choice(problems, "on_exit", form["on_exit"], POLICIES)
+    if leads_editable:
+        values["leads"] = config_forms.words(form["leads"])
+    return values, problems
+
+
+@router.post("/{key}")
+async def team_save(
+    page: PageDep,
+    key: str,
+    base_version: Annotated[int, Form()],
+    name: Annotated[str, Form()] = "",
+    timezone: Annotated[str, Form()] = "",
+    calendar: Annotated[str, Form()] = "",
+    company_days: Annotated[str, Form()] = "",
+    on_leave: Annotated[str, Form()] = "",
+    on_exit: Annotated[str, Form()] = "",
+    leads: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+) -> Response:
+    version, configuration, team = await visible_team(page, key)
+    scoping.require(scoping.can_edit_team(page.viewer, key), f"team {key}")
+    form = {
+        "name": name,
+        "timezone": timezone,
+        "calendar": calendar,
+        "company_days": company_days,
+        "on_leave": on_leave,
+        "on_exit": on_exit,
+        "leads": leads if scoping.can_edit_team_lead_list(page.viewer) else _form_of(team)["leads"],
+        "comment": comment,
+    }
+    values, problems = read_team(form, scoping.can_edit_team_lead_list(page.viewer))
+
+    def rerender(status: int, found: dict[str, str], stale: bool) -> Response:
+        shown = _form_of(team) if stale else form
+        return _team_page(page, version, team, shown, status=status, problems=found, stale=stale)
+
+    if problems:
+        return rerender(422, problems.worded(page.gettext), False)
+
+    def edit(document: config_edits.Document) -> None:
+        config_edits.entry(document, "teams", key).update(values)
+
+    index = next(i for i, t in enumerate(configuration.teams) if t.key == key)
+    save = Save(
+        edit,
+        scoping.can_edit_team(page.viewer, key),
+        f"team {key}",
+        base_version,
+        comment,
+        f"team {key}",
+        prefix=f"teams[{index}]",
+        fields=TEAM_FIELDS,
+    )
+    return await save_and_redirect(page, configuration, save, f"/config/teams/{key}", rerender)
