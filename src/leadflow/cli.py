@@ -534,14 +534,17 @@ def config_diff(
     old: Annotated[str, typer.Argument(help="a version number, or a YAML file")],
     new: Annotated[str | None, typer.Argument(help="a version or file; default: live")] = None,
 ) -> None:
-    """Show what changes between two versions (or a draft file and the live version)."""
+    """Show what changes from OLD to NEW; with one argument, what it would change in the live
+    version (`leadflow config diff draft.yaml`)."""
     from leadflow.services import configuration
+
+    refs: tuple[str | None, str | None] = (None, old) if new is None else (old, new)
 
     drafts = {
         ref: configuration.parse_yaml(_read(ref), ref).model_dump(
             mode="json", exclude_defaults=True
         )
-        for ref in (old, new)
+        for ref in refs
         if ref is not None and not ref.isdigit()
     }
 
@@ -554,7 +557,10 @@ def config_diff(
         return f"version {ref}", await configuration.document_of(store, int(ref))
 
     async def work(store: Any) -> str:
-        (old_name, old_doc), (new_name, new_doc) = await load(store, old), await load(store, new)
+        (old_name, old_doc), (new_name, new_doc) = (
+            await load(store, refs[0]),
+            await load(store, refs[1]),
+        )
         return configuration.diff(old_doc, new_doc, old_name=old_name, new_name=new_name)
 
     text = run(with_store(work, commit=False))

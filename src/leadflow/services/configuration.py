@@ -117,23 +117,24 @@ def _child(node: Any, part: str | int) -> Any:
 
 
 def to_yaml(configuration: Configuration | dict[str, Any]) -> str:
-    document = (
-        configuration.model_dump(mode="json", exclude_defaults=True)
-        if isinstance(configuration, Configuration)
-        else configuration
-    )
+    """The configuration as YAML in the schema's order (organisation, teams, agents…): a stored
+    document comes back from JSONB with its keys reordered, so it is dumped through the model."""
+    if not isinstance(configuration, Configuration):
+        configuration = validate(configuration)
+    document = configuration.model_dump(mode="json", exclude_defaults=True)
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
 
 def diff(old: dict[str, Any], new: dict[str, Any], *, old_name: str, new_name: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            to_yaml(old).splitlines(keepends=True),
-            to_yaml(new).splitlines(keepends=True),
-            fromfile=old_name,
-            tofile=new_name,
-        )
-    )
+    """A unified diff of two documents written out in full, defaults included, so a value
+    changed to its default reads `weight: 3` → `weight: 1` rather than a vanished line."""
+
+    def full(document: dict[str, Any]) -> list[str]:
+        dumped = validate(document).model_dump(mode="json")
+        text = yaml.safe_dump(dumped, sort_keys=False, allow_unicode=True, width=100)
+        return text.splitlines(keepends=True)
+
+    return "".join(difflib.unified_diff(full(old), full(new), fromfile=old_name, tofile=new_name))
 
 
 async def apply(

@@ -97,3 +97,24 @@ def test_diff_shows_a_changed_weight() -> None:
     text = diff(old, new, old_name="v1", new_name="v2")
     assert "+    - agent: anna" in text or "+      weight: 3" in text
     assert text.startswith("--- v1")
+
+
+def test_a_weight_set_back_to_its_default_shows_both_values() -> None:
+    heavy = parse_yaml(BASE.replace("{agent: anna}", "{agent: anna, weight: 3}"))
+    light = parse_yaml(BASE)  # weight 1, the default
+    text = diff(
+        heavy.model_dump(mode="json", exclude_defaults=True),
+        light.model_dump(mode="json", exclude_defaults=True),
+        old_name="v1",
+        new_name="v2",
+    )
+    changed = [line for line in text.splitlines() if line[:1] in "+-" and line[:3] not in "---+++"]
+    assert changed == ["-      weight: 3", "+      weight: 1"]
+
+
+def test_a_document_read_back_from_the_database_exports_in_the_schemas_order() -> None:
+    document = parse_yaml(BASE).model_dump(mode="json", exclude_defaults=True)
+    shuffled = dict(sorted(document.items(), key=lambda item: (len(item[0]), item[0])))  # JSONB
+    assert list(shuffled) != list(document)
+    assert to_yaml(shuffled).splitlines()[0] == "organisation:"
+    assert to_yaml(shuffled) == to_yaml(document)
