@@ -4,6 +4,7 @@ and SLA breaches over a period, each aggregated by PostgreSQL and scoped to the 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -173,24 +174,25 @@ async def dashboard(
     repository = store.dashboards
     await repository.tune_for_reports()
     counted = await repository.period_counts(where, now)
-    quantiles = {
-        (level, t, a): (m, p) for level, t, a, m, p in await repository.speed_percentiles(where)
-    }
+    quantiles = await repository.speed_percentiles(where)
+    by_agent = {a: (m, p) for level, _, a, m, p in quantiles if level == _AGENT}
+    by_team = {t: (m, p) for level, t, _, m, p in quantiles if level == _TEAM}
+    overall = next(((m, p) for level, _, _, m, p in quantiles if level == _TOTAL), None)
     groups: dict[str, list[Counted]] = defaultdict(list)
     for row in counted:
         groups[row.group].append(row)
     pipelines = shown_pipelines(viewer, configuration, filters)
-    agents = [
-        _speed(r, r.keys[1], quantiles.get((_AGENT, r.keys[0], r.keys[1]))) for r in groups["agent"]
+    agents = [_speed(r, r.keys[0], by_agent.get(r.keys[0])) for r in groups["agent"]]
+    team_of = {agent.key: agent.team for agent in configuration.agents}
+    teams = [
+        _speed(r, r.keys[0], by_team.get(r.keys[0]))
+        for r in _add_up(groups["agent"], lambda r: team_of.get(r.keys[0] or ""))
     ]
-    teams = [_speed(r, r.keys[0], quantiles.get((_TEAM, r.keys[0], None))) for r in groups["team"]]
     totals = groups["total"]
     return Dashboard(
         filters=filters,
         mix={name: _ranked_counts(groups[name]) for name in DIMENSIONS},
-        total=_speed(totals[0], None, quantiles.get((_TOTAL, None, None)))
-        if totals
-        else _no_leads(),
+        total=_speed(totals[0], None, overall) if totals else _no_leads(),
         teams=_ranked(teams),
         agents=_ranked([s for s in agents if s.key is not None]),
         funnel=funnel([(r.keys[0], r.leads) for r in groups["stage"]], _stage_order(pipelines)),
@@ -230,6 +232,18 @@ def _speed(row: Counted, key: str | None, quantiles: tuple[float, float] | None)
         breaches=row.breaches,
         won=row.won,
     )
+
+
+def _add_up(rows: list[Counted], team: Callable[[Counted], str | None]) -> list[Counted]:
+    """Agents' counts added up per team (counts add up; percentiles do not)."""
+    sums: dict[str | None, list[int]] = {}
+    for row in rows:
+        total = sums.setdefault(team(row), [0] * 5)
+        for i, value in enumerate(
+            (row.leads, row.contacted, row.within_5_min, row.breaches, row.won)
+        ):
+            total[i] += value
+    return [Counted("team", (key,), *values) for key, values in sums.items()]
 
 
 def _no_leads() -> Speed:

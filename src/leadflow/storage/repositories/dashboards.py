@@ -65,12 +65,11 @@ PERIOD_SETS: dict[str, tuple[Any, ...]] = {
     **{name: (column,) for name, column in MIX_DIMENSIONS.items()},
     "stage": (Lead.stage_key,),
     "pool": (Lead.pipeline_key, Lead.owner_agent_key),
-    "agent": (Agent.team_key, Lead.owner_agent_key),
-    "team": (Agent.team_key,),
+    "agent": (Lead.owner_agent_key,),
     "total": (),
 }
-"""The groups the dashboards count the period's leads by (`agent` is per owner's team and
-owner; `pool` per pipeline and owner)."""
+"""The groups the dashboards count the period's leads by (`agent`: the owner; `pool`: pipeline
+and owner). A team's counts are its agents' counts added up."""
 
 _PERIOD_COLUMNS: list[Any] = []
 for _columns in PERIOD_SETS.values():
@@ -200,8 +199,6 @@ class DashboardRepository:
                 func.count().filter(late),
                 func.count().filter(Lead.stage_key == "won"),
             )
-            .select_from(Lead)
-            .outerjoin(Agent, Agent.key == Lead.owner_agent_key)
             .where(where.period())
             .group_by(func.grouping_sets(*(tuple_(*c) for c in PERIOD_SETS.values())))
         )
