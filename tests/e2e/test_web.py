@@ -10,10 +10,15 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import Visit
 
+CONFIG = ["Agents", "Teams", "Pipelines"]
+PLANS = ["Shifts", "Leave"]
 HOMES = {
-    "admin": ("Overview", ["Overview", "Agents", "Versions", "Users", "API tokens"]),
-    "manager": ("Dashboard", ["Dashboard", "Agents", "Versions"]),
-    "team_lead": ("My teams", ["My teams", "Agents"]),
+    "admin": (
+        "Overview",
+        ["Overview", *CONFIG, "Rules", *PLANS, "Versions", "Users", "API tokens"],
+    ),
+    "manager": ("Dashboard", ["Dashboard", *CONFIG, "Rules", *PLANS, "Versions"]),
+    "team_lead": ("My teams", ["My teams", *CONFIG, *PLANS]),
     "agent": ("My leads", ["My leads"]),
 }
 
