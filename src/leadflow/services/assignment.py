@@ -39,6 +39,16 @@ def chain_of(organisation: Organisation, lead: RoutableLead, now: datetime) -> t
     return tuple(_chain(organisation.configuration, route(lead, _IDLE, organisation.routing, now)))
 
 
+def anyone_available(organisation: Organisation, lead: RoutableLead, now: datetime) -> bool:
+    """Whether anyone who could take `lead` works at `now` by their calendar (without I/O): when
+    nobody does, routing it again cannot succeed and need not lock or read anything."""
+    configuration = organisation.configuration
+    agents = _agents_of(
+        configuration, _chain(configuration, route(lead, _IDLE, organisation.routing, now)), lead
+    )
+    return any(organisation.availability(agent, now).available for agent in agents)
+
+
 def routable(lead: Any, previous_owner: str | None) -> RoutableLead:
     """The engine's view of a stored lead (or of anything with the same attributes)."""
     return RoutableLead(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from leadflow.services.assignment import chain_of, reroute, routable
+from leadflow.services.assignment import anyone_available, chain_of, reroute, routable
 from leadflow.services.organisation import Organisation
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
@@ -33,6 +33,10 @@ async def release(
         chain = (chain_of(organisation, routable(lead, None), now), lead.language, lead.treatment)
         if chain in closed and not lead.is_repeat:  # repeats may still go to their owner
             waiting += 1
+            continue
+        if not lead.is_repeat and not anyone_available(organisation, routable(lead, None), now):
+            waiting += 1  # nobody of its pools works now (a night, a holiday): no need to try
+            closed.add(chain)
             continue
         async with store.savepoint():
             routed = await reroute(
