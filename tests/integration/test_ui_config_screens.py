@@ -511,3 +511,18 @@ async def test_the_leave_page_lists_the_teams_coming_holidays(web: httpx.AsyncCl
     assert "Kurban Bayramı" in page  # 27 May 2026, two weeks after the test clock
     assert "New Year&#39;s Eve" in page or "New Year's Eve" in page  # the company's half day
     assert "Elif Kaya" in page  # her December leave
+
+
+async def test_a_form_based_on_an_older_version_is_refused_and_shows_the_saved_values(
+    web: httpx.AsyncClient, store: Store, scenario: Scenario
+) -> None:
+    token = await sign_in(web, EMAILS["admin"])
+    for base in (str(scenario.version - 1), "not-a-number"):
+        answer = await web.post(
+            "/config/teams/german",
+            data={**GERMAN_TEAM, "name": "Renamed", "csrf_token": token, "base_version": base},
+        )
+        assert answer.status_code == 409
+        assert "Someone saved a configuration change" in answer.text
+        assert 'value="German team"' in answer.text
+    assert await store.configs.active_id() == scenario.version

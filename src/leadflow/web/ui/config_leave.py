@@ -16,7 +16,7 @@ from leadflow.domain.configuration import Agent, Configuration, Leave, LeaveType
 from leadflow.services import config_edits, scoping
 from leadflow.web.ui import config_forms
 from leadflow.web.ui.config_forms import FieldProblems
-from leadflow.web.ui.config_saving import Save, save_and_redirect
+from leadflow.web.ui.config_saving import Save, base_version_of, save_and_redirect, sent_fields
 from leadflow.web.ui.config_shifts import first_team, scheduled_agents
 from leadflow.web.ui.config_teams import visible_team
 from leadflow.web.ui.config_vocabulary import TERMS
@@ -139,21 +139,10 @@ async def _editable_team(page: Page, team_key: str) -> tuple[int, Configuration,
 
 
 @router.post("/{team_key}/add")
-async def leave_add(
-    page: PageDep,
-    team_key: str,
-    base_version: Annotated[int, Form()],
-    agent: Annotated[str, Form()] = "",
-    start: Annotated[str, Form()] = "",
-    end: Annotated[str, Form()] = "",
-    type: Annotated[str, Form()] = "annual",
-    hours: Annotated[str, Form()] = "",
-    note: Annotated[str, Form()] = "",
-    comment: Annotated[str, Form()] = "",
-) -> Response:
+async def leave_add(page: PageDep, team_key: str) -> Response:
     version, configuration, team = await _editable_team(page, team_key)
-    form = {"agent": agent, "start": start, "end": end, "type": type, "hours": hours}
-    form |= {"note": note, "comment": comment}
+    form = await sent_fields(page, _blank_form() | {"base_version": ""})
+    agent = form["agent"]
     keys = [a.key for a in scheduled_agents(configuration, team_key)]
     leave, problems = read_leave(form, keys)
 
@@ -174,8 +163,8 @@ async def leave_add(
         edit,
         True,
         f"team {team_key}",
-        base_version,
-        comment,
+        base_version_of(form),
+        form["comment"],
         f"leave of {agent}: {leave['start']} to {leave['end']} ({leave['type']})",
     )
     return await save_and_redirect(page, configuration, save, f"/config/leave/{team_key}", rerender)

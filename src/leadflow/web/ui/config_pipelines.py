@@ -21,7 +21,7 @@ from leadflow.services import config_edits, scoping
 from leadflow.web.ui import config_forms
 from leadflow.web.ui.account import timezones
 from leadflow.web.ui.config_forms import FieldProblems
-from leadflow.web.ui.config_saving import Save, save_and_redirect
+from leadflow.web.ui.config_saving import Save, base_version_of, save_and_redirect
 from leadflow.web.ui.config_vocabulary import TERMS
 from leadflow.web.ui.context import Page, PageDep
 from leadflow.web.ui.i18n import N_
@@ -137,7 +137,7 @@ async def weights_save(page: PageDep, key: str) -> Response:
         configuration,
         pipeline,
         edit,
-        base_version=int(str(form.get("base_version", "0")) or 0),
+        base_version=base_version_of(form),
         comment="",
         default_comment=f"pipeline {key}: weights",
     )
@@ -324,7 +324,7 @@ async def pipeline_save(page: PageDep, key: str) -> Response:
         configuration,
         pipeline,
         edit,
-        base_version=int(str(sent.get("base_version", "0")) or 0),
+        base_version=base_version_of(sent),
         comment=form["comment"],
         default_comment=f"pipeline {key}",
     )

@@ -14,7 +14,7 @@ from leadflow.services.agent_settings import StaleVersion
 from leadflow.services.config_edits import UnknownEntry
 from leadflow.web.ui import config_rule_form, config_testlead
 from leadflow.web.ui.config_forms import FieldProblems
-from leadflow.web.ui.config_saving import Save, confirm, save_and_redirect
+from leadflow.web.ui.config_saving import Save, base_version_of, confirm, save_and_redirect
 from leadflow.web.ui.config_vocabulary import TERMS
 from leadflow.web.ui.context import Page, PageDep
 from leadflow.web.ui.i18n import N_
@@ -141,7 +141,7 @@ async def rule_save(page: PageDep, key: str) -> Response:
         edit,
         scoping.can_edit_rules(page.viewer),
         "routing rules",
-        int(str(sent.get("base_version", "0")) or 0),
+        base_version_of(sent),
         form["comment"],
         f"rule {form['key']}" + (" added" if key == NEW else ""),
         prefix=f"rules[{index}]",

@@ -4,8 +4,9 @@ problems beside their fields."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import HTTPException
 from fastapi.responses import RedirectResponse, Response
@@ -81,3 +82,15 @@ def placed(problems: dict[str, str], save: Save) -> dict[str, str]:
         else:
             found.setdefault("", f"{path}: {message}" if path else message)
     return found
+
+
+async def sent_fields(page: Page, defaults: dict[str, str]) -> dict[str, str]:
+    """The form's text fields named in `defaults`, each defaulting to its value there."""
+    sent = await page.request.form()
+    return {name: str(sent.get(name, default)) for name, default in defaults.items()}
+
+
+def base_version_of(sent: Mapping[str, Any]) -> int:
+    """The version the form was based on; anything unreadable counts as stale (0)."""
+    text = str(sent.get("base_version", ""))
+    return int(text) if text.isdigit() else 0

@@ -12,7 +12,7 @@ from leadflow.domain.configuration import WEEKDAYS, Agent, Configuration, Team
 from leadflow.services import config_edits, scoping
 from leadflow.web.ui import config_forms
 from leadflow.web.ui.config_forms import FieldProblems
-from leadflow.web.ui.config_saving import Save, save_and_redirect
+from leadflow.web.ui.config_saving import Save, base_version_of, save_and_redirect
 from leadflow.web.ui.config_teams import visible_team
 from leadflow.web.ui.config_vocabulary import TERMS
 from leadflow.web.ui.context import Page, PageDep
@@ -164,7 +164,7 @@ async def shift_save(page: PageDep, team_key: str) -> Response:
         edit,
         scoping.can_edit_team(page.viewer, team_key),
         f"team {team_key}",
-        int(form.get("base_version", "0") or 0),
+        base_version_of(form),
         form["comment"],
         f"shifts of team {team_key}",
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Form, HTTPException
+from fastapi import HTTPException
 from fastapi.responses import Response
 
 from leadflow.domain.configuration import Configuration, LeavePolicy, Team
@@ -12,7 +12,7 @@ from leadflow.services import config_edits, scoping
 from leadflow.web.ui import config_forms
 from leadflow.web.ui.account import timezones
 from leadflow.web.ui.config_forms import FieldProblems
-from leadflow.web.ui.config_saving import Save, save_and_redirect
+from leadflow.web.ui.config_saving import Save, base_version_of, save_and_redirect, sent_fields
 from leadflow.web.ui.config_vocabulary import TERMS
 from leadflow.web.ui.context import Page, PageDep
 from leadflow.web.ui.i18n import N_
@@ -138,31 +138,12 @@ def read_team(form: dict[str, str], leads_editable: bool) -> tuple[dict[str, Any
 
 
 @router.post("/{key}")
-async def team_save(
-    page: PageDep,
-    key: str,
-    base_version: Annotated[int, Form()],
-    name: Annotated[str, Form()] = "",
-    timezone: Annotated[str, Form()] = "",
-    calendar: Annotated[str, Form()] = "",
-    company_days: Annotated[str, Form()] = "",
-    on_leave: Annotated[str, Form()] = "",
-    on_exit: Annotated[str, Form()] = "",
-    leads: Annotated[str, Form()] = "",
-    comment: Annotated[str, Form()] = "",
-) -> Response:
+async def team_save(page: PageDep, key: str) -> Response:
     version, configuration, team = await visible_team(page, key)
     scoping.require(scoping.can_edit_team(page.viewer, key), f"team {key}")
-    form = {
-        "name": name,
-        "timezone": timezone,
-        "calendar": calendar,
-        "company_days": company_days,
-        "on_leave": on_leave,
-        "on_exit": on_exit,
-        "leads": leads if scoping.can_edit_team_lead_list(page.viewer) else _form_of(team)["leads"],
-        "comment": comment,
-    }
+    form = await sent_fields(page, dict.fromkeys([*_form_of(team), "base_version"], ""))
+    if not scoping.can_edit_team_lead_list(page.viewer):
+        form["leads"] = _form_of(team)["leads"]
     values, problems = read_team(form, scoping.can_edit_team_lead_list(page.viewer))
 
     def rerender(status: int, found: dict[str, str], stale: bool) -> Response:
@@ -180,8 +161,8 @@ async def team_save(
         edit,
         scoping.can_edit_team(page.viewer, key),
         f"team {key}",
-        base_version,
-        comment,
+        base_version_of(form),
+        form["comment"],
         f"team {key}",
         prefix=f"teams[{index}]",
         fields=TEAM_FIELDS,
