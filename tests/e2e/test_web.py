@@ -81,7 +81,7 @@ def test_manager_dashboard_draws_charts_beside_their_tables(visit: Visit) -> Non
     expect(visit.page.get_by_role("table", name="Leads by country")).to_be_visible()
     expect(visit.page.get_by_role("table", name="Speed to lead by agent")).to_be_visible()
     expect(visit.page.get_by_role("table", name="Stage funnel")).to_be_visible()
-    visit.page.get_by_label("Period").select_option("7")
+    visit.page.get_by_label("Period", exact=True).select_option("7")
     expect(visit.page).to_have_url(re.compile(r"days=7"))
     expect_every_chart_drawn(visit)
     visit.page.get_by_label("Team", exact=True).select_option("german")
