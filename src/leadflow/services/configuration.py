@@ -130,6 +130,8 @@ def diff(old: dict[str, Any], new: dict[str, Any], *, old_name: str, new_name: s
     changed to its default reads `weight: 3` → `weight: 1` rather than a vanished line."""
 
     def full(document: dict[str, Any]) -> list[str]:
+        if not document:  # before the first version
+            return []
         dumped = validate(document).model_dump(mode="json")
         text = yaml.safe_dump(dumped, sort_keys=False, allow_unicode=True, width=100)
         return text.splitlines(keepends=True)

@@ -118,3 +118,8 @@ def test_a_document_read_back_from_the_database_exports_in_the_schemas_order() -
     assert list(shuffled) != list(document)
     assert to_yaml(shuffled).splitlines()[0] == "organisation:"
     assert to_yaml(shuffled) == to_yaml(document)
+
+
+def test_the_first_version_diffs_against_nothing() -> None:
+    text = diff({}, parse_yaml(BASE).model_dump(mode="json"), old_name="none", new_name="v1")
+    assert "+organisation:" in text.splitlines()
