@@ -112,9 +112,6 @@ def line(lead: Any) -> LeadLine:
     )
 
 
-_line = line  # services.inbox reads rows with the old name
-
-
 async def recent_leads(
     store: Store, viewer: Viewer, configuration: Configuration, *, limit: int = 50
 ) -> list[LeadLine]:
