@@ -13,12 +13,20 @@ import httpx
 import pytest_asyncio
 from openpyxl import load_workbook
 
-from leadflow.services import activities
+from leadflow.services import activities, dashboards
 from leadflow.services.activities import ActivityIn, ActivityKind
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from tests.integration.conftest import Clock
-from tests.integration.ui import EMAILS, Scenario, add_lead, browser, demo_scenario, sign_in
+from tests.integration.ui import (
+    EMAILS,
+    Scenario,
+    add_lead,
+    browser,
+    demo_configuration,
+    demo_scenario,
+    sign_in,
+)
 
 MINUTE = timedelta(minutes=1)
 
@@ -137,6 +145,13 @@ async def add_week(store: Store, clock: Clock) -> None:
         called_after=MINUTE,
     )
     await store.commit()
+    await refresh(store, clock)
+
+
+async def refresh(store: Store, clock: Clock) -> None:
+    """What the worker does every minute: bring the dashboards' daily rollup up to date."""
+    zone = demo_configuration().organisation.timezone
+    await dashboards.refresh_rollups(store, zone, clock.now)
 
 
 def figure(page: str, name: str) -> str:

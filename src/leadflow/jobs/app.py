@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from procrastinate import App, PsycopgConnector
 
-from leadflow.jobs import schedules, tasks, timekeeping
+from leadflow.jobs import dashboards, schedules, tasks, timekeeping
 from leadflow.storage.embedded import libpq_url
 
 
@@ -15,4 +15,5 @@ def build(database_url: str, *, pool_size: int = 5) -> App:
     tasks.register(app)
     schedules.register(app)
     timekeeping.register(app)
+    dashboards.register(app)
     return app

@@ -4,15 +4,25 @@ and SLA breaches over a period, each aggregated by PostgreSQL and scoped to the 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from leadflow.domain.configuration import Configuration, Pipeline
+from leadflow.services.configuration import NoConfiguration
+from leadflow.services.organisation import LiveOrganisation
 from leadflow.services.scoping import LeadScope, Role, Viewer, can_see_team, lead_scope, require
-from leadflow.storage.repositories.dashboards import MIX_DIMENSIONS, Counted, LeadFilter
-from leadflow.storage.store import Store
+from leadflow.storage.database import Database
+from leadflow.storage.repositories.dashboard_rollups import DashboardRollups
+from leadflow.storage.repositories.dashboards import (
+    MIX_DIMENSIONS,
+    Counted,
+    Histogram,
+    LeadFilter,
+)
+from leadflow.storage.store import Store, open_store
 
 DIMENSIONS = tuple(MIX_DIMENSIONS)
 """country, language, source, campaign, treatment."""
@@ -107,6 +117,19 @@ class Dashboard:
     queue: list[Waiting]
     overdue: dict[str | None, int]
     """Leads past their first-contact deadline now, per owner (None: no owner)."""
+    rollup: RolledUp | None = None
+    """The days read from the daily rollup (None: every figure counted live)."""
+
+
+@dataclass(frozen=True)
+class RolledUp:
+    """Complete days [first, last) in the rollup's time zone, as of the rollup's last refresh
+    (later changes to those days' leads appear at the next refresh, within a minute)."""
+
+    first: date
+    last: date
+    refreshed_at: datetime
+    zone: str
 
 
 def can_view(viewer: Viewer) -> bool:
@@ -170,20 +193,29 @@ def shown_pipelines(
 async def dashboard(
     store: Store, viewer: Viewer, configuration: Configuration, filters: Filters, now: datetime
 ) -> Dashboard:
+    """Complete days of the period from the daily rollup, the hours before and after them (and
+    every day the rollup has not seen) counted live; the same figures either way."""
     where = lead_filter(viewer, configuration, filters)
     repository = store.dashboards
     await repository.tune_for_reports()
-    counted = await repository.period_counts(where, now)
-    quantiles = await repository.speed_percentiles(where)
-    by_agent = {a: (m, p) for level, _, a, m, p in quantiles if level == _AGENT}
-    by_team = {t: (m, p) for level, t, _, m, p in quantiles if level == _TEAM}
-    overall = next(((m, p) for level, _, _, m, p in quantiles if level == _TOTAL), None)
+    rollups = DashboardRollups(store.session)
+    rolled = _rolled_up(await rollups.state(), where)
+    counted: list[Counted] = []
+    histogram: list[Histogram] = []
+    for start, end in _live_spans(where, rolled):
+        live = replace(where, start=start, end=end)
+        counted += await repository.period_counts(live, now)
+        histogram += await repository.speed_histogram(live)
+    if rolled is not None:
+        counted += await rollups.period_counts(where, rolled.first, rolled.last)
+        histogram += await rollups.speed_histogram(where, rolled.first, rolled.last)
     groups: dict[str, list[Counted]] = defaultdict(list)
-    for row in counted:
+    for row in _added(counted):
         groups[row.group].append(row)
+    team_of = {agent.key: agent.team for agent in configuration.agents}
+    by_agent, by_team, overall = _speed_quantiles(histogram, team_of)
     pipelines = shown_pipelines(viewer, configuration, filters)
     agents = [_speed(r, r.keys[0], by_agent.get(r.keys[0])) for r in groups["agent"]]
-    team_of = {agent.key: agent.team for agent in configuration.agents}
     teams = [
         _speed(r, r.keys[0], by_team.get(r.keys[0]))
         for r in _add_up(groups["agent"], lambda r: team_of.get(r.keys[0] or ""))
@@ -199,7 +231,192 @@ async def dashboard(
         pools=pool_shares([(r.keys[0], r.keys[1], r.leads) for r in groups["pool"]], pipelines),
         queue=[Waiting(*row) for row in await repository.queue(where)],
         overdue=dict(await repository.overdue(where, now)),
+        rollup=rolled,
     )
+
+
+ROLLUP_MARGIN = timedelta(days=2)
+"""Each refresh recomputes the days from this long before its previous run (writes to leads
+received within a day mark no day, see migration 0006)."""
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    days: int
+    """Days recomputed."""
+    full: bool
+    """Every day was built (the first refresh, or the organisation's time zone changed)."""
+
+
+async def refresh_rollups(store: Store, zone: str, now: datetime) -> Refreshed:
+    """Bring the daily rollup up to date as of `now`, in the organisation's time zone `zone`:
+    the days the triggers marked changed, the days since `ROLLUP_MARGIN` before the previous
+    refresh, and the days of leads whose deadline passed uncontacted since then. Runs every
+    minute (`jobs.dashboards`); concurrent refreshes wait for each other."""
+    rollups = DashboardRollups(store.session)
+    current = await rollups.state()
+    if current is None or current.zone != zone:
+        await rollups.set_zone(zone)
+        await store.commit()
+    current = await rollups.state(for_update=True)
+    assert current is not None
+    tz = ZoneInfo(zone)
+    changed = await rollups.take_changed_days()
+    days: set[date] = set()
+    if current.refreshed_at is None:
+        span = await rollups.received_span()
+        if span is not None:
+            days.update(_days(span[0].astimezone(tz).date(), span[1].astimezone(tz).date()))
+    else:
+        since = min(current.refreshed_at, now)
+        days.update(changed, await rollups.days_past_deadline(zone, since, now))
+        days.update(_days((since - ROLLUP_MARGIN).astimezone(tz).date(), now.astimezone(tz).date()))
+    for first, last in _runs(sorted(days)):
+        await rollups.recompute(zone, (first, last), _midnight(first, tz), _midnight(last, tz), now)
+    await rollups.set_refreshed(now)
+    await store.commit()
+    return Refreshed(days=len(days), full=current.refreshed_at is None)
+
+
+async def refresh_organisation_rollups(
+    database: Database, live: LiveOrganisation, now: datetime
+) -> Refreshed | None:
+    """`refresh_rollups` in the active organisation's time zone (None: no configuration yet)."""
+    async with open_store(database) as store:
+        try:
+            organisation = await live.get(store)
+        except NoConfiguration:
+            return None
+        return await refresh_rollups(store, organisation.configuration.organisation.timezone, now)
+
+
+def _days(first: date, last: date) -> list[date]:
+    """The days from `first` to `last`, both included."""
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Sorted days as runs of consecutive days [first, last)."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and runs[-1][1] == day:
+            runs[-1] = (runs[-1][0], day + timedelta(days=1))
+        else:
+            runs.append((day, day + timedelta(days=1)))
+    return runs
+
+
+def _midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(), tz)
+
+
+def _rolled_up(state: Any, where: LeadFilter) -> RolledUp | None:
+    """The complete days of [start, end) that ended by the rollup's last refresh."""
+    if state is None or state.refreshed_at is None:
+        return None
+    tz = ZoneInfo(state.zone)
+    first = where.start.astimezone(tz).date()
+    if _midnight(first, tz) < where.start:
+        first += timedelta(days=1)
+    last = min(where.end, state.refreshed_at).astimezone(tz).date()
+    if first >= last:
+        return None
+    return RolledUp(first, last, state.refreshed_at, state.zone)
+
+
+def _live_spans(where: LeadFilter, rolled: RolledUp | None) -> list[tuple[datetime, datetime]]:
+    """The parts of [start, end) the rollup does not answer for."""
+    if rolled is None:
+        return [(where.start, where.end)]
+    tz = ZoneInfo(rolled.zone)
+    start, end = _midnight(rolled.first, tz), _midnight(rolled.last, tz)
+    return [(a, b) for a, b in ((where.start, start), (end, where.end)) if a < b]
+
+
+def _added(rows: Iterable[Counted]) -> list[Counted]:
+    """Rows of the same group and keys (from the rollup and from live spans) added up."""
+    sums: dict[tuple[str, tuple[str | None, ...]], Counted] = {}
+    for row in rows:
+        known = sums.get((row.group, row.keys))
+        sums[(row.group, row.keys)] = row if known is None else _plus(known, row)
+    return list(sums.values())
+
+
+def _plus(a: Counted, b: Counted) -> Counted:
+    return Counted(
+        a.group,
+        a.keys,
+        a.leads + b.leads,
+        a.contacted + b.contacted,
+        a.within_5_min + b.within_5_min,
+        a.breaches + b.breaches,
+        a.won + b.won,
+    )
+
+
+Buckets = dict[int, tuple[int, float, float]]
+"""Histogram bucket → contacts, smallest and largest seconds to first contact."""
+
+
+def _speed_quantiles(
+    rows: list[Histogram], team_of: dict[str, str]
+) -> tuple[
+    dict[str | None, tuple[float, float]],
+    dict[str | None, tuple[float, float]],
+    tuple[float, float] | None,
+]:
+    """Median and 90th percentile per agent, per agent's team and overall, from the histograms
+    (the live spans' and the rollup's added up)."""
+    agents: dict[str | None, Buckets] = defaultdict(dict)
+    teams: dict[str | None, Buckets] = defaultdict(dict)
+    everyone: Buckets = {}
+    for row in rows:
+        for buckets in (agents[row.agent], teams[team_of.get(row.agent or "")], everyone):
+            _add_bucket(buckets, row)
+    by_agent = {key: _median_p90(buckets) for key, buckets in agents.items()}
+    by_team = {key: _median_p90(buckets) for key, buckets in teams.items()}
+    return by_agent, by_team, _median_p90(everyone) if everyone else None
+
+
+def _add_bucket(buckets: Buckets, row: Histogram) -> None:
+    known = buckets.get(row.bucket)
+    if known is None:
+        buckets[row.bucket] = (row.contacts, row.smallest_s, row.largest_s)
+    else:
+        count, smallest, largest = known
+        buckets[row.bucket] = (
+            count + row.contacts,
+            min(smallest, row.smallest_s),
+            max(largest, row.largest_s),
+        )
+
+
+def _median_p90(buckets: Buckets) -> tuple[float, float]:
+    ordered = [buckets[key] for key in sorted(buckets)]
+    return percentile(ordered, 0.5), percentile(ordered, 0.9)
+
+
+def percentile(buckets: list[tuple[int, float, float]], fraction: float) -> float:
+    """`percentile_cont(fraction)` of the values a histogram holds (buckets in order, each
+    contacts, smallest, largest), taking a bucket's values as evenly spread from its smallest
+    to its largest: exact whenever the ranks needed are a bucket's first or last value (always
+    for buckets of one or two values), otherwise off by less than the bucket's spread."""
+    total = sum(count for count, _, _ in buckets)
+    position = fraction * (total - 1)
+    rank = int(position)
+    low = _value(buckets, rank)
+    if position == rank:
+        return low
+    return low + (position - rank) * (_value(buckets, rank + 1) - low)
+
+
+def _value(buckets: list[tuple[int, float, float]], rank: int) -> float:
+    """The value of 0-based `rank` in the histogram."""
+    for count, smallest, largest in buckets:
+        if rank < count:
+            return smallest if count == 1 else smallest + (largest - smallest) * rank / (count - 1)
+        rank -= count
+    raise IndexError(rank)
 
 
 async def live_leads(
@@ -214,10 +431,6 @@ async def live_leads(
         pipeline=where.pipeline,
         limit=limit,
     )
-
-
-_TOTAL, _TEAM, _AGENT = 3, 1, 0
-"""GROUPING() of (team, agent) for the total, a team's and an agent's figures."""
 
 
 def _speed(row: Counted, key: str | None, quantiles: tuple[float, float] | None) -> Speed:

@@ -12,7 +12,7 @@ from typing import Any
 import phonenumbers
 
 from leadflow.demo import organisation_yaml
-from leadflow.services import activities, configuration, intake, queue, sla, tokens
+from leadflow.services import activities, configuration, dashboards, intake, queue, sla, tokens
 from leadflow.services.activities import ActivityIn, ActivityKind
 from leadflow.services.intake import LeadSubmission
 from leadflow.services.organisation import LiveOrganisation
@@ -199,6 +199,7 @@ async def load(
             loaded = await _load_leads(
                 database, days=days, now=now, per_day=per_day, progress=progress
             )
+        await dashboards.refresh_organisation_rollups(database, LiveOrganisation(), now)
         parts = ["demo organisation applied" if applied else "configuration kept"]
         parts.append(f"{loaded} sample leads routed" if loaded else f"{existing} leads kept")
         return DemoReport(summary="; ".join(parts), token=issued.secret)
