@@ -201,6 +201,8 @@ async def test_speed_to_lead_contact_rate_and_breaches_are_exact(
     assert figure(page, "p90") == "7.6 min"
     assert figure(page, "fast") == "67%"  # 4 of 6 within five minutes
     assert figure(page, "breaches") == "2"
+    # Yesterday came from the rollup (the last six complete days in Istanbul); today live.
+    assert "Days May 6, 2026 to May 11, 2026 (Europe/Istanbul) from the daily summary" in page
 
 
 async def test_speed_by_team_and_agent_in_the_export(

@@ -131,6 +131,11 @@ class RolledUp:
     refreshed_at: datetime
     zone: str
 
+    @property
+    def through(self) -> date:
+        """The last day read from the rollup."""
+        return self.last - timedelta(days=1)
+
 
 def can_view(viewer: Viewer) -> bool:
     """Managers and administrators see every team's figures; a team lead their teams'."""
