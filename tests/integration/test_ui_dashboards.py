@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import httpx
+import pytest
 import pytest_asyncio
 from openpyxl import load_workbook
 
@@ -368,3 +369,22 @@ async def test_the_live_board_lists_the_newest_leads(
     board = await web.get("/dashboard/live?days=30", headers={"HX-Request": "true"})
     assert board.text.lstrip().startswith('<section id="live-board"')
     assert "Newest" in board.text
+
+
+@pytest.mark.parametrize("role", ["manager", "team_lead"])
+async def test_each_export_computes_what_its_table_needs(
+    web: httpx.AsyncClient, store: Store, clock: Clock, role: str
+) -> None:
+    """An export computes only its own table's figures: every table still exports the rows
+    the page shows (first cells: the names, in the same order)."""
+    await add_week(store, clock)
+    await add_lead(store, received_at=clock.now - 10 * MINUTE, owner=None, pipeline="hair-de")
+    await store.commit()
+    await sign_in(web, EMAILS[role])
+    page = (await web.get("/?days=7")).text
+    keys = re.findall(r'data-table="([a-z_]+)"', page)
+    assert {"queue", "speed_agents", "funnel", "breaches"} <= set(keys)
+    for key in keys:
+        shown = [row[0] for row in table_rows(page, key)]
+        exported = await download_csv(web, f"/dashboard/export/{key}.csv?days=7")
+        assert [row[0] for row in exported[1:]] == shown, key

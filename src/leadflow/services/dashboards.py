@@ -196,10 +196,18 @@ def shown_pipelines(
 
 
 async def dashboard(
-    store: Store, viewer: Viewer, configuration: Configuration, filters: Filters, now: datetime
+    store: Store,
+    viewer: Viewer,
+    configuration: Configuration,
+    filters: Filters,
+    now: datetime,
+    *,
+    counts: bool = True,
+    speed: bool = True,
 ) -> Dashboard:
     """Complete days of the period from the daily rollup, the hours before and after them (and
-    every day the rollup has not seen) counted live; the same figures either way."""
+    every day the rollup has not seen) counted live; the same figures either way. An export of
+    one table may leave out the period's counts or the speed percentiles it does not show."""
     where = lead_filter(viewer, configuration, filters)
     repository = store.dashboards
     await repository.tune_for_reports()
@@ -207,13 +215,14 @@ async def dashboard(
     rolled = _rolled_up(await rollups.state(), where)
     counted: list[Counted] = []
     histogram: list[Histogram] = []
-    for start, end in _live_spans(where, rolled):
+    for start, end in _live_spans(where, rolled) if counts else ():
         live = replace(where, start=start, end=end)
         counted += await repository.period_counts(live, now)
-        histogram += await repository.speed_histogram(live)
-    if rolled is not None:
+        histogram += await repository.speed_histogram(live) if speed else []
+    if rolled is not None and counts:
         counted += await rollups.period_counts(where, rolled.first, rolled.last)
-        histogram += await rollups.speed_histogram(where, rolled.first, rolled.last)
+        if speed:
+            histogram += await rollups.speed_histogram(where, rolled.first, rolled.last)
     groups: dict[str, list[Counted]] = defaultdict(list)
     for row in _added(counted):
         groups[row.group].append(row)

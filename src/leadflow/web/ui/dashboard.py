@@ -106,7 +106,7 @@ async def export(page: PageDep, filename: str) -> Response:
     if extension not in ("csv", "xlsx"):
         raise HTTPException(404)
     try:
-        figures = await _figures(page, _chosen(page))
+        figures = await _figures(page, _chosen(page), only=key)
     except (BadFilter, UnknownFilter) as error:
         raise HTTPException(400, str(error)) from None
     chosen = figures["chosen"]
@@ -128,15 +128,27 @@ def _problem(error: BadFilter | UnknownFilter) -> Problem:
     return Problem(error.field, N_("Choose one of the listed values."))
 
 
-async def _figures(page: Page, chosen: Chosen) -> dict[str, Any]:
-    """Everything the page shows: the filters, the summary and the tables."""
+_NO_PERIOD_COUNTS = frozenset({"queue", "load", "rota"})
+_NO_SPEED = frozenset({*dashboards.DIMENSIONS, "funnel", "pools", "breaches"})
+_TEAM_TABLES = frozenset({"rota", "load", "leaderboard"})
+
+
+async def _figures(page: Page, chosen: Chosen, *, only: str | None = None) -> dict[str, Any]:
+    """Everything the page shows: the filters, the summary and the tables (for the export of
+    table `only`, what that table needs; the others come out empty)."""
     configuration = await page.configuration()
     figures = await dashboards.dashboard(
-        page.store, page.viewer, configuration, chosen.filters, page.now
+        page.store,
+        page.viewer,
+        configuration,
+        chosen.filters,
+        page.now,
+        counts=only not in _NO_PERIOD_COUNTS,
+        speed=only not in _NO_SPEED,
     )
     names = Names(configuration, page.fmt, page.gettext)
     shown = _tables(page, figures, names)
-    if page.viewer.role is Role.TEAM_LEAD:
+    if page.viewer.role is Role.TEAM_LEAD and only in (None, *_TEAM_TABLES):
         shown = [*shown, *await _team_tables(page, figures, names)]
     return {
         "chosen": chosen,
