@@ -287,6 +287,8 @@ async def refresh_rollups(store: Store, zone: str, now: datetime) -> Refreshed:
         days.update(_days((since - ROLLUP_MARGIN).astimezone(tz).date(), now.astimezone(tz).date()))
     for first, last in _runs(sorted(days)):
         await rollups.recompute(zone, (first, last), _midnight(first, tz), _midnight(last, tz), now)
+    if current.refreshed_at is None:
+        await rollups.analyse()
     await rollups.set_refreshed(now)
     await store.commit()
     return Refreshed(days=len(days), full=current.refreshed_at is None)

@@ -9,7 +9,7 @@ histogram of seconds to first contact. See docs/decisions/0002-dashboard-rollups
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -27,6 +27,8 @@ from sqlalchemy import (
     cast,
     delete,
     func,
+    literal,
+    or_,
     select,
     text,
     tuple_,
@@ -52,6 +54,7 @@ def _day_table(name: str, *columns: Column[Any]) -> Table:
         name,
         _metadata,
         Column("day", Date),
+        Column("days", SmallInteger),
         Column("owner_agent_key", String(64)),
         Column("pipeline_key", String(64)),
         *columns,
@@ -156,7 +159,7 @@ class DashboardRollups:
         first, last = days
         for table in (totals, mix, speed):
             await self.session.execute(
-                delete(table).where(table.c.day >= first, table.c.day < last)
+                delete(table).where(table.c.days == 1, table.c.day >= first, table.c.day < last)
             )
         day = _local_day(zone).label("day")
         owner, pipeline = Lead.owner_agent_key, Lead.pipeline_key
@@ -178,7 +181,7 @@ class DashboardRollups:
             .where(received)
             .group_by(day, owner, pipeline)
         )
-        await self.session.execute(insert(totals).from_select([c.name for c in totals.c], counted))
+        await self.session.execute(insert(totals).from_select(_daily(totals), counted))
         dimension = case(
             *((func.grouping(column) == 0, name) for name, column in MIX_SETS.items()),
         )
@@ -190,23 +193,58 @@ class DashboardRollups:
                 day, owner, pipeline, func.grouping_sets(*(tuple_(c) for c in MIX_SETS.values()))
             )
         )
-        await self.session.execute(insert(mix).from_select([c.name for c in mix.c], by_value))
+        await self.session.execute(insert(mix).from_select(_daily(mix), by_value))
         bucket = speed_bucket(seconds).label("bucket")
         histogram = (
             select(day, owner, pipeline, bucket, func.count(), func.min(seconds), func.max(seconds))
             .where(received, Lead.first_contact_at.is_not(None))
             .group_by(day, owner, pipeline, bucket)
         )
-        await self.session.execute(insert(speed).from_select([c.name for c in speed.c], histogram))
+        await self.session.execute(insert(speed).from_select(_daily(speed), histogram))
+        await self._recompute_weeks(first, last)
+
+    async def _recompute_weeks(self, first: date, last: date) -> None:
+        """The week rows (`days` 7) of the weeks that hold a day of [first, last), each the sum
+        of its day rows."""
+        monday = first - timedelta(days=first.weekday())
+        end = last + timedelta(days=(7 - last.weekday()) % 7)
+        parts: list[tuple[Table, list[Any], list[Any]]] = [
+            (totals, [], [func.sum(totals.c[name]) for name in _TOTALS]),
+            (mix, [mix.c.dimension, mix.c.value], [func.sum(mix.c.leads)]),
+            (
+                speed,
+                [speed.c.bucket],
+                [
+                    func.sum(speed.c.contacts),
+                    func.min(speed.c.smallest_s),
+                    func.max(speed.c.largest_s),
+                ],
+            ),
+        ]
+        for table, values, sums in parts:
+            await self.session.execute(
+                delete(table).where(table.c.days == 7, table.c.day >= monday, table.c.day < end)
+            )
+            week = cast(func.date_trunc("week", table.c.day), Date)
+            keys = [week, table.c.owner_agent_key, table.c.pipeline_key]
+            summed = (
+                select(week, literal(7, SmallInteger), *keys[1:], *values, *sums)
+                .where(table.c.days == 1, table.c.day >= monday, table.c.day < end)
+                .group_by(*keys, *values)
+            )
+            columns = [c.name for c in table.c]  # day, days, owner, pipeline, …
+            await self.session.execute(insert(table).from_select(columns, summed))
+
+    async def analyse(self) -> None:
+        """Fresh planner statistics after building every day (autovacuum would take a while)."""
+        for table in (totals, mix, speed):
+            await self.session.execute(text(f"ANALYZE {table.name}"))
 
     async def period_counts(self, where: LeadFilter, first: date, last: date) -> list[Counted]:
         """`DashboardRepository.period_counts`' rows for the days [first, last)."""
-        days = (totals.c.day >= first) & (totals.c.day < last)
+        days = _blocks(totals, first, last)
         owner, pipeline = totals.c.owner_agent_key, totals.c.pipeline_key
-        sums = [
-            func.coalesce(func.sum(totals.c[name]), 0).cast(Integer)
-            for name in ("leads", "contacted", "within_5_min", "breaches", "won")
-        ]
+        sums = [func.coalesce(func.sum(totals.c[name]), 0).cast(Integer) for name in _TOTALS]
         statement = (
             select(func.grouping(pipeline, owner), pipeline, owner, *sums)
             .where(days, where.scope(owner, pipeline))
@@ -221,9 +259,7 @@ class DashboardRollups:
         mixed = (
             select(mix.c.dimension, mix.c.value, func.sum(mix.c.leads).cast(Integer))
             .where(
-                mix.c.day >= first,
-                mix.c.day < last,
-                where.scope(mix.c.owner_agent_key, mix.c.pipeline_key),
+                _blocks(mix, first, last), where.scope(mix.c.owner_agent_key, mix.c.pipeline_key)
             )
             .group_by(mix.c.dimension, mix.c.value)
         )
@@ -242,13 +278,35 @@ class DashboardRollups:
                 func.max(speed.c.largest_s),
             )
             .where(
-                speed.c.day >= first,
-                speed.c.day < last,
+                _blocks(speed, first, last),
                 where.scope(speed.c.owner_agent_key, speed.c.pipeline_key),
             )
             .group_by(speed.c.owner_agent_key, speed.c.bucket)
         )
         return [Histogram(*row) for row in await self.session.execute(statement)]
+
+
+_TOTALS = ("leads", "contacted", "within_5_min", "breaches", "won")
+
+
+def _daily(table: Table) -> list[str]:
+    """The columns a day's rows are inserted with (`days` is 1 by default)."""
+    return [c.name for c in table.c if c.name != "days"]
+
+
+def _blocks(table: Table, first: date, last: date) -> Any:
+    """The rows that add up the days [first, last): a row per complete week from Monday, and a
+    row per day before the first Monday and after the last complete week."""
+    monday = first + timedelta(days=(7 - first.weekday()) % 7)
+    weeks = max(0, (last - monday).days // 7)
+    end = monday + timedelta(days=7 * weeks)
+    if weeks == 0:
+        return (table.c.days == 1) & (table.c.day >= first) & (table.c.day < last)
+    return or_(
+        (table.c.days == 1) & (table.c.day >= first) & (table.c.day < monday),
+        (table.c.days == 7) & (table.c.day >= monday) & (table.c.day < end),
+        (table.c.days == 1) & (table.c.day >= end) & (table.c.day < last),
+    )
 
 
 def _local_day(zone: str, instant: Any = Lead.received_at) -> Any:

@@ -1,7 +1,8 @@
 """daily rollups of the dashboards' figures, and the days whose leads changed since the last refresh
 
 Per day in the rollup's time zone (the organisation's, kept in `dashboard_rollup_state`) and per
-owner and pipeline (what a viewer's scope and the pipeline filter select on):
+owner and pipeline (what a viewer's scope and the pipeline filter select on); rows with `days` 7
+add up the week from Monday `day`, so a long period reads a row per week, not per day:
 - `dashboard_day_totals`: leads, contacted, within five minutes, SLA breaches, won;
 - `dashboard_day_mix`: leads per value of country, language, source, campaign, treatment, stage;
 - `dashboard_day_speed`: a histogram of seconds to first contact (count, smallest, largest).
@@ -87,11 +88,12 @@ def _rollup_table(name: str, *columns: sa.Column) -> None:  # type: ignore[type-
     op.create_table(
         name,
         sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("days", sa.SmallInteger(), nullable=False, server_default="1"),
         sa.Column("owner_agent_key", _KEY, nullable=True),
         sa.Column("pipeline_key", _KEY, nullable=True),
         *columns,
     )
-    op.create_index(f"{name}_day", name, ["day"])
+    op.create_index(f"{name}_day", name, ["days", "day"])
 
 
 def upgrade() -> None:
