@@ -14,7 +14,9 @@ from leadflow.domain.configuration import Configuration
 from leadflow.services import activities, dashboards
 from leadflow.services.activities import ActivityIn, ActivityKind
 from leadflow.services.dashboards import Dashboard, Filters
+from leadflow.services.organisation import LiveOrganisation
 from leadflow.services.scoping import Role, Viewer
+from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from tests.integration.conftest import Clock
 from tests.integration.ui import add_lead, demo_configuration, demo_scenario
@@ -170,3 +172,21 @@ async def test_a_deadline_passing_uncontacted_becomes_a_breach_at_the_next_refre
     board = await dashboards.dashboard(store, MANAGER, configuration, filters, later)
     assert board.total.breaches == 1
     assert next(a for a in board.agents if a.key == "elif.kaya").breaches == 1
+
+
+async def test_the_workers_refresh_uses_the_organisations_time_zone(
+    bound: Database, store: Store, clock: Clock
+) -> None:
+    """What the minute job runs: the active organisation's zone, every day built the first
+    time; with no configuration yet there is nothing to do."""
+    assert (
+        await dashboards.refresh_organisation_rollups(bound, LiveOrganisation(), clock.now) is None
+    )
+    await one_lead(store, clock.now - timedelta(days=3), "anna.schmidt", None)
+    done = await dashboards.refresh_organisation_rollups(bound, LiveOrganisation(), clock.now)
+    assert done == dashboards.Refreshed(days=1, full=True)  # the days leads were received on
+    filters = Filters(clock.now - timedelta(days=7), clock.now)
+    board = await dashboards.dashboard(store, MANAGER, demo_configuration(), filters, clock.now)
+    assert board.rollup is not None
+    assert board.rollup.zone == "Europe/Istanbul"
+    assert board.total.leads == 1
