@@ -20,6 +20,9 @@ async def _in_transaction(
     work: Callable[[Store, Organisation], Awaitable[T]],
 ) -> T:
     async with open_store(database) as store:
+        # One periodic job at a time: each routes many leads in one transaction, so two of them
+        # (queue release and SLA checks) could otherwise lock pools in opposite orders.
+        await store.take_turn("leadflow.timekeeping")
         result = await work(store, await live.get(store))
         await store.commit()
         return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadflow.storage.database import Database
@@ -50,6 +51,13 @@ class Store:
 
     async def rollback(self) -> None:
         await self.session.rollback()
+
+    async def take_turn(self, name: str) -> None:
+        """Wait until no other transaction holds the turn called `name`; hold it until this
+        transaction ends (a PostgreSQL advisory lock)."""
+        await self.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name}
+        )
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
