@@ -246,6 +246,41 @@ class Visit:
         result: list[str] = self.page.evaluate(script)
         return result
 
+    def low_contrast_text(self, minimum: float = 4.5) -> list[str]:
+        """Visible text whose colour against its background is below `minimum` (WCAG AA for
+        normal text: 4.5:1). The background is the first opaque one among the ancestors."""
+        script = """(minimum) => {
+          const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+          const lum = ([r, g, b]) => {
+            const c = [r, g, b].map(v => { v /= 255;
+              return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+            return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+          };
+          const background = e => {
+            for (let n = e; n; n = n.parentElement) {
+              const c = rgb(getComputedStyle(n).backgroundColor);
+              if (c.length === 3 || (c.length === 4 && c[3] >= 0.99)) return c.slice(0, 3);
+            }
+            return [255, 255, 255];
+          };
+          const found = [];
+          for (const e of document.querySelectorAll('body *')) {
+            const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+            if (!own || !e.getClientRects().length) continue;
+            const style = getComputedStyle(e);
+            if (style.visibility === 'hidden' || Number(style.opacity) === 0) continue;
+            const fg = rgb(style.color);
+            if (fg.length === 4 && fg[3] < 0.99) continue;  // blended text: not judged here
+            const [a, b] = [lum(fg.slice(0, 3)), lum(background(e))];
+            const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+            const text = e.textContent.trim().slice(0, 40);
+            if (ratio < minimum) found.push(`${ratio.toFixed(2)} ${e.tagName} ${text}`);
+          }
+          return found;
+        }"""
+        result: list[str] = self.page.evaluate(script, minimum)
+        return result
+
 
 @pytest.fixture
 def visit(browser: Browser, site: Site) -> Iterator[Visit]:

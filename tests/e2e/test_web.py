@@ -213,3 +213,19 @@ def test_keyboard_reaches_the_skip_link_first_and_signs_out(visit: Visit) -> Non
     visit.page.wait_for_url(re.compile(r"/signin$"))
     visit.go("/")
     expect(visit.page).to_have_url(re.compile(r"/signin\?next=/$"))
+
+
+@pytest.mark.parametrize(
+    ("role", "paths"),
+    [
+        ("admin", ["/", "/config/agents", "/config/rules", "/config/versions", "/admin/users"]),
+        ("manager", ["/"]),
+        ("team_lead", ["/", "/config/shifts/german", "/config/leave/german"]),
+        ("agent", ["/"]),
+    ],
+)
+def test_text_has_sufficient_contrast(visit: Visit, role: str, paths: list[str]) -> None:
+    visit.sign_in(role)
+    for path in paths:
+        visit.go(path)
+        assert visit.low_contrast_text() == [], path
