@@ -10,6 +10,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from leadflow.config import Settings
 from leadflow.domain.configuration import Configuration
@@ -89,11 +90,18 @@ async def client(bound: Database, clock: Clock, store: Store) -> AsyncIterator[h
         yield http
 
 
-_EVERYTHING_COMMITTED = (
-    "TRUNCATE leads, contacts, contact_identities, assignments, activities, outbox, audit_log,"
-    " config_versions, agents, agent_daily_counts, pool_states, pipelines, teams, stages,"
-    " pool_memberships CASCADE"
-)
+async def empty_committed(connection: AsyncConnection) -> None:
+    """Remove what a test committed for real: every table but the schema's version (the next
+    test starts from an empty, migrated database, whatever tables later migrations add)."""
+    names = (
+        await connection.execute(
+            text(
+                "SELECT quote_ident(tablename) FROM pg_tables"
+                " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            )
+        )
+    ).scalars()
+    await connection.execute(text(f"TRUNCATE {', '.join(names)} CASCADE"))
 
 
 @asynccontextmanager
@@ -108,5 +116,5 @@ async def committing(database_url: str, *, pool_size: int) -> AsyncIterator[Data
         yield database
     finally:
         async with database.engine.begin() as connection:
-            await connection.execute(text(_EVERYTHING_COMMITTED))
+            await empty_committed(connection)
         await database.dispose()

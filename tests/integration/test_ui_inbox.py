@@ -13,14 +13,13 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest_asyncio
 import uvicorn
-from sqlalchemy import text
 
 from leadflow.config import Settings
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.storage.tables import Lead
 from leadflow.web.app import create_app
-from tests.integration.conftest import Clock
+from tests.integration.conftest import Clock, empty_committed
 from tests.integration.ui import (
     EMAILS,
     Scenario,
@@ -391,13 +390,7 @@ async def server(database_url: str) -> AsyncIterator[Server]:
         running.should_exit = True
         await task
         async with database.engine.begin() as connection:
-            await connection.execute(text("DELETE FROM users WHERE email = :e"), {"e": email})
-            await connection.execute(
-                text(
-                    "TRUNCATE outbox, config_versions, audit_log, agents, agent_daily_counts,"
-                    " pool_states, pipelines, teams, stages, pool_memberships CASCADE"
-                )
-            )
+            await empty_committed(connection)
         await database.dispose()
 
 

@@ -16,6 +16,7 @@ from leadflow.services import configuration, tokens
 from leadflow.storage.database import Database
 from leadflow.storage.store import open_store
 from tests import factories
+from tests.integration.conftest import empty_committed
 
 TEAM_LEAD = "gaye@clinic.example"
 
@@ -36,13 +37,7 @@ async def committed(database_url: str) -> AsyncIterator[Database]:
     database = Database(database_url, pool_size=20)
     yield database
     async with database.engine.begin() as connection:
-        await connection.execute(
-            text(
-                "TRUNCATE outbox, deliveries, config_versions, audit_log, api_tokens, agents,"
-                " agent_daily_counts, pool_states, pipelines, teams, stages, pool_memberships,"
-                " procrastinate_jobs, procrastinate_periodic_defers, procrastinate_workers CASCADE"
-            )
-        )
+        await empty_committed(connection)
     await database.dispose()
 
 
