@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -19,6 +20,9 @@ from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.web.app import create_app
 from tests import factories
+
+if TYPE_CHECKING:
+    from tests.integration.ui import Scenario
 
 
 class Clock:
@@ -118,3 +122,24 @@ async def committing(database_url: str, *, pool_size: int) -> AsyncIterator[Data
         async with database.engine.begin() as connection:
             await empty_committed(connection)
         await database.dispose()
+
+
+# --- the web interface: the demo organisation with one user per role ------------------------
+
+
+@pytest_asyncio.fixture
+async def scenario(store: Store) -> Scenario:
+    from tests.integration.ui import demo_scenario  # ui imports this module
+
+    return await demo_scenario(store)
+
+
+@pytest_asyncio.fixture
+async def web(
+    bound: Database, clock: Clock, scenario: Scenario
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser-like client (cookies, same origin) of the app, nobody signed in yet."""
+    from tests.integration.ui import browser
+
+    async with browser(bound, clock) as client:
+        yield client

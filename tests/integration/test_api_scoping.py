@@ -27,7 +27,6 @@ from tests.integration.ui import (
     add_lead,
     browser,
     demo_configuration,
-    demo_scenario,
     sign_in,
 )
 
@@ -48,11 +47,6 @@ class Leads:
     to_sarah: int  # owned by Anna: reassigned to Sarah (English team)
     to_jonas: int  # owned by Anna: reassigned to Jonas
     to_tom: int  # owned by Sarah: reassigned to Tom (English team)
-
-
-@pytest_asyncio.fixture
-async def scenario(store: Store) -> Scenario:
-    return await demo_scenario(store)
 
 
 @pytest_asyncio.fixture

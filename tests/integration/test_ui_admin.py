@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest_asyncio
 
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from tests.integration.conftest import Clock
-from tests.integration.ui import EMAILS, Scenario, browser, demo_scenario, sign_in
+from tests.integration.ui import EMAILS, Scenario, browser, sign_in
 
 NEW_AGENT = {
     "email": "Jonas.Weber@Clinic.example",
@@ -22,19 +20,6 @@ NEW_AGENT = {
     "timezone": "Europe/Berlin",
     "password": "jonas-first-password",
 }
-
-
-@pytest_asyncio.fixture
-async def scenario(store: Store) -> Scenario:
-    return await demo_scenario(store)
-
-
-@pytest_asyncio.fixture
-async def web(
-    bound: Database, clock: Clock, scenario: Scenario
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with browser(bound, clock) as client:
-        yield client
 
 
 async def test_an_admin_creates_a_user_who_can_then_sign_in(

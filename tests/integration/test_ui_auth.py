@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest_asyncio
 
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from tests.integration.conftest import Clock
-from tests.integration.ui import EMAILS, Scenario, browser, csrf_of, demo_scenario, sign_in
+from tests.integration.ui import EMAILS, Scenario, browser, csrf_of, sign_in
 
 _ALERT = re.compile(r'role="alert"[^>]*>([^<]+)<')
-
-
-@pytest_asyncio.fixture
-async def scenario(store: Store) -> Scenario:
-    return await demo_scenario(store)
-
-
-@pytest_asyncio.fixture
-async def web(
-    bound: Database, clock: Clock, scenario: Scenario
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with browser(bound, clock) as client:
-        yield client
 
 
 async def attempt(web: httpx.AsyncClient, email: str, password: str) -> httpx.Response:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest_asyncio
 
 from leadflow.services import configuration
-from leadflow.storage.database import Database
 from leadflow.storage.store import Store
-from tests.integration.conftest import Clock
-from tests.integration.ui import EMAILS, Scenario, browser, demo_scenario, sign_in
+from tests.integration.ui import EMAILS, Scenario, sign_in
 
 ANNA = {
     "languages": "de, en",
@@ -25,19 +21,6 @@ ANNA = {
     "cap_month": "420",
     "cap_open": "80",
 }
-
-
-@pytest_asyncio.fixture
-async def scenario(store: Store) -> Scenario:
-    return await demo_scenario(store)
-
-
-@pytest_asyncio.fixture
-async def web(
-    bound: Database, clock: Clock, scenario: Scenario
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with browser(bound, clock) as client:
-        yield client
 
 
 async def save_anna(

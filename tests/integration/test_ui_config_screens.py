@@ -5,18 +5,14 @@ and the test-lead panel agreeing with the simulation API."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 
 from leadflow.services import configuration, tokens
-from leadflow.storage.database import Database
 from leadflow.storage.store import Store
-from tests.integration.conftest import Clock
-from tests.integration.ui import EMAILS, Scenario, browser, csrf_of, demo_scenario, sign_in
+from tests.integration.ui import EMAILS, Scenario, csrf_of, sign_in
 
 OK, DENIED = 200, 403
 # The team lead leads the German team; the English team is someone else's.
@@ -64,19 +60,6 @@ GERMAN_HAIR = {
     "cond-1-op": "in",
     "cond-1-value": "hair_transplant",
 }
-
-
-@pytest_asyncio.fixture
-async def scenario(store: Store) -> Scenario:
-    return await demo_scenario(store)
-
-
-@pytest_asyncio.fixture
-async def web(
-    bound: Database, clock: Clock, scenario: Scenario
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with browser(bound, clock) as client:
-        yield client
 
 
 async def post(

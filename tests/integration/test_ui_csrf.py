@@ -21,14 +21,8 @@ from tests.integration.ui import (
     application,
     browser,
     csrf_of,
-    demo_scenario,
     sign_in,
 )
-
-
-@pytest_asyncio.fixture
-async def scenario(store: Store) -> Scenario:
-    return await demo_scenario(store)
 
 
 @pytest_asyncio.fixture

@@ -6,43 +6,24 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import httpx
 import pytest
-import pytest_asyncio
 from openpyxl import load_workbook
 
 from leadflow.services import activities, dashboards
 from leadflow.services.activities import ActivityIn, ActivityKind
-from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from tests.integration.conftest import Clock
 from tests.integration.ui import (
     EMAILS,
-    Scenario,
     add_lead,
-    browser,
     demo_configuration,
-    demo_scenario,
     sign_in,
 )
 
 MINUTE = timedelta(minutes=1)
-
-
-@pytest_asyncio.fixture
-async def scenario(store: Store) -> Scenario:
-    return await demo_scenario(store)
-
-
-@pytest_asyncio.fixture
-async def web(
-    bound: Database, clock: Clock, scenario: Scenario
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with browser(bound, clock) as client:
-        yield client
 
 
 async def add_called_lead(

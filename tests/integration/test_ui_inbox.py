@@ -22,29 +22,13 @@ from leadflow.web.app import create_app
 from tests.integration.conftest import Clock, empty_committed
 from tests.integration.ui import (
     EMAILS,
-    Scenario,
     add_lead,
     add_user,
-    browser,
     demo_configuration,
-    demo_scenario,
     sign_in,
 )
 
 ANNA, JONAS, SARAH = "anna.schmidt", "jonas.weber", "sarah.jones"
-
-
-@pytest_asyncio.fixture
-async def scenario(store: Store) -> Scenario:
-    return await demo_scenario(store)
-
-
-@pytest_asyncio.fixture
-async def web(
-    bound: Database, clock: Clock, scenario: Scenario
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with browser(bound, clock) as client:
-        yield client
 
 
 async def hair_lead(

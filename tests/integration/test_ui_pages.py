@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
-import pytest_asyncio
 
-from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from tests.integration.conftest import Clock
-from tests.integration.ui import EMAILS, Scenario, add_lead, browser, demo_scenario, sign_in
-
-
-@pytest_asyncio.fixture
-async def scenario(store: Store) -> Scenario:
-    return await demo_scenario(store)
-
-
-@pytest_asyncio.fixture
-async def web(
-    bound: Database, clock: Clock, scenario: Scenario
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with browser(bound, clock) as client:
-        yield client
+from tests.integration.ui import EMAILS, add_lead, sign_in
 
 
 async def add_mix(store: Store, clock: Clock) -> None:

@@ -3,17 +3,14 @@ sees their own teams only, an agent their own leads only."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
 import pytest
-import pytest_asyncio
 
-from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from tests.integration.conftest import Clock
-from tests.integration.ui import EMAILS, Scenario, add_lead, browser, demo_scenario, sign_in
+from tests.integration.ui import EMAILS, Scenario, add_lead, sign_in
 
 OK, DENIED = 200, 403
 # Anna Schmidt is in the German team (led by the team lead); Sarah Jones in the English team.
@@ -33,19 +30,6 @@ PAGES: dict[str, dict[str, int]] = {
     "/admin/users/new": {"admin": OK, "manager": DENIED, "team_lead": DENIED, "agent": DENIED},
     "/admin/tokens": {"admin": OK, "manager": DENIED, "team_lead": DENIED, "agent": DENIED},
 }  # fmt: skip
-
-
-@pytest_asyncio.fixture
-async def scenario(store: Store) -> Scenario:
-    return await demo_scenario(store)
-
-
-@pytest_asyncio.fixture
-async def web(
-    bound: Database, clock: Clock, scenario: Scenario
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with browser(bound, clock) as client:
-        yield client
 
 
 @pytest.mark.parametrize("role", ["admin", "manager", "team_lead", "agent"])
