@@ -8,7 +8,7 @@ pools only wait where they share agents, and no cap can be passed between read a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,13 +39,13 @@ def chain_of(organisation: Organisation, lead: RoutableLead, now: datetime) -> t
     return tuple(_chain(organisation.configuration, route(lead, _IDLE, organisation.routing, now)))
 
 
-def anyone_available(organisation: Organisation, lead: RoutableLead, now: datetime) -> bool:
-    """Whether anyone who could take `lead` works at `now` by their calendar (without I/O): when
-    nobody does, routing it again cannot succeed and need not lock or read anything."""
-    configuration = organisation.configuration
-    agents = _agents_of(
-        configuration, _chain(configuration, route(lead, _IDLE, organisation.routing, now)), lead
-    )
+def anyone_available(
+    organisation: Organisation, pipelines: Sequence[str], lead: RoutableLead, now: datetime
+) -> bool:
+    """Whether anyone who could take `lead` in `pipelines` (its `chain_of`) works at `now` by
+    their calendar, without I/O: when nobody does, routing it again cannot succeed and need not
+    lock or read anything."""
+    agents = _agents_of(organisation.configuration, list(pipelines), lead)
     return any(organisation.availability(agent, now).available for agent in agents)
 
 

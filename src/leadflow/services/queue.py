@@ -30,11 +30,13 @@ async def release(
     waiting = 0
     closed: set[tuple[object, ...]] = set()
     for lead in await store.leads.queued(limit):
-        chain = (chain_of(organisation, routable(lead, None), now), lead.language, lead.treatment)
+        subject = routable(lead, None)
+        pipelines = chain_of(organisation, subject, now)
+        chain = (pipelines, lead.language, lead.treatment)
         if chain in closed and not lead.is_repeat:  # repeats may still go to their owner
             waiting += 1
             continue
-        if not lead.is_repeat and not anyone_available(organisation, routable(lead, None), now):
+        if not lead.is_repeat and not anyone_available(organisation, pipelines, subject, now):
             waiting += 1  # nobody of its pools works now (a night, a holiday): no need to try
             closed.add(chain)
             continue
