@@ -660,6 +660,8 @@ def replay_command(
 
     draft = configuration.parse_yaml(_read(str(config)), str(config)) if config else None
     since, until = parse_day(start), parse_day(end, end=True)
+    if until <= since:
+        raise typer.BadParameter(f"--to {end} is before --from {start}", param_hint="--to")
 
     async def work(store: Any) -> Any:
         return await simulation.replay_period(
