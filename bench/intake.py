@@ -125,7 +125,7 @@ def lead_bodies(count: int, *, prefix: str, seed: int) -> list[dict[str, object]
 class Connection:
     """One keep-alive HTTP/1.1 connection on raw asyncio streams. The load generator shares
     the two cores with the server, so it must cost next to nothing: about 0.2 ms of CPU per
-    request (reported), where httpx's client took several times the bench's whole budget."""
+    request (reported). With httpx as the client the same server measured 86 leads/s, not 110."""
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader = reader
