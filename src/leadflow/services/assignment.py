@@ -82,8 +82,7 @@ def routable(lead: Any, previous_owner: str | None) -> RoutableLead:
 async def previous_owner(store: Store, lead: Lead) -> str | None:
     if not lead.is_repeat or lead.repeat_of is None:
         return None
-    earlier = await store.leads.get(lead.repeat_of)
-    return earlier.owner_agent_key if earlier else None
+    return await store.leads.owner_of(lead.repeat_of)
 
 
 async def decide(
@@ -104,11 +103,11 @@ async def decide(
     pipelines = _chain(configuration, draft)
     agents = _agents_of(configuration, pipelines, lead)
     pools = (
-        await store.roster.lock_pools(pipelines)
+        await store.roster.lock_for_routing(pipelines, agents)
         if lock
         else await store.roster.pool_states(pipelines)
     )
-    loads = await store.roster.loads(agents, now, lock=lock)
+    loads = await store.roster.loads(agents, now)
     roster = Roster(
         agents={
             key: AgentSnapshot(

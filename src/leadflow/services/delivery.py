@@ -26,7 +26,8 @@ import structlog
 
 from leadflow.domain.configuration import Configuration, Webhook
 from leadflow.notify import Channels, DeliveryFailed, Event, WebhookTarget, compose
-from leadflow.services.configuration import NoConfiguration, active_document, validate
+from leadflow.services.configuration import NoConfiguration
+from leadflow.services.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.storage.tables import OutboxMessage
@@ -139,16 +140,19 @@ async def deliver_due(
     *,
     now: datetime,
     policy: RetryPolicy | None = None,
-    batch: int = 20,
+    batch: int = 100,
     limit: int = 500,
     parallel: int = 8,
+    live: LiveOrganisation | None = None,
 ) -> DeliveryReport:
     """Deliver messages due by `now`, batch by batch, until none is left or `limit` were
-    handled. Owns its transactions (one per batch, one per recorded send)."""
+    handled. Owns its transactions (one per batch, one per recorded send). A worker passes its
+    `live` organisation, compiled once per configuration version."""
     report = DeliveryReport()
+    live = live or LiveOrganisation()
     while report.messages < limit:
         claimed = await _deliver_batch(
-            database, channels, now, policy or RetryPolicy(), batch, parallel, report
+            database, channels, now, policy or RetryPolicy(), batch, parallel, report, live
         )
         if claimed < batch:
             break
@@ -163,12 +167,13 @@ async def _deliver_batch(
     batch: int,
     parallel: int,
     report: DeliveryReport,
+    live: LiveOrganisation,
 ) -> int:
     async with open_store(database) as store:
         messages = await store.outbox.claim_due(now, limit=batch)
         if not messages:
             return 0
-        configuration = await _active_configuration(store)
+        configuration = await _active_configuration(store, live)
         reached = await store.deliveries.done(m.id for m in messages)
         gate = asyncio.Semaphore(parallel)
 
@@ -179,10 +184,15 @@ async def _deliver_batch(
                 )
 
         attempts = await asyncio.gather(*(attempt(m) for m in messages))
+        delivered = []
         for message, outcome in zip(messages, attempts, strict=True):
             settled = _settlement(message, outcome.failures, policy, now)
-            await store.outbox.mark(message.id, **settled)
+            if settled["status"] == "delivered":
+                delivered.append(message.id)
+            else:
+                await store.outbox.mark(message.id, **settled)
             _count(report, settled["status"], outcome.sends)
+        await store.outbox.mark_delivered(delivered, now)
         await store.commit()
         return len(messages)
 
@@ -298,12 +308,11 @@ def _count(report: DeliveryReport, status: str, sends: int) -> None:
         report.retrying += 1
 
 
-async def _active_configuration(store: Store) -> Configuration | None:
+async def _active_configuration(store: Store, live: LiveOrganisation) -> Configuration | None:
     try:
-        _, document = await active_document(store)
+        return (await live.get(store)).configuration
     except NoConfiguration:
         return None
-    return validate(document)
 
 
 # --- the dead-letter list ----------------------------------------------------------------------

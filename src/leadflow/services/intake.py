@@ -311,23 +311,14 @@ async def ingest(
     if not accepted.created:
         summary = await assignment_summary(store, organisation, accepted.lead)
         return Ingested(accepted.lead, False, summary)
-    routed = await _route_or_keep(store, organisation, accepted.lead, now)
-    summary = _summary_of(routed, organisation) if routed else None
-    return Ingested(accepted.lead, True, summary)
-
-
-async def _route_or_keep(
-    store: Store, organisation: Organisation, lead: Lead, now: datetime
-) -> Routed | None:
-    """Route the lead; a routing fault keeps the lead (`unrouted`, retried by the worker)."""
     try:
         async with store.savepoint():
-            return await route_new(store, organisation, lead, now)
+            routed = await route_new(store, organisation, accepted.lead, now)
     except Exception:
-        log.exception("routing failed; lead kept as unrouted", lead_id=lead.id)
-        await store.refresh(lead)
-        lead.routing_status = "unrouted"
-        return None
+        # A routing fault never loses the lead: kept `unrouted`, retried by the worker.
+        log.exception("routing failed; lead kept as unrouted", lead_id=accepted.lead.id)
+        return Ingested(await store.leads.mark_unrouted(accepted.lead.id), True, None)
+    return Ingested(accepted.lead, True, _summary_of(routed, organisation))
 
 
 def _summary_of(routed: Routed, organisation: Organisation) -> dict[str, Any]:

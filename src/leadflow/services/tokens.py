@@ -42,8 +42,7 @@ async def issue(store: Store, name: str) -> IssuedToken:
 
 async def authenticate(store: Store, secret: str) -> str | None:
     """The token's name when `secret` is a live token, else None."""
-    token = await store.tokens.by_hash(hash_token(secret))
-    return token.name if token else None
+    return await store.tokens.live_name(hash_token(secret))
 
 
 async def revoke(store: Store, name: str, now: datetime) -> bool:

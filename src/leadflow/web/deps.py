@@ -58,7 +58,8 @@ async def warm_up(state: AppState) -> None:
     )
 
 
-def app_state(request: Request) -> AppState:
+async def app_state(request: Request) -> AppState:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, a hop per request.
     state: AppState = request.app.state.leadflow
     return state
 
@@ -139,7 +140,7 @@ async def organisation(
     return await state.organisation.get(db)
 
 
-def now(state: Annotated[AppState, Depends(app_state)]) -> datetime:
+async def now(state: Annotated[AppState, Depends(app_state)]) -> datetime:
     return state.clock()
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadflow.storage import tables
+from leadflow.storage.database import driver
 
 
 class ConfigRepository:
@@ -20,8 +21,11 @@ class ConfigRepository:
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def active_id(self) -> int | None:
-        statement = select(tables.ConfigVersion.id).where(tables.ConfigVersion.is_active)
-        return (await self.session.execute(statement)).scalar_one_or_none()
+        """Asked by every lead (has the configuration changed?): plain SQL."""
+        connection = await driver(self.session)
+        cursor = await connection.execute("SELECT id FROM config_versions WHERE is_active")
+        row = await cursor.fetchone()
+        return row[0] if row else None
 
     async def get(self, version_id: int) -> tables.ConfigVersion | None:
         return await self.session.get(tables.ConfigVersion, version_id)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select, text, tuple_, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from leadflow.storage.database import driver
 from leadflow.storage.tables import Contact, ContactIdentity
 
 
@@ -22,34 +22,29 @@ class ContactDetails:
     language: str | None
 
 
-_CLAIM = text(
-    """
+_CLAIM = """
     WITH provisional AS (SELECT nextval('contacts_id_seq') AS id),
     claimed AS (
       INSERT INTO contact_identities (kind, value, contact_id)
       SELECT key.kind, key.value, provisional.id
-      FROM unnest(CAST(:kinds AS text[]), CAST(:values AS text[])) AS key (kind, value),
-           provisional
+      FROM unnest(%(kinds)s::text[], %(values)s::text[]) AS key (kind, value), provisional
       ORDER BY key.kind, key.value
       ON CONFLICT (kind, value) DO UPDATE SET kind = excluded.kind
       RETURNING contact_id
+    ),
+    owners AS (SELECT array_agg(contact_id) AS ids FROM claimed),
+    created AS (
+      INSERT INTO contacts (id, first_name, last_name, phone_e164, email, whatsapp_id, country,
+                            language)
+      SELECT provisional.id, %(first_name)s, %(last_name)s, %(phone_e164)s, %(email)s,
+             %(whatsapp_id)s, %(country)s, %(language)s
+      FROM provisional, owners
+      WHERE provisional.id = ALL(coalesce(owners.ids, ARRAY[provisional.id]))
     )
-    SELECT provisional.id, array_agg(claimed.contact_id)
-    FROM provisional LEFT JOIN claimed ON true
-    GROUP BY provisional.id
-    """
-)
-"""The provisional id of a new contact and the owner of each identity after the claim."""
-
-_NEW_CONTACT = insert(Contact).values(
-    {
-        column: bindparam(column)
-        for column in (
-            "id", "first_name", "last_name", "phone_e164", "email", "whatsapp_id", "country",
-            "language",
-        )
-    }
-)  # fmt: skip
+    SELECT provisional.id, owners.ids FROM provisional, owners
+"""
+"""Claims every identity for a provisional contact id, and writes that contact when it owns
+them all (nobody had any of them): one round trip for a new person."""
 
 
 class ContactRepository:
@@ -67,16 +62,21 @@ class ContactRepository:
         deadlock; a claimed identity stays locked until the transaction ends.
         """
         unique = sorted(set(keys))
-        provisional, claimed = (
-            await self.session.execute(
-                _CLAIM,
-                {"kinds": [kind for kind, _ in unique], "values": [value for _, value in unique]},
-            )
-        ).one()
-        owners = {owner for owner in claimed if owner is not None}
+        connection = await driver(self.session)
+        cursor = await connection.execute(
+            _CLAIM,
+            {
+                "kinds": [kind for kind, _ in unique],
+                "values": [value for _, value in unique],
+                **details.__dict__,
+            },
+        )
+        row = await cursor.fetchone()
+        assert row is not None
+        provisional, claimed = row
+        owners = {owner for owner in claimed or () if owner is not None}
         existing = owners - {provisional}
         if not existing:
-            await self.session.execute(_NEW_CONTACT, {"id": provisional, **details.__dict__})
             return provisional, True
         contact_id = min(existing)
         if provisional in owners:  # new identities of a known person join that person
@@ -87,10 +87,10 @@ class ContactRepository:
             )
         return contact_id, False
 
-    async def lock(self, contact_id: int) -> Contact:
+    async def lock(self, contact_id: int) -> None:
         """Serialise leads of one contact (repeat detection must see the earlier lead)."""
-        statement = select(Contact).where(Contact.id == contact_id).with_for_update()
-        return (await self.session.execute(statement)).scalar_one()
+        connection = await driver(self.session)
+        await connection.execute("SELECT 1 FROM contacts WHERE id = %s FOR UPDATE", (contact_id,))
 
     async def get(self, contact_id: int) -> Contact | None:
         return await self.session.get(Contact, contact_id)

@@ -6,26 +6,33 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import ReturningInsert
 
+from leadflow.storage.database import driver
 from leadflow.storage.tables import Activity, Assignment, Lead
+
+_COLUMNS = tuple(column.name for column in Lead.__table__.columns)
+_RETURNING = ", ".join(_COLUMNS)
 
 
 @functools.cache
-def _insert_statement(columns: tuple[str, ...]) -> ReturningInsert[Lead]:
-    """Built once per set of columns, so SQLAlchemy compiles it once."""
+def _insert_sql(columns: tuple[str, ...]) -> str:
+    """Built once per set of columns."""
     return (
-        insert(Lead)
-        .values({column: bindparam(column) for column in columns})
-        .on_conflict_do_nothing(
-            index_elements=["source", "external_id"],
-            index_where=Lead.external_id.is_not(None),
-        )
-        .returning(Lead)
+        f"INSERT INTO leads ({', '.join(columns)})"
+        f" VALUES ({', '.join(f'%({column})s' for column in columns)})"
+        " ON CONFLICT (source, external_id) WHERE external_id IS NOT NULL DO NOTHING"
+        f" RETURNING {_RETURNING}"
     )
+
+
+def _row(row: dict[str, Any] | None) -> Lead | None:
+    """A stored lead read with plain SQL, as a (detached) Lead: read its values, write through
+    the repositories."""
+    return Lead(**row) if row is not None else None
 
 
 class LeadRepository:
@@ -34,8 +41,15 @@ class LeadRepository:
 
     async def insert(self, values: dict[str, Any]) -> Lead | None:
         """The new lead, or None when (source, external_id) exists already."""
-        statement = _insert_statement(tuple(sorted(values)))
-        return (await self.session.scalars(statement, values)).one_or_none()
+        columns = tuple(sorted(values))
+        params = {**values, "custom": Jsonb(values["custom"])} if "custom" in values else values
+        return await self._one(_insert_sql(columns), params)
+
+    async def _one(self, sql: str, params: Any) -> Lead | None:
+        connection = await driver(self.session)
+        cursor = connection.cursor(row_factory=dict_row)
+        await cursor.execute(sql, params)
+        return _row(await cursor.fetchone())
 
     async def get(self, lead_id: int, *, for_update: bool = False) -> Lead | None:
         statement = select(Lead).where(Lead.id == lead_id)
@@ -44,8 +58,27 @@ class LeadRepository:
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def by_external_id(self, source: str, external_id: str) -> Lead | None:
-        statement = select(Lead).where(Lead.source == source, Lead.external_id == external_id)
-        return (await self.session.execute(statement)).scalar_one_or_none()
+        return await self._one(
+            f"SELECT {_RETURNING} FROM leads WHERE source = %s AND external_id = %s",
+            (source, external_id),
+        )
+
+    async def mark_unrouted(self, lead_id: int) -> Lead:
+        """Keep a lead whose routing failed for the worker to retry; returns it as stored."""
+        lead = await self._one(
+            f"UPDATE leads SET routing_status = 'unrouted' WHERE id = %s RETURNING {_RETURNING}",
+            (lead_id,),
+        )
+        assert lead is not None
+        return lead
+
+    async def owner_of(self, lead_id: int) -> str | None:
+        connection = await driver(self.session)
+        cursor = await connection.execute(
+            "SELECT owner_agent_key FROM leads WHERE id = %s", (lead_id,)
+        )
+        row = await cursor.fetchone()
+        return row[0] if row else None
 
     async def existing_external_ids(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
         """Which (source, external_id) pairs are stored already: one query for a whole batch."""
@@ -57,13 +90,11 @@ class LeadRepository:
         return {(s, e) for s, e in (await self.session.execute(statement)).all() if e}
 
     async def latest_of_contact(self, contact_id: int, before: datetime) -> Lead | None:
-        statement = (
-            select(Lead)
-            .where(Lead.contact_id == contact_id, Lead.received_at <= before)
-            .order_by(Lead.received_at.desc(), Lead.id.desc())
-            .limit(1)
+        return await self._one(
+            f"SELECT {_RETURNING} FROM leads WHERE contact_id = %s AND received_at <= %s"
+            " ORDER BY received_at DESC, id DESC LIMIT 1",
+            (contact_id, before),
         )
-        return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def of_contact(self, contact_id: int) -> list[Lead]:
         statement = select(Lead).where(Lead.contact_id == contact_id).order_by(Lead.received_at)

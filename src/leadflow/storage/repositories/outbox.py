@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from leadflow.storage.database import driver
 from leadflow.storage.tables import OutboxMessage
 
 
@@ -53,6 +54,16 @@ class OutboxRepository:
         await self.session.execute(
             update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
         )
+
+    async def mark_delivered(self, message_ids: list[int], at: datetime) -> None:
+        """Settle the messages that reached everyone, in one statement."""
+        if message_ids:
+            connection = await driver(self.session)
+            await connection.execute(
+                "UPDATE outbox SET status = 'delivered', attempts = attempts + 1,"
+                " delivered_at = %s, last_error = NULL WHERE id = ANY(%s)",
+                (at, message_ids),
+            )
 
     async def listing(self, status: str | None = None, limit: int = 100) -> list[OutboxMessage]:
         statement = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)

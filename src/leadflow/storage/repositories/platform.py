@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from leadflow.storage.database import driver
 from leadflow.storage.tables import ApiToken, AuditEntry, DeadLetter, WebForm
 
 
@@ -25,11 +26,15 @@ class TokenRepository:
         statement = select(ApiToken).where(ApiToken.name == name)
         return (await self.session.execute(statement)).scalar_one_or_none()
 
-    async def by_hash(self, token_hash: str) -> ApiToken | None:
-        statement = select(ApiToken).where(
-            ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None)
+    async def live_name(self, token_hash: str) -> str | None:
+        """The name of the unrevoked token with `token_hash` (every API call asks: plain SQL)."""
+        connection = await driver(self.session)
+        cursor = await connection.execute(
+            "SELECT name FROM api_tokens WHERE token_hash = %s AND revoked_at IS NULL",
+            (token_hash,),
         )
-        return (await self.session.execute(statement)).scalar_one_or_none()
+        row = await cursor.fetchone()
+        return row[0] if row else None
 
     async def all(self) -> list[ApiToken]:
         return list((await self.session.execute(select(ApiToken).order_by(ApiToken.id))).scalars())

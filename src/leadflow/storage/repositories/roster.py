@@ -9,31 +9,58 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import TextClause, bindparam, select, text, update
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from psycopg.types.json import Jsonb
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from leadflow.storage import tables
+from leadflow.storage.database import driver
 
-_LOADS = text(
-    """
+_LOADS = """
     SELECT a.key, a.open_leads,
-      coalesce(sum(d.assigned) FILTER (WHERE d.day = (:now AT TIME ZONE a.timezone)::date), 0),
+      coalesce(sum(d.assigned) FILTER (WHERE d.day = (%(now)s AT TIME ZONE a.timezone)::date), 0),
       coalesce(sum(d.assigned) FILTER (
-        WHERE d.day >= date_trunc('week', :now AT TIME ZONE a.timezone)::date), 0),
+        WHERE d.day >= date_trunc('week', %(now)s AT TIME ZONE a.timezone)::date), 0),
       coalesce(sum(d.assigned) FILTER (
-        WHERE d.day >= date_trunc('month', :now AT TIME ZONE a.timezone)::date), 0)
+        WHERE d.day >= date_trunc('month', %(now)s AT TIME ZONE a.timezone)::date), 0)
     FROM agents a
     LEFT JOIN agent_daily_counts d
       ON d.agent_key = a.key
-     AND d.day >= least(date_trunc('week', :now AT TIME ZONE a.timezone),
-                        date_trunc('month', :now AT TIME ZONE a.timezone))::date
-     AND d.day <= (:now AT TIME ZONE a.timezone)::date
-    WHERE a.key = ANY(:keys)
+     AND d.day >= least(date_trunc('week', %(now)s AT TIME ZONE a.timezone),
+                        date_trunc('month', %(now)s AT TIME ZONE a.timezone))::date
+     AND d.day <= (%(now)s AT TIME ZONE a.timezone)::date
+    WHERE a.key = ANY(%(keys)s)
     GROUP BY a.key, a.open_leads
-    """
-)
+"""
+
+_LOCK_FOR_ROUTING = """
+    WITH p AS MATERIALIZED (
+      SELECT pipeline_key, current, last_agent FROM pool_states
+      WHERE pipeline_key = ANY(%(pools)s) ORDER BY pipeline_key FOR UPDATE)
+    SELECT pipeline_key, current, last_agent FROM p
+    UNION ALL
+    SELECT NULL, NULL, NULL FROM (
+      SELECT key FROM agents
+      WHERE key = ANY(%(agents)s) AND (SELECT count(*) FROM p) = cardinality(%(pools)s::text[])
+      ORDER BY key FOR UPDATE) AS a
+"""
+"""Locks the pools, then (when every pool has its row) the agents, each in key order: the
+append runs its parts in turn, so claims never deadlock. Returns the pools' strategy state,
+current after any wait."""
+
+_NEW_POOLS = """
+    INSERT INTO pool_states (pipeline_key) SELECT unnest(%(pools)s::text[])
+    ON CONFLICT (pipeline_key) DO NOTHING
+"""
+
+
+@dataclass(frozen=True)
+class PoolRow:
+    """A pool's stored strategy state."""
+
+    current: dict[str, int]
+    last_agent: str | None
 
 
 _COUNT_ASSIGNMENT = text(
@@ -84,28 +111,27 @@ def _decision_statement(
     pool: bool,
     counted: bool,
     messages: bool,
-) -> TextClause:
+) -> str:
     """One statement for a routing decision and all it changes (a few shapes, built once)."""
     parts = []
-    types = [bindparam("a_trace", type_=JSONB)]
     if pool:
         parts.append(
-            "pool AS (UPDATE pool_states SET current = :pool_current, last_agent = :pool_last,"
-            " decisions = decisions + 1 WHERE pipeline_key = :pool_key)"
+            "pool AS (UPDATE pool_states SET current = %(pool_current)s,"
+            " last_agent = %(pool_last)s, decisions = decisions + 1"
+            " WHERE pipeline_key = %(pool_key)s)"
         )
-        types.append(bindparam("pool_current", type_=JSONB))
     if counted:
         parts += [
             "counted AS (INSERT INTO agent_daily_counts (agent_key, day, assigned)"
-            " VALUES (:agent, :day, 1) ON CONFLICT (agent_key, day)"
+            " VALUES (%(agent)s, %(day)s, 1) ON CONFLICT (agent_key, day)"
             " DO UPDATE SET assigned = agent_daily_counts.assigned + 1)",
-            "loaded AS (UPDATE agents SET open_leads = open_leads + 1 WHERE key = :agent)",
-            "owner AS (UPDATE contacts SET owner_agent_key = :agent WHERE id = :contact_id)",
+            "loaded AS (UPDATE agents SET open_leads = open_leads + 1 WHERE key = %(agent)s)",
+            "owner AS (UPDATE contacts SET owner_agent_key = %(agent)s WHERE id = %(contact_id)s)",
         ]
-    sets = ", ".join(f"{column} = :l_{column}" for column in lead_columns)
-    parts.append(f"lead AS (UPDATE leads SET {sets} WHERE id = :lead_id)")
+    sets = ", ".join(f"{column} = %(l_{column})s" for column in lead_columns)
+    parts.append(f"lead AS (UPDATE leads SET {sets} WHERE id = %(lead_id)s)")
     columns = ", ".join(("lead_id", *assignment_columns))
-    values = ", ".join((":lead_id", *(f":a_{column}" for column in assignment_columns)))
+    values = ", ".join(("%(lead_id)s", *(f"%(a_{column})s" for column in assignment_columns)))
     parts.append(
         f"decision AS (INSERT INTO assignments ({columns}) VALUES ({values}) RETURNING id)"
     )
@@ -115,12 +141,11 @@ def _decision_statement(
             " SELECT m.topic, m.channel, m.recipient,"
             " m.payload || jsonb_build_object('decision_id', decision.id),"
             " replace(m.key, '{decision}', decision.id::text)"
-            " FROM decision, jsonb_to_recordset(:messages)"
+            " FROM decision, jsonb_to_recordset(%(messages)s)"
             " AS m (topic text, channel text, recipient text, payload jsonb, key text)"
             " ON CONFLICT ON CONSTRAINT outbox_idempotency_key DO NOTHING)"
         )
-        types.append(bindparam("messages", type_=JSONB))
-    return text("WITH " + ",\n".join(parts) + "\nSELECT id FROM decision").bindparams(*types)
+    return "WITH " + ",\n".join(parts) + "\nSELECT id FROM decision"
 
 
 class RosterRepository:
@@ -128,47 +153,35 @@ class RosterRepository:
         self.session = session
 
     async def loads(
-        self, keys: Iterable[str], now: datetime, *, lock: bool = False
+        self, keys: Iterable[str], now: datetime
     ) -> dict[str, tuple[int, int, int, int]]:
-        """(day, week, month, open) per agent; day/week/month in each agent's own time zone.
-
-        With `lock`, the agents' rows are locked first (in key order, so claims never deadlock).
-        """
+        """(day, week, month, open) per agent; day/week/month in each agent's own time zone."""
         keys = sorted(set(keys))
-        if lock and keys:
-            await self.session.execute(
-                select(tables.Agent.key)
-                .where(tables.Agent.key.in_(keys))
-                .order_by(tables.Agent.key)
-                .with_for_update()
-            )
-        rows = await self.session.execute(_LOADS, {"now": now, "keys": keys})
+        connection = await driver(self.session)
+        cursor = await connection.execute(_LOADS, {"now": now, "keys": keys})
+        rows = await cursor.fetchall()
         return {key: (day, week, month, open_) for key, open_, day, week, month in rows}
 
-    async def lock_pools(self, pipelines: Iterable[str]) -> dict[str, tables.PoolState]:
-        """Lock the strategy state of `pipelines` (creating missing rows), in key order."""
-        keys = sorted(set(pipelines))
-        if not keys:
-            return {}
-        locked = await self._lock_pool_rows(keys)
-        if len(locked) < len(keys):  # first lead of a new pipeline: create its row, then lock
-            await self.session.execute(
-                insert(tables.PoolState)
-                .values([{"pipeline_key": k} for k in keys if k not in locked])
-                .on_conflict_do_nothing(index_elements=["pipeline_key"])
-            )
-            locked = await self._lock_pool_rows(keys)
-        return locked
-
-    async def _lock_pool_rows(self, keys: list[str]) -> dict[str, tables.PoolState]:
-        statement = (
-            select(tables.PoolState)
-            .where(tables.PoolState.pipeline_key.in_(keys))
-            .order_by(tables.PoolState.pipeline_key)
-            .with_for_update()
-        )
-        rows = (await self.session.execute(statement)).scalars()
-        return {row.pipeline_key: row for row in rows}
+    async def lock_for_routing(
+        self, pipelines: Iterable[str], agents: Iterable[str]
+    ) -> dict[str, PoolRow]:
+        """Lock the strategy state of `pipelines` (creating missing rows) and then `agents`,
+        each in key order, in one round trip; returns the pools' state."""
+        params = {"pools": sorted(set(pipelines)), "agents": sorted(set(agents))}
+        connection = await driver(self.session)
+        for _ in range(2):
+            cursor = await connection.execute(_LOCK_FOR_ROUTING, params)
+            pools = {
+                key: PoolRow(current, last)
+                for key, current, last in await cursor.fetchall()
+                if key is not None
+            }
+            if len(pools) == len(params["pools"]):
+                break
+            # The first lead of a new pipeline (nothing is locked but the pools that exist):
+            # create its row, then lock again.
+            await connection.execute(_NEW_POOLS, params)
+        return pools
 
     async def pool_states(self, pipelines: Iterable[str]) -> dict[str, tables.PoolState]:
         statement = select(tables.PoolState).where(
@@ -217,17 +230,24 @@ class RosterRepository:
         params: dict[str, Any] = {"lead_id": lead.id, "contact_id": lead.contact_id}
         params.update({f"l_{column}": value for column, value in changes.items()})
         params.update({f"a_{column}": value for column, value in assignment.items()})
+        params["a_trace"] = Jsonb(assignment["trace"])
         if pool is not None:
-            params.update(pool_key=pool.pipeline, pool_current=pool.current, pool_last=pool.last)
+            params.update(
+                pool_key=pool.pipeline, pool_current=Jsonb(pool.current), pool_last=pool.last
+            )
         if counted is not None:
             params.update(agent=counted.agent, day=counted.day)
         if messages:
-            params["messages"] = [dataclasses.asdict(message) for message in messages]
+            params["messages"] = Jsonb([dataclasses.asdict(message) for message in messages])
         statement = _decision_statement(
             lead_columns, assignment_columns, pool is not None, counted is not None,
             bool(messages),
         )  # fmt: skip
-        decision_id: int = (await self.session.execute(statement, params)).scalar_one()
+        connection = await driver(self.session)
+        cursor = await connection.execute(statement, params)
+        row = await cursor.fetchone()
+        assert row is not None
+        decision_id: int = row[0]
         for column, value in changes.items():
             set_committed_value(lead, column, value)
         return decision_id
