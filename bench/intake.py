@@ -204,30 +204,44 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--warmup", type=int, default=300, help="leads sent before measuring")
+    parser.add_argument(
+        "--job-worker",
+        action="store_true",
+        help="background jobs in one `leadflow worker` process beside the servers (counted as "
+        "server CPU), not in each server process",
+    )
     args = parser.parse_args()
     name, url = create_database()
     server = None
+    job_worker = None
     try:
         env, token = prepare(url)
         port = free_port()
+        if args.job_worker:
+            env = {**env, "LEADFLOW_RUN_WORKER_IN_PROCESS": "false"}
+            binary = os.path.join(os.path.dirname(sys.executable), "leadflow")
+            job_worker = subprocess.Popen([binary, "worker"], env=env)
         server = start_server(env, port, args.workers)
+        served = {server.pid} | ({job_worker.pid} if job_worker else set())
         # A long-running server has compiled its queries and loaded every language's models.
         asyncio.run(send_all(port, token, args.warmup, args.concurrency, prefix="warm", seed=7))
-        server_cpu = cpu_seconds({server.pid})
+        server_cpu = cpu_seconds(served)
         postgres_cpu = cpu_seconds(name="postgres")
         result = asyncio.run(send_all(port, token, args.requests, args.concurrency))
-        result["server_cpu_ms"] = 1000 * (cpu_seconds({server.pid}) - server_cpu) / args.requests
+        result["server_cpu_ms"] = 1000 * (cpu_seconds(served) - server_cpu) / args.requests
         result["postgres_cpu_ms"] = (
             1000 * (cpu_seconds(name="postgres") - postgres_cpu) / args.requests
         )
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+        for process in (server, job_worker):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
         drop_database(name)
     print(
         f"{result['requests']:.0f} leads in {result['seconds']:.1f} s with {args.concurrency} "
-        f"concurrent clients and {args.workers} server processes: {result['leads_per_s']:.0f} "
+        f"concurrent clients and {args.workers} server processes"
+        f"{' and a job worker' if args.job_worker else ''}: {result['leads_per_s']:.0f} "
         f"leads/s, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
         f"{result['errors']:.0f} errors; CPU per lead: server {result['server_cpu_ms']:.1f} ms, "
         f"PostgreSQL {result['postgres_cpu_ms']:.1f} ms (all its processes on this machine), "
@@ -237,6 +251,7 @@ def main() -> None:
         f"RESULT intake_leads_per_s={result['leads_per_s']:.0f} "
         f"intake_p50_ms={result['p50_ms']:.1f} intake_p99_ms={result['p99_ms']:.1f} "
         f"errors={result['errors']:.0f} workers={args.workers} concurrency={args.concurrency} "
+        f"job_worker={'separate' if args.job_worker else 'in-process'} "
         f"server_cpu_ms={result['server_cpu_ms']:.1f} "
         f"postgres_cpu_ms={result['postgres_cpu_ms']:.1f} "
         f"client_cpu_ms={result['client_cpu_ms']:.2f}"

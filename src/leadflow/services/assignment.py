@@ -19,7 +19,7 @@ from leadflow.domain.leads import RoutableLead
 from leadflow.domain.roster import AgentSnapshot, Availability, Load, PoolState, Roster
 from leadflow.routing import Decision, Outcome, route
 from leadflow.services.organisation import Organisation
-from leadflow.storage.store import Counted, Message, Pool, Store
+from leadflow.storage.store import Counted, Message, Pool, PoolRow, Store
 from leadflow.storage.tables import Lead
 
 
@@ -102,12 +102,14 @@ async def decide(
     draft = route(lead, _IDLE, organisation.routing, now)
     pipelines = _chain(configuration, draft)
     agents = _agents_of(configuration, pipelines, lead)
-    pools = (
-        await store.roster.lock_for_routing(pipelines, agents)
-        if lock
-        else await store.roster.pool_states(pipelines)
-    )
-    loads = await store.roster.loads(agents, now)
+    if lock:
+        pools, loads = await store.roster.claim_for_routing(pipelines, agents, now)
+    else:
+        pools = {
+            key: PoolRow(row.current, row.last_agent)
+            for key, row in (await store.roster.pool_states(pipelines)).items()
+        }
+        loads = await store.roster.loads(agents, now)
     roster = Roster(
         agents={
             key: AgentSnapshot(

@@ -312,7 +312,7 @@ async def ingest(
         summary = await assignment_summary(store, organisation, accepted.lead)
         return Ingested(accepted.lead, False, summary)
     try:
-        async with store.savepoint():
+        async with store.plain_savepoint():
             routed = await route_new(store, organisation, accepted.lead, now)
     except Exception:
         # A routing fault never loses the lead: kept `unrouted`, retried by the worker.

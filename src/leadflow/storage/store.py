@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadflow.storage.database import Database
+from leadflow.storage.database import Database, driver
 from leadflow.storage.repositories.configs import ConfigRepository
 from leadflow.storage.repositories.contacts import ContactDetails, ContactRepository
 from leadflow.storage.repositories.dashboards import DashboardRepository
@@ -21,10 +21,16 @@ from leadflow.storage.repositories.platform import (
     FormRepository,
     TokenRepository,
 )
-from leadflow.storage.repositories.roster import Counted, Message, Pool, RosterRepository
+from leadflow.storage.repositories.roster import (
+    Counted,
+    Message,
+    Pool,
+    PoolRow,
+    RosterRepository,
+)
 from leadflow.storage.repositories.users import UserRepository
 
-__all__ = ["ContactDetails", "Counted", "Message", "Pool", "Store", "open_store"]
+__all__ = ["ContactDetails", "Counted", "Message", "Pool", "PoolRow", "Store", "open_store"]
 
 
 class Store:
@@ -64,6 +70,21 @@ class Store:
         """Work that may fail without undoing the rest of the transaction."""
         async with self.session.begin_nested():
             yield
+
+    @asynccontextmanager
+    async def plain_savepoint(self) -> AsyncIterator[None]:
+        """`savepoint()` for work done in plain SQL, with no ORM object to expire when it is
+        undone (intake's path): one short statement before, none after. It is not released:
+        a savepoint ends with its transaction, and a later one of the same name is the one a
+        rollback goes back to. Intake routes with its pools locked; a RELEASE would keep them
+        locked one round trip longer."""
+        connection = await driver(self.session)
+        await connection.execute("SAVEPOINT plain")
+        try:
+            yield
+        except BaseException:
+            await connection.execute("ROLLBACK TO SAVEPOINT plain")
+            raise
 
 
 @asynccontextmanager

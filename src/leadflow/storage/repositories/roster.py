@@ -17,42 +17,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from leadflow.storage import tables
 from leadflow.storage.database import driver
 
-_LOADS = """
-    SELECT a.key, a.open_leads,
-      coalesce(sum(d.assigned) FILTER (WHERE d.day = (%(now)s AT TIME ZONE a.timezone)::date), 0),
-      coalesce(sum(d.assigned) FILTER (
-        WHERE d.day >= date_trunc('week', %(now)s AT TIME ZONE a.timezone)::date), 0),
-      coalesce(sum(d.assigned) FILTER (
-        WHERE d.day >= date_trunc('month', %(now)s AT TIME ZONE a.timezone)::date), 0)
-    FROM agents a
-    LEFT JOIN agent_daily_counts d
-      ON d.agent_key = a.key
-     AND d.day >= least(date_trunc('week', %(now)s AT TIME ZONE a.timezone),
-                        date_trunc('month', %(now)s AT TIME ZONE a.timezone))::date
-     AND d.day <= (%(now)s AT TIME ZONE a.timezone)::date
-    WHERE a.key = ANY(%(keys)s)
-    GROUP BY a.key, a.open_leads
-"""
-
-_LOCK_FOR_ROUTING = """
-    WITH p AS MATERIALIZED (
-      SELECT pipeline_key, current, last_agent FROM pool_states
-      WHERE pipeline_key = ANY(%(pools)s) ORDER BY pipeline_key FOR UPDATE)
-    SELECT pipeline_key, current, last_agent FROM p
-    UNION ALL
-    SELECT NULL, NULL, NULL FROM (
-      SELECT key FROM agents
-      WHERE key = ANY(%(agents)s) AND (SELECT count(*) FROM p) = cardinality(%(pools)s::text[])
-      ORDER BY key FOR UPDATE) AS a
-"""
-"""Locks the pools, then (when every pool has its row) the agents, each in key order: the
-append runs its parts in turn, so claims never deadlock. Returns the pools' strategy state,
-current after any wait."""
-
-_NEW_POOLS = """
-    INSERT INTO pool_states (pipeline_key) SELECT unnest(%(pools)s::text[])
-    ON CONFLICT (pipeline_key) DO NOTHING
-"""
+Load = tuple[int, int, int, int]
+"""An agent's new leads today, this week, this month (its time zone), and open leads."""
 
 
 @dataclass(frozen=True)
@@ -152,36 +118,34 @@ class RosterRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def loads(
-        self, keys: Iterable[str], now: datetime
-    ) -> dict[str, tuple[int, int, int, int]]:
+    async def loads(self, keys: Iterable[str], now: datetime) -> dict[str, Load]:
         """(day, week, month, open) per agent; day/week/month in each agent's own time zone."""
-        keys = sorted(set(keys))
         connection = await driver(self.session)
-        cursor = await connection.execute(_LOADS, {"now": now, "keys": keys})
+        cursor = await connection.execute(
+            "SELECT * FROM agent_loads(%s, %s)", (sorted(set(keys)), now)
+        )
         rows = await cursor.fetchall()
         return {key: (day, week, month, open_) for key, open_, day, week, month in rows}
 
-    async def lock_for_routing(
-        self, pipelines: Iterable[str], agents: Iterable[str]
-    ) -> dict[str, PoolRow]:
+    async def claim_for_routing(
+        self, pipelines: Iterable[str], agents: Iterable[str], now: datetime
+    ) -> tuple[dict[str, PoolRow], dict[str, Load]]:
         """Lock the strategy state of `pipelines` (creating missing rows) and then `agents`,
-        each in key order, in one round trip; returns the pools' state."""
-        params = {"pools": sorted(set(pipelines)), "agents": sorted(set(agents))}
+        each in key order, and read both as they are once locked: one round trip
+        (`routing_claim()`, migration 0007)."""
         connection = await driver(self.session)
-        for _ in range(2):
-            cursor = await connection.execute(_LOCK_FOR_ROUTING, params)
-            pools = {
-                key: PoolRow(current, last)
-                for key, current, last in await cursor.fetchall()
-                if key is not None
-            }
-            if len(pools) == len(params["pools"]):
-                break
-            # The first lead of a new pipeline (nothing is locked but the pools that exist):
-            # create its row, then lock again.
-            await connection.execute(_NEW_POOLS, params)
-        return pools
+        cursor = await connection.execute(
+            "SELECT * FROM routing_claim(%s, %s, %s)",
+            (sorted(set(pipelines)), sorted(set(agents)), now),
+        )
+        pools: dict[str, PoolRow] = {}
+        loads: dict[str, Load] = {}
+        async for pool, current, last, agent, open_, day, week, month in cursor:
+            if pool is not None:
+                pools[pool] = PoolRow(current, last)
+            else:
+                loads[agent] = (day, week, month, open_)
+        return pools, loads
 
     async def pool_states(self, pipelines: Iterable[str]) -> dict[str, tables.PoolState]:
         statement = select(tables.PoolState).where(
