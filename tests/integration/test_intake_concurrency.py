@@ -17,7 +17,7 @@ from leadflow.services import intake
 from leadflow.services.intake import LeadSubmission
 from leadflow.services.organisation import LiveOrganisation
 from leadflow.storage.database import Database
-from leadflow.storage.store import open_store
+from leadflow.storage.store import Store, open_store
 from tests import factories
 from tests.integration.conftest import committing
 
@@ -71,3 +71,48 @@ async def test_one_person_writing_concurrently_is_one_contact(racing: Database) 
             await connection.execute(text("SELECT count(*) FROM leads WHERE is_repeat"))
         ).scalar_one()
     assert repeats == 19  # leads of one contact take turns: all but the first see an earlier one
+
+
+
+async def test_a_lead_whose_routing_fails_is_kept_unrouted_and_the_transaction_goes_on(
+    racing: Database,
+) -> None:
+    """Routing fails here as it does in production when a pool stays locked too long (a long
+    job). The leads it failed for are kept `unrouted` for the worker, and the transaction they
+    are in (the demo loader and imports take many leads in one) goes on: a later lead of it
+    is routed, and every lead is stored at commit."""
+    live = LiveOrganisation()
+    await submit(racing, live, external_id="before")  # the pool's row exists from here on
+
+    async def ingest(store: Store, external_id: str, phone: str) -> intake.Ingested:
+        body = factories.lead_body(external_id=external_id, phone=phone, email=None)
+        return await intake.ingest(
+            store, LeadSubmission.model_validate(body), live=live, threshold=0.6, now=NOW
+        )
+
+    async with open_store(racing) as store:
+        await store.session.execute(text("SET LOCAL lock_timeout = '200ms'"))
+        async with racing.engine.connect() as holder:
+            await holder.execute(text("SELECT 1 FROM pool_states FOR UPDATE"))
+            failed = [
+                await ingest(store, "first", "+49 151 11111111"),
+                await ingest(store, "second", "+49 151 22222222"),
+            ]
+            await holder.rollback()
+        routed = await ingest(store, "third", "+49 151 33333333")
+        await store.commit()
+    assert [(f.created, f.assignment, f.lead.routing_status) for f in failed] == [
+        (True, None, "unrouted"),
+        (True, None, "unrouted"),
+    ]
+    assert routed.assignment is not None and routed.lead.routing_status == "assigned"
+    async with racing.engine.connect() as connection:
+        rows = await connection.execute(text("SELECT external_id, routing_status FROM leads"))
+        stored = {external_id: status for external_id, status in rows}
+    assert stored == {
+        "before": "assigned",
+        "first": "unrouted",
+        "second": "unrouted",
+        "third": "assigned",
+    }
+    assert await count(racing, "assignments") == 2
