@@ -105,7 +105,8 @@ async def test_a_lead_whose_routing_fails_is_kept_unrouted_and_the_transaction_g
         (True, None, "unrouted"),
         (True, None, "unrouted"),
     ]
-    assert routed.assignment is not None and routed.lead.routing_status == "assigned"
+    assert routed.assignment is not None
+    assert routed.lead.routing_status == "assigned"
     async with racing.engine.connect() as connection:
         rows = await connection.execute(text("SELECT external_id, routing_status FROM leads"))
         stored = {external_id: status for external_id, status in rows}
