@@ -73,7 +73,6 @@ async def test_one_person_writing_concurrently_is_one_contact(racing: Database) 
     assert repeats == 19  # leads of one contact take turns: all but the first see an earlier one
 
 
-
 async def test_a_lead_whose_routing_fails_is_kept_unrouted_and_the_transaction_goes_on(
     racing: Database,
 ) -> None:
