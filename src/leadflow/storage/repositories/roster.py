@@ -154,17 +154,6 @@ class RosterRepository:
         rows = (await self.session.execute(statement)).scalars()
         return {row.pipeline_key: row for row in rows}
 
-    async def save_pool(self, pipeline: str, current: dict[str, int], last: str | None) -> None:
-        await self.session.execute(
-            update(tables.PoolState)
-            .where(tables.PoolState.pipeline_key == pipeline)
-            .values(
-                current=current,
-                last_agent=last,
-                decisions=tables.PoolState.decisions + 1,
-            )
-        )
-
     async def count_assignment(self, agent: str, local_day: date) -> None:
         """One more new lead for `agent` on its local `local_day`, and one more open lead."""
         await self.session.execute(_COUNT_ASSIGNMENT, {"agent": agent, "day": local_day})
