@@ -8,7 +8,7 @@ pools only wait where they share agents, and no cap can be passed between read a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -50,33 +50,43 @@ def anyone_available(
 
 
 def routable(lead: Any, previous_owner: str | None) -> RoutableLead:
-    """The engine's view of a stored lead (or of anything with the same attributes)."""
+    """The engine's view of a stored lead (or of anything with the same attributes), or of a
+    new lead's row (a mapping) before it is stored."""
+    field = _reader(lead)
+    budget = field("budget")
     return RoutableLead(
-        id=getattr(lead, "id", None),
-        received_at=lead.received_at,
-        source=lead.source,
-        country=lead.country,
-        language=lead.language,
-        treatment=lead.treatment,
-        budget=float(lead.budget) if lead.budget is not None else None,
-        currency=lead.currency,
-        score=getattr(lead, "score", None),
-        utm_source=lead.utm_source,
-        utm_medium=lead.utm_medium,
-        utm_campaign=lead.utm_campaign,
-        utm_content=lead.utm_content,
-        utm_term=lead.utm_term,
-        campaign_id=lead.campaign_id,
-        adset_id=lead.adset_id,
-        ad_id=lead.ad_id,
-        phone_e164=lead.phone_e164,
-        email=lead.email,
-        locale=lead.locale,
-        custom=lead.custom or {},
-        is_repeat=lead.is_repeat,
+        id=field("id"),
+        received_at=field("received_at"),
+        source=field("source"),
+        country=field("country"),
+        language=field("language"),
+        treatment=field("treatment"),
+        budget=float(budget) if budget is not None else None,
+        currency=field("currency"),
+        score=field("score"),
+        utm_source=field("utm_source"),
+        utm_medium=field("utm_medium"),
+        utm_campaign=field("utm_campaign"),
+        utm_content=field("utm_content"),
+        utm_term=field("utm_term"),
+        campaign_id=field("campaign_id"),
+        adset_id=field("adset_id"),
+        ad_id=field("ad_id"),
+        phone_e164=field("phone_e164"),
+        email=field("email"),
+        locale=field("locale"),
+        custom=field("custom") or {},
+        is_repeat=bool(field("is_repeat")),
         previous_owner=previous_owner,
-        priority=lead.priority or 0,
+        priority=field("priority") or 0,
     )
+
+
+def _reader(lead: Any) -> Callable[[str], Any]:
+    """A lead's fields by name, from a row object or a mapping; a missing one reads None."""
+    if isinstance(lead, Mapping):
+        return lead.get
+    return lambda name: getattr(lead, name, None)
 
 
 async def previous_owner(store: Store, lead: Lead) -> str | None:
@@ -132,15 +142,29 @@ async def decide(
 
 
 async def route_new(
-    store: Store, organisation: Organisation, lead: Lead, now: datetime, *, kind: str = "initial"
-) -> Routed:
-    """Route a stored lead and record the outcome on it. The caller commits."""
-    subject = routable(lead, await previous_owner(store, lead))
-    decision = await decide(store, organisation, subject, now, lock=True)
-    decision_id = await _record(
-        store, organisation, lead, decision, now, _assignment_row(decision, now, kind)
+    store: Store,
+    organisation: Organisation,
+    values: dict[str, Any],
+    previous_owner: str | None,
+    now: datetime,
+) -> tuple[Lead, Routed] | None:
+    """Route a new lead and store it with its outcome in one statement (`values`: its row,
+    contact and repeat fields included). None, with nothing stored, when a concurrent twin
+    stored its (source, external_id) first. The caller commits."""
+    decision = await decide(store, organisation, routable(values, previous_owner), now, lock=True)
+    outcome = _outcome(organisation, decision, now)
+    assignment = {**_assignment_row(decision, now, "initial"), "config_version_id": outcome.version}
+    stored = await store.roster.record_new_lead(
+        {**values, **outcome.changes},
+        assignment,
+        pool=outcome.pool,
+        counted=outcome.counted,
+        messages=_messages(organisation, values, decision, "lead.assigned", assignment),
     )
-    return Routed(decision_id, decision)
+    if stored is None:
+        return None
+    lead, decision_id = stored
+    return lead, Routed(decision_id, decision)
 
 
 async def reroute(
@@ -182,19 +206,18 @@ def _assignment_row(decision: Decision, now: datetime, kind: str) -> dict[str, A
     }
 
 
-async def _record(
-    store: Store,
-    organisation: Organisation,
-    lead: Lead,
-    decision: Decision,
-    now: datetime,
-    assignment: dict[str, Any],
-    *,
-    topic: str = "lead.assigned",
-) -> int:
-    """Write the decision and everything it changes in one statement: the lead, the pool's
-    strategy state, the agent's counters, the contact's owner, the assignment row with its
-    trace and the outbox message."""
+@dataclass(frozen=True)
+class _Outcome:
+    """What a decision changes beside its assignment row."""
+
+    version: int
+    changes: dict[str, Any]
+    """The lead's routing fields."""
+    pool: Pool | None
+    counted: Counted | None
+
+
+def _outcome(organisation: Organisation, decision: Decision, now: datetime) -> _Outcome:
     configuration = organisation.configuration
     changes: dict[str, Any] = {"pipeline_key": decision.pipeline}
     if decision.pipeline is not None:
@@ -217,37 +240,56 @@ async def _record(
         changes["routing_status"] = "queued"
     else:
         changes["routing_status"] = "unassigned"
+    return _Outcome(organisation.version, changes, pool, counted)
+
+
+async def _record(
+    store: Store,
+    organisation: Organisation,
+    lead: Lead,
+    decision: Decision,
+    now: datetime,
+    assignment: dict[str, Any],
+    *,
+    topic: str = "lead.assigned",
+) -> int:
+    """Write the decision on a stored lead and everything it changes in one statement: the
+    lead, the pool's strategy state, the agent's counters, the contact's owner, the assignment
+    row with its trace and the outbox message."""
+    outcome = _outcome(organisation, decision, now)
     return await store.roster.record_decision(
         lead,
-        changes,
-        {**assignment, "config_version_id": organisation.version},
-        pool=pool,
-        counted=counted,
+        outcome.changes,
+        {**assignment, "config_version_id": outcome.version},
+        pool=outcome.pool,
+        counted=outcome.counted,
         messages=_messages(organisation, lead, decision, topic, assignment),
     )
 
 
 def _messages(
     organisation: Organisation,
-    lead: Lead,
+    lead: Any,
     decision: Decision,
     topic: str,
     assignment: dict[str, Any],
 ) -> list[Message]:
     """Who hears of the outcome: the new owner's live stream (and the previous owner's, to take
-    the lead off their screen), or the team's alerts when it waits or nobody can take it."""
+    the lead off their screen), or the team's alerts when it waits or nobody can take it.
+    `lead` is a stored lead or a new lead's row; the statement that records the decision adds
+    the lead's and the decision's ids to each payload."""
     team = _team_of(organisation.configuration, decision.pipeline)
+    field = _reader(lead)
     payload: dict[str, Any] = {
-        "lead_id": lead.id,
         "outcome": decision.outcome.value,
         "agent": decision.agent,
         "pipeline": decision.pipeline,
         "team": team,
-        "name": " ".join(p for p in (lead.first_name, lead.last_name) if p),
-        "country": lead.country,
-        "language": lead.language,
-        "treatment": lead.treatment,
-        "source": lead.source,
+        "name": " ".join(p for p in (field("first_name"), field("last_name")) if p),
+        "country": field("country"),
+        "language": field("language"),
+        "treatment": field("treatment"),
+        "source": field("source"),
     }
     if decision.outcome is Outcome.ASSIGNED:
         previous = assignment.get("previous_agent_key")

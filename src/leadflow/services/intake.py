@@ -223,6 +223,15 @@ class Accepted:
     """False when (source, external_id) was seen before: the original is returned."""
 
 
+@dataclass(frozen=True)
+class NewLead:
+    """A lead ready to be stored: its row, contact and repeat fields included."""
+
+    values: dict[str, Any]
+    previous_owner: str | None
+    """Who owns the lead it repeats: where routing sends it back to (sticky owner)."""
+
+
 async def accept(
     store: Store,
     submission: LeadSubmission,
@@ -233,7 +242,37 @@ async def accept(
     now: datetime,
     external_identity: bool = False,
 ) -> Accepted:
-    """Store the lead (or find the original of an idempotent repeat). The caller commits."""
+    """Store the lead, unrouted (imports), or find the original of an idempotent repeat. The
+    caller commits."""
+    prepared = await prepare(
+        store,
+        submission,
+        served=served,
+        threshold=threshold,
+        repeat_window=repeat_window,
+        now=now,
+        external_identity=external_identity,
+    )
+    if isinstance(prepared, Accepted):
+        return prepared
+    lead = await store.leads.insert(prepared.values)
+    if lead is None:
+        return await _original(store, submission)
+    return Accepted(lead, created=True)
+
+
+async def prepare(
+    store: Store,
+    submission: LeadSubmission,
+    *,
+    served: frozenset[str],
+    threshold: float,
+    repeat_window: timedelta,
+    now: datetime,
+    external_identity: bool = False,
+) -> Accepted | NewLead:
+    """Normalise a submission and resolve its contact (locked until the transaction ends), or
+    find the original of an idempotent repeat. Nothing of the lead is stored yet."""
     if submission.external_id:
         original = await store.leads.by_external_id(submission.source, submission.external_id)
         if original is not None:
@@ -254,19 +293,22 @@ async def accept(
     is_repeat = previous is not None and (
         values["received_at"] - previous.received_at <= repeat_window
     )
-    lead = await store.leads.insert(
+    return NewLead(
         {
             **values,
             "contact_id": contact_id,
             "is_repeat": is_repeat,
             "repeat_of": previous.id if is_repeat and previous else None,
-        }
+        },
+        previous.owner_agent_key if is_repeat and previous else None,
     )
-    if lead is None:  # a concurrent twin with the same (source, external_id) won the insert
-        original = await store.leads.by_external_id(submission.source, str(submission.external_id))
-        assert original is not None
-        return Accepted(original, created=False)
-    return Accepted(lead, created=True)
+
+
+async def _original(store: Store, submission: LeadSubmission) -> Accepted:
+    """The lead a concurrent twin with the same (source, external_id) stored first."""
+    original = await store.leads.by_external_id(submission.source, str(submission.external_id))
+    assert original is not None
+    return Accepted(original, created=False)
 
 
 def _contact_details(values: dict[str, Any]) -> ContactDetails:
@@ -300,7 +342,7 @@ async def ingest(
     """Accept and route one lead. Routing failures never lose the lead: it is kept `unrouted`
     and retried by the worker. The caller commits."""
     organisation = await live.get(store)
-    accepted = await accept(
+    prepared = await prepare(
         store,
         submission,
         served=organisation.served,
@@ -308,17 +350,30 @@ async def ingest(
         repeat_window=organisation.repeat_window,
         now=now,
     )
-    if not accepted.created:
-        summary = await assignment_summary(store, organisation, accepted.lead)
-        return Ingested(accepted.lead, False, summary)
+    if isinstance(prepared, Accepted):
+        return await _repeated(store, organisation, prepared)
     try:
         async with store.plain_savepoint():
-            routed = await route_new(store, organisation, accepted.lead, now)
+            routed = await route_new(
+                store, organisation, prepared.values, prepared.previous_owner, now
+            )
     except Exception:
         # A routing fault never loses the lead: kept `unrouted`, retried by the worker.
-        log.exception("routing failed; lead kept as unrouted", lead_id=accepted.lead.id)
-        return Ingested(await store.leads.mark_unrouted(accepted.lead.id), True, None)
-    return Ingested(accepted.lead, True, _summary_of(routed, organisation))
+        log.exception("routing failed; lead kept as unrouted", external_id=submission.external_id)
+        lead = await store.leads.insert({**prepared.values, "routing_status": "unrouted"})
+        if lead is None:
+            return await _repeated(store, organisation, await _original(store, submission))
+        return Ingested(lead, True, None)
+    if routed is None:
+        return await _repeated(store, organisation, await _original(store, submission))
+    lead, decision = routed
+    return Ingested(lead, True, _summary_of(decision, organisation))
+
+
+async def _repeated(store: Store, organisation: Organisation, original: Accepted) -> Ingested:
+    return Ingested(
+        original.lead, False, await assignment_summary(store, organisation, original.lead)
+    )
 
 
 def _summary_of(routed: Routed, organisation: Organisation) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,6 +71,9 @@ class Message:
     """The idempotency key; `{decision}` stands for the new assignment's id."""
 
 
+_LEAD_COLUMNS = ", ".join(column.name for column in tables.Lead.__table__.columns)
+
+
 @functools.cache
 def _decision_statement(
     lead_columns: tuple[str, ...],
@@ -77,41 +81,80 @@ def _decision_statement(
     pool: bool,
     counted: bool,
     messages: bool,
+    new: bool,
 ) -> str:
-    """One statement for a routing decision and all it changes (a few shapes, built once)."""
-    parts = []
+    """One statement for a routing decision and all it changes (a few shapes, built once).
+
+    With `new`, the lead is inserted with its outcome (`lead_columns` are its row); otherwise
+    the stored lead `%(lead_id)s` takes `lead_columns` as changes. Everything else is written
+    only for the lead the first part returns: a new lead whose (source, external_id) a
+    concurrent twin stored first writes nothing, and the statement returns no row.
+    """
+    if new:
+        columns = ", ".join(lead_columns)
+        values = ", ".join(f"%(l_{column})s" for column in lead_columns)
+        parts = [
+            f"lead AS (INSERT INTO leads ({columns}) VALUES ({values})"
+            " ON CONFLICT (source, external_id) WHERE external_id IS NOT NULL DO NOTHING"
+            f" RETURNING {_LEAD_COLUMNS})"
+        ]
+    else:
+        sets = ", ".join(f"{column} = %(l_{column})s" for column in lead_columns)
+        parts = [
+            f"lead AS (UPDATE leads SET {sets} WHERE id = %(lead_id)s RETURNING id, contact_id)"
+        ]
     if pool:
         parts.append(
             "pool AS (UPDATE pool_states SET current = %(pool_current)s,"
             " last_agent = %(pool_last)s, decisions = decisions + 1"
-            " WHERE pipeline_key = %(pool_key)s)"
+            " WHERE pipeline_key = %(pool_key)s AND EXISTS (SELECT FROM lead))"
         )
     if counted:
         parts += [
             "counted AS (INSERT INTO agent_daily_counts (agent_key, day, assigned)"
-            " VALUES (%(agent)s, %(day)s, 1) ON CONFLICT (agent_key, day)"
+            " SELECT %(agent)s, %(day)s, 1 FROM lead ON CONFLICT (agent_key, day)"
             " DO UPDATE SET assigned = agent_daily_counts.assigned + 1)",
-            "loaded AS (UPDATE agents SET open_leads = open_leads + 1 WHERE key = %(agent)s)",
-            "owner AS (UPDATE contacts SET owner_agent_key = %(agent)s WHERE id = %(contact_id)s)",
+            "loaded AS (UPDATE agents SET open_leads = open_leads + 1"
+            " WHERE key = %(agent)s AND EXISTS (SELECT FROM lead))",
+            "owner AS (UPDATE contacts SET owner_agent_key = %(agent)s"
+            " FROM lead WHERE contacts.id = lead.contact_id)",
         ]
-    sets = ", ".join(f"{column} = %(l_{column})s" for column in lead_columns)
-    parts.append(f"lead AS (UPDATE leads SET {sets} WHERE id = %(lead_id)s)")
     columns = ", ".join(("lead_id", *assignment_columns))
-    values = ", ".join(("%(lead_id)s", *(f"%(a_{column})s" for column in assignment_columns)))
+    values = ", ".join(("lead.id", *(f"%(a_{column})s" for column in assignment_columns)))
     parts.append(
-        f"decision AS (INSERT INTO assignments ({columns}) VALUES ({values}) RETURNING id)"
+        f"decision AS (INSERT INTO assignments ({columns}) SELECT {values} FROM lead RETURNING id)"
     )
     if messages:
         parts.append(
             "message AS (INSERT INTO outbox (topic, channel, recipient, payload, idempotency_key)"
             " SELECT m.topic, m.channel, m.recipient,"
-            " m.payload || jsonb_build_object('decision_id', decision.id),"
+            " m.payload || jsonb_build_object('lead_id', lead.id, 'decision_id', decision.id),"
             " replace(m.key, '{decision}', decision.id::text)"
-            " FROM decision, jsonb_to_recordset(%(messages)s)"
+            " FROM lead, decision, jsonb_to_recordset(%(messages)s)"
             " AS m (topic text, channel text, recipient text, payload jsonb, key text)"
             " ON CONFLICT ON CONSTRAINT outbox_idempotency_key DO NOTHING)"
         )
-    return "WITH " + ",\n".join(parts) + "\nSELECT id FROM decision"
+    returned = "decision.id AS decision_id, lead.*" if new else "decision.id"
+    return "WITH " + ",\n".join(parts) + f"\nSELECT {returned} FROM decision, lead"
+
+
+def _decision_params(
+    lead: dict[str, Any],
+    assignment: dict[str, Any],
+    pool: Pool | None,
+    counted: Counted | None,
+    messages: Sequence[Message],
+) -> dict[str, Any]:
+    params: dict[str, Any] = {f"l_{column}": value for column, value in lead.items()}
+    params.update({f"a_{column}": value for column, value in assignment.items()})
+    params["a_trace"] = Jsonb(assignment["trace"])
+    if pool is not None:
+        params.update(pool_key=pool.pipeline, pool_current=Jsonb(pool.current), pool_last=pool.last)
+    if counted is not None:
+        params.update(agent=counted.agent, day=counted.day)
+    if messages:
+        params["messages"] = Jsonb([dataclasses.asdict(message) for message in messages])
+    return params
 
 
 class RosterRepository:
@@ -175,35 +218,53 @@ class RosterRepository:
         counted: Counted | None,
         messages: Sequence[Message] = (),
     ) -> int:
-        """Write a routing decision and all it changes in one round trip; returns the
-        assignment's id. `lead` (a loaded row) takes `changes` as its stored values; each
-        message gets the assignment's id as `decision_id` in its payload."""
-        lead_columns = tuple(sorted(changes))
-        assignment_columns = tuple(sorted(assignment))
-        params: dict[str, Any] = {"lead_id": lead.id, "contact_id": lead.contact_id}
-        params.update({f"l_{column}": value for column, value in changes.items()})
-        params.update({f"a_{column}": value for column, value in assignment.items()})
-        params["a_trace"] = Jsonb(assignment["trace"])
-        if pool is not None:
-            params.update(
-                pool_key=pool.pipeline, pool_current=Jsonb(pool.current), pool_last=pool.last
-            )
-        if counted is not None:
-            params.update(agent=counted.agent, day=counted.day)
-        if messages:
-            params["messages"] = Jsonb([dataclasses.asdict(message) for message in messages])
+        """Write a routing decision on a stored lead and all it changes in one round trip;
+        returns the assignment's id. `lead` (a loaded row) takes `changes` as its stored
+        values; each message gets the lead's and the assignment's ids in its payload."""
+        params = {
+            "lead_id": lead.id,
+            **_decision_params(changes, assignment, pool, counted, messages),
+        }
         statement = _decision_statement(
-            lead_columns, assignment_columns, pool is not None, counted is not None,
-            bool(messages),
+            tuple(sorted(changes)), tuple(sorted(assignment)), pool is not None,
+            counted is not None, bool(messages), new=False,
         )  # fmt: skip
         connection = await driver(self.session)
         cursor = await connection.execute(statement, params)
         row = await cursor.fetchone()
-        assert row is not None
-        decision_id: int = row[0]
+        assert row is not None, f"lead {lead.id} vanished while it was routed"
         for column, value in changes.items():
             set_committed_value(lead, column, value)
+        decision_id: int = row[0]
         return decision_id
+
+    async def record_new_lead(
+        self,
+        values: dict[str, Any],
+        assignment: dict[str, Any],
+        *,
+        pool: Pool | None,
+        counted: Counted | None,
+        messages: Sequence[Message] = (),
+    ) -> tuple[tables.Lead, int] | None:
+        """Insert a new lead (`values`: its row with its routing outcome) with its decision
+        and all it changes, in one round trip: the stored lead and the assignment's id. None,
+        with nothing written, when a lead with its (source, external_id) exists already."""
+        params = _decision_params(values, assignment, pool, counted, messages)
+        if "custom" in values:
+            params["l_custom"] = Jsonb(values["custom"])
+        statement = _decision_statement(
+            tuple(sorted(values)), tuple(sorted(assignment)), pool is not None,
+            counted is not None, bool(messages), new=True,
+        )  # fmt: skip
+        connection = await driver(self.session)
+        cursor = connection.cursor(row_factory=dict_row)
+        await cursor.execute(statement, params)
+        row = await cursor.fetchone()
+        if row is None:
+            return None
+        decision_id: int = row.pop("decision_id")
+        return tables.Lead(**row), decision_id
 
     async def add_assignment(self, values: dict[str, Any]) -> int:
         row = tables.Assignment(**values)
