@@ -278,8 +278,7 @@ async def _close_later(
     closed = contacted + timedelta(days=rng.uniform(0.5, 6))
     if rng.random() > 0.85 or closed > now or lead.owner_agent_key is None:
         return
-    lead.closed_at = closed
-    lead.stage_key = "won" if rng.random() < 0.2 else "lost"
+    await store.leads.close(lead.id, "won" if rng.random() < 0.2 else "lost", closed)
     await store.roster.change_open(lead.owner_agent_key, -1)
 
 

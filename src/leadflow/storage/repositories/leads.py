@@ -8,7 +8,7 @@ from typing import Any
 
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadflow.storage.database import driver
@@ -71,6 +71,12 @@ class LeadRepository:
         )
         assert lead is not None
         return lead
+
+    async def close(self, lead_id: int, stage: str, at: datetime) -> None:
+        """End a lead in `stage` (the caller keeps its owner's open count)."""
+        await self.session.execute(
+            update(Lead).where(Lead.id == lead_id).values(stage_key=stage, closed_at=at)
+        )
 
     async def owner_of(self, lead_id: int) -> str | None:
         connection = await driver(self.session)
