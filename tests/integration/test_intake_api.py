@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -30,6 +31,31 @@ async def test_lead_is_normalised_and_stored(client: httpx.AsyncClient, store: S
     stored = await store.leads.get(body["id"])
     assert stored is not None
     assert stored.phone_raw == "0151 23456789"
+
+
+async def test_every_value_is_stored_as_sent(client: httpx.AsyncClient, store: Store) -> None:
+    """The lead's row travels to the database as one JSON document: exact decimals, nested
+    custom fields, times with their offset and booleans arrive unchanged."""
+    custom = {"graft_count": 3200, "photos": ["front", "top"], "notes": {"seen": True}}
+    response = await post(
+        client,
+        budget="12500.55",
+        currency="eur",
+        consent=False,
+        priority=-7,
+        created_at="2026-05-04T09:15:30.250+02:00",
+        custom=custom,
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["assignment"] is not None  # stored with its routing decision
+    stored = await store.leads.get(response.json()["id"])
+    assert stored is not None
+    assert stored.budget == Decimal("12500.55")
+    assert stored.currency == "EUR"
+    assert stored.consent is False
+    assert stored.priority == -7
+    assert stored.received_at == datetime(2026, 5, 4, 7, 15, 30, 250000, tzinfo=UTC)
+    assert stored.custom == custom
 
 
 async def test_country_comes_from_the_phone_number_when_missing(client: httpx.AsyncClient) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from psycopg.rows import dict_row
@@ -17,6 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from leadflow.storage import tables
 from leadflow.storage.database import driver
+from leadflow.storage.repositories.leads import lead_of_row
 
 Load = tuple[int, int, int, int]
 """An agent's new leads today, this week, this month (its time zone), and open leads."""
@@ -91,10 +94,12 @@ def _decision_statement(
     concurrent twin stored first writes nothing, and the statement returns no row.
     """
     if new:
+        # The row as one jsonb parameter: psycopg parses a statement with more than 50
+        # parameters again on every call (its cache skips them), a third of this call's CPU.
         columns = ", ".join(lead_columns)
-        values = ", ".join(f"%(l_{column})s" for column in lead_columns)
         parts = [
-            f"lead AS (INSERT INTO leads ({columns}) VALUES ({values})"
+            f"lead AS (INSERT INTO leads ({columns})"
+            f" SELECT {columns} FROM jsonb_populate_record(NULL::leads, %(lead)s)"
             " ON CONFLICT (source, external_id) WHERE external_id IS NOT NULL DO NOTHING"
             f" RETURNING {_LEAD_COLUMNS})"
         ]
@@ -138,15 +143,22 @@ def _decision_statement(
     return "WITH " + ",\n".join(parts) + f"\nSELECT {returned} FROM decision, lead"
 
 
+def _json_value(value: object) -> str:
+    if isinstance(value, date | Decimal):  # datetime is a date
+        return value.isoformat() if isinstance(value, date) else str(value)
+    raise TypeError(f"{type(value).__name__} is not a lead column's value")
+
+
+_dumps = functools.partial(json.dumps, default=_json_value)
+
+
 def _decision_params(
-    lead: dict[str, Any],
     assignment: dict[str, Any],
     pool: Pool | None,
     counted: Counted | None,
     messages: Sequence[Message],
 ) -> dict[str, Any]:
-    params: dict[str, Any] = {f"l_{column}": value for column, value in lead.items()}
-    params.update({f"a_{column}": value for column, value in assignment.items()})
+    params: dict[str, Any] = {f"a_{column}": value for column, value in assignment.items()}
     params["a_trace"] = Jsonb(assignment["trace"])
     if pool is not None:
         params.update(pool_key=pool.pipeline, pool_current=Jsonb(pool.current), pool_last=pool.last)
@@ -221,10 +233,8 @@ class RosterRepository:
         """Write a routing decision on a stored lead and all it changes in one round trip;
         returns the assignment's id. `lead` (a loaded row) takes `changes` as its stored
         values; each message gets the lead's and the assignment's ids in its payload."""
-        params = {
-            "lead_id": lead.id,
-            **_decision_params(changes, assignment, pool, counted, messages),
-        }
+        params = _decision_params(assignment, pool, counted, messages)
+        params.update({f"l_{column}": value for column, value in changes.items()}, lead_id=lead.id)
         statement = _decision_statement(
             tuple(sorted(changes)), tuple(sorted(assignment)), pool is not None,
             counted is not None, bool(messages), new=False,
@@ -250,9 +260,8 @@ class RosterRepository:
         """Insert a new lead (`values`: its row with its routing outcome) with its decision
         and all it changes, in one round trip: the stored lead and the assignment's id. None,
         with nothing written, when a lead with its (source, external_id) exists already."""
-        params = _decision_params(values, assignment, pool, counted, messages)
-        if "custom" in values:
-            params["l_custom"] = Jsonb(values["custom"])
+        params = _decision_params(assignment, pool, counted, messages)
+        params["lead"] = Jsonb(values, dumps=_dumps)
         statement = _decision_statement(
             tuple(sorted(values)), tuple(sorted(assignment)), pool is not None,
             counted is not None, bool(messages), new=True,
@@ -264,7 +273,7 @@ class RosterRepository:
         if row is None:
             return None
         decision_id: int = row.pop("decision_id")
-        return tables.Lead(**row), decision_id
+        return lead_of_row(row), decision_id
 
     async def add_assignment(self, values: dict[str, Any]) -> int:
         row = tables.Assignment(**values)
