@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,10 +42,50 @@ async def issue(store: Store, name: str) -> IssuedToken:
     return IssuedToken(name=name, secret=secret)
 
 
-async def authenticate(store: Store, secret: str) -> str | None:
+class LiveTokens:
+    """The tokens this process found live lately, trusted for `ttl` seconds without asking the
+    database again: the look-up was one round trip on every API request. A token revoked in
+    this process is refused at once; one revoked elsewhere (the CLI, another server process)
+    at most `ttl` seconds later. Only live tokens are kept, so unknown secrets cannot fill it."""
+
+    def __init__(self, ttl: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._names: dict[str, tuple[str, float]] = {}
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def get(self, digest: str) -> str | None:
+        found = self._names.get(digest)
+        if found is None or found[1] <= self.clock():
+            return None
+        return found[0]
+
+    def keep(self, digest: str, name: str | None) -> None:
+        if name is None:
+            self._names.pop(digest, None)
+        else:
+            self._names[digest] = (name, self.clock() + self.ttl)
+
+    def forget(self, name: str) -> None:
+        self._names = {d: kept for d, kept in self._names.items() if kept[0] != name}
+
+
+LIVE = LiveTokens()
+
+
+async def authenticate(store: Store, secret: str, *, live: LiveTokens = LIVE) -> str | None:
     """The token's name when `secret` is a live token, else None."""
-    return await store.tokens.live_name(hash_token(secret))
+    digest = hash_token(secret)
+    name = live.get(digest)
+    if name is None:
+        name = await store.tokens.live_name(digest)
+        live.keep(digest, name)
+    return name
 
 
-async def revoke(store: Store, name: str, now: datetime) -> bool:
-    return await store.tokens.revoke(name, now)
+async def revoke(store: Store, name: str, now: datetime, *, live: LiveTokens = LIVE) -> bool:
+    revoked = await store.tokens.revoke(name, now)
+    live.forget(name)
+    return revoked
