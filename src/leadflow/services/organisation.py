@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -106,26 +108,43 @@ def _pool_calendars(
 
 
 class LiveOrganisation:
-    """Caches the compiled active version; one cheap query per use tells if it changed."""
+    """Caches the compiled active version. Whether it is still active is asked again when
+    this process has activated a configuration since, and otherwise at most every
+    `recheck_after` seconds (a round trip on every lead, before): a version activated by
+    another process (the CLI, another server process) routes within that second."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, *, recheck_after: float = 1.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.recheck_after = recheck_after
+        self.clock = clock
         self._current: Organisation | None = None
         self._lock = asyncio.Lock()
         self._past: dict[int, Organisation] = {}
+        self._checked: tuple[int, float] = (-1, 0.0)
+        """The process's activation count and the clock when the active version was read."""
 
     async def get(self, store: Store) -> Organisation:
+        activations, asked = store.configs.activations(), self.clock()
+        current = self._current
+        if (
+            current is not None
+            and self._checked[0] == activations
+            and asked < self._checked[1] + self.recheck_after
+        ):
+            return current
         active_id = await store.configs.active_id()
         if active_id is None:
             raise NoConfiguration()
-        current = self._current
-        if current is not None and current.version == active_id:
-            return current
-        async with self._lock:
-            if self._current is None or self._current.version != active_id:
-                version = await store.configs.get(active_id)
-                assert version is not None
-                self._current = compile_organisation(active_id, validate(version.document))
-            return self._current
+        if current is None or current.version != active_id:
+            async with self._lock:
+                if self._current is None or self._current.version != active_id:
+                    version = await store.configs.get(active_id)
+                    assert version is not None
+                    self._current = compile_organisation(active_id, validate(version.document))
+                current = self._current
+        self._checked = (activations, asked)
+        return current
 
     async def version(self, store: Store, version_id: int | None) -> Organisation:
         """A past version, compiled once (to explain decisions by the rules that made them)."""

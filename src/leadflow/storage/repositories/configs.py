@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from leadflow.storage import tables
 from leadflow.storage.database import driver
+
+
+class _Activations:
+    """How often a configuration was activated in this process: counted when a version is
+    stored active and again when its transaction ends. A configuration cached before the
+    latest count is asked for again (services.organisation.LiveOrganisation)."""
+
+    count = 0
+
+
+_ACTIVATED = "leadflow.config_activated"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _count_when_it_ends(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None and session.info.pop(_ACTIVATED, False):
+        _Activations.count += 1
 
 
 class ConfigRepository:
@@ -19,6 +37,10 @@ class ConfigRepository:
     async def active(self) -> tables.ConfigVersion | None:
         statement = select(tables.ConfigVersion).where(tables.ConfigVersion.is_active)
         return (await self.session.execute(statement)).scalar_one_or_none()
+
+    def activations(self) -> int:
+        """A number that grows whenever this process activates a configuration."""
+        return _Activations.count
 
     async def active_id(self) -> int | None:
         """Asked by every lead (has the configuration changed?): plain SQL."""
@@ -53,6 +75,8 @@ class ConfigRepository:
         )
         self.session.add(version)
         await self.session.flush()
+        _Activations.count += 1
+        self.session.info[_ACTIVATED] = True
         return version.id
 
     async def materialise(
