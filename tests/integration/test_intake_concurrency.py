@@ -57,6 +57,10 @@ async def test_the_same_external_id_sent_concurrently_creates_one_lead(racing: D
     assert sum(created for _, created in results) == 1
     assert await count(racing, "leads") == 1
     assert await count(racing, "assignments") == 1
+    assert await count(racing, "outbox") == 1  # the twins that lost wrote nothing
+    async with racing.engine.connect() as connection:
+        opened = await connection.execute(text("SELECT sum(open_leads) FROM agents"))
+        assert opened.scalar_one() == 1
 
 
 async def test_one_person_writing_concurrently_is_one_contact(racing: Database) -> None:

@@ -253,8 +253,6 @@ async def accept(
         now=now,
         external_identity=external_identity,
     )
-    if isinstance(prepared, Accepted):
-        return prepared
     lead = await store.leads.insert(prepared.values)
     if lead is None:
         return await _original(store, submission)
@@ -270,13 +268,11 @@ async def prepare(
     repeat_window: timedelta,
     now: datetime,
     external_identity: bool = False,
-) -> Accepted | NewLead:
-    """Normalise a submission and resolve its contact (locked until the transaction ends), or
-    find the original of an idempotent repeat. Nothing of the lead is stored yet."""
-    if submission.external_id:
-        original = await store.leads.by_external_id(submission.source, submission.external_id)
-        if original is not None:
-            return Accepted(original, created=False)
+) -> NewLead:
+    """Normalise a submission and resolve its contact (locked until the transaction ends).
+    Nothing of the lead is stored yet. An idempotent repeat of a stored (source, external_id)
+    is found when it is stored: its insert does nothing (rare webhook retries pay for that;
+    every new lead saves asking first)."""
     normalised = normalise(
         submission,
         served=served,
@@ -350,8 +346,6 @@ async def ingest(
         repeat_window=organisation.repeat_window,
         now=now,
     )
-    if isinstance(prepared, Accepted):
-        return await _repeated(store, organisation, prepared)
     try:
         async with store.plain_savepoint():
             routed = await route_new(
