@@ -63,6 +63,7 @@ from leadflow.routing import (
     route,
     weighted_random_choice,
 )
+from machine import loop_ns
 
 SEED = 20240506
 LANGUAGES = ("de", "en", "tr", "ar", "ru", "fr", "nl", "it", "es", "pl")
@@ -392,14 +393,7 @@ def _deviation(members: Sequence[PoolMember], picks: Sequence[str]) -> tuple[flo
 
 
 def bench_machine(quick: bool) -> Figures:
-    """CPU time of one simple interpreter loop step, to compare figures across machines
-    (about 20–25 ns on an idle desktop core with CPython 3.11)."""
-    steps = 2_000_000
-    started = time.process_time()
-    total = 0
-    for step in range(steps):
-        total += step & 3
-    return {"machine_loop_ns": round((time.process_time() - started) / steps * 1e9, 1)}
+    return {"machine_loop_ns": loop_ns()}
 
 
 # --- report ----------------------------------------------------------------------------------
