@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest_asyncio
 from sqlalchemy import text
 
-from leadflow.services import intake
+from leadflow.services import intake, queue
 from leadflow.services.intake import LeadSubmission
 from leadflow.services.organisation import LiveOrganisation
 from leadflow.storage.database import Database
@@ -120,3 +120,24 @@ async def test_a_lead_whose_routing_fails_is_kept_unrouted_and_the_transaction_g
         "third": "assigned",
     }
     assert await count(racing, "assignments") == 2
+
+
+async def test_releasing_the_queue_does_not_lock_pools_for_a_lead_nobody_could_take(
+    racing: Database,
+) -> None:
+    """A waiting lead nobody on shift speaks the language of is not routed again at each pass:
+    the release neither waits for its pools' locks nor fails when they stay taken."""
+    live = LiveOrganisation()
+    await submit(racing, live, external_id="routed")  # the pool's row exists from here on
+    await submit(
+        racing, live, external_id="ru", language="ru", email="ivan@example.org", phone=None
+    )
+    async with open_store(racing) as store:
+        await store.session.execute(text("SET LOCAL lock_timeout = '200ms'"))
+        async with racing.engine.connect() as holder:
+            locked = await holder.execute(text("SELECT 1 FROM pool_states FOR UPDATE"))
+            assert len(locked.all()) == 1
+            released = await queue.release(store, await live.get(store), NOW)
+            await holder.rollback()
+        await store.commit()
+    assert (released.assigned, released.waiting) == (0, 1)

@@ -39,14 +39,22 @@ def chain_of(organisation: Organisation, lead: RoutableLead, now: datetime) -> t
     return tuple(_chain(organisation.configuration, route(lead, _IDLE, organisation.routing, now)))
 
 
-def anyone_available(
+def could_take(
     organisation: Organisation, pipelines: Sequence[str], lead: RoutableLead, now: datetime
 ) -> bool:
-    """Whether anyone who could take `lead` in `pipelines` (its `chain_of`) works at `now` by
-    their calendar, without I/O: when nobody does, routing it again cannot succeed and need not
-    lock or read anything."""
+    """Whether the engine would assign `lead` if every agent who could take it in `pipelines`
+    (its `chain_of`) had no load yet, without I/O: status, start date, calendar, language and
+    skill as they are at `now`. Loads only take agents out, so when this says no, routing it
+    with real loads cannot succeed and need not lock or read anything (a waiting lead nobody
+    on shift speaks the language of, say)."""
     agents = _agents_of(organisation.configuration, list(pipelines), lead)
-    return any(organisation.availability(agent, now).available for agent in agents)
+    idle = Roster(
+        agents={
+            key: AgentSnapshot(key=key, availability=organisation.availability(key, now))
+            for key in agents
+        }
+    )
+    return route(lead, idle, organisation.routing, now).outcome is Outcome.ASSIGNED
 
 
 def routable(lead: Any, previous_owner: str | None) -> RoutableLead:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from leadflow.services.assignment import anyone_available, chain_of, reroute, routable
+from leadflow.services.assignment import chain_of, could_take, reroute, routable
 from leadflow.services.organisation import Organisation
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
@@ -36,8 +36,9 @@ async def release(
         if chain in closed and not lead.is_repeat:  # repeats may still go to their owner
             waiting += 1
             continue
-        if not lead.is_repeat and not anyone_available(organisation, pipelines, subject, now):
-            waiting += 1  # nobody of its pools works now (a night, a holiday): no need to try
+        if not lead.is_repeat and not could_take(organisation, pipelines, subject, now):
+            waiting += 1  # nobody could take it now (a night, a holiday, nobody speaks its
+            # language on shift): routing it with loads would not either, so it is not tried
             closed.add(chain)
             continue
         async with store.savepoint():
