@@ -148,6 +148,18 @@ async def test_every_bad_field_is_named_in_one_422(client: httpx.AsyncClient) ->
     assert "DE" in error["msg"]
 
 
+async def test_a_nul_character_is_refused_with_its_field_named(
+    client: httpx.AsyncClient, store: Store
+) -> None:
+    """PostgreSQL cannot store U+0000 in text or jsonb: a 422, not a failed insert."""
+    response = await post(client, message="hello\u0000there", custom={"note": ["a\u0000"]})
+    assert response.status_code == 422, response.text
+    errors = {tuple(e["loc"]): e["msg"] for e in response.json()["detail"]}
+    assert set(errors) == {("body", "message"), ("body", "custom")}
+    assert "NUL" in errors[("body", "message")]
+    assert await store.leads.count() == 0
+
+
 async def test_a_lead_without_any_contact_is_rejected(client: httpx.AsyncClient) -> None:
     response = await post(client, phone=None, email=None)
     assert response.status_code == 422

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import structlog
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from leadflow.identity import (
     FieldErrors,
@@ -81,6 +81,24 @@ class LeadSubmission(BaseModel):
     )
     priority: int = Field(default=0, ge=-100, le=100)
     custom: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("*")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise ValueError("contains a NUL character (\\u0000), which cannot be stored")
+        return value
+
+
+def _has_nul(value: Any) -> bool:
+    """PostgreSQL's text and jsonb cannot hold U+0000 (anywhere in custom fields, too)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 def parse_submission(data: dict[str, Any]) -> LeadSubmission:
