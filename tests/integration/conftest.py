@@ -109,19 +109,26 @@ async def empty_committed(connection: AsyncConnection) -> None:
 
 
 @asynccontextmanager
-async def committing(database_url: str, *, pool_size: int) -> AsyncIterator[Database]:
-    """A database whose sessions commit for real (races, bulk imports), with the test
-    organisation applied; emptied again afterwards."""
+async def emptied_afterwards(database_url: str, *, pool_size: int) -> AsyncIterator[Database]:
+    """A database whose sessions commit for real; emptied again afterwards."""
     database = Database(database_url, pool_size=pool_size)
-    async with open_store(database) as opened:
-        await configuration.apply(opened, factories.organisation(), actor="test")
-        await opened.commit()
     try:
         yield database
     finally:
         async with database.engine.begin() as connection:
             await empty_committed(connection)
         await database.dispose()
+
+
+@asynccontextmanager
+async def committing(database_url: str, *, pool_size: int) -> AsyncIterator[Database]:
+    """A database whose sessions commit for real (races, bulk imports), with the test
+    organisation applied; emptied again afterwards."""
+    async with emptied_afterwards(database_url, pool_size=pool_size) as database:
+        async with open_store(database) as opened:
+            await configuration.apply(opened, factories.organisation(), actor="test")
+            await opened.commit()
+        yield database
 
 
 # --- the web interface: the demo organisation with one user per role ------------------------

@@ -10,21 +10,16 @@ from sqlalchemy import text
 
 from leadflow.services import demo
 from leadflow.storage.database import Database
-from tests.integration.conftest import empty_committed
+from tests.integration.conftest import emptied_afterwards
 
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 
 
 @pytest_asyncio.fixture
 async def loaded(database_url: str) -> AsyncIterator[Database]:
-    await demo.load(database_url, days=6, now=NOW, per_day=40)
-    database = Database(database_url, pool_size=2)
-    try:
+    async with emptied_afterwards(database_url, pool_size=2) as database:
+        await demo.load(database_url, days=6, now=NOW, per_day=40)
         yield database
-    finally:
-        async with database.engine.begin() as connection:
-            await empty_committed(connection)
-        await database.dispose()
 
 
 async def test_the_demo_closes_leads_and_every_agents_open_count_matches_its_leads(

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from leadflow.connectors.csv_import import load_mapping, read_rows
 from leadflow.identity import InvalidLead
-from leadflow.services.intake import LeadSubmission, accept
+from leadflow.services.intake import LeadSubmission, accept, prepare
 from leadflow.services.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 from leadflow.storage.store import open_store
@@ -73,7 +73,7 @@ async def import_csv(
                 try:
                     submission = LeadSubmission.model_validate(row)
                     async with store.savepoint():
-                        accepted = await accept(
+                        prepared = await prepare(
                             store,
                             submission,
                             served=organisation.served,
@@ -82,6 +82,7 @@ async def import_csv(
                             now=now,
                             external_identity=plan.identity == "external_id",
                         )
+                        accepted = await accept(store, submission, prepared)
                 except ValidationError as exc:
                     summary.reject(line, _validation_reason(exc))
                     continue

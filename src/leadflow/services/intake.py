@@ -250,27 +250,9 @@ class NewLead:
     """Who owns the lead it repeats: where routing sends it back to (sticky owner)."""
 
 
-async def accept(
-    store: Store,
-    submission: LeadSubmission,
-    *,
-    served: frozenset[str],
-    threshold: float,
-    repeat_window: timedelta,
-    now: datetime,
-    external_identity: bool = False,
-) -> Accepted:
-    """Store the lead, unrouted (imports), or find the original of an idempotent repeat. The
-    caller commits."""
-    prepared = await prepare(
-        store,
-        submission,
-        served=served,
-        threshold=threshold,
-        repeat_window=repeat_window,
-        now=now,
-        external_identity=external_identity,
-    )
+async def accept(store: Store, submission: LeadSubmission, prepared: NewLead) -> Accepted:
+    """Store a prepared lead unrouted (imports), or find the original of an idempotent repeat.
+    The caller commits."""
     lead = await store.leads.insert(prepared.values)
     if lead is None:
         return await _original(store, submission)
