@@ -8,7 +8,7 @@ pools only wait where they share agents, and no cap can be passed between read a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +19,7 @@ from leadflow.domain.leads import RoutableLead
 from leadflow.domain.roster import AgentSnapshot, Availability, Load, PoolState, Roster
 from leadflow.routing import Decision, Outcome, route
 from leadflow.services.organisation import Organisation
-from leadflow.storage.store import Counted, Message, Pool, PoolRow, Store
+from leadflow.storage.store import Counted, Message, Pool, PoolRow, Store, StoredLoad
 from leadflow.storage.tables import Lead
 
 
@@ -128,7 +128,19 @@ async def decide(
             for key, row in (await store.roster.pool_states(pipelines)).items()
         }
         loads = await store.roster.loads(agents, now)
-    roster = Roster(
+    return route(lead, _roster(organisation, agents, pools, loads, now, unavailable),
+                 organisation.routing, now)  # fmt: skip
+
+
+def _roster(
+    organisation: Organisation,
+    agents: Iterable[str],
+    pools: Mapping[str, PoolRow],
+    loads: Mapping[str, StoredLoad],
+    now: datetime,
+    unavailable: Mapping[str, str],
+) -> Roster:
+    return Roster(
         agents={
             key: AgentSnapshot(
                 key=key,
@@ -146,33 +158,62 @@ async def decide(
             for key, row in pools.items()
         },
     )
-    return route(lead, roster, organisation.routing, now)
+
+
+@dataclass(frozen=True)
+class NewLead:
+    """A lead ready to be stored: its row, contact and repeat fields included."""
+
+    values: dict[str, Any]
+    previous_owner: str | None
+    """Who owns the lead it repeats: where routing sends it back to (sticky owner)."""
 
 
 async def route_new(
-    store: Store,
-    organisation: Organisation,
-    values: dict[str, Any],
-    previous_owner: str | None,
-    now: datetime,
-) -> tuple[Lead, Routed] | None:
-    """Route a new lead and store it with its outcome in one statement (`values`: its row,
-    contact and repeat fields included). None, with nothing stored, when a concurrent twin
-    stored its (source, external_id) first. The caller commits."""
-    decision = await decide(store, organisation, routable(values, previous_owner), now, lock=True)
-    outcome = _outcome(organisation, decision, now)
-    assignment = {**_assignment_row(decision, now, "initial"), "config_version_id": outcome.version}
-    stored = await store.roster.record_new_lead(
-        {**values, **outcome.changes},
-        assignment,
-        pool=outcome.pool,
-        counted=outcome.counted,
-        messages=_messages(organisation, values, decision, "lead.assigned", assignment),
+    store: Store, organisation: Organisation, leads: Sequence[NewLead], now: datetime
+) -> list[tuple[Lead, Routed] | None]:
+    """Route new leads and store each with its outcome in one statement, in order, as if they
+    had come one after the other: one claim locks every pool and agent any of them may need,
+    and each decision sees the loads and pool state the ones before it left. None, with
+    nothing stored, for a lead whose (source, external_id) a concurrent twin stored first.
+    The caller commits."""
+    configuration = organisation.configuration
+    subjects = [routable(lead.values, lead.previous_owner) for lead in leads]
+    needs = []
+    for subject in subjects:
+        pipelines = _chain(configuration, route(subject, _IDLE, organisation.routing, now))
+        needs.append((pipelines, _agents_of(configuration, pipelines, subject)))
+    pools, loads = await store.roster.claim_for_routing(
+        {key for pipelines, _ in needs for key in pipelines},
+        {key for _, agents in needs for key in agents},
+        now,
     )
-    if stored is None:
-        return None
-    lead, decision_id = stored
-    return lead, Routed(decision_id, decision)
+    stored: list[tuple[Lead, Routed] | None] = []
+    for lead, subject, (_, agents) in zip(leads, subjects, needs, strict=True):
+        roster = _roster(organisation, agents, pools, loads, now, {})
+        decision = route(subject, roster, organisation.routing, now)
+        outcome = _outcome(organisation, decision, now)
+        assignment = {
+            **_assignment_row(decision, now, "initial"),
+            "config_version_id": outcome.version,
+        }
+        recorded = await store.roster.record_new_lead(
+            {**lead.values, **outcome.changes},
+            assignment,
+            pool=outcome.pool,
+            counted=outcome.counted,
+            messages=_messages(organisation, lead.values, decision, "lead.assigned", assignment),
+        )
+        if recorded is None:  # nothing written: the next decision sees the state unchanged
+            stored.append(None)
+            continue
+        if outcome.pool is not None:
+            pools[outcome.pool.pipeline] = PoolRow(outcome.pool.current, outcome.pool.last)
+        if outcome.counted is not None:
+            day, week, month, open_ = loads.get(outcome.counted.agent, (0, 0, 0, 0))
+            loads[outcome.counted.agent] = (day + 1, week + 1, month + 1, open_ + 1)
+        stored.append((recorded[0], Routed(recorded[1], decision)))
+    return stored
 
 
 async def reroute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -22,7 +23,7 @@ from leadflow.identity import (
     normalise_phone,
     normalise_whatsapp_id,
 )
-from leadflow.services.assignment import Routed, route_new
+from leadflow.services.assignment import NewLead, Routed, route_new
 from leadflow.services.configuration import NoConfiguration
 from leadflow.services.organisation import LiveOrganisation, Organisation
 from leadflow.storage.store import ContactDetails, Store
@@ -241,15 +242,6 @@ class Accepted:
     """False when (source, external_id) was seen before: the original is returned."""
 
 
-@dataclass(frozen=True)
-class NewLead:
-    """A lead ready to be stored: its row, contact and repeat fields included."""
-
-    values: dict[str, Any]
-    previous_owner: str | None
-    """Who owns the lead it repeats: where routing sends it back to (sticky owner)."""
-
-
 async def accept(store: Store, submission: LeadSubmission, prepared: NewLead) -> Accepted:
     """Store a prepared lead unrouted (imports), or find the original of an idempotent repeat.
     The caller commits."""
@@ -270,9 +262,7 @@ async def prepare(
     external_identity: bool = False,
 ) -> NewLead:
     """Normalise a submission and resolve its contact (locked until the transaction ends).
-    Nothing of the lead is stored yet. An idempotent repeat of a stored (source, external_id)
-    is found when it is stored: its insert does nothing (rare webhook retries pay for that;
-    every new lead saves asking first)."""
+    Nothing of the lead is stored yet."""
     normalised = normalise(
         submission,
         served=served,
@@ -280,6 +270,14 @@ async def prepare(
         now=now,
         external_identity=external_identity,
     )
+    return await resolved(store, normalised, repeat_window=repeat_window)
+
+
+async def resolved(store: Store, normalised: Normalised, *, repeat_window: timedelta) -> NewLead:
+    """A normalised lead with its contact resolved (locked until the transaction ends) and
+    the lead it repeats. An idempotent repeat of a stored (source, external_id) is found when
+    it is stored: its insert does nothing (rare webhook retries pay for that; every new lead
+    saves asking first)."""
     values = normalised.values
     contact_id, created = await store.contacts.resolve(normalised.keys, _contact_details(values))
     previous = None
@@ -335,33 +333,96 @@ async def ingest(
     threshold: float,
     now: datetime,
 ) -> Ingested:
-    """Accept and route one lead. Routing failures never lose the lead: it is kept `unrouted`
-    and retried by the worker. The caller commits."""
+    """Accept and route one lead (`ingest_many` of one). The caller commits."""
+    [result] = await ingest_many(store, [submission], live=live, threshold=threshold, now=now)
+    if isinstance(result, InvalidLead):
+        raise result
+    assert isinstance(result, Ingested), "a lead alone is never set aside"
+    return result
+
+
+class SetAside:
+    """A lead of a batch that must be stored after the batch commits, in a transaction of its
+    own: it shares a person or its (source, external_id) with an earlier lead of the batch,
+    which it must see stored (as the lead it repeats, or as the original)."""
+
+
+SET_ASIDE = SetAside()
+
+
+async def ingest_many(
+    store: Store,
+    submissions: Sequence[LeadSubmission],
+    *,
+    live: LiveOrganisation,
+    threshold: float,
+    now: datetime,
+) -> list[Ingested | InvalidLead | SetAside]:
+    """Accept and route leads that arrived together, in one transaction, as if each had come
+    after the one before it. Each gets its own answer: stored and routed, refused with the
+    fields that are wrong, or set aside. Routing failures never lose a lead: it is kept
+    `unrouted` and retried by the worker. The caller commits."""
     organisation = await live.get(store)
-    prepared = await prepare(
-        store,
-        submission,
-        served=organisation.served,
-        threshold=threshold,
-        repeat_window=organisation.repeat_window,
-        now=now,
-    )
+    results: list[Ingested | InvalidLead | SetAside] = [SET_ASIDE] * len(submissions)
+    marks: set[tuple[str, str]] = set()
+    contacts: set[int] = set()
+    batch: list[tuple[int, LeadSubmission, NewLead]] = []
+    for index, submission in enumerate(submissions):
+        try:
+            normalised = normalise(
+                submission, served=organisation.served, threshold=threshold, now=now
+            )
+        except InvalidLead as invalid:
+            results[index] = invalid
+            continue
+        own = set(normalised.keys)
+        if submission.external_id is not None:
+            own.add(("lead", f"{submission.source}:{submission.external_id}"))
+        if own & marks:
+            continue
+        marks |= own
+        prepared = await resolved(store, normalised, repeat_window=organisation.repeat_window)
+        if prepared.values["contact_id"] in contacts:  # known by other keys as the same person
+            continue
+        contacts.add(prepared.values["contact_id"])
+        batch.append((index, submission, prepared))
+    routed = await _routed(store, organisation, [(s, p) for _, s, p in batch], now)
+    for (index, _, _), result in zip(batch, routed, strict=True):
+        results[index] = result
+    return results
+
+
+async def _routed(
+    store: Store,
+    organisation: Organisation,
+    batch: Sequence[tuple[LeadSubmission, NewLead]],
+    now: datetime,
+) -> list[Ingested]:
+    """Route and store prepared leads. When routing fails for a batch, each of its leads is
+    routed alone, so that only the lead it fails for is kept `unrouted`."""
+    if not batch:
+        return []
     try:
         async with store.plain_savepoint():
-            routed = await route_new(
-                store, organisation, prepared.values, prepared.previous_owner, now
-            )
+            routed = await route_new(store, organisation, [lead for _, lead in batch], now)
     except Exception:
+        if len(batch) > 1:
+            return [(await _routed(store, organisation, [one], now))[0] for one in batch]
+        submission, prepared = batch[0]
         # A routing fault never loses the lead: kept `unrouted`, retried by the worker.
         log.exception("routing failed; lead kept as unrouted", external_id=submission.external_id)
         lead = await store.leads.insert({**prepared.values, "routing_status": "unrouted"})
         if lead is None:
-            return await _repeated(store, organisation, await _original(store, submission))
-        return Ingested(lead, True, None)
-    if routed is None:
-        return await _repeated(store, organisation, await _original(store, submission))
-    lead, decision = routed
-    return Ingested(lead, True, _summary_of(decision, organisation))
+            return [await _repeated(store, organisation, await _original(store, submission))]
+        return [Ingested(lead, True, None)]
+    results = []
+    for (submission, _), stored in zip(batch, routed, strict=True):
+        if stored is None:
+            results.append(await _repeated(store, organisation, await _original(store, submission)))
+        else:
+            lead, decision = stored
+            results.append(Ingested(lead, True, _summary_of(decision, organisation)))
+    return results
 
 
 async def _repeated(store: Store, organisation: Organisation, original: Accepted) -> Ingested:

@@ -28,9 +28,19 @@ from leadflow.storage.repositories.roster import (
     PoolRow,
     RosterRepository,
 )
+from leadflow.storage.repositories.roster import Load as StoredLoad
 from leadflow.storage.repositories.users import UserRepository
 
-__all__ = ["ContactDetails", "Counted", "Message", "Pool", "PoolRow", "Store", "open_store"]
+__all__ = [
+    "ContactDetails",
+    "Counted",
+    "Message",
+    "Pool",
+    "PoolRow",
+    "Store",
+    "StoredLoad",
+    "open_store",
+]
 
 
 class Store:

@@ -11,6 +11,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 
 from leadflow.config import Settings
 from leadflow.services import lead_access, scoping, tokens
+from leadflow.services.intake_batches import IntakeBatches
 from leadflow.services.organisation import LiveOrganisation, Organisation
 from leadflow.services.scoping import Role, Viewer
 from leadflow.storage.database import Database
@@ -35,6 +36,12 @@ class AppState:
         self.database = database
         self.clock = clock
         self.organisation = LiveOrganisation()
+        self.intake = IntakeBatches(
+            database,
+            self.organisation,
+            threshold=settings.language_confidence,
+            clock=clock,
+        )
 
 
 async def warm_up(state: AppState) -> None:

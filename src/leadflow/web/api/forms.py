@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from leadflow.services import intake
 from leadflow.web.api.leads import read_payload, submission_of
 from leadflow.web.api.schemas import LeadOut
-from leadflow.web.deps import Now, State, StoreDep
+from leadflow.web.deps import State, StoreDep
 
 router = APIRouter(prefix="/api/v1", tags=["forms"])
 
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["forms"])
     responses={403: {"description": "origin not allowed"}, 404: {"description": "unknown form"}},
 )
 async def submit_form(
-    form_key: str, request: Request, response: Response, db: StoreDep, state: State, now: Now
+    form_key: str, request: Request, response: Response, db: StoreDep, state: State
 ) -> LeadOut:
     """Fields as in `POST /api/v1/leads`; unknown fields are kept under `custom`."""
     form = await intake.web_form(db, form_key)
@@ -31,14 +31,8 @@ async def submit_form(
         raise HTTPException(403, f"origin {origin!r} is not allowed for form {form_key!r}")
     data = await read_payload(request, db, f"/api/v1/forms/{form_key}")
     submission = submission_of(intake.form_fields(data, defaults=form.defaults))
-    result = await intake.ingest(
-        db,
-        submission,
-        live=state.organisation,
-        threshold=state.settings.language_confidence,
-        now=now,
-    )
-    await db.commit()
+    await db.commit()  # its own reads end: no connection held while its batch is stored
+    result = await state.intake.ingest(submission)
     if origin:
         response.headers["Access-Control-Allow-Origin"] = origin
     response.status_code = 201 if result.created else 200

@@ -10,7 +10,7 @@ from leadflow.services import deadletters, intake
 from leadflow.services.intake import LeadSubmission
 from leadflow.services.payloads import UnreadablePayload, parse_body
 from leadflow.web.api.schemas import DeadLetterOut, LeadOut
-from leadflow.web.deps import LeadSubmitter, LeadViewer, Now, State, StoreDep
+from leadflow.web.deps import LeadSubmitter, LeadViewer, State, StoreDep
 from leadflow.web.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["leads"])
@@ -54,18 +54,12 @@ def submission_of(data: dict[str, Any]) -> LeadSubmission:
     },
 )
 async def submit_lead(
-    request: Request, response: Response, db: StoreDep, state: State, now: Now, _: LeadSubmitter
+    request: Request, response: Response, db: StoreDep, state: State, _: LeadSubmitter
 ) -> LeadOut:
     """Normalise, deduplicate and route one lead. Idempotent on `(source, external_id)`."""
     submission = submission_of(await read_payload(request, db, "/api/v1/leads"))
-    result = await intake.ingest(
-        db,
-        submission,
-        live=state.organisation,
-        threshold=state.settings.language_confidence,
-        now=now,
-    )
-    await db.commit()
+    await db.commit()  # its own reads end: no connection held while its batch is stored
+    result = await state.intake.ingest(submission)
     response.status_code = 201 if result.created else 200
     return LeadOut.of(result.lead, result.assignment)
 
