@@ -20,6 +20,7 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psycopg
@@ -30,6 +31,7 @@ from leadflow.services.demo import sample_leads
 from machine import loop_ns
 
 SERVER = os.environ.get("LEADFLOW_BENCH_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
+"""The PostgreSQL server to bench on; over its Unix socket: `postgresql://postgres@/postgres?host=/var/run/postgresql`."""
 
 
 def cpu_seconds(pids: set[int] | None = None, name: str | None = None) -> float:
@@ -69,7 +71,7 @@ def create_database() -> tuple[str, str]:
     name = f"leadflow_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(SERVER, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    return name, SERVER.rsplit("/", 1)[0] + "/" + name
+    return name, urlunsplit(urlsplit(SERVER)._replace(path=f"/{name}"))
 
 
 def drop_database(name: str) -> None:
@@ -111,6 +113,19 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
         time.sleep(0.3)
     server.kill()
     raise SystemExit("server did not become ready within 60 s")
+
+
+def mean_batch(port: int) -> float:
+    """Leads per intake transaction, as one server process counted them (`/metrics`)."""
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    found = {
+        line.split()[0]: float(line.split()[1])
+        for line in text.splitlines()
+        if line.startswith("leadflow_intake_batch_leads_")
+    }
+    return found["leadflow_intake_batch_leads_sum"] / max(
+        found["leadflow_intake_batch_leads_count"], 1
+    )
 
 
 def lead_bodies(count: int, *, prefix: str, seed: int) -> list[dict[str, object]]:
@@ -235,6 +250,7 @@ def main() -> None:
             1000 * (cpu_seconds(name="postgres") - postgres_cpu) / args.requests
         )
         machine = min(machine, loop_ns())
+        result["batch_leads"] = mean_batch(port)
     finally:
         for process in (server, job_worker):
             if process is not None:
@@ -248,7 +264,8 @@ def main() -> None:
         f"leads/s, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
         f"{result['errors']:.0f} errors; CPU per lead: server {result['server_cpu_ms']:.1f} ms, "
         f"PostgreSQL {result['postgres_cpu_ms']:.1f} ms (all its processes on this machine), "
-        f"load generator {result['client_cpu_ms']:.2f} ms; machine loop step {machine} ns"
+        f"load generator {result['client_cpu_ms']:.2f} ms; "
+        f"{result['batch_leads']:.1f} leads per transaction; machine loop step {machine} ns"
     )
     print(
         f"RESULT intake_leads_per_s={result['leads_per_s']:.0f} "
@@ -257,7 +274,8 @@ def main() -> None:
         f"job_worker={'separate' if args.job_worker else 'in-process'} "
         f"server_cpu_ms={result['server_cpu_ms']:.1f} "
         f"postgres_cpu_ms={result['postgres_cpu_ms']:.1f} "
-        f"client_cpu_ms={result['client_cpu_ms']:.2f} machine_loop_ns={machine}"
+        f"client_cpu_ms={result['client_cpu_ms']:.2f} batch_leads={result['batch_leads']:.1f} "
+        f"machine_loop_ns={machine}"
     )
 
 

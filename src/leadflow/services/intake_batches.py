@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import structlog
+from prometheus_client import Histogram
 
 from leadflow.identity import InvalidLead
 from leadflow.services.intake import Ingested, LeadSubmission, SetAside, ingest_many
@@ -25,6 +26,12 @@ from leadflow.storage.database import Database
 from leadflow.storage.store import open_store
 
 log = structlog.get_logger(__name__)
+
+BATCH_LEADS = Histogram(
+    "leadflow_intake_batch_leads",
+    "Leads stored per intake transaction (this process)",
+    buckets=(1, 2, 4, 8, 16, 32),
+)
 
 _Waiting = tuple[LeadSubmission, "asyncio.Future[Ingested]"]
 
@@ -76,6 +83,7 @@ class IntakeBatches:
     async def _store(self, batch: list[_Waiting]) -> list[_Waiting]:
         """Store `batch` in one transaction and answer each lead; the leads set aside."""
         self.transactions += 1
+        BATCH_LEADS.observe(len(batch))
         async with open_store(self.database) as store:
             results = await ingest_many(
                 store,
