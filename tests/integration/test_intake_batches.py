@@ -110,6 +110,54 @@ async def test_each_lead_of_a_batch_gets_its_own_answer(store: Store) -> None:
     assert sorted(stored) == ["lead-0", "lead-4"]
 
 
+async def test_a_retry_of_a_stored_lead_in_a_batch_gets_the_original(store: Store) -> None:
+    """Its insert does nothing, and the decisions after it in the batch had counted it: the
+    others are routed again without it. Owners, pool state and counters end as they would
+    with the same leads one by one."""
+    await activate(store, deterministic(anna=2, ben=2, cem=2, dora=1))  # 7 leads a day
+    live = LiveOrganisation()
+    first = await intake.ingest(store, person(0), live=live, threshold=0.6, now=NOW)
+    leads = [person(1), person(9, external_id="lead-0"), *(person(i) for i in range(2, 7))]
+    together: list[tuple[bool, int, str | None]] = []
+    state_together: list[object] = []
+
+    async def batch_then_undo() -> None:
+        async with store.savepoint():
+            results = await intake.ingest_many(store, leads, live=live, threshold=0.6, now=NOW)
+            together.extend(
+                (r.created, r.lead.id, r.lead.owner_agent_key)
+                for r in results
+                if isinstance(r, Ingested)
+            )
+            state_together.append(await _routing_state(store))
+            raise Undone
+
+    with pytest.raises(Undone):
+        await batch_then_undo()
+    assert len(together) == 7
+    assert together[1] == (False, first.lead.id, first.lead.owner_agent_key)
+    alone = []
+    for lead in leads:
+        ingested = await intake.ingest(store, lead, live=live, threshold=0.6, now=NOW)
+        alone.append(ingested.lead.owner_agent_key)
+    assert [owner for _, _, owner in together] == alone
+    assert None not in alone  # the retry took no one's place
+    assert state_together == [await _routing_state(store)]
+
+
+async def _routing_state(store: Store) -> tuple[object, ...]:
+    found = await store.session.execute(
+        text(
+            "SELECT (SELECT jsonb_agg(current ORDER BY pipeline_key) FROM pool_states),"
+            " (SELECT sum(decisions) FROM pool_states),"
+            " (SELECT sum(open_leads) FROM agents),"
+            " (SELECT sum(assigned) FROM agent_daily_counts),"
+            " (SELECT count(*) FROM assignments)"
+        )
+    )
+    return tuple(found.one())
+
+
 async def test_a_batch_whose_routing_fails_keeps_every_lead_unrouted(database_url: str) -> None:
     """Routing fails for the whole batch (a pool held past the lock timeout): each lead is
     then routed alone, fails alone, and is kept `unrouted` for the worker. None is lost."""
@@ -176,14 +224,18 @@ async def test_concurrent_requests_are_stored_in_fewer_transactions_each_answere
     bodies.append({**bodies[2], "external_id": "web-bad", "phone": "12", "email": None})
     answers = await asyncio.gather(*(http.post("/api/v1/leads", json=b) for b in bodies))
 
-    assert [a.status_code for a in answers] == [201] * 25 + [200, 422]
+    statuses = [a.status_code for a in answers]
+    assert statuses[2:24] == [201] * 22
+    assert sorted([statuses[1], statuses[25]]) == [200, 201]  # whichever came first is stored
     assert answers[25].json()["id"] == answers[1].json()["id"]
+    assert statuses[26] == 422
     assert answers[26].json()["detail"][0]["loc"] == ["body", "phone"]  # refused in its batch
-    again = answers[24].json()
-    assert again["is_repeat"] is True
-    assert again["repeat_of"] == answers[0].json()["id"]
+    one, other = answers[0].json(), answers[24].json()  # the same person: the later repeats
+    earlier, later = sorted([one, other], key=lambda lead: lead["id"])
+    assert (earlier["is_repeat"], later["is_repeat"]) == (False, True)
+    assert later["repeat_of"] == earlier["id"]
     assert batches.transactions < 25  # leads went in together, not a transaction each
-    owners = [a.json()["owner"] for a in answers[:25]]
+    owners = [a.json()["owner"] for a in answers[:25] + answers[25:26] if a.status_code == 201]
     assert owners.count("ben") == 3  # his cap
     async with database.engine.connect() as connection:
         counted = await connection.execute(

@@ -19,7 +19,15 @@ from leadflow.domain.leads import RoutableLead
 from leadflow.domain.roster import AgentSnapshot, Availability, Load, PoolState, Roster
 from leadflow.routing import Decision, Outcome, route
 from leadflow.services.organisation import Organisation
-from leadflow.storage.store import Counted, Message, Pool, PoolRow, Store, StoredLoad
+from leadflow.storage.store import (
+    Counted,
+    Message,
+    NewDecision,
+    Pool,
+    PoolRow,
+    Store,
+    StoredLoad,
+)
 from leadflow.storage.tables import Lead
 
 
@@ -172,11 +180,12 @@ class NewLead:
 async def route_new(
     store: Store, organisation: Organisation, leads: Sequence[NewLead], now: datetime
 ) -> list[tuple[Lead, Routed] | None]:
-    """Route new leads and store each with its outcome in one statement, in order, as if they
-    had come one after the other: one claim locks every pool and agent any of them may need,
-    and each decision sees the loads and pool state the ones before it left. None, with
-    nothing stored, for a lead whose (source, external_id) a concurrent twin stored first.
-    The caller commits."""
+    """Route new leads and store each with its outcome, in order, as if they had come one
+    after the other: one claim locks every pool and agent any of them may need, and each
+    decision sees the loads and pool state the ones before it left. The statements go
+    together, in one round trip. None, with nothing stored for it, for a lead whose (source,
+    external_id) is stored already; the decisions after it assumed it was, so the caller
+    routes the others again (`Twins`). The caller commits."""
     configuration = organisation.configuration
     subjects = [routable(lead.values, lead.previous_owner) for lead in leads]
     needs = []
@@ -188,7 +197,8 @@ async def route_new(
         {key for _, agents in needs for key in agents},
         now,
     )
-    stored: list[tuple[Lead, Routed] | None] = []
+    decisions: list[Decision] = []
+    writes: list[NewDecision] = []
     for lead, subject, (_, agents) in zip(leads, subjects, needs, strict=True):
         roster = _roster(organisation, agents, pools, loads, now, {})
         decision = route(subject, roster, organisation.routing, now)
@@ -197,23 +207,26 @@ async def route_new(
             **_assignment_row(decision, now, "initial"),
             "config_version_id": outcome.version,
         }
-        recorded = await store.roster.record_new_lead(
-            {**lead.values, **outcome.changes},
-            assignment,
-            pool=outcome.pool,
-            counted=outcome.counted,
-            messages=_messages(organisation, lead.values, decision, "lead.assigned", assignment),
+        decisions.append(decision)
+        writes.append(
+            NewDecision(
+                {**lead.values, **outcome.changes},
+                assignment,
+                outcome.pool,
+                outcome.counted,
+                _messages(organisation, lead.values, decision, "lead.assigned", assignment),
+            )
         )
-        if recorded is None:  # nothing written: the next decision sees the state unchanged
-            stored.append(None)
-            continue
         if outcome.pool is not None:
             pools[outcome.pool.pipeline] = PoolRow(outcome.pool.current, outcome.pool.last)
         if outcome.counted is not None:
             day, week, month, open_ = loads.get(outcome.counted.agent, (0, 0, 0, 0))
             loads[outcome.counted.agent] = (day + 1, week + 1, month + 1, open_ + 1)
-        stored.append((recorded[0], Routed(recorded[1], decision)))
-    return stored
+    recorded = await store.roster.record_new_leads(writes)
+    return [
+        None if stored is None else (stored[0], Routed(stored[1], decision))
+        for stored, decision in zip(recorded, decisions, strict=True)
+    ]
 
 
 async def reroute(

@@ -392,6 +392,14 @@ async def ingest_many(
     return results
 
 
+class _Twins(Exception):
+    """Leads of a batch whose (source, external_id) was stored already: the decisions after
+    them assumed they would be stored, so the others are routed again without them."""
+
+    def __init__(self, positions: set[int]) -> None:
+        self.positions = positions
+
+
 async def _routed(
     store: Store,
     organisation: Organisation,
@@ -405,6 +413,18 @@ async def _routed(
     try:
         async with store.plain_savepoint():
             routed = await route_new(store, organisation, [lead for _, lead in batch], now)
+            twins = {position for position, stored in enumerate(routed) if stored is None}
+            if twins and len(twins) < len(batch):
+                raise _Twins(twins)
+    except _Twins as found:
+        others = [one for position, one in enumerate(batch) if position not in found.positions]
+        stored = iter(await _routed(store, organisation, others, now))
+        return [
+            await _repeated(store, organisation, await _original(store, submission))
+            if position in found.positions
+            else next(stored)
+            for position, (submission, _) in enumerate(batch)
+        ]
     except Exception:
         if len(batch) > 1:
             return [(await _routed(store, organisation, [one], now))[0] for one in batch]
@@ -416,11 +436,11 @@ async def _routed(
             return [await _repeated(store, organisation, await _original(store, submission))]
         return [Ingested(lead, True, None)]
     results = []
-    for (submission, _), stored in zip(batch, routed, strict=True):
-        if stored is None:
+    for (submission, _), outcome in zip(batch, routed, strict=True):
+        if outcome is None:
             results.append(await _repeated(store, organisation, await _original(store, submission)))
         else:
-            lead, decision = stored
+            lead, decision = outcome
             results.append(Ingested(lead, True, _summary_of(decision, organisation)))
     return results
 

@@ -24,6 +24,7 @@ from leadflow.storage.repositories.platform import (
 from leadflow.storage.repositories.roster import (
     Counted,
     Message,
+    NewDecision,
     Pool,
     PoolRow,
     RosterRepository,
@@ -35,6 +36,7 @@ __all__ = [
     "ContactDetails",
     "Counted",
     "Message",
+    "NewDecision",
     "Pool",
     "PoolRow",
     "Store",

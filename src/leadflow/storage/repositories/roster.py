@@ -74,6 +74,20 @@ class Message:
     """The idempotency key; `{decision}` stands for the new assignment's id."""
 
 
+@dataclass(frozen=True)
+class NewDecision:
+    """A new lead's row with its routing outcome, and what its decision writes beside it."""
+
+    values: dict[str, Any]
+    assignment: dict[str, Any]
+    pool: Pool | None
+    counted: Counted | None
+    messages: Sequence[Message]
+
+
+Recorded = tuple[tables.Lead, int]
+"""A stored lead and its assignment's id."""
+
 _LEAD_COLUMNS = ", ".join(column.name for column in tables.Lead.__table__.columns)
 
 
@@ -248,32 +262,34 @@ class RosterRepository:
         decision_id: int = row[0]
         return decision_id
 
-    async def record_new_lead(
-        self,
-        values: dict[str, Any],
-        assignment: dict[str, Any],
-        *,
-        pool: Pool | None,
-        counted: Counted | None,
-        messages: Sequence[Message] = (),
-    ) -> tuple[tables.Lead, int] | None:
-        """Insert a new lead (`values`: its row with its routing outcome) with its decision
-        and all it changes, in one round trip: the stored lead and the assignment's id. None,
-        with nothing written, when a lead with its (source, external_id) exists already."""
-        params = _decision_params(assignment, pool, counted, messages)
-        params["lead"] = Jsonb(values, dumps=_dumps)
-        statement = _decision_statement(
-            tuple(sorted(values)), tuple(sorted(assignment)), pool is not None,
-            counted is not None, bool(messages), new=True,
-        )  # fmt: skip
+    async def record_new_leads(self, leads: Sequence[NewDecision]) -> list[Recorded | None]:
+        """Insert new leads, each with its routing outcome, its decision and all it changes:
+        one statement each, sent together (psycopg's pipeline mode: one round trip for all).
+        For each, the stored lead and its assignment's id; None, with nothing written for it,
+        when a lead with its (source, external_id) exists already."""
         connection = await driver(self.session)
-        cursor = connection.cursor(row_factory=dict_row)
-        await cursor.execute(statement, params)
-        row = await cursor.fetchone()
-        if row is None:
-            return None
-        decision_id: int = row.pop("decision_id")
-        return lead_of_row(row), decision_id
+        cursors = []
+        async with connection.pipeline():
+            for lead in leads:
+                params = _decision_params(lead.assignment, lead.pool, lead.counted, lead.messages)
+                params["lead"] = Jsonb(lead.values, dumps=_dumps)
+                statement = _decision_statement(
+                    tuple(sorted(lead.values)), tuple(sorted(lead.assignment)),
+                    lead.pool is not None, lead.counted is not None, bool(lead.messages),
+                    new=True,
+                )  # fmt: skip
+                cursor = connection.cursor(row_factory=dict_row)
+                await cursor.execute(statement, params)
+                cursors.append(cursor)
+        recorded: list[Recorded | None] = []
+        for cursor in cursors:
+            row = await cursor.fetchone()
+            if row is None:
+                recorded.append(None)
+            else:
+                decision_id: int = row.pop("decision_id")
+                recorded.append((lead_of_row(row), decision_id))
+        return recorded
 
     async def add_assignment(self, values: dict[str, Any]) -> int:
         row = tables.Assignment(**values)
