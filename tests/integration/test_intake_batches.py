@@ -110,6 +110,26 @@ async def test_each_lead_of_a_batch_gets_its_own_answer(store: Store) -> None:
     assert sorted(stored) == ["lead-0", "lead-4"]
 
 
+async def test_one_known_person_by_two_different_keys_in_a_batch(store: Store) -> None:
+    """Two leads with no key in common turn out to be one stored person (a phone and an
+    e-mail of the same contact): the second is set aside, to see the first stored."""
+    await activate(store, deterministic())
+    live = LiveOrganisation()
+    known = await intake.ingest(store, person(5), live=live, threshold=0.6, now=NOW)
+    by_phone = person(6, phone="+49 151 10000005", email=None)
+    by_email = person(7, phone=None, email="person5@example.org")
+    results = await intake.ingest_many(
+        store, [by_phone, by_email], live=live, threshold=0.6, now=NOW
+    )
+    assert isinstance(results[0], Ingested)
+    assert isinstance(results[1], SetAside)
+    assert results[0].lead.contact_id == known.lead.contact_id
+    assert results[0].lead.repeat_of == known.lead.id
+    later = await intake.ingest(store, by_email, live=live, threshold=0.6, now=NOW)
+    assert later.lead.contact_id == known.lead.contact_id
+    assert later.lead.repeat_of == results[0].lead.id
+
+
 async def test_a_retry_of_a_stored_lead_in_a_batch_gets_the_original(store: Store) -> None:
     """Its insert does nothing, and the decisions after it in the batch had counted it: the
     others are routed again without it. Owners, pool state and counters end as they would

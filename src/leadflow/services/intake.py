@@ -275,27 +275,57 @@ async def prepare(
 
 async def resolved(store: Store, normalised: Normalised, *, repeat_window: timedelta) -> NewLead:
     """A normalised lead with its contact resolved (locked until the transaction ends) and
-    the lead it repeats. An idempotent repeat of a stored (source, external_id) is found when
-    it is stored: its insert does nothing (rare webhook retries pay for that; every new lead
-    saves asking first)."""
-    values = normalised.values
-    contact_id, created = await store.contacts.resolve(normalised.keys, _contact_details(values))
-    previous = None
-    if not created:  # a new contact has no earlier lead; a known one may be writing again now
-        await store.contacts.lock(contact_id)
-        previous = await store.leads.latest_of_contact(contact_id, values["received_at"])
-    is_repeat = previous is not None and (
-        values["received_at"] - previous.received_at <= repeat_window
+    the lead it repeats."""
+    [lead] = await resolved_all(store, [normalised], repeat_window=repeat_window)
+    assert lead is not None  # a lead alone shares its person with no other
+    return lead
+
+
+async def resolved_all(
+    store: Store, leads: Sequence[Normalised], *, repeat_window: timedelta
+) -> list[NewLead | None]:
+    """Normalised leads with their contacts resolved (locked until the transaction ends) and
+    the leads they repeat: three round trips for any number. None for a lead whose person is
+    an earlier one's of `leads` (known by other keys): it must see that lead stored first.
+
+    An idempotent repeat of a stored (source, external_id) is found when it is stored: its
+    insert does nothing (rare webhook retries pay for that; every new lead saves asking)."""
+    contacts = await store.contacts.resolve_all(
+        [(lead.keys, _contact_details(lead.values)) for lead in leads]
     )
-    return NewLead(
-        {
-            **values,
-            "contact_id": contact_id,
-            "is_repeat": is_repeat,
-            "repeat_of": previous.id if is_repeat and previous else None,
-        },
-        previous.owner_agent_key if is_repeat and previous else None,
-    )
+    seen: set[int] = set()
+    known: list[tuple[int, datetime]] = []
+    for lead, (contact_id, created) in zip(leads, contacts, strict=True):
+        if contact_id not in seen and not created:
+            known.append((contact_id, lead.values["received_at"]))
+        seen.add(contact_id)
+    if known:  # a new contact has no earlier lead; a known one may be writing again now
+        await store.contacts.lock(contact for contact, _ in known)
+    previous_of = await store.leads.latest_of_contacts(known)
+    prepared: list[NewLead | None] = []
+    taken: set[int] = set()
+    for lead, (contact_id, _) in zip(leads, contacts, strict=True):
+        if contact_id in taken:
+            prepared.append(None)
+            continue
+        taken.add(contact_id)
+        values = lead.values
+        previous = previous_of.get(contact_id)
+        is_repeat = previous is not None and (
+            values["received_at"] - previous.received_at <= repeat_window
+        )
+        prepared.append(
+            NewLead(
+                {
+                    **values,
+                    "contact_id": contact_id,
+                    "is_repeat": is_repeat,
+                    "repeat_of": previous.id if is_repeat and previous else None,
+                },
+                previous.owner_agent_key if is_repeat and previous else None,
+            )
+        )
+    return prepared
 
 
 async def _original(store: Store, submission: LeadSubmission) -> Accepted:
@@ -365,8 +395,7 @@ async def ingest_many(
     organisation = await live.get(store)
     results: list[Ingested | InvalidLead | SetAside] = [SET_ASIDE] * len(submissions)
     marks: set[tuple[str, str]] = set()
-    contacts: set[int] = set()
-    batch: list[tuple[int, LeadSubmission, NewLead]] = []
+    candidates: list[tuple[int, LeadSubmission, Normalised]] = []
     for index, submission in enumerate(submissions):
         try:
             normalised = normalise(
@@ -381,11 +410,17 @@ async def ingest_many(
         if own & marks:
             continue
         marks |= own
-        prepared = await resolved(store, normalised, repeat_window=organisation.repeat_window)
-        if prepared.values["contact_id"] in contacts:  # known by other keys as the same person
-            continue
-        contacts.add(prepared.values["contact_id"])
-        batch.append((index, submission, prepared))
+        candidates.append((index, submission, normalised))
+    prepared = await resolved_all(
+        store,
+        [normalised for _, _, normalised in candidates],
+        repeat_window=organisation.repeat_window,
+    )
+    batch = [
+        (index, submission, lead)
+        for (index, submission, _), lead in zip(candidates, prepared, strict=True)
+        if lead is not None
+    ]
     routed = await _routed(store, organisation, [(s, p) for _, s, p in batch], now)
     for (index, _, _), result in zip(batch, routed, strict=True):
         results[index] = result

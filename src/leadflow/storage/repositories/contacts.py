@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, tuple_, update
@@ -55,25 +56,43 @@ class ContactRepository:
         self, keys: list[tuple[str, str]], details: ContactDetails
     ) -> tuple[int, bool]:
         """The contact owning any of `keys` (the oldest, if several), else a new one;
-        returns (id, created).
+        returns (id, created)."""
+        [resolved] = await self.resolve_all([(keys, details)])
+        return resolved
+
+    async def resolve_all(
+        self, people: Sequence[tuple[list[tuple[str, str]], ContactDetails]]
+    ) -> list[tuple[int, bool]]:
+        """`resolve` for each person (identity keys and details), the statements sent
+        together (psycopg's pipeline mode: one round trip for all).
 
         Every identity is claimed by one upsert statement, rows in one global order, so
-        concurrent leads of one person meet in the unique index (no check-then-insert) and never
-        deadlock; a claimed identity stays locked until the transaction ends.
+        concurrent leads of one person meet in the unique index (no check-then-insert); a
+        claimed identity stays locked until the transaction ends.
         """
-        unique = sorted(set(keys))
         connection = await driver(self.session)
-        cursor = await connection.execute(
-            _CLAIM,
-            {
-                "kinds": [kind for kind, _ in unique],
-                "values": [value for _, value in unique],
-                **details.__dict__,
-            },
-        )
-        row = await cursor.fetchone()
-        assert row is not None
-        provisional, claimed = row
+        cursors = []
+        async with connection.pipeline():
+            for keys, details in people:
+                unique = sorted(set(keys))
+                cursor = connection.cursor()
+                await cursor.execute(
+                    _CLAIM,
+                    {
+                        "kinds": [kind for kind, _ in unique],
+                        "values": [value for _, value in unique],
+                        **details.__dict__,
+                    },
+                )
+                cursors.append(cursor)
+        resolved = []
+        for cursor in cursors:
+            row = await cursor.fetchone()
+            assert row is not None
+            resolved.append(await self._owner(*row))
+        return resolved
+
+    async def _owner(self, provisional: int, claimed: list[int] | None) -> tuple[int, bool]:
         owners = {owner for owner in claimed or () if owner is not None}
         existing = owners - {provisional}
         if not existing:
@@ -87,10 +106,14 @@ class ContactRepository:
             )
         return contact_id, False
 
-    async def lock(self, contact_id: int) -> None:
-        """Serialise leads of one contact (repeat detection must see the earlier lead)."""
+    async def lock(self, contact_ids: Iterable[int]) -> None:
+        """Serialise leads of one contact (repeat detection must see the earlier lead); several
+        contacts are locked in id order, so that two transactions never wait for each other."""
         connection = await driver(self.session)
-        await connection.execute("SELECT 1 FROM contacts WHERE id = %s FOR UPDATE", (contact_id,))
+        await connection.execute(
+            "SELECT 1 FROM contacts WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+            (sorted(set(contact_ids)),),
+        )
 
     async def get(self, contact_id: int) -> Contact | None:
         return await self.session.get(Contact, contact_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -116,6 +117,22 @@ class LeadRepository:
             " ORDER BY received_at DESC, id DESC LIMIT 1",
             (contact_id, before),
         )
+
+    async def latest_of_contacts(self, contacts: Sequence[tuple[int, datetime]]) -> dict[int, Lead]:
+        """`latest_of_contact` for several (contact, before) pairs in one statement; contacts
+        without an earlier lead are left out."""
+        if not contacts:
+            return {}
+        connection = await driver(self.session)
+        cursor = connection.cursor(row_factory=dict_row)
+        await cursor.execute(
+            "SELECT latest.* FROM unnest(%s::bigint[], %s::timestamptz[]) AS c (wanted, until_at)"
+            f" CROSS JOIN LATERAL (SELECT {_RETURNING} FROM leads"
+            " WHERE contact_id = c.wanted AND received_at <= c.until_at"
+            " ORDER BY received_at DESC, id DESC LIMIT 1) AS latest",
+            ([contact for contact, _ in contacts], [before for _, before in contacts]),
+        )
+        return {row["contact_id"]: lead_of_row(row) for row in await cursor.fetchall()}
 
     async def of_contact(self, contact_id: int) -> list[Lead]:
         statement = select(Lead).where(Lead.contact_id == contact_id).order_by(Lead.received_at)
