@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg.rows import tuple_row
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -72,6 +73,30 @@ async def driver(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
         assert found is not None
         session.info[_DRIVER] = found
     return found
+
+
+async def execute_together(
+    connection: psycopg.AsyncConnection[Any],
+    statements: Sequence[tuple[str, Any]],
+    row_factory: Any = tuple_row,
+) -> list[psycopg.AsyncCursor[Any]]:
+    """Run statements in order and return their cursors, results not yet fetched. Several go
+    together in psycopg's pipeline mode (one round trip); one alone goes plainly, which costs
+    less than a pipeline of one (a batch of one lead is the common case at low load)."""
+    cursors: list[psycopg.AsyncCursor[Any]] = []
+    if not statements:
+        return cursors
+    if len(statements) == 1:
+        [(sql, params)] = statements
+        cursor = connection.cursor(row_factory=row_factory)
+        await cursor.execute(sql, params)
+        return [cursor]
+    async with connection.pipeline():
+        for sql, params in statements:
+            cursor = connection.cursor(row_factory=row_factory)
+            await cursor.execute(sql, params)
+            cursors.append(cursor)
+    return cursors
 
 
 _DRIVER = "leadflow.driver"

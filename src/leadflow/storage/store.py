@@ -64,6 +64,12 @@ class Store:
     async def commit(self) -> None:
         await self.session.commit()
 
+    async def release(self) -> None:
+        """Commit what this unit did so far, if it began a transaction at all: it then holds no
+        connection (a request that hands its lead to a batch and waits)."""
+        if self.session.in_transaction():
+            await self.session.commit()
+
     async def refresh(self, row: object) -> None:
         await self.session.refresh(row)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadflow.storage.database import driver
+from leadflow.storage.database import driver, execute_together
 from leadflow.storage.tables import Contact, ContactIdentity
 
 
@@ -70,21 +70,12 @@ class ContactRepository:
         concurrent leads of one person meet in the unique index (no check-then-insert); a
         claimed identity stays locked until the transaction ends.
         """
-        connection = await driver(self.session)
-        cursors = []
-        async with connection.pipeline():
-            for keys, details in people:
-                unique = sorted(set(keys))
-                cursor = connection.cursor()
-                await cursor.execute(
-                    _CLAIM,
-                    {
-                        "kinds": [kind for kind, _ in unique],
-                        "values": [value for _, value in unique],
-                        **details.__dict__,
-                    },
-                )
-                cursors.append(cursor)
+        statements = []
+        for keys, details in people:
+            unique = sorted(set(keys))
+            kinds, values = [kind for kind, _ in unique], [value for _, value in unique]
+            statements.append((_CLAIM, {"kinds": kinds, "values": values, **details.__dict__}))
+        cursors = await execute_together(await driver(self.session), statements)
         resolved = []
         for cursor in cursors:
             row = await cursor.fetchone()

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from leadflow.storage import tables
-from leadflow.storage.database import driver
+from leadflow.storage.database import driver, execute_together
 from leadflow.storage.repositories.leads import lead_of_row
 
 Load = tuple[int, int, int, int]
@@ -267,20 +267,17 @@ class RosterRepository:
         one statement each, sent together (psycopg's pipeline mode: one round trip for all).
         For each, the stored lead and its assignment's id; None, with nothing written for it,
         when a lead with its (source, external_id) exists already."""
+        statements = []
+        for lead in leads:
+            params = _decision_params(lead.assignment, lead.pool, lead.counted, lead.messages)
+            params["lead"] = Jsonb(lead.values, dumps=_dumps)
+            statement = _decision_statement(
+                tuple(sorted(lead.values)), tuple(sorted(lead.assignment)),
+                lead.pool is not None, lead.counted is not None, bool(lead.messages), new=True,
+            )  # fmt: skip
+            statements.append((statement, params))
         connection = await driver(self.session)
-        cursors = []
-        async with connection.pipeline():
-            for lead in leads:
-                params = _decision_params(lead.assignment, lead.pool, lead.counted, lead.messages)
-                params["lead"] = Jsonb(lead.values, dumps=_dumps)
-                statement = _decision_statement(
-                    tuple(sorted(lead.values)), tuple(sorted(lead.assignment)),
-                    lead.pool is not None, lead.counted is not None, bool(lead.messages),
-                    new=True,
-                )  # fmt: skip
-                cursor = connection.cursor(row_factory=dict_row)
-                await cursor.execute(statement, params)
-                cursors.append(cursor)
+        cursors = await execute_together(connection, statements, row_factory=dict_row)
         recorded: list[Recorded | None] = []
         for cursor in cursors:
             row = await cursor.fetchone()

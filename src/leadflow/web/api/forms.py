@@ -31,7 +31,7 @@ async def submit_form(
         raise HTTPException(403, f"origin {origin!r} is not allowed for form {form_key!r}")
     data = await read_payload(request, db, f"/api/v1/forms/{form_key}")
     submission = submission_of(intake.form_fields(data, defaults=form.defaults))
-    await db.commit()  # its own reads end: no connection held while its batch is stored
+    await db.release()  # its own reads end: no connection held while its batch is stored
     result = await state.intake.ingest(submission)
     if origin:
         response.headers["Access-Control-Allow-Origin"] = origin

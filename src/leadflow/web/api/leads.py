@@ -58,7 +58,7 @@ async def submit_lead(
 ) -> LeadOut:
     """Normalise, deduplicate and route one lead. Idempotent on `(source, external_id)`."""
     submission = submission_of(await read_payload(request, db, "/api/v1/leads"))
-    await db.commit()  # its own reads end: no connection held while its batch is stored
+    await db.release()  # its own reads end: no connection held while its batch is stored
     result = await state.intake.ingest(submission)
     response.status_code = 201 if result.created else 200
     return LeadOut.of(result.lead, result.assignment)
