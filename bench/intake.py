@@ -115,16 +115,19 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
     raise SystemExit("server did not become ready within 60 s")
 
 
-def mean_batch(port: int) -> float:
-    """Leads per intake transaction, as one server process counted them (`/metrics`)."""
+def mean_batch(port: int) -> tuple[float, float]:
+    """Leads per intake transaction and its mean time in ms, as one server process counted
+    them (`/metrics`)."""
     text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
     found = {
         line.split()[0]: float(line.split()[1])
         for line in text.splitlines()
-        if line.startswith("leadflow_intake_batch_leads_")
+        if line.startswith("leadflow_intake_batch_")
     }
-    return found["leadflow_intake_batch_leads_sum"] / max(
-        found["leadflow_intake_batch_leads_count"], 1
+    count = max(found["leadflow_intake_batch_leads_count"], 1)
+    return (
+        found["leadflow_intake_batch_leads_sum"] / count,
+        1000 * found["leadflow_intake_batch_seconds_sum"] / count,
     )
 
 
@@ -250,7 +253,7 @@ def main() -> None:
             1000 * (cpu_seconds(name="postgres") - postgres_cpu) / args.requests
         )
         machine = min(machine, loop_ns())
-        result["batch_leads"] = mean_batch(port)
+        result["batch_leads"], result["batch_ms"] = mean_batch(port)
     finally:
         for process in (server, job_worker):
             if process is not None:
@@ -265,7 +268,8 @@ def main() -> None:
         f"{result['errors']:.0f} errors; CPU per lead: server {result['server_cpu_ms']:.1f} ms, "
         f"PostgreSQL {result['postgres_cpu_ms']:.1f} ms (all its processes on this machine), "
         f"load generator {result['client_cpu_ms']:.2f} ms; "
-        f"{result['batch_leads']:.1f} leads per transaction; machine loop step {machine} ns"
+        f"{result['batch_leads']:.1f} leads per transaction, {result['batch_ms']:.1f} ms each; "
+        f"machine loop step {machine} ns"
     )
     print(
         f"RESULT intake_leads_per_s={result['leads_per_s']:.0f} "
@@ -275,6 +279,7 @@ def main() -> None:
         f"server_cpu_ms={result['server_cpu_ms']:.1f} "
         f"postgres_cpu_ms={result['postgres_cpu_ms']:.1f} "
         f"client_cpu_ms={result['client_cpu_ms']:.2f} batch_leads={result['batch_leads']:.1f} "
+        f"batch_ms={result['batch_ms']:.1f} "
         f"machine_loop_ns={machine}"
     )
 

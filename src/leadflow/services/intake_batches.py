@@ -33,6 +33,12 @@ BATCH_LEADS = Histogram(
     buckets=(1, 2, 4, 8, 16, 32),
 )
 
+BATCH_SECONDS = Histogram(
+    "leadflow_intake_batch_seconds",
+    "Time to store one intake transaction, from its start to its commit (this process)",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+)
+
 _Waiting = tuple[LeadSubmission, "asyncio.Future[Ingested]"]
 
 
@@ -84,6 +90,10 @@ class IntakeBatches:
         """Store `batch` in one transaction and answer each lead; the leads set aside."""
         self.transactions += 1
         BATCH_LEADS.observe(len(batch))
+        with BATCH_SECONDS.time():
+            return await self._stored(batch)
+
+    async def _stored(self, batch: list[_Waiting]) -> list[_Waiting]:
         async with open_store(self.database) as store:
             results = await ingest_many(
                 store,
