@@ -47,6 +47,15 @@ def chain_of(organisation: Organisation, lead: RoutableLead, now: datetime) -> t
     return tuple(_chain(organisation.configuration, route(lead, _IDLE, organisation.routing, now)))
 
 
+def _needs(
+    organisation: Organisation, lead: RoutableLead, now: datetime
+) -> tuple[list[str], set[str]]:
+    """What routing `lead` reads and locks: its `chain_of` pipelines and every agent in them
+    (with its sticky owner and the owner's backup)."""
+    pipelines = list(chain_of(organisation, lead, now))
+    return pipelines, _agents_of(organisation.configuration, pipelines, lead)
+
+
 def could_take(
     organisation: Organisation, pipelines: Sequence[str], lead: RoutableLead, now: datetime
 ) -> bool:
@@ -124,10 +133,7 @@ async def decide(
     locked until the transaction ends. `unavailable` takes agents out with a stated reason
     (the owner who missed the first-contact SLA, an agent starting leave)."""
     unavailable = unavailable or {}
-    configuration = organisation.configuration
-    draft = route(lead, _IDLE, organisation.routing, now)
-    pipelines = _chain(configuration, draft)
-    agents = _agents_of(configuration, pipelines, lead)
+    pipelines, agents = _needs(organisation, lead, now)
     if lock:
         pools, loads = await store.roster.claim_for_routing(pipelines, agents, now)
     else:
@@ -136,8 +142,8 @@ async def decide(
             for key, row in (await store.roster.pool_states(pipelines)).items()
         }
         loads = await store.roster.loads(agents, now)
-    return route(lead, _roster(organisation, agents, pools, loads, now, unavailable),
-                 organisation.routing, now)  # fmt: skip
+    roster = _roster(organisation, agents, pools, loads, now, unavailable)
+    return route(lead, roster, organisation.routing, now)
 
 
 def _roster(
@@ -186,12 +192,8 @@ async def route_new(
     together, in one round trip. None, with nothing stored for it, for a lead whose (source,
     external_id) is stored already; the decisions after it assumed it was, so the caller
     routes the others again (`Twins`). The caller commits."""
-    configuration = organisation.configuration
     subjects = [routable(lead.values, lead.previous_owner) for lead in leads]
-    needs = []
-    for subject in subjects:
-        pipelines = _chain(configuration, route(subject, _IDLE, organisation.routing, now))
-        needs.append((pipelines, _agents_of(configuration, pipelines, subject)))
+    needs = [_needs(organisation, subject, now) for subject in subjects]
     pools, loads = await store.roster.claim_for_routing(
         {key for pipelines, _ in needs for key in pipelines},
         {key for _, agents in needs for key in agents},

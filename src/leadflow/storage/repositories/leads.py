@@ -112,11 +112,7 @@ class LeadRepository:
         return {(s, e) for s, e in (await self.session.execute(statement)).all() if e}
 
     async def latest_of_contact(self, contact_id: int, before: datetime) -> Lead | None:
-        return await self._one(
-            f"SELECT {_RETURNING} FROM leads WHERE contact_id = %s AND received_at <= %s"
-            " ORDER BY received_at DESC, id DESC LIMIT 1",
-            (contact_id, before),
-        )
+        return (await self.latest_of_contacts([(contact_id, before)])).get(contact_id)
 
     async def latest_of_contacts(self, contacts: Sequence[tuple[int, datetime]]) -> dict[int, Lead]:
         """`latest_of_contact` for several (contact, before) pairs in one statement; contacts
