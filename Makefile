@@ -10,7 +10,12 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed
+# The pure routing core compiled with mypyc, beside its source (docs/decisions/0006).
+$(BIN)/.native: $(BIN)/.installed $(wildcard src/leadflow/routing/*.py src/leadflow/domain/*.py) src/leadflow/native.py
+	$(BIN)/python -m leadflow.native build
+	touch $@
+
+install: $(BIN)/.installed $(BIN)/.native
 
 demo: install
 	$(BIN)/leadflow demo

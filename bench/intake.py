@@ -27,6 +27,7 @@ import psycopg
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
+from leadflow import native
 from leadflow.services.demo import sample_leads
 from machine import loop_ns
 
@@ -280,7 +281,7 @@ def main() -> None:
         f"postgres_cpu_ms={result['postgres_cpu_ms']:.1f} "
         f"client_cpu_ms={result['client_cpu_ms']:.2f} batch_leads={result['batch_leads']:.1f} "
         f"batch_ms={result['batch_ms']:.1f} "
-        f"machine_loop_ns={machine}"
+        f"engine_compiled_modules={len(native.compiled())} machine_loop_ns={machine}"
     )
 
 

@@ -57,6 +57,20 @@ def database_url(server_url: str) -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to test a compiled engine older than its source: the tests would pass or fail
+    on code that is no longer there."""
+    from leadflow import native
+
+    if stale := native.stale():
+        pytest.exit(
+            f"the compiled engine is older than its source ({', '.join(stale)}): "
+            "run `make install` to rebuild it, or `.venv/bin/python -m leadflow.native clean` "
+            "to test plain Python",
+            returncode=4,
+        )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests last: Playwright's sync API keeps its event loop in the main thread for the
     rest of the session, which async tests after it would collide with."""

@@ -115,6 +115,13 @@ def serve(
 
     import uvicorn
 
+    from leadflow import native
+
+    if stale := native.stale():
+        console.print(
+            f"[yellow]warning:[/yellow] the compiled engine is older than its source "
+            f"({', '.join(stale)}); it runs the old code. Rebuild it with `make install`."
+        )
     current = settings()
     os.environ["LEADFLOW_DATABASE_URL"] = database_url(current)
     uvicorn.run(
