@@ -29,9 +29,24 @@ class Availability:
     """Human words: 'on annual leave until 29 May', 'off shift, next shift 09:00 Europe/Berlin'."""
     next_available_at: datetime | None = None
 
+    def __init__(
+        self,
+        available: bool,
+        reason: Unavailability | None = None,
+        detail: str = "",
+        next_available_at: datetime | None = None,
+    ) -> None:
+        object.__setattr__(self, "available", available)
+        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "detail", detail)
+        object.__setattr__(self, "next_available_at", next_available_at)
+
     @classmethod
     def always(cls) -> Availability:
         return cls(available=True)
+
+
+_ALWAYS = Availability(True)
 
 
 @dataclass(frozen=True)
@@ -43,12 +58,25 @@ class Load:
     month: int = 0
     open: int = 0
 
+    def __init__(self, day: int = 0, week: int = 0, month: int = 0, open: int = 0) -> None:
+        object.__setattr__(self, "day", day)
+        object.__setattr__(self, "week", week)
+        object.__setattr__(self, "month", month)
+        object.__setattr__(self, "open", open)
+
 
 @dataclass(frozen=True)
 class AgentSnapshot:
     key: str
     load: Load = field(default_factory=Load)
     availability: Availability = field(default_factory=Availability.always)
+
+    def __init__(
+        self, key: str, load: Load | None = None, availability: Availability | None = None
+    ) -> None:
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "load", Load() if load is None else load)
+        object.__setattr__(self, "availability", _ALWAYS if availability is None else availability)
 
 
 @dataclass(frozen=True)
@@ -59,6 +87,10 @@ class PoolState:
     """Smooth-WRR current weight per agent key."""
     last: str | None = None
     """The last agent chosen, for round robin."""
+
+    def __init__(self, current: Mapping[str, int] | None = None, last: str | None = None) -> None:
+        object.__setattr__(self, "current", {} if current is None else current)
+        object.__setattr__(self, "last", last)
 
 
 class RosterView(Protocol):
@@ -76,6 +108,12 @@ class Roster:
     agents: Mapping[str, AgentSnapshot]
     pools: Mapping[str, PoolState] = field(default_factory=dict)
     """Keyed by pipeline key."""
+
+    def __init__(
+        self, agents: Mapping[str, AgentSnapshot], pools: Mapping[str, PoolState] | None = None
+    ) -> None:
+        object.__setattr__(self, "agents", agents)
+        object.__setattr__(self, "pools", {} if pools is None else pools)
 
     def agent(self, key: str) -> AgentSnapshot:
         """Snapshot of `key`; an agent with no row yet has no load and is available."""

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any
 
 from leadflow.domain.configuration import NoAgentAction, Strategy
 from leadflow.domain.roster import PoolState
@@ -68,13 +68,24 @@ _CHECK_OF = {
 }
 
 
-class Exclusion(NamedTuple):
-    """Why `agent` could not take the lead. A named tuple, not a frozen dataclass: a decision
-    builds one per excluded candidate, and a tuple is built in half the time."""
+# The value types of a decision spell out their `__init__`. The dataclass-generated one is
+# Python code that the compiled engine would have to call for every object it builds (40% of
+# its time); written out, mypyc compiles it too (docs/decisions/0006). Keep each in step with
+# its fields.
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """Why `agent` could not take the lead."""
 
     agent: str
     reason: ExclusionReason
     message: str
+
+    def __init__(self, agent: str, reason: ExclusionReason, message: str) -> None:
+        object.__setattr__(self, "agent", agent)
+        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "message", message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +108,26 @@ class Attempt:
     reason: str
     scores: Mapping[str, int] | Mapping[str, float] = field(default_factory=dict)
 
+    def __init__(
+        self,
+        pipeline: str,
+        strategy: Strategy,
+        candidates: tuple[str, ...],
+        exclusions: tuple[Exclusion, ...],
+        eligible: tuple[str, ...],
+        chosen: str | None,
+        reason: str,
+        scores: Mapping[str, int] | Mapping[str, float] | None = None,
+    ) -> None:
+        object.__setattr__(self, "pipeline", pipeline)
+        object.__setattr__(self, "strategy", strategy)
+        object.__setattr__(self, "candidates", candidates)
+        object.__setattr__(self, "exclusions", exclusions)
+        object.__setattr__(self, "eligible", eligible)
+        object.__setattr__(self, "chosen", chosen)
+        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "scores", {} if scores is None else scores)
+
     def exclusion_of(self, agent: str) -> Exclusion | None:
         return next((e for e in self.exclusions if e.agent == agent), None)
 
@@ -111,6 +142,22 @@ class StickyCheck:
     backup_exclusion: Exclusion | None
     result: Via
     reason: str
+
+    def __init__(
+        self,
+        owner: str,
+        owner_exclusion: Exclusion | None,
+        backup: str | None,
+        backup_exclusion: Exclusion | None,
+        result: Via,
+        reason: str,
+    ) -> None:
+        object.__setattr__(self, "owner", owner)
+        object.__setattr__(self, "owner_exclusion", owner_exclusion)
+        object.__setattr__(self, "backup", backup)
+        object.__setattr__(self, "backup_exclusion", backup_exclusion)
+        object.__setattr__(self, "result", result)
+        object.__setattr__(self, "reason", reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +180,38 @@ class Decision:
     pool_state: PoolState | None
     config_version: int | None
     decided_at: datetime
+
+    def __init__(
+        self,
+        outcome: Outcome,
+        agent: str | None,
+        pipeline: str | None,
+        rule: str | None,
+        via: Via | None,
+        no_agent_action: NoAgentAction | None,
+        reason: str,
+        rules_checked: tuple[str, ...],
+        attempts: tuple[Attempt, ...],
+        sticky: StickyCheck | None,
+        no_agent_exclusion: Exclusion | None,
+        pool_state: PoolState | None,
+        config_version: int | None,
+        decided_at: datetime,
+    ) -> None:
+        object.__setattr__(self, "outcome", outcome)
+        object.__setattr__(self, "agent", agent)
+        object.__setattr__(self, "pipeline", pipeline)
+        object.__setattr__(self, "rule", rule)
+        object.__setattr__(self, "via", via)
+        object.__setattr__(self, "no_agent_action", no_agent_action)
+        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "rules_checked", rules_checked)
+        object.__setattr__(self, "attempts", attempts)
+        object.__setattr__(self, "sticky", sticky)
+        object.__setattr__(self, "no_agent_exclusion", no_agent_exclusion)
+        object.__setattr__(self, "pool_state", pool_state)
+        object.__setattr__(self, "config_version", config_version)
+        object.__setattr__(self, "decided_at", decided_at)
 
     def to_trace(self) -> dict[str, Any]:
         """A JSON-serialisable record with stable keys, for storage and the API."""

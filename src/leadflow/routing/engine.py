@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from leadflow.domain.configuration import NoAgentAction
@@ -108,19 +107,31 @@ def _no_agent(
     )
 
 
-@dataclass(slots=True)
 class _Trail:
     """What one decision has gathered so far."""
 
-    rule: str | None
-    rules_checked: tuple[str, ...]
-    version: int | None
-    now: datetime
-    utc: datetime
-    sticky: StickyCheck | None = None
-    attempts: list[Attempt] = field(default_factory=list)
-    action: NoAgentAction | None = None
-    no_agent_exclusion: Exclusion | None = None
+    __slots__ = (
+        "action", "attempts", "no_agent_exclusion", "now", "rule", "rules_checked", "sticky",
+        "utc", "version",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        rule: str | None,
+        rules_checked: tuple[str, ...],
+        version: int | None,
+        now: datetime,
+        utc: datetime,
+    ) -> None:
+        self.rule = rule
+        self.rules_checked = rules_checked
+        self.version = version
+        self.now = now
+        self.utc = utc
+        self.sticky: StickyCheck | None = None
+        self.attempts: list[Attempt] = []
+        self.action: NoAgentAction | None = None
+        self.no_agent_exclusion: Exclusion | None = None
 
     def decide(
         self,

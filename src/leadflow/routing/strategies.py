@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from leadflow.domain.configuration import Strategy
 from leadflow.domain.leads import RoutableLead
@@ -12,11 +11,16 @@ from leadflow.routing.compiled import WEIGHT_SCALE, CompiledBand, CompiledPipeli
 from leadflow.routing.quota import credit_in_leads, quota_pick
 
 
-class Choice(NamedTuple):
-    agent: str
-    state: PoolState
-    reason: str
-    scores: dict[str, int] | dict[str, float]
+class Choice:
+    __slots__ = ("agent", "reason", "scores", "state")
+
+    def __init__(
+        self, agent: str, state: PoolState, reason: str, scores: dict[str, int] | dict[str, float]
+    ) -> None:
+        self.agent = agent
+        self.state = state
+        self.reason = reason
+        self.scores = scores
 
 
 def choose(
