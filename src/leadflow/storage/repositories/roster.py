@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 from collections.abc import Iterable, Sequence
@@ -179,7 +178,8 @@ def _decision_params(
     if counted is not None:
         params.update(agent=counted.agent, day=counted.day)
     if messages:
-        params["messages"] = Jsonb([dataclasses.asdict(message) for message in messages])
+        # vars(), not dataclasses.asdict: that deep-copies every payload (1% of intake's CPU).
+        params["messages"] = Jsonb([vars(message) for message in messages])
     return params
 
 

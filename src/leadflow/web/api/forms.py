@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from leadflow.services import intake
-from leadflow.web.api.leads import read_payload, submission_of
+from leadflow.web.api.leads import lead_response, read_payload, submission_of
 from leadflow.web.api.schemas import LeadOut
 from leadflow.web.deps import State, StoreDep
 
@@ -19,9 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["forms"])
     summary="Submit a website form (form-encoded or JSON)",
     responses={403: {"description": "origin not allowed"}, 404: {"description": "unknown form"}},
 )
-async def submit_form(
-    form_key: str, request: Request, response: Response, db: StoreDep, state: State
-) -> LeadOut:
+async def submit_form(form_key: str, request: Request, db: StoreDep, state: State) -> Response:
     """Fields as in `POST /api/v1/leads`; unknown fields are kept under `custom`."""
     form = await intake.web_form(db, form_key)
     if form is None:
@@ -33,7 +31,7 @@ async def submit_form(
     submission = submission_of(intake.form_fields(data, defaults=form.defaults))
     await db.release()  # its own reads end: no connection held while its batch is stored
     result = await state.intake.ingest(submission)
+    response = lead_response(LeadOut.of(result.lead, result.assignment), created=result.created)
     if origin:
         response.headers["Access-Control-Allow-Origin"] = origin
-    response.status_code = 201 if result.created else 200
-    return LeadOut.of(result.lead, result.assignment)
+    return response
