@@ -136,6 +136,14 @@ class _Seat:
     ledger: _Ledger
     snapshot: AgentSnapshot
 
+    def __init__(
+        self, availability: Availability, until: datetime, ledger: _Ledger, snapshot: AgentSnapshot
+    ) -> None:  # written out so that mypyc compiles it (docs/decisions/0006)
+        self.availability = availability
+        self.until = until
+        self.ledger = ledger
+        self.snapshot = snapshot
+
 
 class ReplayRoster:
     """A RosterView over the replay's own state, answering only for the agents asked about.
