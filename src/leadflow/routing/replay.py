@@ -10,7 +10,7 @@ not simulate the queue being served at the next shift.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -107,7 +107,7 @@ class _Owners:
         lead = item.lead
         if lead.is_repeat is repeat and lead.previous_owner == owner:
             return lead
-        return replace(lead, is_repeat=repeat, previous_owner=owner)
+        return lead.with_history(repeat, owner)
 
     def seen(self, contact: str | None, now: datetime, agent: str | None) -> None:
         if contact is None:

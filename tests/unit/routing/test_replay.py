@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from leadflow.domain.configuration import Caps, Equals
+from leadflow.domain.leads import RoutableLead
 from leadflow.domain.roster import Availability, Unavailability
 from leadflow.routing import CompiledConfig, ReplayLead, compile_config, replay
 
@@ -152,3 +154,17 @@ def test_replay_reuses_an_off_shift_answer_until_the_next_shift() -> None:
     report = replay(leads(0, 30, 60, 90, 120), config, availability)
     assert asked == [at(0), at(120)]
     assert report.outcomes["queued"] == 4
+
+
+def test_a_lead_with_another_history_keeps_every_other_field() -> None:
+    # with_history spells out all fields (compiled, docs/decisions/0006): a field passed in the
+    # wrong place would show here.
+    values = {f.name: f"v-{f.name}" for f in dataclasses.fields(RoutableLead)}
+    values |= {"received_at": START, "budget": 5000.0, "score": 81.5, "priority": 3, "id": 42}
+    values |= {"custom": {"clinic": "izmir"}, "is_repeat": False, "previous_owner": None}
+    lead = RoutableLead(**values)  # type: ignore[arg-type]
+
+    repeat = lead.with_history(True, "anna")
+
+    assert repeat == dataclasses.replace(lead, is_repeat=True, previous_owner="anna")
+    assert lead.with_history(False, None) == lead
