@@ -6,7 +6,7 @@ The service (live) or the replay (history) builds it; the routing engine only re
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -68,8 +68,8 @@ class Load:
 @dataclass(frozen=True)
 class AgentSnapshot:
     key: str
-    load: Load = field(default_factory=Load)
-    availability: Availability = field(default_factory=Availability.always)
+    load: Load
+    availability: Availability
 
     def __init__(
         self, key: str, load: Load | None = None, availability: Availability | None = None
@@ -83,7 +83,7 @@ class AgentSnapshot:
 class PoolState:
     """Strategy memory of one pipeline's pool (smooth weighted round robin, round robin)."""
 
-    current: Mapping[str, int] = field(default_factory=dict)
+    current: Mapping[str, int]
     """Smooth-WRR current weight per agent key."""
     last: str | None = None
     """The last agent chosen, for round robin."""
@@ -106,7 +106,7 @@ class Roster:
     """A materialised snapshot (the live service builds one per decision)."""
 
     agents: Mapping[str, AgentSnapshot]
-    pools: Mapping[str, PoolState] = field(default_factory=dict)
+    pools: Mapping[str, PoolState]
     """Keyed by pipeline key."""
 
     def __init__(

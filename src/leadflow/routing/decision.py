@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -106,7 +106,7 @@ class Attempt:
     eligible: tuple[str, ...]
     chosen: str | None
     reason: str
-    scores: Mapping[str, int] | Mapping[str, float] = field(default_factory=dict)
+    scores: Mapping[str, int] | Mapping[str, float]
 
     def __init__(
         self,
