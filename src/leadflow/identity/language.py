@@ -81,12 +81,15 @@ def _detect(message: str, served: frozenset[str], threshold: float) -> LanguageG
 
 @lru_cache(maxsize=64)
 def _detector_for(served: frozenset[str]) -> _ServedDetector | None:
-    """Built once per set of served languages: lingua takes a second to load its models."""
+    """Built once per set of served languages, with every model loaded: lingua takes a second
+    or two. Loaded lazily instead, the models a message first needs stalled the server's
+    event loop for over a second when such a message came (py-spy, docs/benchmarks.md)."""
     normalised = {language_of_tag(code) or code for code in served}
     codes = {language: code for code in normalised if (language := _lingua(code)) is not None}
     if len(codes) < 2:
         return None  # with one candidate, "detection" would always answer it
-    detector = LanguageDetectorBuilder.from_languages(*codes).build()
+    builder = LanguageDetectorBuilder.from_languages(*codes)
+    detector = builder.with_preloaded_language_models().build()
     return _ServedDetector(detector, codes)
 
 

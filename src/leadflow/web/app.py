@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -42,6 +43,10 @@ def create_app(
             if settings.run_worker_in_process
             else None
         )
+        # What start-up built (modules, models, the compiled configuration: ~170,000 objects)
+        # lives as long as the process: out of the collector's sight, a full collection takes
+        # ~1 ms instead of 30-180 ms that stalled every request of the process (bench notes).
+        gc.freeze()
         yield
         if worker is not None:
             await worker.stop()
