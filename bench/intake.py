@@ -35,9 +35,13 @@ SERVER = os.environ.get("LEADFLOW_BENCH_SERVER", "postgresql://postgres@127.0.0.
 """The PostgreSQL server to bench on; over its Unix socket: `postgresql://postgres@/postgres?host=/var/run/postgresql`."""
 
 
-def cpu_seconds(pids: set[int] | None = None, name: str | None = None) -> float:
-    """User + system CPU of the processes `pids` (and their children) or all named `name`,
-    from /proc: the load-independent cost of the work, beside the noisy wall-clock rate."""
+def worker_cpu(server: int) -> dict[int, float]:
+    """CPU seconds of each process `server` started (its server processes)."""
+    return {pid: cpu for pid, (parent, _, cpu) in process_stats().items() if parent == server}
+
+
+def process_stats() -> dict[int, tuple[int, str, float]]:
+    """Parent, command and user + system CPU seconds of every process, from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
     stats: dict[int, tuple[int, str, float]] = {}
     for entry in os.listdir("/proc"):
@@ -51,6 +55,13 @@ def cpu_seconds(pids: set[int] | None = None, name: str | None = None) -> float:
         command = raw[raw.index("(") + 1 : raw.rindex(")")]
         fields = raw[raw.rindex(")") + 2 :].split()
         stats[int(entry)] = (int(fields[1]), command, (int(fields[11]) + int(fields[12])) / tick)
+    return stats
+
+
+def cpu_seconds(pids: set[int] | None = None, name: str | None = None) -> float:
+    """User + system CPU of the processes `pids` (and their children) or all named `name`,
+    from /proc: the load-independent cost of the work, beside the noisy wall-clock rate."""
+    stats = process_stats()
     if name is not None:
         return sum(cpu for _, command, cpu in stats.values() if command.startswith(name))
     chosen = set(pids or ())
@@ -254,9 +265,14 @@ def main() -> None:
         asyncio.run(send_all(port, token, args.warmup, args.concurrency, prefix="warm", seed=7))
         machine = loop_ns()
         server_cpu = cpu_seconds(served)
+        per_worker = worker_cpu(server.pid)
         postgres_cpu = cpu_seconds(name="postgres")
         result = asyncio.run(send_all(port, token, args.requests, args.concurrency))
         result["server_cpu_ms"] = 1000 * (cpu_seconds(served) - server_cpu) / args.requests
+        # Keep-alive clients stay with the process that accepted them: an uneven split leaves
+        # one process saturated and the other idle (the kernel, not the bench, decides it).
+        spent = [cpu - per_worker.get(pid, 0.0) for pid, cpu in worker_cpu(server.pid).items()]
+        result["busiest_share"] = max(spent) / max(sum(spent), 1e-9)
         result["postgres_cpu_ms"] = (
             1000 * (cpu_seconds(name="postgres") - postgres_cpu) / args.requests
         )
@@ -278,6 +294,7 @@ def main() -> None:
         f"PostgreSQL {result['postgres_cpu_ms']:.1f} ms (all its processes on this machine), "
         f"load generator {result['client_cpu_ms']:.2f} ms; "
         f"{result['batch_leads']:.1f} leads per transaction, {result['batch_ms']:.1f} ms each; "
+        f"busiest server process {100 * result['busiest_share']:.0f}% of their CPU; "
         f"machine loop step {machine} ns"
     )
     print(
@@ -289,6 +306,7 @@ def main() -> None:
         f"server_cpu_ms={result['server_cpu_ms']:.1f} "
         f"postgres_cpu_ms={result['postgres_cpu_ms']:.1f} "
         f"client_cpu_ms={result['client_cpu_ms']:.2f} batch_leads={result['batch_leads']:.1f} "
+        f"busiest_share={result['busiest_share']:.2f} "
         f"batch_ms={result['batch_ms']:.1f} "
         f"engine_compiled_modules={len(native.compiled())} machine_loop_ns={machine}"
     )

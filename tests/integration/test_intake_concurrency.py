@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest_asyncio
 from sqlalchemy import text
 
-from leadflow.services import intake, queue
+from leadflow.services import configuration, intake, queue
 from leadflow.services.intake import LeadSubmission
 from leadflow.services.organisation import LiveOrganisation
 from leadflow.storage.database import Database
@@ -120,6 +120,38 @@ async def test_a_lead_whose_routing_fails_is_kept_unrouted_and_the_transaction_g
         "third": "assigned",
     }
     assert await count(racing, "assignments") == 2
+
+
+async def test_releasing_the_queue_does_not_lock_pools_for_a_lead_whose_agents_are_full(
+    racing: Database,
+) -> None:
+    """A lead waits because every agent reached its daily cap: the release pass reads the
+    loads once, sees nobody has room, and neither waits for the pool's lock nor fails when it
+    stays taken (a pass holding pools to its end kept intake waiting)."""
+    full = factories.organisation(
+        [factories.agent("anna", caps={"day": 1}), factories.agent("ben", caps={"day": 1})]
+    )
+    async with open_store(racing) as store:
+        await configuration.apply(store, full, actor="test")
+        await store.commit()
+    live = LiveOrganisation()
+    await submit(racing, live, external_id="one", phone="+49 151 11111111", email=None)
+    await submit(racing, live, external_id="two", phone="+49 151 22222222", email=None)
+    await submit(racing, live, external_id="three", phone="+49 151 33333333", email=None)
+    async with open_store(racing) as store:
+        await store.session.execute(text("SET LOCAL lock_timeout = '200ms'"))
+        async with racing.engine.connect() as holder:
+            locked = await holder.execute(text("SELECT 1 FROM pool_states FOR UPDATE"))
+            assert len(locked.all()) == 1
+            released = await queue.release(store, await live.get(store), NOW)
+            await holder.rollback()
+        await store.commit()
+    assert (released.assigned, released.waiting) == (0, 1)
+    async with racing.engine.connect() as connection:
+        statuses = await connection.execute(
+            text("SELECT external_id, routing_status FROM leads ORDER BY id")
+        )
+        assert statuses.all() == [("one", "assigned"), ("two", "assigned"), ("three", "queued")]
 
 
 async def test_releasing_the_queue_does_not_lock_pools_for_a_lead_nobody_could_take(

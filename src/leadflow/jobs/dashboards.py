@@ -7,19 +7,17 @@ from procrastinate import App, JobContext
 
 from leadflow.jobs.runtime import runtime_of
 from leadflow.services import dashboards
-from leadflow.services.organisation import LiveOrganisation
 
 log = structlog.get_logger(__name__)
 REPORTS = "reports"
 REFRESH_DASHBOARD_ROLLUPS = "refresh_dashboard_rollups"
-_live = LiveOrganisation()  # one compiled configuration per worker process
 
 
 async def refresh_dashboard_rollups(context: JobContext, timestamp: int | None = None) -> None:
     """Every minute: recompute the rollup's days whose leads changed, and the recent days."""
     runtime = runtime_of(context)
     refreshed = await dashboards.refresh_organisation_rollups(
-        runtime.database, _live, runtime.clock()
+        runtime.database, runtime.live, runtime.clock()
     )
     if refreshed is not None and refreshed.full:
         log.info("dashboard rollup built", days=refreshed.days)

@@ -7,11 +7,9 @@ from procrastinate import App, JobContext
 
 from leadflow.jobs.runtime import runtime_of
 from leadflow.services import delivery
-from leadflow.services.organisation import LiveOrganisation
 
 log = structlog.get_logger(__name__)
 
-_live = LiveOrganisation()  # one compiled configuration per worker process
 
 NOTIFICATIONS = "notifications"
 DELIVER_OUTBOX = "deliver_outbox"
@@ -23,7 +21,7 @@ async def deliver_outbox(context: JobContext, timestamp: int | None = None) -> N
     and concurrent runs share the messages (SKIP LOCKED)."""
     runtime = runtime_of(context)
     report = await delivery.deliver_due(
-        runtime.database, runtime.channels, now=runtime.clock(), live=_live
+        runtime.database, runtime.channels, now=runtime.clock(), live=runtime.live
     )
     if report.sends or report.dead or report.retrying:
         log.info("outbox delivered", **vars(report))

@@ -7,17 +7,15 @@ from procrastinate import App, JobContext
 
 from leadflow.jobs.runtime import runtime_of
 from leadflow.services import timekeeping
-from leadflow.services.organisation import LiveOrganisation
 
 log = structlog.get_logger(__name__)
 ROUTING = "routing"
-_live = LiveOrganisation()  # one compiled configuration per worker process
 
 
 async def release_queue(context: JobContext, timestamp: int | None = None) -> None:
     """Every minute: waiting leads go to agents whose shift has started (or who got room)."""
     runtime = runtime_of(context)
-    released = await timekeeping.release_queue(runtime.database, _live, runtime.clock())
+    released = await timekeeping.release_queue(runtime.database, runtime.live, runtime.clock())
     if released.assigned:
         log.info("queue released", assigned=released.assigned, waiting=released.waiting)
 
@@ -25,7 +23,9 @@ async def release_queue(context: JobContext, timestamp: int | None = None) -> No
 async def enforce_sla(context: JobContext, timestamp: int | None = None) -> None:
     """Every minute: warn before the first-contact deadline, reassign after it."""
     runtime = runtime_of(context)
-    warned, enforced = await timekeeping.enforce_sla(runtime.database, _live, runtime.clock())
+    warned, enforced = await timekeeping.enforce_sla(
+        runtime.database, runtime.live, runtime.clock()
+    )
     if warned or enforced.reassigned or enforced.kept:
         log.info("sla checked", warned=warned, **vars(enforced))
 
@@ -33,7 +33,7 @@ async def enforce_sla(context: JobContext, timestamp: int | None = None) -> None
 async def staff_changes(context: JobContext, timestamp: int | None = None) -> None:
     """Every five minutes: leads of agents who left or started leave; returns after leave."""
     runtime = runtime_of(context)
-    report = await timekeeping.staff_changes(runtime.database, _live, runtime.clock())
+    report = await timekeeping.staff_changes(runtime.database, runtime.live, runtime.clock())
     if report.rerouted or report.held or report.queued or report.returned:
         log.info("staff changes handled", **vars(report))
 

@@ -22,6 +22,7 @@ from leadflow.jobs.app import build
 from leadflow.jobs.runtime import CONTEXT_KEY, open_runtime
 from leadflow.jobs.tasks import DELIVER_OUTBOX
 from leadflow.notify.listener import Listener
+from leadflow.services.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 from leadflow.storage.embedded import libpq_url
 
@@ -37,11 +38,13 @@ async def run_worker(
     name: str = "leadflow",
     concurrency: int = 2,
     install_signal_handlers: bool = True,
+    live: LiveOrganisation | None = None,
 ) -> None:
-    """Run jobs and schedules until stopped (a signal, or cancellation of this coroutine)."""
+    """Run jobs and schedules until stopped (a signal, or cancellation of this coroutine);
+    `live`: the configuration the process compiled already (a server's)."""
     app = build(database.url, pool_size=concurrency + 3)
     async with (
-        open_runtime(settings, database) as runtime,
+        open_runtime(settings, database, live=live) as runtime,
         app.open_async(),
         _deliver_on_commit(app, libpq_url(database.url)),
     ):
@@ -94,12 +97,18 @@ class InProcessWorker:
             await self.task
 
 
-async def start_in_process(settings: Settings, database: Database) -> InProcessWorker:
+async def start_in_process(
+    settings: Settings, database: Database, live: LiveOrganisation | None = None
+) -> InProcessWorker:
     async def supervise() -> None:
         while True:
             try:
                 await run_worker(
-                    settings, database, name="in-process", install_signal_handlers=False
+                    settings,
+                    database,
+                    name="in-process",
+                    install_signal_handlers=False,
+                    live=live,
                 )
                 return
             except Exception:

@@ -57,21 +57,31 @@ def _needs(
 
 
 def could_take(
-    organisation: Organisation, pipelines: Sequence[str], lead: RoutableLead, now: datetime
+    organisation: Organisation,
+    pipelines: Sequence[str],
+    lead: RoutableLead,
+    now: datetime,
+    loads: Mapping[str, StoredLoad] | None = None,
 ) -> bool:
-    """Whether the engine would assign `lead` if every agent who could take it in `pipelines`
-    (its `chain_of`) had no load yet, without I/O: status, start date, calendar, language and
-    skill as they are at `now`. Loads only take agents out, so when this says no, routing it
-    with real loads cannot succeed and need not lock or read anything (a waiting lead nobody
-    on shift speaks the language of, say)."""
+    """Whether the engine would assign `lead` to one of the agents who could take it in
+    `pipelines` (its `chain_of`), with `loads` (none: no agent has a lead yet), without I/O:
+    status, start date, calendar, language, skill and caps as they are at `now`. When this
+    says no, routing it with the loads as they are now cannot succeed either, unless they fell
+    since they were read (a lead closed), and need not lock or read anything: a waiting lead
+    nobody on shift speaks the language of, say, or whose agents are all at their caps."""
     agents = _agents_of(organisation.configuration, list(pipelines), lead)
-    idle = Roster(
+    loads = loads or {}
+    roster = Roster(
         agents={
-            key: AgentSnapshot(key=key, availability=organisation.availability(key, now))
+            key: AgentSnapshot(
+                key=key,
+                load=Load(*loads.get(key, (0, 0, 0, 0))),
+                availability=organisation.availability(key, now),
+            )
             for key in agents
         }
     )
-    return route(lead, idle, organisation.routing, now).outcome is Outcome.ASSIGNED
+    return route(lead, roster, organisation.routing, now).outcome is Outcome.ASSIGNED
 
 
 def routable(lead: Any, previous_owner: str | None) -> RoutableLead:

@@ -29,16 +29,22 @@ async def release(
     assigned: list[Lead] = []
     waiting = 0
     closed: set[tuple[object, ...]] = set()
-    for lead in await store.leads.queued(limit):
+    leads = await store.leads.queued(limit)
+    # The loads as the pass starts, read without locks: a lead no agent has room for by them
+    # is not routed with locks (the pass would hold its pools to the end, and intake waited
+    # for them). One whose agent gets room during the pass goes at the next one.
+    agents = [agent.key for agent in organisation.configuration.agents]
+    loads = await store.roster.loads(agents, now) if leads else {}
+    for lead in leads:
         subject = routable(lead, None)
         pipelines = chain_of(organisation, subject, now)
         chain = (pipelines, lead.language, lead.treatment)
         if chain in closed and not lead.is_repeat:  # repeats may still go to their owner
             waiting += 1
             continue
-        if not lead.is_repeat and not could_take(organisation, pipelines, subject, now):
+        if not lead.is_repeat and not could_take(organisation, pipelines, subject, now, loads):
             waiting += 1  # nobody could take it now (a night, a holiday, nobody speaks its
-            # language on shift): routing it with loads would not either, so it is not tried
+            # language on shift, every cap reached): routing it would not either: not tried
             closed.add(chain)
             continue
         async with store.savepoint():
@@ -50,8 +56,10 @@ async def release(
                 kind="queue_release",
                 reason=f"released from the queue after {_words(now - lead.received_at)}",
             )
-        if routed.assigned:
+        if routed.assigned and routed.decision.agent is not None:
             assigned.append(lead)
+            day, week, month, open_ = loads.get(routed.decision.agent, (0, 0, 0, 0))
+            loads[routed.decision.agent] = (day + 1, week + 1, month + 1, open_ + 1)
             continue
         waiting += 1
         closed.add(chain)

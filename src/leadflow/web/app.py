@@ -39,7 +39,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await warm_up(app.state.leadflow)
         worker = (
-            await jobs.start_in_process(settings, database)
+            await jobs.start_in_process(settings, database, app.state.leadflow.organisation)
             if settings.run_worker_in_process
             else None
         )

@@ -163,15 +163,19 @@ class LeadRepository:
         return [(lead, agent) for lead, agent in (await self.session.execute(statement)).all()]
 
     async def queued(self, limit: int) -> list[Lead]:
-        """Waiting leads, highest priority and then oldest first, locked (others skip them)."""
-        statement = (
-            select(Lead)
-            .where(Lead.routing_status == "queued")
-            .order_by(Lead.priority.desc(), Lead.received_at, Lead.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+        """Waiting leads, highest priority and then oldest first, locked (others skip them).
+
+        Read with plain SQL (`lead_of_row`): the queue release reads up to 500 of them every
+        minute, in the server's event loop, and as ORM objects that took 70-80 ms of CPU,
+        a pause every request in flight waited out (bench notes)."""
+        connection = await driver(self.session)
+        cursor = connection.cursor(row_factory=dict_row)
+        await cursor.execute(
+            f"SELECT {_RETURNING} FROM leads WHERE routing_status = 'queued'"
+            " ORDER BY priority DESC, received_at, id LIMIT %s FOR UPDATE SKIP LOCKED",
+            (limit,),
         )
-        return list((await self.session.execute(statement)).scalars())
+        return [lead_of_row(row) for row in await cursor.fetchall()]
 
     async def sla_breached(self, now: datetime, limit: int) -> list[Lead]:
         """Assigned, open, never contacted, and past their first-contact deadline; locked."""
