@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest_asyncio
 from sqlalchemy import text
 
+from leadflow.domain.configuration import Configuration
 from leadflow.services import configuration, intake, queue
 from leadflow.services.intake import LeadSubmission
 from leadflow.services.organisation import LiveOrganisation
@@ -152,6 +154,78 @@ async def test_releasing_the_queue_does_not_lock_pools_for_a_lead_whose_agents_a
             text("SELECT external_id, routing_status FROM leads ORDER BY id")
         )
         assert statuses.all() == [("one", "assigned"), ("two", "assigned"), ("three", "queued")]
+
+
+def two_pools() -> Any:
+    """English leads go to `a-en`, the rest to `hair-de`; agents work weekdays 9-18."""
+    document = factories.organisation(
+        [factories.agent("anna", schedule={"weekly": factories.WEEKDAYS_9_TO_18})]
+    ).model_dump(mode="json", exclude_none=True)
+    english = {**document["pipelines"][0], "key": "a-en", "name": "English"}
+    document["pipelines"].append(english)
+    document["rules"].insert(
+        0,
+        {
+            "key": "english",
+            "pipeline": "a-en",
+            "when": {"field": "language", "op": "equals", "value": "en"},
+        },
+    )
+    return Configuration.model_validate(document)
+
+
+async def test_a_release_pass_waiting_for_one_pool_holds_no_other(racing: Database) -> None:
+    """Two waiting leads, in pools `hair-de` (released first) and `a-en`, while an intake
+    transaction holds `a-en` and then wants `hair-de`. A pass claiming lead by lead held
+    `hair-de` while it waited for `a-en`: a deadlock, broken by PostgreSQL after a second.
+    The pass claims all it may need first, in one order, so `hair-de` stays free."""
+    async with open_store(racing) as store:
+        await configuration.apply(store, two_pools(), actor="test")
+        await store.commit()
+    live = LiveOrganisation()
+    early = NOW - timedelta(hours=3)  # 07:00 in Berlin: nobody on shift, both leads wait
+    for external_id, language, priority in (("de", "de", 10), ("en", "en", 0)):
+        async with open_store(racing) as store:
+            body = factories.lead_body(
+                external_id=external_id, language=language, priority=priority, email=None,
+                phone="+49 151 1111111" + str(priority // 10),
+            )  # fmt: skip
+            await intake.ingest(
+                store, LeadSubmission.model_validate(body), live=live, threshold=0.6, now=early
+            )
+            await store.commit()
+
+    async def release() -> queue.Released:
+        async with open_store(racing) as store:
+            released = await queue.release(store, await live.get(store), NOW)
+            await store.commit()
+            return released
+
+    async with racing.engine.connect() as holder, racing.engine.connect() as watcher:
+        await holder.execute(text("SET lock_timeout = '500ms'"))  # below deadlock_timeout
+        await holder.execute(
+            text("SELECT 1 FROM pool_states WHERE pipeline_key = 'a-en' FOR UPDATE")
+        )
+        passing = asyncio.create_task(release())
+        for _ in range(100):  # until the pass waits for `a-en`
+            waiting = await watcher.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+            if waiting.scalar_one():
+                break
+            await watcher.rollback()  # activity is read once per transaction
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the release pass never waited for the pool intake holds")
+        await holder.execute(
+            text("SELECT 1 FROM pool_states WHERE pipeline_key = 'hair-de' FOR UPDATE")
+        )
+        await holder.rollback()
+    released = await passing
+    assert (released.assigned, released.waiting) == (2, 0)
 
 
 async def test_releasing_the_queue_does_not_lock_pools_for_a_lead_nobody_could_take(

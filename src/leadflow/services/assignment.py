@@ -124,6 +124,20 @@ def _reader(lead: Any) -> Callable[[str], Any]:
     return lambda name: getattr(lead, name, None)
 
 
+async def claim_all(store: Store, organisation: Organisation, now: datetime) -> None:
+    """Lock every pool and agent of the configuration, in routing's one order, before a pass
+    routes several leads in one transaction (queue release, SLA, staff changes). Claimed lead
+    by lead, a pass held one lead's pools while it waited for the next one's, which an intake
+    transaction held while it waited for the pass: a deadlock PostgreSQL breaks after a
+    second (`deadlock_timeout`), a second every lead sent to those pools waited."""
+    configuration = organisation.configuration
+    await store.roster.claim_for_routing(
+        [pipeline.key for pipeline in configuration.pipelines],
+        [agent.key for agent in configuration.agents],
+        now,
+    )
+
+
 async def previous_owner(store: Store, lead: Lead) -> str | None:
     if not lead.is_repeat or lead.repeat_of is None:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from leadflow.services.assignment import chain_of, could_take, reroute, routable
+from leadflow.services.assignment import chain_of, claim_all, could_take, reroute, routable
 from leadflow.services.organisation import Organisation
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
@@ -29,6 +29,7 @@ async def release(
     assigned: list[Lead] = []
     waiting = 0
     closed: set[tuple[object, ...]] = set()
+    claimed = False
     leads = await store.leads.queued(limit)
     # The loads as the pass starts, read without locks: a lead no agent has room for by them
     # is not routed with locks (the pass would hold its pools to the end, and intake waited
@@ -47,6 +48,9 @@ async def release(
             # language on shift, every cap reached): routing it would not either: not tried
             closed.add(chain)
             continue
+        if not claimed:
+            await claim_all(store, organisation, now)
+            claimed = True
         async with store.savepoint():
             routed = await reroute(
                 store,

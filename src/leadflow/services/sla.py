@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from leadflow.services.assignment import reroute
+from leadflow.services.assignment import claim_all, reroute
 from leadflow.services.organisation import Organisation
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
@@ -25,7 +25,10 @@ async def enforce(
     store: Store, organisation: Organisation, now: datetime, *, limit: int = 200
 ) -> Enforced:
     reassigned = kept = 0
-    for lead in await store.leads.sla_breached(now, limit):
+    breached = await store.leads.sla_breached(now, limit)
+    if breached:
+        await claim_all(store, organisation, now)
+    for lead in breached:
         async with store.savepoint():
             moved = await _breach(store, organisation, lead, now)
         reassigned += moved

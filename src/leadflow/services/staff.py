@@ -9,7 +9,7 @@ from datetime import datetime
 from leadflow.domain.configuration import Agent, AgentStatus, LeavePolicy
 from leadflow.domain.roster import Unavailability
 from leadflow.services import decisions
-from leadflow.services.assignment import reroute
+from leadflow.services.assignment import claim_all, reroute
 from leadflow.services.organisation import Organisation
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
@@ -38,18 +38,26 @@ async def apply_staff_changes(
     """Move the open leads of agents who are away for good or on leave; return held leads to
     owners who are back. Safe to run any time: it only acts on what is true at `now`."""
     report = StaffReport()
+    moving: list[tuple[Lead, Away]] = []
     for key in sorted(await store.leads.open_owners()):
         away = away_reason(organisation, key, now)
         if away is not None:
-            for lead in await store.leads.open_of(key):
-                async with store.savepoint():
-                    await _handle(store, organisation, lead, away, now, report)
-    for lead in await store.leads.held():
-        owner = lead.held_for_agent_key
-        if owner is not None and away_reason(organisation, owner, now) is None:
-            async with store.savepoint():
-                await _return(store, organisation, lead, owner, now)
-            report.returned += 1
+            moving.extend((lead, away) for lead in await store.leads.open_of(key))
+    returning = [
+        (lead, owner)
+        for lead in await store.leads.held()
+        if (owner := lead.held_for_agent_key) is not None
+        and away_reason(organisation, owner, now) is None
+    ]
+    if moving or returning:
+        await claim_all(store, organisation, now)
+    for lead, away in moving:
+        async with store.savepoint():
+            await _handle(store, organisation, lead, away, now, report)
+    for lead, owner in returning:
+        async with store.savepoint():
+            await _return(store, organisation, lead, owner, now)
+        report.returned += 1
     return report
 
 
