@@ -60,10 +60,11 @@ async def release(
                 kind="queue_release",
                 reason=f"released from the queue after {_words(now - lead.received_at)}",
             )
-        if routed.assigned and routed.decision.agent is not None:
+        if routed.assigned:
             assigned.append(lead)
-            day, week, month, open_ = loads.get(routed.decision.agent, (0, 0, 0, 0))
-            loads[routed.decision.agent] = (day + 1, week + 1, month + 1, open_ + 1)
+            if (agent := routed.decision.agent) is not None:
+                day, week, month, open_ = loads.get(agent, (0, 0, 0, 0))
+                loads[agent] = (day + 1, week + 1, month + 1, open_ + 1)
             continue
         waiting += 1
         closed.add(chain)
