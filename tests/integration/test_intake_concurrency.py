@@ -50,6 +50,20 @@ async def count(database: Database, table: str) -> int:
         return (await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
 
 
+async def release_with_the_pool_held(database: Database, live: LiveOrganisation) -> queue.Released:
+    """A queue release pass while another transaction holds the (only) pool's row; a pass
+    that waits for it fails after 200 ms."""
+    async with open_store(database) as store:
+        await store.session.execute(text("SET LOCAL lock_timeout = '200ms'"))
+        async with database.engine.connect() as holder:
+            locked = await holder.execute(text("SELECT 1 FROM pool_states FOR UPDATE"))
+            assert len(locked.all()) == 1
+            released = await queue.release(store, await live.get(store), NOW)
+            await holder.rollback()
+        await store.commit()
+    return released
+
+
 async def test_the_same_external_id_sent_concurrently_creates_one_lead(racing: Database) -> None:
     live = LiveOrganisation()
     results = await asyncio.gather(
@@ -140,14 +154,7 @@ async def test_releasing_the_queue_does_not_lock_pools_for_a_lead_whose_agents_a
     await submit(racing, live, external_id="one", phone="+49 151 11111111", email=None)
     await submit(racing, live, external_id="two", phone="+49 151 22222222", email=None)
     await submit(racing, live, external_id="three", phone="+49 151 33333333", email=None)
-    async with open_store(racing) as store:
-        await store.session.execute(text("SET LOCAL lock_timeout = '200ms'"))
-        async with racing.engine.connect() as holder:
-            locked = await holder.execute(text("SELECT 1 FROM pool_states FOR UPDATE"))
-            assert len(locked.all()) == 1
-            released = await queue.release(store, await live.get(store), NOW)
-            await holder.rollback()
-        await store.commit()
+    released = await release_with_the_pool_held(racing, live)
     assert (released.assigned, released.waiting) == (0, 1)
     async with racing.engine.connect() as connection:
         statuses = await connection.execute(
@@ -238,12 +245,5 @@ async def test_releasing_the_queue_does_not_lock_pools_for_a_lead_nobody_could_t
     await submit(
         racing, live, external_id="ru", language="ru", email="ivan@example.org", phone=None
     )
-    async with open_store(racing) as store:
-        await store.session.execute(text("SET LOCAL lock_timeout = '200ms'"))
-        async with racing.engine.connect() as holder:
-            locked = await holder.execute(text("SELECT 1 FROM pool_states FOR UPDATE"))
-            assert len(locked.all()) == 1
-            released = await queue.release(store, await live.get(store), NOW)
-            await holder.rollback()
-        await store.commit()
+    released = await release_with_the_pool_held(racing, live)
     assert (released.assigned, released.waiting) == (0, 1)
