@@ -65,7 +65,11 @@ def friendly(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def settings() -> Settings:
-    return Settings()
+    from leadflow.observability import configure_logging
+
+    current = Settings()
+    configure_logging(json=current.log_json)
+    return current
 
 
 def database_url(current: Settings) -> str:

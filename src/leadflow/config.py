@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     )
     language_confidence: float = Field(default=0.6, ge=0, le=1)
     db_pool_size: int = 10
+    form_posts_per_minute: int = Field(
+        default=30, gt=0, description="website form posts one address may make per minute"
+    )
     log_json: bool = False
     # notifications: e-mail goes out only when smtp_host is set
     smtp_host: str | None = None

@@ -228,12 +228,14 @@ async def test_website_form_accepts_form_data_from_allowed_origins(
         data=fields,
         headers={"Origin": "https://haar.clinic.example", "Authorization": ""},
     )
-    assert allowed.status_code == 201, allowed.text
-    body = allowed.json()
-    assert body["source"] == "website"
-    assert body["treatment"] == "hair_transplant"
-    assert body["phone_e164"] == "+4915176543210"
-    assert body["custom"] == {"insurance": "private"}
+    assert allowed.status_code == 202, allowed.text
+    assert allowed.headers["access-control-allow-origin"] == "https://haar.clinic.example"
+    reference = allowed.json()["reference"]
+    stored = await store.leads.by_external_id("website", f"hair-de-landing:{reference}")
+    assert stored is not None
+    assert stored.treatment == "hair_transplant"
+    assert stored.phone_e164 == "+4915176543210"
+    assert stored.custom == {"insurance": "private"}
     denied = await client.post(
         "/api/v1/forms/hair-de-landing", data=fields, headers={"Origin": "https://evil.example"}
     )

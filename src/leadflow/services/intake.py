@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import structlog
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -26,12 +28,23 @@ from leadflow.identity import (
 from leadflow.services.assignment import NewLead, Routed, route_new
 from leadflow.services.configuration import NoConfiguration
 from leadflow.services.organisation import LiveOrganisation, Organisation
+from leadflow.services.payloads import StorableJson, StorableText
 from leadflow.storage.store import ContactDetails, Store
 from leadflow.storage.tables import Lead
 
 log = structlog.get_logger(__name__)
 
-Text = str | None
+Text = StorableText | None
+Tracking = Annotated[StorableText | None, Field(default=None, max_length=500)]
+ClickId = Annotated[StorableText | None, Field(default=None, max_length=512)]
+
+MAX_CUSTOM_FIELDS = 50
+MAX_CUSTOM_KEY = 64
+MAX_CUSTOM_VALUE = 2_000
+"""Characters of one custom field's value (as JSON): room for a long answer, not a file."""
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+"""No lead is older than this: an earlier `created_at` is a mistake (or year 1, which broke
+every time computed from it)."""
 
 
 class LeadSubmission(BaseModel):
@@ -56,50 +69,65 @@ class LeadSubmission(BaseModel):
     phone: Text = Field(default=None, max_length=64, examples=["+49 151 23456789"])
     email: Text = Field(default=None, max_length=320)
     whatsapp_id: Text = Field(default=None, max_length=32, description="WhatsApp wa_id (digits)")
-    country: Text = Field(default=None, description="ISO 3166 alpha-2", examples=["DE"])
-    language: Text = Field(default=None, description="ISO 639-1", examples=["de"])
+    country: Text = Field(
+        default=None, max_length=64, description="ISO 3166 alpha-2", examples=["DE"]
+    )
+    language: Text = Field(default=None, max_length=64, description="ISO 639-1", examples=["de"])
     locale: Text = Field(default=None, max_length=20, description="form locale, e.g. de_DE")
     message: Text = Field(default=None, max_length=10_000)
     treatment: Text = Field(default=None, max_length=64, examples=["hair_transplant"])
     budget: Decimal | None = Field(default=None, ge=0, le=Decimal("999999999999"))
     currency: Text = Field(default=None, pattern=r"^[A-Za-z]{3}$")
-    utm_source: Text = None
-    utm_medium: Text = None
-    utm_campaign: Text = None
-    utm_content: Text = None
-    utm_term: Text = None
-    gclid: Text = None
-    gbraid: Text = None
-    wbraid: Text = None
-    fbclid: Text = None
+    utm_source: Tracking
+    utm_medium: Tracking
+    utm_campaign: Tracking
+    utm_content: Tracking
+    utm_term: Tracking
+    gclid: ClickId
+    gbraid: ClickId
+    wbraid: ClickId
+    fbclid: ClickId
     campaign_id: Text = Field(default=None, max_length=64)
     adset_id: Text = Field(default=None, max_length=64)
     ad_id: Text = Field(default=None, max_length=64)
     landing_url: Text = Field(default=None, max_length=4000)
-    consent: bool | None = None
+    consent: bool | None = Field(default=None, strict=True)
     created_at: datetime | None = Field(
-        default=None, description="when the lead was created at the source (imports); aware"
+        default=None,
+        description="when the lead was created at the source (imports); aware, from 2000 on, "
+        "not in the future",
     )
-    priority: int = Field(default=0, ge=-100, le=100)
-    custom: dict[str, Any] = Field(default_factory=dict)
+    priority: int = Field(default=0, ge=-100, le=100, strict=True)
+    custom: StorableJson = Field(
+        default_factory=dict,
+        description=f"other answers: at most {MAX_CUSTOM_FIELDS} fields, keys of at most "
+        f"{MAX_CUSTOM_KEY} characters, each value at most {MAX_CUSTOM_VALUE} characters as JSON",
+    )
 
-    @field_validator("*")
+    @field_validator("created_at")
     @classmethod
-    def _storable(cls, value: Any) -> Any:
-        if _has_nul(value):
-            raise ValueError("contains a NUL character (\\u0000), which cannot be stored")
+    def _plausible(cls, value: datetime | None) -> datetime | None:
+        if value is None or value.tzinfo is None:
+            return value  # a naive time is named by normalise, with the fix
+        try:
+            utc = value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("is out of range once converted to UTC") from None
+        if utc < EARLIEST:
+            raise ValueError("is before 2000-01-01: send the time the lead was created")
         return value
 
-
-def _has_nul(value: Any) -> bool:
-    """PostgreSQL's text and jsonb cannot hold U+0000 (anywhere in custom fields, too)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
+    @field_validator("custom")
+    @classmethod
+    def _bounded(cls, custom: dict[str, Any]) -> dict[str, Any]:
+        if len(custom) > MAX_CUSTOM_FIELDS:
+            raise ValueError(f"has {len(custom)} fields: at most {MAX_CUSTOM_FIELDS}")
+        for key, value in custom.items():
+            if len(key) > MAX_CUSTOM_KEY:
+                raise ValueError(f"key {key[:20]!r}… is longer than {MAX_CUSTOM_KEY} characters")
+            if len(json.dumps(value, ensure_ascii=False)) > MAX_CUSTOM_VALUE:
+                raise ValueError(f"{key}: longer than {MAX_CUSTOM_VALUE} characters")
+        return custom
 
 
 def parse_submission(data: dict[str, Any]) -> LeadSubmission:
@@ -111,6 +139,10 @@ def parse_submission(data: dict[str, Any]) -> LeadSubmission:
             InvalidField(".".join(str(p) for p in e["loc"]) or "body", e["msg"])
             for e in exc.errors(include_url=False)
         ) from None
+
+
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far a sender's clock may run ahead of ours."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +180,8 @@ def normalise(
     received_at = submission.created_at or now
     if received_at.tzinfo is None:
         errors.collect(_reject, "created_at", "needs a time zone offset, e.g. 2026-05-01T10:00:00Z")
+    elif received_at > now + CLOCK_SKEW:
+        errors.collect(_reject, "created_at", "is in the future")
     has_contact = bool(submission.phone or submission.email or submission.whatsapp_id)
     if not has_contact and not (external_identity and submission.external_id):
         errors.collect(_reject, "phone", "a lead needs at least one of phone, email or whatsapp_id")
@@ -550,12 +584,25 @@ async def web_form(store: Store, key: str) -> Any:
 
 
 _FIELDS = frozenset(LeadSubmission.model_fields)
+FORM_SETS = ("source", "created_at", "priority")
+"""Fields an anonymous form post may not set: its form's configuration does (a caller could
+otherwise pass as another channel, backdate a lead's arrival or jump the queue)."""
 
 
-def form_fields(data: dict[str, Any], *, defaults: dict[str, Any]) -> dict[str, Any]:
+def form_fields(data: dict[str, Any], *, form_key: str, defaults: dict[str, Any]) -> dict[str, Any]:
     """A website form's fields as a submission: known fields kept, the rest under `custom`,
-    empty strings dropped (browsers send every input), the form's defaults filled in."""
-    merged = {**defaults, **{k: v for k, v in data.items() if v not in ("", None)}}
+    empty strings dropped (browsers send every input), the form's defaults filled in.
+
+    The lead's `external_id` always lies in the form's own namespace (`FORM_KEY:id`, a new
+    random id when the page sends none), so a post can only ever repeat a lead of its own
+    form, never name another channel's lead."""
+    posted = {k: v for k, v in data.items() if v not in ("", None)}
+    if refused := [name for name in FORM_SETS if name in posted]:
+        raise InvalidLead(
+            InvalidField(name, "is set by the form's configuration, not by the page")
+            for name in refused
+        )
+    merged = {**defaults, **posted}
     known = {k: v for k, v in merged.items() if k in _FIELDS and k != "custom"}
     custom = {k: v for k, v in merged.items() if k not in _FIELDS}
     if isinstance(merged.get("custom"), dict):
@@ -563,4 +610,13 @@ def form_fields(data: dict[str, Any], *, defaults: dict[str, Any]) -> dict[str, 
     if isinstance(known.get("consent"), str):
         known["consent"] = known["consent"].lower() in ("1", "true", "yes", "on")
     known.setdefault("source", "website")
+    reference = posted.get("external_id")
+    if not isinstance(reference, str) or not reference.strip():
+        reference = uuid.uuid4().hex
+    known["external_id"] = f"{form_key}:{reference.strip()}"
     return {**known, "custom": custom}
+
+
+def form_reference(external_id: str | None) -> str:
+    """What a form post is answered with: its own id within the form, nothing stored."""
+    return (external_id or "").partition(":")[2]

@@ -18,7 +18,7 @@ async def replay_dead_letter(
     if prepared.letter.endpoint.startswith("/api/v1/forms/"):
         form_key = prepared.letter.endpoint.rsplit("/", 1)[-1]
         form = await store.forms.get(form_key)
-        data = intake.form_fields(data, defaults=form.defaults if form else {})
+        data = intake.form_fields(data, form_key=form_key, defaults=form.defaults if form else {})
     submission = intake.parse_submission(data)
     result = await intake.ingest(
         store, submission, live=LiveOrganisation(), threshold=threshold, now=now

@@ -6,15 +6,17 @@ import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 from fastapi import FastAPI
 
 from leadflow import __version__
 from leadflow.config import Settings
 from leadflow.jobs import worker as jobs
+from leadflow.observability import configure_logging
 from leadflow.services import live
 from leadflow.storage.database import Database
-from leadflow.web import errors
+from leadflow.web import errors, limits
 from leadflow.web.api import configuration, events, forms, leads, routing, system, work
 from leadflow.web.deps import AppState, system_clock, warm_up
 from leadflow.web.ui import site
@@ -26,6 +28,21 @@ sales representative within a second, with every decision explained.
 Integrations authenticate with `Authorization: Bearer <token>` (create one with
 `leadflow token create NAME`). Website forms post to `/api/v1/forms/{form_key}` without a token.
 """
+
+
+def _document_components(app: FastAPI, components: dict[str, Any]) -> None:
+    """Add schemas that request bodies declared by hand refer to (`openapi_extra`): FastAPI
+    collects only the models of the parameters it reads itself."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = generate()
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        for name, schema in components.items():
+            schemas.setdefault(name, schema)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(
@@ -58,21 +75,25 @@ def create_app(
         if owns_database:
             await database.dispose()
 
+    configure_logging(json=settings.log_json)
     app = FastAPI(
         title="Leadflow",
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        max_body_size=limits.API_BODY_BYTES,
     )
+    app.add_middleware(limits.CountRefusals)
     app.state.leadflow = AppState(settings, database, clock)
     app.state.live = live.hub(database)
     errors.install(app)
     app.include_router(leads.router)
-    app.include_router(forms.router)
+    app.include_router(forms.router, max_body_size=limits.FORM_BODY_BYTES)
     app.include_router(routing.router)
     app.include_router(work.router)
     app.include_router(configuration.router)
     app.include_router(system.router)
     site.install(app, settings)
+    _document_components(app, configuration.COMPONENTS)
     app.include_router(events.router)
     return app

@@ -16,6 +16,8 @@ from leadflow.services.organisation import LiveOrganisation, Organisation
 from leadflow.services.scoping import Role, Viewer
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
+from leadflow.web.limits import PerAddress
+from leadflow.web.params import LeadId
 from leadflow.web.ui import security
 
 
@@ -36,6 +38,7 @@ class AppState:
         self.database = database
         self.clock = clock
         self.organisation = LiveOrganisation()
+        self.form_posts = PerAddress(settings.form_posts_per_minute)
         self.intake = IntakeBatches(
             database,
             self.organisation,
@@ -129,8 +132,13 @@ def permitted(rule: Callable[[Viewer], bool], what: str) -> Callable[..., Awaita
     return check
 
 
+async def form_poster(request: Request, state: Annotated[AppState, Depends(app_state)]) -> None:
+    """Anyone may post a website form, but one address only so often (429 beyond)."""
+    state.form_posts.check(request, "forms")
+
+
 async def lead_viewer(
-    lead_id: int,
+    lead_id: LeadId,
     who: Annotated[Viewer, Depends(viewer)],
     db: Annotated[Store, Depends(store)],
     state: Annotated[AppState, Depends(app_state)],
@@ -158,4 +166,5 @@ Now = Annotated[datetime, Depends(now)]
 State = Annotated[AppState, Depends(app_state)]
 ViewerDep = Annotated[Viewer, Depends(viewer)]
 LeadViewer = Annotated[Viewer, Depends(lead_viewer)]
+FormPoster = Annotated[None, Depends(form_poster)]
 LeadSubmitter = Annotated[Viewer, Depends(permitted(scoping.can_submit_leads, "submitting leads"))]

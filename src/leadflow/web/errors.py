@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from leadflow.identity import InvalidLead
 from leadflow.services.configuration import ConfigurationError, NoConfiguration, UnknownVersion
@@ -20,11 +25,49 @@ class NotFound(Exception):
         self.what = what
 
 
+class AsciiJSONResponse(JSONResponse):
+    """JSON with every non-ASCII character escaped: an error that names what the caller sent
+    (a key with an unpaired surrogate, say) can always be encoded."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, separators=(",", ":")).encode("ascii")
+
+
 def _detail(status: int, detail: Any) -> JSONResponse:
-    return JSONResponse({"detail": detail}, status_code=status)
+    return AsciiJSONResponse({"detail": detail}, status_code=status)
+
+
+def _named(error: dict[str, Any]) -> dict[str, Any]:
+    """A validation error without the value sent (`input`): it is the caller's own, may be
+    megabytes, and echoing it reflects whatever it holds."""
+    return {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the request's path answers, for `Allow`: Starlette names only those of
+    the first route that matches the path, though `/api/v1/config` has a GET and a POST."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route | APIRoute) and route.methods:
+            match, _ = route.matches({**request.scope, "method": next(iter(route.methods))})
+            if match is Match.FULL:
+                methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """An HTTP error as JSON; a 405 lists every method of the path in `Allow`."""
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
+    return AsciiJSONResponse({"detail": exc.detail}, exc.status_code, headers=headers)
 
 
 def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return _detail(422, [_named(error) for error in exc.errors()])
+
     @app.exception_handler(InvalidLead)
     async def invalid_lead(_: Request, exc: InvalidLead) -> JSONResponse:
         return _detail(

@@ -12,15 +12,22 @@ from typing import Annotated, Any
 import yaml
 from fastapi import APIRouter, Depends, Request
 
+from leadflow.domain.configuration import Configuration
 from leadflow.services import configuration, scoping
 from leadflow.services.payloads import UnreadablePayload
 from leadflow.services.scoping import Viewer
+from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED
 from leadflow.web.deps import StoreDep, permitted
+from leadflow.web.params import VersionNumber, VersionQuery
 
 router = APIRouter(
     prefix="/api/v1/config",
     tags=["configuration"],
-    responses={403: {"description": "team leads and agents; managers for changes"}},
+    responses={
+        **UNAUTHENTICATED,
+        **NOT_FOUND,
+        403: {"description": "team leads and agents; managers for changes"},
+    },
 )
 
 Reader = Annotated[
@@ -38,12 +45,32 @@ async def live(db: StoreDep, _: Reader) -> dict[str, Any]:
     return {"version": version, "document": document}
 
 
+_SCHEMA = Configuration.model_json_schema(ref_template="#/components/schemas/{model}")
+COMPONENTS: dict[str, Any] = _SCHEMA.pop("$defs", {})
+"""The configuration document's parts, for the OpenAPI document's `components` (see app)."""
+
+
+_DOCUMENT: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": _SCHEMA},
+            "text/yaml": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
 @router.post(
     "",
     status_code=201,
     summary="Validate and activate a new version (JSON, or YAML with content-type text/yaml); "
     "admin, integration",
-    responses={422: {"description": "each problem names its field (and line, for YAML)"}},
+    openapi_extra=_DOCUMENT,
+    responses={
+        400: {"description": "the body is not JSON or YAML"},
+        422: {"description": "each problem names its field (and line, for YAML)"},
+    },
 )
 async def apply(request: Request, db: StoreDep, who: Changer, comment: str = "") -> dict[str, Any]:
     raw = await request.body()
@@ -85,7 +112,9 @@ async def versions(db: StoreDep, _: Reader) -> list[dict[str, Any]]:
     summary="Unified diff between two versions (default: against live); admin, manager, "
     "integration",
 )
-async def diff(db: StoreDep, _: Reader, old: int, new: int | None = None) -> dict[str, Any]:
+async def diff(
+    db: StoreDep, _: Reader, old: VersionQuery, new: VersionQuery | None = None
+) -> dict[str, Any]:
     before = await configuration.document_of(db, old)
     if new is None:
         new, after = await configuration.active_document(db)
@@ -100,7 +129,7 @@ async def diff(db: StoreDep, _: Reader, old: int, new: int | None = None) -> dic
     status_code=201,
     summary="Activate a copy of a past version (admin, integration)",
 )
-async def rollback(version: int, db: StoreDep, who: Changer) -> dict[str, Any]:
+async def rollback(version: VersionNumber, db: StoreDep, who: Changer) -> dict[str, Any]:
     new = await configuration.rollback(db, version, actor=who.actor)
     await db.commit()
     return {"version": new, "copy_of": version}

@@ -9,11 +9,12 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from leadflow.services import deadletters, intake
 from leadflow.services.intake import LeadSubmission
 from leadflow.services.payloads import UnreadablePayload, parse_body
-from leadflow.web.api.schemas import DeadLetterOut, LeadOut
+from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, DeadLetterOut, LeadOut
 from leadflow.web.deps import LeadSubmitter, LeadViewer, State, StoreDep
 from leadflow.web.errors import NotFound
+from leadflow.web.params import LeadId
 
-router = APIRouter(prefix="/api/v1", tags=["leads"])
+router = APIRouter(prefix="/api/v1", tags=["leads"], responses={**UNAUTHENTICATED, **NOT_FOUND})
 
 _LEAD_BODY: dict[str, Any] = {
     "requestBody": {
@@ -70,7 +71,7 @@ def lead_response(lead: LeadOut, *, created: bool) -> Response:
 
 
 @router.get("/leads/{lead_id}", response_model=LeadOut, summary="A lead with its assignment")
-async def get_lead(lead_id: int, db: StoreDep, state: State, _: LeadViewer) -> LeadOut:
+async def get_lead(lead_id: LeadId, db: StoreDep, state: State, _: LeadViewer) -> LeadOut:
     found = await intake.lead_with_assignment(db, lead_id, state.organisation)
     if found is None:
         raise NotFound(f"lead {lead_id} does not exist")

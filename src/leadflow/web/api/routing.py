@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -11,11 +10,14 @@ from pydantic import BaseModel, Field
 from leadflow.services import decisions, lead_access, scoping, simulation
 from leadflow.services.configuration import validate
 from leadflow.services.intake import LeadSubmission
+from leadflow.services.payloads import StorableText
 from leadflow.services.scoping import Role
+from leadflow.web.api.schemas import UNAUTHENTICATED, UNREADABLE
 from leadflow.web.deps import LeadViewer, Now, State, StoreDep, ViewerDep
 from leadflow.web.errors import NotFound
+from leadflow.web.params import IsoDateTime, LeadId
 
-router = APIRouter(prefix="/api/v1", tags=["routing"])
+router = APIRouter(prefix="/api/v1", tags=["routing"], responses={**UNAUTHENTICATED, **UNREADABLE})
 
 
 class DecisionOut(BaseModel):
@@ -40,7 +42,7 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
     responses=_REFUSALS,
 )
 async def lead_decision(
-    lead_id: int, db: StoreDep, state: State, who: LeadViewer, agent: str | None = None
+    lead_id: LeadId, db: StoreDep, state: State, who: LeadViewer, agent: str | None = None
 ) -> DecisionOut:
     """The decision trace; with `?agent=KEY`, also why that agent did not get the lead (a team
     lead asks about their teams' agents, an agent about themselves: others are answered 404)."""
@@ -61,9 +63,10 @@ async def lead_decision(
 
 
 class ReassignIn(BaseModel):
-    agent: str = Field(description="key of the new owner")
-    reason: str = Field(min_length=3, max_length=500)
-    actor: str | None = Field(
+    agent: StorableText = Field(min_length=1, max_length=64, description="key of the new owner")
+    reason: StorableText = Field(min_length=3, max_length=500)
+    actor: StorableText | None = Field(
+        max_length=200,
         default=None,
         description="who decided, for integrations (default: the API token); "
         "a signed-in user is always the actor themselves",
@@ -76,7 +79,7 @@ class ReassignIn(BaseModel):
     responses=_REFUSALS,
 )
 async def reassign_lead(
-    lead_id: int, body: ReassignIn, db: StoreDep, state: State, now: Now, who: ViewerDep
+    lead_id: LeadId, body: ReassignIn, db: StoreDep, state: State, now: Now, who: ViewerDep
 ) -> dict[str, Any]:
     """A team lead moves a lead of their teams (owned by one of their agents, or queued for one of
     their pipelines) to one of their agents; agents cannot reassign."""
@@ -98,7 +101,7 @@ async def reassign_lead(
 
 class SimulateIn(BaseModel):
     lead: LeadSubmission
-    at: datetime | None = Field(default=None, description="moment to route at (default now)")
+    at: IsoDateTime | None = Field(default=None, description="moment to route at (default now)")
     configuration: dict[str, Any] | None = Field(
         default=None, description="a draft configuration document; default the live one"
     )

@@ -14,6 +14,17 @@ ATTRIBUTION = (
 )  # fmt: skip
 
 
+UNAUTHENTICATED: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no valid bearer token, and no signed-in session"}
+}
+UNREADABLE: dict[int | str, dict[str, Any]] = {
+    400: {"description": "the body cannot be read (not UTF-8, not JSON)"}
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such thing, or one outside the caller's view"}
+}
+
+
 class AssignmentOut(BaseModel):
     decision_id: int
     outcome: str = Field(description="assigned, queued, unassigned or no_rule")

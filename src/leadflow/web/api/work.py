@@ -3,39 +3,53 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
 
 from leadflow.services import activities, lead_access, queue, rota, scoping
 from leadflow.services.activities import ActivityIn
+from leadflow.services.scoping import Role
+from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, UNREADABLE
 from leadflow.web.deps import LeadViewer, Now, OrgDep, State, StoreDep, ViewerDep
 from leadflow.web.errors import NotFound
+from leadflow.web.params import IsoDateTime, LeadId
 
-router = APIRouter(prefix="/api/v1", tags=["work"])
+router = APIRouter(
+    prefix="/api/v1", tags=["work"], responses={**UNAUTHENTICATED, **NOT_FOUND, **UNREADABLE}
+)
 
 
 @router.post(
     "/leads/{lead_id}/activities",
     status_code=201,
     summary="Record a call attempt, call, message, e-mail or note",
+    responses={
+        403: {"description": "recording for an agent outside the caller's view"},
+        404: {"description": "no such lead, or one outside the caller's teams"},
+        422: {"description": "a field is invalid (e.g. `occurred_at` before the lead arrived)"},
+    },
 )
 async def add_activity(
-    lead_id: int, body: ActivityIn, db: StoreDep, state: State, now: Now, who: LeadViewer
+    lead_id: LeadId, body: ActivityIn, db: StoreDep, state: State, now: Now, who: LeadViewer
 ) -> dict[str, Any]:
     """A call attempt, call, message or e-mail is a contact: the first one stops the SLA clock.
-    A team lead records for their agents only, an agent for themselves."""
+    A team lead records for their agents only, an agent for themselves.
+
+    `occurred_at` lies between the lead's arrival and now (5 minutes' clock skew allowed). The
+    first contact counts from when it is recorded, except for an integration (API token, e.g.
+    the telephony system), whose `occurred_at` is taken as the contact's time."""
     if body.agent is not None:
         seen = await lead_access.sees_agent(db, state.organisation, who, body.agent)
         scoping.require(seen, f"recording for {body.agent!r}")
-    recorded = await activities.record(db, lead_id, body, now=now)
+    trusted = who.role is Role.INTEGRATION
+    recorded = await activities.record(db, lead_id, body, now=now, trusted_time=trusted)
     await db.commit()
     return recorded
 
 
 @router.get("/leads/{lead_id}/activities", summary="The lead's activities, oldest first")
-async def list_activities(lead_id: int, db: StoreDep, _: LeadViewer) -> list[dict[str, Any]]:
+async def list_activities(lead_id: LeadId, db: StoreDep, _: LeadViewer) -> list[dict[str, Any]]:
     return [
         {
             "id": a.id,
@@ -76,7 +90,7 @@ async def roster(
     organisation: OrgDep,
     now: Now,
     who: ViewerDep,
-    at: datetime | None = None,
+    at: IsoDateTime | None = None,
     team: str | None = None,
 ) -> list[dict[str, Any]]:
     visible = {a.key for a in scoping.visible_agents(who, organisation.configuration.agents)}
@@ -92,7 +106,7 @@ async def roster(
     summary="An agent's availability and next shift (404 for an agent outside the caller's view)",
 )
 async def agent_availability(
-    agent_key: str, organisation: OrgDep, now: Now, who: ViewerDep, at: datetime | None = None
+    agent_key: str, organisation: OrgDep, now: Now, who: ViewerDep, at: IsoDateTime | None = None
 ) -> dict[str, Any]:
     visible = scoping.visible_agents(who, organisation.configuration.agents)
     found = [a for a in rota.rota(organisation, at or now) if a.key == agent_key]

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from leadflow.services import scoping, users
 from leadflow.services.scoping import USER_ROLES
 from leadflow.services.users import AccountError, NewUser
+from leadflow.web.params import UserId
 from leadflow.web.ui.account import timezones
 from leadflow.web.ui.context import Page, PageDep
 from leadflow.web.ui.i18n import N_
@@ -97,7 +98,7 @@ async def create_user(
 
 
 @router.post("/{user_id}/active")
-async def set_active(page: PageDep, user_id: int, active: Annotated[bool, Form()]) -> Response:
+async def set_active(page: PageDep, user_id: UserId, active: Annotated[bool, Form()]) -> Response:
     _admin(page)
     try:
         changed = await users.set_active(page.store, user_id, active, by=page.account)

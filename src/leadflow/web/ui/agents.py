@@ -11,6 +11,7 @@ from leadflow.domain.configuration import Agent, AgentStatus, Configuration, Tie
 from leadflow.services import agent_settings, overview, scoping
 from leadflow.services.agent_settings import StaleVersion
 from leadflow.services.configuration import ConfigurationError
+from leadflow.web.params import INTEGER_MAX
 from leadflow.web.ui.account import timezones
 from leadflow.web.ui.agent_form import CAPS, AgentForm
 from leadflow.web.ui.context import Page, PageDep
@@ -105,7 +106,7 @@ async def agent_detail(page: PageDep, key: str) -> Response:
 async def agent_save(
     page: PageDep,
     key: str,
-    base_version: Annotated[int, Form()],
+    base_version: Annotated[int, Form(ge=0, le=INTEGER_MAX)],
     languages: Annotated[str, Form()] = "",
     skills: Annotated[list[str] | None, Form()] = None,
     other_skills: Annotated[str, Form()] = "",

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from leadflow.calendar.holidays import Holiday, HolidayBook
 from leadflow.domain.configuration import Agent, Configuration, Leave, LeaveType, Team
 from leadflow.services import config_edits, scoping
+from leadflow.web.params import INTEGER_MAX
 from leadflow.web.ui import config_forms
 from leadflow.web.ui.config_forms import FieldProblems
 from leadflow.web.ui.config_saving import Save, base_version_of, save_and_redirect, sent_fields
@@ -174,7 +175,7 @@ async def leave_add(page: PageDep, team_key: str) -> Response:
 async def leave_remove(
     page: PageDep,
     team_key: str,
-    base_version: Annotated[int, Form()],
+    base_version: Annotated[int, Form(ge=0, le=INTEGER_MAX)],
     agent: Annotated[str, Form()],
     index: Annotated[int, Form()],
 ) -> Response:

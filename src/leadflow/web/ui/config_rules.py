@@ -12,6 +12,7 @@ from leadflow.domain.configuration import OPERATORS, Configuration, Rule
 from leadflow.services import config_edits, scoping
 from leadflow.services.agent_settings import StaleVersion
 from leadflow.services.config_edits import UnknownEntry
+from leadflow.web.params import INTEGER_MAX
 from leadflow.web.ui import config_rule_form, config_testlead
 from leadflow.web.ui.config_forms import FieldProblems
 from leadflow.web.ui.config_saving import Save, base_version_of, confirm, save_and_redirect
@@ -192,7 +193,7 @@ async def _quick_change(
 async def rule_move(
     page: PageDep,
     key: str,
-    base_version: Annotated[int, Form()],
+    base_version: Annotated[int, Form(ge=0, le=INTEGER_MAX)],
     direction: Annotated[str, Form()],
 ) -> Response:
     step = -1 if direction == "up" else 1
@@ -205,7 +206,9 @@ async def rule_move(
 
 
 @router.post("/{key}/delete")
-async def rule_delete(page: PageDep, key: str, base_version: Annotated[int, Form()]) -> Response:
+async def rule_delete(
+    page: PageDep, key: str, base_version: Annotated[int, Form(ge=0, le=INTEGER_MAX)]
+) -> Response:
     _, configuration = await _rules_configuration(page)
     _rule(configuration, key)
     return await _quick_change(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -13,6 +12,7 @@ from leadflow.services.configuration import NoConfiguration
 from leadflow.services.scoping import Forbidden
 from leadflow.services.users import Account
 from leadflow.storage.store import open_store
+from leadflow.web import errors as api_errors
 from leadflow.web.ui import security
 from leadflow.web.ui.context import anonymous_locale, html, render_for
 from leadflow.web.ui.i18n import N_
@@ -93,5 +93,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request) or exc.status_code not in (404, 405):
-            return await http_exception_handler(request, exc)
-        return await error_page(request, exc.status_code, str(_MESSAGES[exc.status_code]))
+            return await api_errors.http_error(request, exc)
+        page = await error_page(request, exc.status_code, str(_MESSAGES[exc.status_code]))
+        if exc.status_code == 405:
+            page.headers["Allow"] = api_errors.allowed_methods(request)
+        return page

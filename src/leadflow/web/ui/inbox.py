@@ -20,6 +20,7 @@ from leadflow.services.activities import ActivityKind
 from leadflow.services.decisions import UnknownLead
 from leadflow.services.organisation import Organisation
 from leadflow.services.scoping import Role
+from leadflow.web.params import LeadId
 from leadflow.web.ui.context import Page, PageDep
 from leadflow.web.ui.inbox_forms import DIRECTIONS, OUTCOMES, ActivityForm, term_key
 from leadflow.web.ui.routers import page_router
@@ -118,7 +119,7 @@ async def inbox_rows(page: PageDep, agent: str | None = None) -> Response:
 
 
 @router.get("/rows/{lead_id}")
-async def inbox_row(page: PageDep, lead_id: int, agent: str | None = None) -> Response:
+async def inbox_row(page: PageDep, lead_id: LeadId, agent: str | None = None) -> Response:
     """One row for a lead that has just arrived (the page asks on a live `lead.assigned`)."""
     organisation = await page.state.organisation.get(page.store)
     watched = _watched(page, organisation.configuration, agent)
@@ -162,7 +163,7 @@ async def _lead_page(
 
 
 @router.get("/leads/{lead_id}")
-async def lead_detail(page: PageDep, lead_id: int) -> Response:
+async def lead_detail(page: PageDep, lead_id: LeadId) -> Response:
     organisation = await page.state.organisation.get(page.store)
     return await _lead_page(page, organisation, lead_id)
 
@@ -175,7 +176,7 @@ def _done(page: Page, lead_id: int, message: str) -> Response:
 @router.post("/leads/{lead_id}/activities")
 async def log_activity(
     page: PageDep,
-    lead_id: int,
+    lead_id: LeadId,
     kind: Annotated[str, Form()] = ActivityKind.CALL.value,
     outcome: Annotated[str, Form()] = "",
     direction: Annotated[str, Form()] = "outbound",
@@ -204,7 +205,9 @@ async def log_activity(
 
 
 @router.post("/leads/{lead_id}/stage")
-async def change_stage(page: PageDep, lead_id: int, stage: Annotated[str, Form()] = "") -> Response:
+async def change_stage(
+    page: PageDep, lead_id: LeadId, stage: Annotated[str, Form()] = ""
+) -> Response:
     organisation = await page.state.organisation.get(page.store)
     try:
         with _missing_is_404():

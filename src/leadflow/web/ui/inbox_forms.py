@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from leadflow.services.activities import ActivityIn, ActivityKind
 from leadflow.services.inbox import NOTE_KINDS
+from leadflow.services.payloads import text_problem
 from leadflow.web.ui.i18n import N_
 
 NOTE_LIMIT = 2000
@@ -97,6 +98,8 @@ class ActivityForm:
         note = self.note.strip()
         if len(note) > NOTE_LIMIT:
             self.problems["note"] = N_("Keep the note under 2,000 characters.")
+        elif text_problem(note):
+            self.problems["note"] = N_("The note holds characters that cannot be saved.")
         if kind is ActivityKind.NOTE and not note:
             self.problems["note"] = N_("Write the note.")
         if self.problems or kind is None:

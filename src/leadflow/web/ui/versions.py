@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from leadflow.services import configuration as config_service
 from leadflow.services import overview, scoping
 from leadflow.services.configuration import UnknownVersion
+from leadflow.web.params import VersionNumber, VersionQuery
 from leadflow.web.ui.context import PageDep
 from leadflow.web.ui.routers import page_router
 
@@ -26,7 +27,9 @@ async def version_list(page: PageDep) -> Response:
 
 
 @router.get("/{version}")
-async def version_diff(page: PageDep, version: int, against: int | None = None) -> Response:
+async def version_diff(
+    page: PageDep, version: VersionNumber, against: VersionQuery | None = None
+) -> Response:
     """What `version` changed compared with `against` (default: the version before it)."""
     scoping.require(scoping.can_view_versions(page.viewer), "configuration versions")
     versions = await overview.versions(page.store)
@@ -55,7 +58,7 @@ async def version_diff(page: PageDep, version: int, against: int | None = None) 
 
 
 @router.post("/{version}/rollback")
-async def version_rollback(page: PageDep, version: int) -> Response:
+async def version_rollback(page: PageDep, version: VersionNumber) -> Response:
     scoping.require(scoping.can_roll_back(page.viewer), "configuration rollback")
     try:
         new = await config_service.rollback(page.store, version, actor=page.viewer.actor)
