@@ -12,6 +12,11 @@ from leadflow.services.configuration import ConfigurationError, NoConfiguration,
 from leadflow.services.deadletters import AlreadyReplayed, UnknownDeadLetter
 from leadflow.services.decisions import AgentCannotTakeLeads, UnknownAgent, UnknownLead
 from leadflow.services.payloads import UnreadablePayload
+from leadflow.storage.database import DatabaseUnavailable
+
+RETRY_AFTER = {"Retry-After": "5"}
+"""How long a client waits before sending again while the database is away: PostgreSQL
+restarts (or fails over) in a few seconds."""
 
 
 class NotFound(Exception):
@@ -22,6 +27,10 @@ class NotFound(Exception):
 
 def _detail(status: int, detail: Any) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status)
+
+
+def database_unavailable(exc: DatabaseUnavailable) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=503, headers=RETRY_AFTER)
 
 
 def install(app: FastAPI) -> None:
@@ -48,6 +57,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NoConfiguration)
     async def no_config(_: Request, exc: NoConfiguration) -> JSONResponse:
         return _detail(503, str(exc))
+
+    @app.exception_handler(DatabaseUnavailable)
+    async def outage(_: Request, exc: DatabaseUnavailable) -> JSONResponse:
+        return database_unavailable(exc)
 
     @app.exception_handler(UnknownAgent)
     @app.exception_handler(AgentCannotTakeLeads)
