@@ -12,8 +12,10 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 import pytest_asyncio
+from sqlalchemy import text
+from sqlalchemy.exc import DataError, OperationalError
 
-from leadflow.storage.database import Database
+from leadflow.storage.database import Database, DatabaseUnavailable
 from tests.integration.conftest import Clock
 from tests.integration.ui import BASE_URL, EMAILS, application, sign_in
 
@@ -87,3 +89,38 @@ async def test_a_signed_in_page_during_an_outage_explains_in_the_users_language(
     assert answer.headers["content-type"].startswith("text/html")
     assert answer.headers["retry-after"] == "5"
     assert f"<h1>{title}</h1>" in answer.text
+
+
+@pytest_asyncio.fixture
+async def real(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url, pool_size=2)
+    yield database
+    await database.dispose()
+
+
+async def in_one_session(database: Database, *statements: str, terminated: bool = False) -> None:
+    """Run `statements` in one session, its connection first ended by the server if
+    `terminated` (as when PostgreSQL restarts under it)."""
+    async with database.session() as session:
+        if terminated:
+            pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            async with database.session() as other:
+                await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        for statement in statements:
+            await session.execute(text(statement))
+
+
+async def test_a_connection_the_server_ends_is_reported_unavailable(real: Database) -> None:
+    with pytest.raises(DatabaseUnavailable):
+        await in_one_session(real, "SELECT 1", terminated=True)
+
+
+async def test_a_failing_statement_is_not_an_outage(real: Database) -> None:
+    with pytest.raises(DataError):
+        await in_one_session(real, "SELECT 1 / 0")
+
+
+async def test_a_cancelled_statement_is_not_an_outage(real: Database) -> None:
+    """A statement timeout is an OperationalError too, but the server is there."""
+    with pytest.raises(OperationalError, match="canceling statement"):
+        await in_one_session(real, "SET LOCAL statement_timeout = 1", "SELECT pg_sleep(1)")
