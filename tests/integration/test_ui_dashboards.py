@@ -369,3 +369,26 @@ async def test_each_export_computes_what_its_table_needs(
         shown = [row[0] for row in table_rows(page, key)]
         exported = await download_csv(web, f"/dashboard/export/{key}.csv?days=7")
         assert [row[0] for row in exported[1:]] == shown, key
+
+
+async def test_a_formula_in_a_campaign_is_exported_as_inert_text(
+    web: httpx.AsyncClient, store: Store, clock: Clock
+) -> None:
+    """A form post may carry any campaign: opened in a spreadsheet, it must stay text."""
+    formula = '=HYPERLINK("http://evil","x")'
+    day = clock.now - timedelta(days=1)
+    await add_called_lead(
+        store, day, owner="anna.schmidt", pipeline="hair-de", called_after=None, campaign=formula
+    )
+    await store.commit()
+    await refresh(store, clock)
+    await sign_in(web, EMAILS["manager"])
+    rows = await download_csv(web, "/dashboard/export/campaign.csv?days=7")
+    assert [row[:2] for row in rows[1:]] == [["'" + formula, "1"]]
+    answer = await web.get("/dashboard/export/campaign.xlsx?days=7")
+    sheet = load_workbook(io.BytesIO(answer.content)).active
+    assert sheet is not None
+    cell = sheet["A2"]
+    assert cell.data_type == "s"
+    assert cell.value == "'" + formula
+    assert sheet["B2"].value == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from procrastinate import App, PsycopgConnector
 
-from leadflow.jobs import dashboards, schedules, tasks, timekeeping
+from leadflow.jobs import dashboards, schedules, stalled, tasks, timekeeping
 from leadflow.storage.embedded import libpq_url
 
 
@@ -16,4 +16,5 @@ def build(database_url: str, *, pool_size: int = 5) -> App:
     schedules.register(app)
     timekeeping.register(app)
     dashboards.register(app)
+    stalled.register(app)
     return app

@@ -20,6 +20,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from leadflow.config import Settings
 from leadflow.jobs.app import build
 from leadflow.jobs.runtime import CONTEXT_KEY, open_runtime
+from leadflow.jobs.stalled import HEARTBEAT_S, STALE_AFTER_S
 from leadflow.jobs.tasks import DELIVER_OUTBOX
 from leadflow.notify.listener import Listener
 from leadflow.services.organisation import LiveOrganisation
@@ -55,6 +56,8 @@ async def run_worker(
             additional_context={CONTEXT_KEY: runtime},
             delete_jobs="successful",
             shutdown_graceful_timeout=10,
+            update_heartbeat_interval=HEARTBEAT_S,
+            stalled_worker_timeout=STALE_AFTER_S,
         )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import tuple_row
 from sqlalchemy import event
+from sqlalchemy import exc as sa
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -29,6 +30,33 @@ def resolve_url(database_url: str | None, data_dir: Path) -> str:
     return start_embedded(data_dir)
 
 
+class DatabaseUnavailable(Exception):
+    """PostgreSQL cannot be reached (stopped, restarting, out of connections, the network
+    between): the work was not done, and the same request can be sent again shortly."""
+
+    def __init__(self) -> None:
+        super().__init__("the database is unavailable; retry shortly")
+
+
+# SQLSTATEs of a server that went away or refuses new sessions: connection exceptions (08…),
+# shutdowns and start-up (57P01-57P03), too many connections (53300). A deadlock, a
+# serialization failure or a cancelled statement are OperationalErrors too, but not outages.
+_OUTAGE_STATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def _is_outage(error: BaseException) -> bool:
+    """Whether `error` says the server cannot be reached, rather than that a statement failed."""
+    if isinstance(error, sa.TimeoutError | sa.InterfaceError | psycopg.InterfaceError):
+        return True  # no connection free in the pool before its timeout; a closed connection
+    if isinstance(error, sa.DBAPIError):
+        return error.connection_invalidated or (error.orig is not None and _is_outage(error.orig))
+    if isinstance(error, psycopg.errors.PipelineAborted):
+        return False  # an earlier statement of the pipeline failed: that one says why
+    if isinstance(error, psycopg.OperationalError):
+        return error.sqlstate is None or error.sqlstate.startswith(_OUTAGE_STATES)
+    return False
+
+
 class Database:
     """Owns the engine; hands out sessions. The caller (request, job, command) owns the commit."""
 
@@ -42,6 +70,18 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session; losing the server in its work raises DatabaseUnavailable (the shells
+        answer "retry shortly" without knowing SQLAlchemy or psycopg)."""
+        try:
+            async with self._session() as session:
+                yield session
+        except (sa.SQLAlchemyError, psycopg.Error) as error:
+            if not _is_outage(error):
+                raise
+            raise DatabaseUnavailable() from error
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
         if self._bound is not None:
             async with AsyncSession(
                 bind=self._bound, join_transaction_mode="create_savepoint", expire_on_commit=False

@@ -17,6 +17,11 @@ from leadflow.services.configuration import ConfigurationError, NoConfiguration,
 from leadflow.services.deadletters import AlreadyReplayed, UnknownDeadLetter
 from leadflow.services.decisions import AgentCannotTakeLeads, UnknownAgent, UnknownLead
 from leadflow.services.payloads import UnreadablePayload
+from leadflow.storage.database import DatabaseUnavailable
+
+RETRY_AFTER = {"Retry-After": "5"}
+"""How long a client waits before sending again while the database is away: PostgreSQL
+restarts (or fails over) in a few seconds."""
 
 
 class NotFound(Exception):
@@ -63,6 +68,10 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     return AsciiJSONResponse({"detail": exc.detail}, exc.status_code, headers=headers)
 
 
+def database_unavailable(exc: DatabaseUnavailable) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=503, headers=RETRY_AFTER)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -91,6 +100,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NoConfiguration)
     async def no_config(_: Request, exc: NoConfiguration) -> JSONResponse:
         return _detail(503, str(exc))
+
+    @app.exception_handler(DatabaseUnavailable)
+    async def outage(_: Request, exc: DatabaseUnavailable) -> JSONResponse:
+        return database_unavailable(exc)
 
     @app.exception_handler(UnknownAgent)
     @app.exception_handler(AgentCannotTakeLeads)

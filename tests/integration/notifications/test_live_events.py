@@ -160,3 +160,33 @@ async def test_an_unknown_agent_has_no_stream(server: Server) -> None:
             "/api/v1/agents/nobody/events", headers={"Authorization": f"Bearer {server.token}"}
         )
     assert response.status_code == 404
+
+
+async def test_a_stream_ends_by_itself_after_its_maximum_lifetime(server: Server) -> None:
+    """An API client (or a fuzzer) is never held forever; a browser reconnects after `retry`."""
+    async with (
+        httpx.AsyncClient(base_url=server.url, timeout=WAIT) as client,
+        client.stream(
+            "GET",
+            "/api/v1/agents/anna/events?max_seconds=1",
+            headers={"Authorization": f"Bearer {server.token}"},
+        ) as response,
+        asyncio.timeout(WAIT),
+    ):
+        assert response.status_code == 200
+        lines = [line async for line in response.aiter_lines()]
+    assert lines[:2] == [": connected", "retry: 3000"]
+    assert lines[-3:] == [": closing: reconnect to go on", "retry: 3000", ""]
+
+
+@pytest.mark.parametrize("max_seconds", ["0", "3601", "soon"])
+async def test_an_impossible_stream_lifetime_names_the_parameter(
+    server: Server, max_seconds: str
+) -> None:
+    async with httpx.AsyncClient(base_url=server.url, timeout=WAIT) as client:
+        response = await client.get(
+            f"/api/v1/agents/anna/events?max_seconds={max_seconds}",
+            headers={"Authorization": f"Bearer {server.token}"},
+        )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "max_seconds"]

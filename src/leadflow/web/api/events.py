@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable
+import asyncio
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from leadflow.notify import LiveEvent, LiveFeed
+from leadflow.notify import LiveEvent, LiveFeed, Subscription
 from leadflow.services import inbox, live, scoping
 from leadflow.web.deps import State, StoreDep, ViewerDep
 from leadflow.web.errors import NotFound
@@ -16,6 +17,8 @@ from leadflow.web.errors import NotFound
 router = APIRouter(prefix="/api/v1", tags=["live"])
 
 RECONNECT_MS = 3000
+DEFAULT_LIFETIME_S = 300
+MAX_LIFETIME_S = 3600
 
 
 def live_feed(request: Request) -> LiveFeed:
@@ -32,6 +35,16 @@ async def known_agent(agent_key: str, db: StoreDep, state: State, who: ViewerDep
     if not await live.agent_exists(db, agent_key):
         raise NotFound(f"agent {agent_key!r} does not exist")
     return agent_key
+
+
+async def _until(deadline: float, subscription: Subscription) -> AsyncIterator[LiveEvent]:
+    """The subscription's events until `deadline` (the event loop's monotonic clock)."""
+    loop = asyncio.get_running_loop()
+    while (left := deadline - loop.time()) > 0:
+        try:
+            yield await asyncio.wait_for(subscription.get(), left)
+        except TimeoutError:
+            return
 
 
 def _sse(event: LiveEvent) -> ServerSentEvent:
@@ -57,10 +70,24 @@ async def agent_events(
     db: StoreDep,
     feed: Annotated[LiveFeed, Depends(live_feed)],
     last_event_id: Annotated[str | None, Header()] = None,
+    max_seconds: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=MAX_LIFETIME_S,
+            description="how long the stream stays open before the server ends it (seconds)",
+        ),
+    ] = DEFAULT_LIFETIME_S,
 ) -> AsyncIterable[ServerSentEvent]:
     """Events such as `lead.assigned` and `lead.reassigned` for `agent_key`, each with an `id:`;
     a comment every 15 s keeps proxies from closing an idle stream. A reconnecting client that
-    sends `Last-Event-ID` first receives what it missed (up to 100 events)."""
+    sends `Last-Event-ID` first receives what it missed (up to 100 events).
+
+    The stream ends by itself after `max_seconds` (default 300, at most 3600) with the comment
+    `closing: reconnect to go on`: no client holds a connection forever. A browser's
+    EventSource reconnects after the `retry:` delay (3 s) and, sending `Last-Event-ID`, misses
+    nothing."""
+    deadline = asyncio.get_running_loop().time() + max_seconds
     async with feed.subscribe(agent) as subscription:
         yield ServerSentEvent(comment="connected", retry=RECONNECT_MS)
         sent: set[int | None] = set()
@@ -71,6 +98,7 @@ async def agent_events(
                 yield _sse(event)
         # The stream may stay open for hours: hand the request's connection back to the pool.
         await db.commit()
-        async for event in subscription:
+        async for event in _until(deadline, subscription):
             if event.id is None or event.id not in sent:
                 yield _sse(event)
+        yield ServerSentEvent(comment="closing: reconnect to go on", retry=RECONNECT_MS)

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from leadflow.web.ui.dashboard_filters import Chosen
 from leadflow.web.ui.dashboard_tables import Column, Table
 from leadflow.web.ui.formatting import Formatter, zone
+from leadflow.web.ui.spreadsheet_cells import neutralise
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMATS = {"percent": "0.0%", "minutes": "0.0", "datetime": "yyyy-mm-dd hh:mm"}
@@ -50,7 +51,7 @@ def _text(value: Any) -> Any:
         return value.isoformat(timespec="seconds")
     if isinstance(value, float):
         return round(value, 4)
-    return value
+    return neutralise(value)
 
 
 def xlsx_response(
@@ -63,6 +64,7 @@ def xlsx_response(
     sheet.append(_headers(table, gettext))
     for row in table.rows:
         sheet.append([_cell(v, c, fmt) for v, c in zip(row, table.columns, strict=True)])
+    _keep_text_as_text(sheet)
     for index, column in enumerate(table.columns, start=1):
         number_format = _FORMATS.get(column.kind)
         if number_format:
@@ -77,7 +79,15 @@ def _cell(value: Any, column: Column, fmt: Formatter) -> Any:
     """Excel keeps no time zone: times are written in the viewer's."""
     if isinstance(value, datetime):
         return value.astimezone(zone(fmt.timezone)).replace(tzinfo=None)
-    return _raw(value, column)
+    return neutralise(_raw(value, column))
+
+
+def _keep_text_as_text(sheet: Any) -> None:
+    """openpyxl stores any text that starts with `=` as a formula: every text cell is a string."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
 
 
 def _download(

@@ -11,8 +11,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from leadflow.services.configuration import NoConfiguration
 from leadflow.services.scoping import Forbidden
 from leadflow.services.users import Account
+from leadflow.storage.database import DatabaseUnavailable
 from leadflow.storage.store import open_store
 from leadflow.web import errors as api_errors
+from leadflow.web.errors import RETRY_AFTER, database_unavailable
 from leadflow.web.ui import security
 from leadflow.web.ui.context import anonymous_locale, html, render_for
 from leadflow.web.ui.i18n import N_
@@ -39,6 +41,11 @@ _MESSAGES = {
         "This form has expired or was sent from somewhere else. Reload the page and try again."
     ),
 }
+_OUTAGE_TITLE = N_("The database is unavailable")
+_OUTAGE_MESSAGE = N_(
+    "Leadflow cannot reach its database at the moment, so nothing was saved. Try again in a "
+    "few seconds."
+)
 
 
 def _is_api(request: Request) -> bool:
@@ -61,6 +68,14 @@ async def error_page(request: Request, status: int, message: str) -> Response:
     if account is not None:
         return render_for(request, account, "error.html", context, status=status)
     return html(request, "error.html", context, locale=anonymous_locale(request), status=status)
+
+
+def outage_page(request: Request) -> Response:
+    """In the browser's language: who is signed in cannot be looked up without the database."""
+    context = {"status": 503, "title": _OUTAGE_TITLE, "message": _OUTAGE_MESSAGE}
+    page = html(request, "error.html", context, locale=anonymous_locale(request), status=503)
+    page.headers.update(RETRY_AFTER)
+    return page
 
 
 def install(app: FastAPI) -> None:
@@ -89,6 +104,12 @@ def install(app: FastAPI) -> None:
         if _is_api(request):
             return JSONResponse({"detail": str(exc)}, status_code=503)
         return await error_page(request, 503, _MESSAGES[503])
+
+    @app.exception_handler(DatabaseUnavailable)
+    async def outage(request: Request, exc: DatabaseUnavailable) -> Response:
+        if _is_api(request):
+            return database_unavailable(exc)
+        return outage_page(request)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
