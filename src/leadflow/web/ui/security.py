@@ -112,10 +112,12 @@ async def session_account(request: Request, store: Store) -> Account | None:
 
 async def sign_in(request: Request, store: Store, account: Account) -> None:
     """Start a fresh session under a new id (a new CSRF token too: nothing from before sign-in
-    carries over); the caller commits."""
+    carries over; a session the browser had before ends); the caller commits."""
     app_state = request.app.state.leadflow
     lasts = timedelta(seconds=app_state.settings.session_max_age)
     state = browser(request)
+    if state.session_id is not None:
+        await sessions.end(store, state.session_id)
     state.session_id = await sessions.start(store, account, now=app_state.clock(), lasts=lasts)
     state.session_changed = True
     state.resumed, state.looked_up = Resumed(account), True
