@@ -7,6 +7,7 @@ import base64
 import binascii
 
 import httpx
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from leadflow.config import Settings
 from leadflow.services import users
@@ -14,7 +15,16 @@ from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from leadflow.web.app import create_app
 from tests.integration.conftest import Clock
-from tests.integration.ui import EMAILS, PASSWORD, Scenario, SharedOrganisation, browser, sign_in
+from tests.integration.ui import (
+    BASE_URL,
+    EMAILS,
+    PASSWORD,
+    Scenario,
+    SharedOrganisation,
+    application,
+    browser,
+    sign_in,
+)
 
 COOKIE = "leadflow_session"
 
@@ -126,3 +136,32 @@ async def test_the_secure_cookies_setting_makes_the_cookie_secure_over_any_schem
     async with browser(bound, clock, app) as client:
         page = await client.get("/signin")
         assert "secure" in page.headers["set-cookie"].lower()
+
+
+async def behind_proxy(bound: Database, clock: Clock, proxy: str) -> httpx.Response:
+    """The sign-in page asked through `proxy`, which says the visitor used HTTPS (uvicorn as
+    `leadflow serve` configures it)."""
+    app = ProxyHeadersMiddleware(
+        application(bound, clock), trusted_hosts=Settings().trusted_proxies
+    )
+    transport = httpx.ASGITransport(app=app, client=(proxy, 40000))
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+        return await client.get(
+            "/signin", headers={"x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9"}
+        )
+
+
+async def test_behind_a_trusted_proxy_that_says_https_the_cookie_is_secure(
+    bound: Database, clock: Clock, scenario: Scenario
+) -> None:
+    page = await behind_proxy(bound, clock, "127.0.0.1")
+    assert "secure" in page.headers["set-cookie"].lower()
+    assert "strict-transport-security" in page.headers
+
+
+async def test_an_untrusted_client_saying_https_is_not_believed(
+    bound: Database, clock: Clock, scenario: Scenario
+) -> None:
+    page = await behind_proxy(bound, clock, "198.51.100.23")
+    assert "secure" not in page.headers["set-cookie"].lower()
+    assert "strict-transport-security" not in page.headers
