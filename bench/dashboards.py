@@ -183,7 +183,7 @@ def add_users(url: str) -> None:
 
 
 def prepare(url: str, leads: int, per_lead: int) -> dict[str, str]:
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": url}
+    env = {**os.environ, "LEADFLOW_DATABASE_URL": url, "LEADFLOW_SECRET_KEY": uuid.uuid4().hex}
     with console.status("migrations and the demo organisation"):
         upgrade(sqlalchemy_url(url))
         path = f"/tmp/{uuid.uuid4().hex}.yaml"

@@ -98,7 +98,7 @@ def leadflow(*args: str, env: dict[str, str]) -> str:
 
 
 def prepare(url: str) -> tuple[dict[str, str], str]:
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": url}
+    env = {**os.environ, "LEADFLOW_DATABASE_URL": url, "LEADFLOW_SECRET_KEY": uuid.uuid4().hex}
     leadflow("migrate", env=env)
     from leadflow.demo import organisation_yaml
 

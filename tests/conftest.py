@@ -10,6 +10,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+# Every app the tests build signs its sessions with this key (`Settings()` has none by default:
+# `leadflow serve` refuses to start without LEADFLOW_SECRET_KEY).
+os.environ.setdefault("LEADFLOW_SECRET_KEY", "tests-only-secret-key-0123456789")
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DATA = SHARED / "data"
 

@@ -114,19 +114,24 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
     workers: Annotated[int, typer.Option(help="server processes")] = 1,
 ) -> None:
-    """Run the HTTP server (API at /api/v1, docs at /docs)."""
+    """Run the HTTP server (API at /api/v1, docs at /docs). Needs LEADFLOW_SECRET_KEY."""
     import os
 
     import uvicorn
 
     from leadflow import native
+    from leadflow.config import MissingSecret
 
+    current = settings()
+    try:
+        current.session_secret()
+    except MissingSecret as exc:
+        raise Failure(str(exc)) from None
     if stale := native.stale():
         console.print(
             f"[yellow]warning:[/yellow] the compiled engine is older than its source "
             f"({', '.join(stale)}); it runs the old code. Rebuild it with `make install`."
         )
-    current = settings()
     os.environ["LEADFLOW_DATABASE_URL"] = database_url(current)
     uvicorn.run(
         "leadflow.web.main:create",
@@ -135,6 +140,10 @@ def serve(
         port=port or current.port,
         workers=workers,
         log_level="warning",
+        # Behind these proxies the client address (sign-in throttling) and the scheme (Secure
+        # cookies, HSTS) come from X-Forwarded-For / X-Forwarded-Proto.
+        proxy_headers=True,
+        forwarded_allow_ips=current.trusted_proxies,
         # The first request of a process loads language models (seconds): don't let the
         # supervisor take that for a hung worker.
         timeout_worker_healthcheck=60,
@@ -153,6 +162,7 @@ def demo(
     from leadflow.services import demo as demo_service
     from leadflow.storage.migrate import upgrade
 
+    _demo_secret(settings())
     current = settings()
     url = database_url(current)
     if reset:
@@ -170,6 +180,22 @@ def demo(
     _print_demo_users(current, port)
     if serve_after:
         serve(host=None, port=port, workers=1)
+
+
+def _demo_secret(current: Settings) -> None:
+    """Without LEADFLOW_SECRET_KEY the demo signs sessions with a random key kept in data_dir
+    (made on the first run, readable by its owner only), so that sign-ins survive a restart."""
+    import os
+    import secrets
+
+    if current.secret_key:
+        return
+    path = current.data_dir / "secret_key"
+    if not path.exists():
+        current.data_dir.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32))
+    os.environ["LEADFLOW_SECRET_KEY"] = path.read_text().strip()
 
 
 def _print_demo(report: Any, current: Settings, port: int | None) -> None:

@@ -8,6 +8,17 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+class MissingSecret(Exception):
+    """No LEADFLOW_SECRET_KEY: sessions cannot be signed, so nothing serves."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "LEADFLOW_SECRET_KEY is not set: it signs the session cookies. Set it to a long "
+            "random value, the same for every server process (for example the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
+        )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LEADFLOW_", env_file=".env", extra="ignore")
 
@@ -18,10 +29,22 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     host: str = "127.0.0.1"
     port: int = 8000
-    secret_key: str = Field(default="change-me-in-production", min_length=8)
+    secret_key: str | None = Field(
+        default=None,
+        min_length=16,
+        description="signs the session cookies and CSRF tokens; required (`leadflow serve` "
+        "refuses to start without it, `leadflow demo` makes one in data_dir)",
+    )
     session_max_age: int = Field(default=12 * 3600, gt=0, description="seconds a sign-in lasts")
     secure_cookies: bool = Field(
-        default=False, description="send the session cookie over HTTPS only"
+        default=False,
+        description="send cookies over HTTPS only even when a request looks like plain HTTP "
+        "(they are always Secure on HTTPS requests)",
+    )
+    trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description="addresses (comma-separated, or *) whose X-Forwarded-For/-Proto headers "
+        "uvicorn believes: the client address for sign-in throttling, HTTPS for Secure cookies",
     )
     language_confidence: float = Field(default=0.6, ge=0, le=1)
     db_pool_size: int = 10
@@ -44,3 +67,9 @@ class Settings(BaseSettings):
         description="`serve` also runs the background worker; set false when `leadflow worker` "
         "processes run beside several server processes",
     )
+
+    def session_secret(self) -> str:
+        """The secret key; MissingSecret when there is none (never a built-in default)."""
+        if self.secret_key is None:
+            raise MissingSecret()
+        return self.secret_key

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 
 from leadflow.identity import InvalidField, normalise_email
 from leadflow.services.scoping import USER_ROLES, Role, Viewer
+from leadflow.services.tokens import hash_token
 from leadflow.storage.store import Store
 
 MIN_PASSWORD_LENGTH = 10
@@ -43,8 +43,6 @@ class Account:
     team_keys: tuple[str, ...]
     is_active: bool
     created_at: datetime
-    fingerprint: str
-    """Changes with the password: sessions signed in before a password change end."""
 
     @property
     def viewer(self) -> Viewer:
@@ -118,10 +116,6 @@ class DemoUser:
     name: str
 
 
-def fingerprint(password_hash: str | None) -> str:
-    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
-
-
 def account_of(user: Any) -> Account:
     return Account(
         id=user.id,
@@ -134,7 +128,6 @@ def account_of(user: Any) -> Account:
         team_keys=tuple(user.team_keys or ()),
         is_active=user.is_active,
         created_at=user.created_at,
-        fingerprint=fingerprint(user.password_hash),
     )
 
 
@@ -227,17 +220,6 @@ async def authenticate(store: Store, email: str, password: str) -> Account | Non
     return account_of(user)
 
 
-async def session_account(store: Store, user_id: int, session_fingerprint: str) -> Account | None:
-    """The account a session cookie names, while it is active and its password unchanged."""
-    user = await store.users.get(user_id)
-    if user is None or not user.is_active:
-        return None
-    account = account_of(user)
-    if not secrets.compare_digest(account.fingerprint, session_fingerprint):
-        return None
-    return account
-
-
 async def get_account(store: Store, user_id: int) -> Account:
     user = await store.users.get(user_id)
     if user is None:
@@ -249,27 +231,34 @@ async def list_accounts(store: Store) -> list[Account]:
     return [account_of(user) for user in await store.users.listing()]
 
 
-async def change_password(store: Store, account: Account, current: str, new: str) -> Account:
-    """The user's own change: the current password is required. Other sessions end."""
+async def change_password(
+    store: Store, account: Account, current: str, new: str, *, session_id: str | None
+) -> Account:
+    """The user's own change: the current password is required. Every session but the one that
+    asked (`session_id`) ends."""
     user = await store.users.get(account.id)
     if user is None or not user.password_hash:
         raise AccountError(Problem.UNKNOWN_USER, account.email)
     if not await _verify(current, user.password_hash):
         raise AccountError(Problem.PASSWORD_WRONG)
-    return await _set_password(store, account.id, new, actor=account.email)
+    keep = hash_token(session_id) if session_id else None
+    return await _set_password(store, account.id, new, actor=account.email, keep=keep)
 
 
 async def set_password(store: Store, email: str, new: str, *, actor: str) -> Account:
-    """An administrator's reset (the CLI): no current password needed."""
+    """An administrator's reset (the CLI): no current password needed; every session ends."""
     user = await store.users.by_email(_email(email))
     if user is None:
         raise AccountError(Problem.UNKNOWN_USER, email)
     return await _set_password(store, user.id, new, actor=actor)
 
 
-async def _set_password(store: Store, user_id: int, new: str, *, actor: str) -> Account:
+async def _set_password(
+    store: Store, user_id: int, new: str, *, actor: str, keep: str | None = None
+) -> Account:
     _check_password(new)
     await store.users.update(user_id, password_hash=await hash_password(new))
+    await store.sessions.end_all(user_id, keep=keep)
     account = await get_account(store, user_id)
     await store.audit.record(
         actor=actor, action="user.password", entity="user", entity_id=account.email, detail={}
@@ -284,11 +273,14 @@ async def set_preferences(store: Store, account: Account, *, locale: str, timezo
 
 
 async def set_active(store: Store, user_id: int, active: bool, *, by: Account) -> Account:
-    """Deactivate (or reactivate) a user; their sessions end at their next request."""
+    """Deactivate (or reactivate) a user; deactivation ends their sessions (reactivating
+    revives none)."""
     if user_id == by.id and not active:
         raise AccountError(Problem.SELF_DEACTIVATION)
     target = await get_account(store, user_id)
     await store.users.update(user_id, is_active=active)
+    if not active:
+        await store.sessions.end_all(user_id)
     await store.audit.record(
         actor=by.email,
         action="user.activate" if active else "user.deactivate",
@@ -336,5 +328,6 @@ async def ensure_demo_users(store: Store) -> list[DemoUser]:
             await store.users.update(
                 existing.id, password_hash=await hash_password(password), is_active=True
             )
+            await store.sessions.end_all(existing.id)
         created.append(DemoUser(person.email, password, Role(person.role), person.name))
     return created

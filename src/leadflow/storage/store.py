@@ -30,6 +30,7 @@ from leadflow.storage.repositories.roster import (
     RosterRepository,
 )
 from leadflow.storage.repositories.roster import Load as StoredLoad
+from leadflow.storage.repositories.sessions import SessionRepository, ThrottleRepository
 from leadflow.storage.repositories.users import UserRepository
 
 __all__ = [
@@ -59,6 +60,8 @@ class Store:
         self.tokens = TokenRepository(session)
         self.forms = FormRepository(session)
         self.users = UserRepository(session)
+        self.sessions = SessionRepository(session)
+        self.throttle = ThrottleRepository(session)
         self.dashboards = DashboardRepository(session)
 
     async def commit(self) -> None:

@@ -60,6 +60,33 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(server_default=_now())
 
 
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random id, this row its SHA-256 (a copied table
+    signs nobody in). Deleting the row ends the session at once (sign-out, password change)."""
+
+    __tablename__ = "web_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(server_default=_now())
+    expires_at: Mapped[datetime]
+    flashes: Mapped[list[Any]] = mapped_column(JSONB, server_default="[]")
+    """Messages shown once on the next page, already translated: [[kind, text], …]."""
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per account (`account:<e-mail>`) or client (`address:<ip>`) in the current
+    window, and until when further attempts are refused. In the database so every server process
+    sees the same counts."""
+
+    __tablename__ = "sign_in_throttle"
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime]
+    blocked_until: Mapped[datetime | None]
+
+
 class ApiToken(Base):
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)

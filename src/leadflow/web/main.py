@@ -11,5 +11,6 @@ from leadflow.web.app import create_app
 
 def create() -> FastAPI:
     settings = Settings()
+    settings.session_secret()  # MissingSecret (names LEADFLOW_SECRET_KEY) before anything starts
     url = resolve_url(settings.database_url, settings.data_dir)
     return create_app(settings, Database(url, pool_size=settings.db_pool_size))

@@ -72,10 +72,15 @@ async def password(
     if new != confirm:
         return _form(page, problem=N_("The two new passwords differ."), status=400)
     try:
-        account = await users.change_password(page.store, page.account, current, new)
+        page.account = await users.change_password(
+            page.store,
+            page.account,
+            current,
+            new,
+            session_id=security.current_session_id(page.request),
+        )
     except AccountError as exc:
         return _form(page, problem=account_problem(exc), status=400)
     await page.store.commit()
-    security.refresh_fingerprint(page.request, account)
     page.flash(page.gettext("Your password is changed. Other sessions are signed out."))
     return RedirectResponse("/account", status_code=303)

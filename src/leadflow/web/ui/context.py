@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -112,12 +113,17 @@ def render_for(
     return html(request, template, full, locale=account.locale, status=status)
 
 
-async def current_page(request: Request, db: StoreDep, state: State, now: Now) -> Page:
+async def current_page(
+    request: Request, db: StoreDep, state: State, now: Now
+) -> AsyncIterator[Page]:
+    """The signed-in user's page; after the handler, before the response leaves, the messages
+    still to show are stored with the session (function scope: the store is still open)."""
     account = await security.session_account(request, db)
     if account is None:
         raise security.SignInRequired()
     request.state.account = account
-    return Page(request=request, account=account, store=db, state=state, now=now)
+    yield Page(request=request, account=account, store=db, state=state, now=now)
+    await security.keep_flashes(request, db)
 
 
-PageDep = Annotated[Page, Depends(current_page)]
+PageDep = Annotated[Page, Depends(current_page, scope="function")]

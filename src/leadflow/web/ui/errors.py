@@ -56,7 +56,7 @@ def _is_api(request: Request) -> bool:
 async def _signed_in(request: Request) -> Account | None:
     """The page's user; for addresses that match no page, read from the session here."""
     account: Account | None = getattr(request.state, "account", None)
-    if account is None and security.session_of(request):
+    if account is None and security.has_session(request):
         async with open_store(request.app.state.leadflow.database) as store:
             account = await security.session_account(request, store)
     return account

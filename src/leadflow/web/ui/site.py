@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
 from leadflow.config import Settings
@@ -24,18 +23,17 @@ from leadflow.web.ui import (
     inbox,
     versions,
 )
-from leadflow.web.ui.security import SESSION_COOKIE
+from leadflow.web.ui.transport import BrowserCookies, StrictTransport
 
 
 def install(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.secret_key,
-        session_cookie=SESSION_COOKIE,
+        BrowserCookies,
+        secret=settings.session_secret(),
         max_age=settings.session_max_age,
-        same_site="lax",
-        https_only=settings.secure_cookies,
+        secure=settings.secure_cookies,
     )
+    app.add_middleware(StrictTransport)
     app.mount("/static", StaticFiles(packages=[("leadflow.web", "static")]), name="static")
     for module in (auth, account, home, agents, versions, admin_users, admin_tokens):
         app.include_router(module.router)
