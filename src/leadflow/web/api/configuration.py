@@ -14,21 +14,37 @@ from fastapi import APIRouter, Depends, Request
 
 from leadflow.services import configuration, scoping
 from leadflow.services.payloads import UnreadablePayload
-from leadflow.services.scoping import Viewer
+from leadflow.services.scoping import Scope, Viewer
 from leadflow.web.deps import StoreDep, permitted
 
 router = APIRouter(
     prefix="/api/v1/config",
     tags=["configuration"],
-    responses={403: {"description": "team leads and agents; managers for changes"}},
+    responses={
+        403: {
+            "description": "team leads and agents; managers for changes; an API token "
+            "without the `configuration` scope"
+        }
+    },
 )
 
 Reader = Annotated[
     Viewer,
-    Depends(permitted(scoping.can_read_configuration_document, "reading the configuration")),
+    Depends(
+        permitted(
+            scoping.can_read_configuration_document,
+            "reading the configuration",
+            Scope.CONFIGURATION,
+        )
+    ),
 ]
 Changer = Annotated[
-    Viewer, Depends(permitted(scoping.can_apply_configuration, "changing the configuration"))
+    Viewer,
+    Depends(
+        permitted(
+            scoping.can_apply_configuration, "changing the configuration", Scope.CONFIGURATION
+        )
+    ),
 ]
 
 

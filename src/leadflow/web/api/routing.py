@@ -12,7 +12,7 @@ from leadflow.services import decisions, lead_access, scoping, simulation
 from leadflow.services.configuration import validate
 from leadflow.services.intake import LeadSubmission
 from leadflow.services.scoping import Role
-from leadflow.web.deps import LeadViewer, Now, State, StoreDep, ViewerDep
+from leadflow.web.deps import LeadViewer, Now, Reader, State, StoreDep, Worker
 from leadflow.web.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["routing"])
@@ -28,7 +28,10 @@ class DecisionOut(BaseModel):
 
 
 _REFUSALS: dict[int | str, dict[str, Any]] = {
-    403: {"description": "the caller's role does not allow this"},
+    403: {
+        "description": "the caller's role does not allow this, or their API token lacks the "
+        "scope (named in the answer)"
+    },
     404: {"description": "no such lead, or one outside the caller's teams"},
 }
 
@@ -76,7 +79,7 @@ class ReassignIn(BaseModel):
     responses=_REFUSALS,
 )
 async def reassign_lead(
-    lead_id: int, body: ReassignIn, db: StoreDep, state: State, now: Now, who: ViewerDep
+    lead_id: int, body: ReassignIn, db: StoreDep, state: State, now: Now, who: Worker
 ) -> dict[str, Any]:
     """A team lead moves a lead of their teams (owned by one of their agents, or queued for one of
     their pipelines) to one of their agents; agents cannot reassign."""
@@ -111,7 +114,7 @@ class SimulateIn(BaseModel):
     responses={403: _REFUSALS[403]},
 )
 async def simulate(
-    body: SimulateIn, db: StoreDep, state: State, now: Now, who: ViewerDep
+    body: SimulateIn, db: StoreDep, state: State, now: Now, who: Reader
 ) -> dict[str, Any]:
     """Nothing is stored and no counter moves: the answer is what would happen. A draft
     configuration covers every team, so team leads simulate against the live one only."""

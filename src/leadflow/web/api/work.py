@@ -10,7 +10,7 @@ from fastapi import APIRouter
 
 from leadflow.services import activities, lead_access, queue, rota, scoping
 from leadflow.services.activities import ActivityIn
-from leadflow.web.deps import LeadViewer, Now, OrgDep, State, StoreDep, ViewerDep
+from leadflow.web.deps import LeadViewer, LeadWorker, Now, OrgDep, Reader, State, StoreDep
 from leadflow.web.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["work"])
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api/v1", tags=["work"])
     summary="Record a call attempt, call, message, e-mail or note",
 )
 async def add_activity(
-    lead_id: int, body: ActivityIn, db: StoreDep, state: State, now: Now, who: LeadViewer
+    lead_id: int, body: ActivityIn, db: StoreDep, state: State, now: Now, who: LeadWorker
 ) -> dict[str, Any]:
     """A call attempt, call, message or e-mail is a contact: the first one stops the SLA clock.
     A team lead records for their agents only, an agent for themselves."""
@@ -57,7 +57,7 @@ async def list_activities(lead_id: int, db: StoreDep, _: LeadViewer) -> list[dic
     "pipelines; an agent: none, queued leads have no owner)",
 )
 async def waiting(
-    db: StoreDep, organisation: OrgDep, now: Now, who: ViewerDep
+    db: StoreDep, organisation: OrgDep, now: Now, who: Reader
 ) -> list[dict[str, Any]]:
     scope = scoping.lead_scope(who, organisation.configuration)
     return [
@@ -75,7 +75,7 @@ async def waiting(
 async def roster(
     organisation: OrgDep,
     now: Now,
-    who: ViewerDep,
+    who: Reader,
     at: datetime | None = None,
     team: str | None = None,
 ) -> list[dict[str, Any]]:
@@ -92,7 +92,7 @@ async def roster(
     summary="An agent's availability and next shift (404 for an agent outside the caller's view)",
 )
 async def agent_availability(
-    agent_key: str, organisation: OrgDep, now: Now, who: ViewerDep, at: datetime | None = None
+    agent_key: str, organisation: OrgDep, now: Now, who: Reader, at: datetime | None = None
 ) -> dict[str, Any]:
     visible = scoping.visible_agents(who, organisation.configuration.agents)
     found = [a for a in rota.rota(organisation, at or now) if a.key == agent_key]
