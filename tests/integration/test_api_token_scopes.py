@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -19,9 +20,11 @@ from leadflow.config import Settings
 from leadflow.services import tokens
 from leadflow.services.scoping import ALL_SCOPES, Scope
 from leadflow.storage.database import Database
-from leadflow.storage.embedded import libpq_url
+from leadflow.storage.embedded import libpq_url, sqlalchemy_url
+from leadflow.storage.migrate import upgrade
 from leadflow.storage.store import Store
 from leadflow.web.app import create_app
+from tests.conftest import _with_database
 from tests.factories import lead_body
 from tests.integration.conftest import Clock
 from tests.integration.ui import EMAILS, Scenario, browser, demo_configuration, sign_in
@@ -190,3 +193,30 @@ def test_the_cli_refuses_an_unknown_scope_and_says_the_default(runner: CliRunner
     assert "unknown scope 'everything'; known: intake, read, work, configuration" in refused.output
     helped = runner.invoke(cli, ["token", "create", "--help"])
     assert "Default: intake only" in " ".join(helped.output.split())
+
+
+# --- the migration -------------------------------------------------------------------------
+
+
+def test_tokens_issued_before_scopes_keep_every_scope_and_new_ones_default_to_intake(
+    server_url: str,
+) -> None:
+    name = f"leadflow_scopes_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = _with_database(server_url, name)
+    try:
+        upgrade(sqlalchemy_url(url), "0007")
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(
+                "INSERT INTO api_tokens (name, token_hash, prefix) VALUES ('crm', 'a', 'lf_a')"
+            )
+            upgrade(sqlalchemy_url(url))
+            connection.execute(
+                "INSERT INTO api_tokens (name, token_hash, prefix) VALUES ('ads', 'b', 'lf_b')"
+            )
+            rows = connection.execute("SELECT name, scopes FROM api_tokens ORDER BY id").fetchall()
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    assert rows == [("crm", ["intake", "read", "work", "configuration"]), ("ads", ["intake"])]
