@@ -25,6 +25,7 @@ async def _route_campaign_to_anna(url: str) -> str:
     does not depend on the hour it runs at."""
     from leadflow.domain.configuration import NoAgentPolicy, Pipeline, Pool, PoolMember, Rule
     from leadflow.services import configuration, tokens
+    from leadflow.services.scoping import ALL_SCOPES
     from leadflow.storage.database import Database
     from leadflow.storage.store import open_store
 
@@ -51,7 +52,7 @@ async def _route_campaign_to_anna(url: str) -> str:
                 update={"pipelines": [*live.pipelines, pipeline], "rules": [rule, *live.rules]}
             )
             await configuration.apply(store, changed, actor="e2e", comment="inbox test rule")
-            issued = await tokens.issue(store, f"e2e-inbox-{uuid.uuid4().hex[:8]}")
+            issued = await tokens.issue(store, f"e2e-inbox-{uuid.uuid4().hex[:8]}", ALL_SCOPES)
             await store.commit()
             return issued.secret
     finally:

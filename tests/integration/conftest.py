@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from leadflow.config import Settings
 from leadflow.domain.configuration import Configuration
 from leadflow.services import configuration, tokens
+from leadflow.services.scoping import ALL_SCOPES
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.web.app import create_app
@@ -83,7 +84,7 @@ async def org(store: Store) -> Configuration:
 @pytest_asyncio.fixture
 async def client(bound: Database, clock: Clock, store: Store) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(Settings(), bound, clock=clock, owns_database=False)
-    issued = await tokens.issue(store, "test-client")
+    issued = await tokens.issue(store, "test-client", ALL_SCOPES)
     await store.commit()
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(

@@ -16,6 +16,7 @@ import pytest
 import pytest_asyncio
 
 from leadflow.services import tokens
+from leadflow.services.scoping import ALL_SCOPES
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from tests.factories import lead_body
@@ -87,7 +88,7 @@ async def client_as(
         if caller in ROLES:
             client.headers["X-CSRF-Token"] = await sign_in(client, EMAILS[caller])
         elif caller == "integration":
-            issued = await tokens.issue(store, "crm")
+            issued = await tokens.issue(store, "crm", ALL_SCOPES)
             await store.commit()
             client.headers["Authorization"] = f"Bearer {issued.secret}"
         yield client

@@ -34,6 +34,7 @@ from leadflow.config import Settings
 from leadflow.domain.configuration import AgentStatus, Configuration
 from leadflow.services import configuration, queue, sla, staff, tokens
 from leadflow.services.organisation import LiveOrganisation
+from leadflow.services.scoping import ALL_SCOPES
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.web.app import create_app
@@ -331,7 +332,7 @@ async def week(database: Database) -> Week:
 async def _walk(database: Database, store: Store) -> Week:
     clock = Clock(ARRIVALS["friday-1"])
     app = create_app(Settings(), database, clock=clock, owns_database=False)
-    issued = await tokens.issue(store, "bayram-scenario")
+    issued = await tokens.issue(store, "bayram-scenario", ALL_SCOPES)
     await store.commit()
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app),

@@ -22,6 +22,7 @@ import psycopg
 import pytest
 
 from leadflow.services import tokens
+from leadflow.services.scoping import ALL_SCOPES
 from leadflow.storage.database import Database
 from leadflow.storage.embedded import sqlalchemy_url
 from leadflow.storage.migrate import upgrade
@@ -48,7 +49,7 @@ async def _seed(url: str) -> str:
         async with open_store(database) as store:
             await configuration.apply(store, demo_configuration(), actor="test")
             await store.forms.add(WebForm(key="landing", name="Landing page"))
-            issued = await tokens.issue(store, "fuzzer")
+            issued = await tokens.issue(store, "fuzzer", scopes=ALL_SCOPES)
             await store.commit()
         return issued.secret
     finally:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from leadflow.services import tokens
+from leadflow.services.scoping import LEAST_PRIVILEGE
+from leadflow.services.tokens import TokenIdentity
 from leadflow.storage.store import Store
 
 NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+META_ADS = TokenIdentity("meta-ads", LEAST_PRIVILEGE)
+WEBSITE = TokenIdentity("website", LEAST_PRIVILEGE)
 
 
 class Ticking:
@@ -24,10 +28,14 @@ async def test_a_token_revoked_in_another_process_is_refused_once_its_second_is_
     clock = Ticking()
     live = tokens.LiveTokens(ttl=1.0, clock=clock)
     issued = await tokens.issue(store, "meta-ads")
-    assert await tokens.authenticate(store, issued.secret, live=live) == "meta-ads"
+    assert await tokens.authenticate(store, issued.secret, live=live) == TokenIdentity(
+        "meta-ads", LEAST_PRIVILEGE
+    )
     await store.tokens.revoke("meta-ads", NOW)  # what `leadflow token revoke` does elsewhere
     clock.seconds += 0.9
-    assert await tokens.authenticate(store, issued.secret, live=live) == "meta-ads"
+    assert await tokens.authenticate(store, issued.secret, live=live) == TokenIdentity(
+        "meta-ads", LEAST_PRIVILEGE
+    )
     clock.seconds += 0.1
     assert await tokens.authenticate(store, issued.secret, live=live) is None
 
@@ -35,7 +43,9 @@ async def test_a_token_revoked_in_another_process_is_refused_once_its_second_is_
 async def test_a_token_revoked_in_this_process_is_refused_at_once(store: Store) -> None:
     live = tokens.LiveTokens(ttl=60.0, clock=Ticking())
     issued = await tokens.issue(store, "website")
-    assert await tokens.authenticate(store, issued.secret, live=live) == "website"
+    assert await tokens.authenticate(store, issued.secret, live=live) == TokenIdentity(
+        "website", LEAST_PRIVILEGE
+    )
     assert await tokens.revoke(store, "website", NOW, live=live)
     assert await tokens.authenticate(store, issued.secret, live=live) is None
 
@@ -46,5 +56,7 @@ async def test_only_live_tokens_are_kept(store: Store) -> None:
     for attempt in range(50):
         assert await tokens.authenticate(store, f"lf_guess-{attempt}", live=live) is None
     issued = await tokens.issue(store, "website")
-    assert await tokens.authenticate(store, issued.secret, live=live) == "website"
+    assert await tokens.authenticate(store, issued.secret, live=live) == TokenIdentity(
+        "website", LEAST_PRIVILEGE
+    )
     assert len(live) == 1

@@ -88,7 +88,8 @@ async def test_a_token_is_shown_once_works_and_can_be_revoked(
     web: httpx.AsyncClient, store: Store
 ) -> None:
     token = await sign_in(web, EMAILS["admin"])
-    created = await web.post("/admin/tokens", data={"name": "meta-ads", "csrf_token": token})
+    form = {"name": "meta-ads", "scope": "read", "csrf_token": token}
+    created = await web.post("/admin/tokens", data=form)
     assert created.status_code == 201
     assert created.headers["cache-control"] == "no-store"
     secret = re.search(r'value="(lf_[^"]+)"', created.text)

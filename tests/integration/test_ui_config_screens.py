@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from leadflow.services import configuration, tokens
+from leadflow.services.scoping import ALL_SCOPES
 from leadflow.storage.store import Store
 from tests.integration.ui import EMAILS, Scenario, csrf_of, sign_in
 
@@ -355,7 +356,7 @@ async def test_a_rule_key_used_twice_is_named(
 async def test_the_test_lead_panel_agrees_with_the_simulation_api(
     web: httpx.AsyncClient, store: Store
 ) -> None:
-    issued = await tokens.issue(store, "simulation-check")
+    issued = await tokens.issue(store, "simulation-check", ALL_SCOPES)
     await store.commit()
     token = await sign_in(web, EMAILS["admin"])
     lead = {"country": "DE", "language": "de", "source": "website", "treatment": "hair_transplant",

@@ -20,9 +20,12 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+
+from leadflow.domain.network import private_host
 
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
 """A stable, human-readable identifier (slug) used in YAML, traces and URLs."""
@@ -494,11 +497,26 @@ class Webhook(Frozen):
     """An HTTP endpoint told about events: plain JSON, or a Slack incoming-webhook message."""
 
     key: Key
+    allow_private_network: bool = False
+    """Whether `url` may reach a private address (127.0.0.1, 10.x, a local name…): off, so a
+    configuration cannot make the server call its own network. Declared before `url`, whose
+    check reads it."""
     url: str = Field(pattern=r"^https?://")
     topics: list[str] = Field(default_factory=lambda: list(TOPICS))
     format: Literal["json", "slack"] = "json"
     secret_env: str | None = None
     """Name of the environment variable holding the HMAC secret (secrets stay out of YAML)."""
+
+    @field_validator("url")
+    @classmethod
+    def _public_url(cls, value: str, info: ValidationInfo) -> str:
+        host = private_host(value)
+        if host is not None and not info.data.get("allow_private_network", False):
+            raise ValueError(
+                f"{value} is on a private network ({host}); webhooks go to public addresses "
+                "unless the webhook sets allow_private_network: true"
+            )
+        return value
 
     @field_validator("topics")
     @classmethod

@@ -3,15 +3,18 @@ with HMAC-SHA256 when the endpoint has a secret."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
+import socket
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 import httpx
 
 from leadflow import __version__
+from leadflow.domain.network import is_public
 from leadflow.notify.errors import DeliveryFailed
 from leadflow.notify.events import Event, details, headline
 
@@ -24,6 +27,7 @@ class WebhookTarget:
     url: str
     format: Literal["json", "slack"] = "json"
     secret: str | None = None
+    allow_private_network: bool = False
 
 
 class WebhookSender(Protocol):
@@ -91,6 +95,32 @@ def failure(status: int) -> DeliveryFailed | None:
     return DeliveryFailed(f"HTTP {status}", permanent=permanent)
 
 
+async def resolved_address(target: WebhookTarget, url: httpx.URL) -> str | None:
+    """The address to connect to for `url`, after checking every address its host resolves
+    to is public; None when the target may use private addresses (the client resolves).
+
+    A private address is refused for good (permanent): retrying cannot change the answer
+    until someone changes the configuration."""
+    if target.allow_private_network:
+        return None
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(
+            url.host, port, type=socket.SOCK_STREAM
+        )
+    except socket.gaierror as exc:
+        raise DeliveryFailed(f"cannot resolve {url.host}: {exc}") from exc
+    addresses = [str(info[4][0]) for info in found]
+    private = next((a for a in addresses if not is_public(a)), None)
+    if private is not None or not addresses:
+        raise DeliveryFailed(
+            f"webhook {target.key}: {url.host} resolves to {private}, a private network "
+            "address; refused unless the webhook sets allow_private_network: true",
+            permanent=True,
+        )
+    return addresses[0]
+
+
 class HttpWebhookSender:
     """Sends over one shared httpx client (connection reuse; the caller owns its lifetime)."""
 
@@ -99,9 +129,23 @@ class HttpWebhookSender:
 
     async def send(self, target: WebhookTarget, event: Event) -> None:
         content = body(target, event)
+        url = httpx.URL(target.url)
+        pinned = await resolved_address(target, url)
+        request_headers = headers(target, event, content)
+        extensions = {}
+        if pinned is not None:
+            # Connect to the address just checked, not to what a second look-up may answer
+            # (DNS rebinding); the Host header and TLS still name the host.
+            request_headers["Host"] = url.netloc.decode("ascii")
+            extensions["sni_hostname"] = url.host
+            url = url.copy_with(host=pinned)
         try:
             response = await self.client.post(
-                target.url, content=content, headers=headers(target, event, content)
+                url,
+                content=content,
+                headers=request_headers,
+                extensions=extensions,
+                follow_redirects=False,  # a redirect could lead to a private address
             )
         except httpx.HTTPError as exc:
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc

@@ -267,7 +267,13 @@ def _event(message: OutboxMessage, target: Recipient) -> Event:
 
 def _webhook_target(hook: Webhook, channels: Channels) -> WebhookTarget:
     secret = channels.secrets.get(hook.secret_env) if hook.secret_env else None
-    return WebhookTarget(key=hook.key, url=hook.url, format=hook.format, secret=secret)
+    return WebhookTarget(
+        key=hook.key,
+        url=hook.url,
+        format=hook.format,
+        secret=secret,
+        allow_private_network=hook.allow_private_network,
+    )
 
 
 def _settlement(

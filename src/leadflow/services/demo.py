@@ -16,6 +16,7 @@ from leadflow.services import activities, configuration, dashboards, intake, que
 from leadflow.services.activities import ActivityIn, ActivityKind
 from leadflow.services.intake import LeadSubmission
 from leadflow.services.organisation import LiveOrganisation
+from leadflow.services.scoping import LEAST_PRIVILEGE
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.storage.tables import Lead
@@ -191,7 +192,8 @@ async def load(
         async with open_store(database) as store:
             applied = await ensure_configuration(store)
             await ensure_form(store)
-            issued = await tokens.issue(store, f"demo-{now:%Y%m%d%H%M%S}")
+            # The README's curl submits a lead (its answer says where it went): intake only.
+            issued = await tokens.issue(store, f"demo-{now:%Y%m%d%H%M%S}", LEAST_PRIVILEGE)
             existing = await store.leads.count()
             await store.commit()
         loaded = 0

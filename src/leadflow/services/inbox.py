@@ -12,7 +12,7 @@ from leadflow.calendar.wallclock import ONE_DAY, local_date, zone
 from leadflow.calendar.working_time import open_spans
 from leadflow.domain.configuration import Agent, Configuration, Pipeline
 from leadflow.routing import Decision
-from leadflow.services import overview, scoping
+from leadflow.services import overview, scoping, trace_scope
 from leadflow.services.activities import ActivityIn, ActivityKind, record
 from leadflow.services.decisions import UnknownLead, decisions_of
 from leadflow.services.organisation import Organisation
@@ -69,11 +69,34 @@ class LeadFile:
     sla: SlaClock
     activities: list[Activity]
     """Oldest first."""
-    history: list[Assignment]
+    history: list[HistoryLine]
     """Every routing decision and owner change, oldest first."""
     decision: Decision | None
-    """The routing engine's latest decision with its full trace."""
+    """The routing engine's latest decision with its trace, as the viewer may see it."""
     stages: list[str]
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One decision or owner change as the viewer may see it (others' agents unnamed)."""
+
+    kind: str
+    decided_at: datetime
+    agent_key: str | None
+    previous_agent_key: str | None
+    reason: str
+
+
+def _history_line(
+    change: Assignment, scope: trace_scope.TraceScope, configuration: Configuration
+) -> HistoryLine:
+    return HistoryLine(
+        kind=change.kind,
+        decided_at=change.decided_at,
+        agent_key=scope.agent(change.agent_key),
+        previous_agent_key=scope.agent(change.previous_agent_key),
+        reason=trace_scope.scoped_text(change.reason, scope, configuration),
+    )
 
 
 class UnknownStage(ValueError):
@@ -202,17 +225,20 @@ async def inbox_line(
 async def lead_file(
     store: Store, organisation: Organisation, viewer: Viewer, lead_id: int, now: datetime
 ) -> LeadFile:
-    await _visible_lead(store, viewer, organisation.configuration, lead_id)
+    configuration = organisation.configuration
+    await _visible_lead(store, viewer, configuration, lead_id)
     found = await decisions_of(store, lead_id)
     lead = found.lead
     routing = found.routing
-    pipeline = _pipeline(organisation.configuration, lead.pipeline_key)
+    pipeline = _pipeline(configuration, lead.pipeline_key)
+    scope = trace_scope.trace_scope(viewer, configuration)
+    trace = trace_scope.scoped_trace(routing.trace, scope, configuration) if routing else None
     return LeadFile(
         lead=lead,
         sla=_clock_of(organisation, lead, now),
         activities=await store.leads.activities_of(lead_id),
-        history=found.history,
-        decision=Decision.from_trace(routing.trace) if routing is not None else None,
+        history=[_history_line(change, scope, configuration) for change in found.history],
+        decision=Decision.from_trace(trace) if trace is not None else None,
         stages=list(pipeline.stages) if pipeline else [],
     )
 

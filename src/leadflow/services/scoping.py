@@ -25,6 +25,25 @@ class Role(StrEnum):
 USER_ROLES = (Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.AGENT)
 
 
+class Scope(StrEnum):
+    """What an API token may do at all; its caller's role (`Role.INTEGRATION`) decides the rest.
+    A signed-in user holds every scope: their role alone limits them."""
+
+    INTAKE = "intake"
+    """Submit leads."""
+    READ = "read"
+    """Read leads, decisions, activities, the queue, the roster, agents' live events; simulate."""
+    WORK = "work"
+    """Record activities on leads and reassign them: what a CRM or a virtual consultant does."""
+    CONFIGURATION = "configuration"
+    """Read, apply and roll back the configuration document."""
+
+
+ALL_SCOPES = frozenset(Scope)
+LEAST_PRIVILEGE = frozenset({Scope.INTAKE})
+"""A new token's scopes unless more are asked for: a lead source needs nothing else."""
+
+
 class Forbidden(Exception):
     """The viewer may not see or do this; the web layer answers 403."""
 
@@ -42,6 +61,8 @@ class Viewer:
     agent_key: str | None = None
     actor: str = ""
     """Who they are in the audit log: a user's e-mail or `token:NAME`."""
+    scopes: frozenset[Scope] = ALL_SCOPES
+    """An API token's scopes; a user holds them all."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +184,11 @@ def require(allowed: bool, what: str) -> None:
     """Raise `Forbidden(what)` unless `allowed`."""
     if not allowed:
         raise Forbidden(what)
+
+
+def require_scope(viewer: Viewer, scope: Scope) -> None:
+    """Raise `Forbidden` naming `scope` unless the viewer's token holds it."""
+    require(scope in viewer.scopes, f"the API token lacks the {scope.value!r} scope")
 
 
 # The JSON API (/api/v1): who may call what. Integrations (API tokens) keep the rights they had

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from leadflow.services import tokens
+from leadflow.services.scoping import Scope
 from leadflow.services.tokens import IssuedToken
 from leadflow.storage.store import Store
 
@@ -14,6 +15,7 @@ from leadflow.storage.store import Store
 class TokenLine:
     name: str
     prefix: str
+    scopes: list[str]
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
@@ -21,14 +23,14 @@ class TokenLine:
 
 async def list_tokens(store: Store) -> list[TokenLine]:
     return [
-        TokenLine(t.name, t.prefix, t.created_at, t.last_used_at, t.revoked_at)
+        TokenLine(t.name, t.prefix, list(t.scopes), t.created_at, t.last_used_at, t.revoked_at)
         for t in await store.tokens.all()
     ]
 
 
-async def issue(store: Store, name: str) -> IssuedToken:
+async def issue(store: Store, name: str, scopes: frozenset[Scope], *, actor: str) -> IssuedToken:
     """A new token (TokenExists when the name is taken); its secret is shown once."""
-    return await tokens.issue(store, name.strip())
+    return await tokens.issue(store, name.strip(), scopes, actor=actor)
 
 
 async def revoke(store: Store, name: str, *, actor: str, now: datetime) -> bool:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from leadflow.services.scoping import LEAST_PRIVILEGE, Scope
 from leadflow.storage.store import Store
 
 PREFIX = "lf_"
@@ -24,6 +25,20 @@ class IssuedToken:
     name: str
     secret: str
     """Shown once; only its SHA-256 is stored."""
+    scopes: frozenset[Scope] = LEAST_PRIVILEGE
+
+
+@dataclass(frozen=True)
+class TokenIdentity:
+    """A live token as a request sees it: who calls, and what the token lets them do."""
+
+    name: str
+    scopes: frozenset[Scope]
+
+
+def ordered(scopes: frozenset[Scope]) -> list[str]:
+    """Scopes in their documented order, for storage and display."""
+    return [scope.value for scope in Scope if scope in scopes]
 
 
 def hash_token(secret: str) -> str:
@@ -31,15 +46,24 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-async def issue(store: Store, name: str) -> IssuedToken:
+async def issue(
+    store: Store, name: str, scopes: frozenset[Scope] = LEAST_PRIVILEGE, *, actor: str = "cli"
+) -> IssuedToken:
+    """A new token holding `scopes` (least privilege by default: submitting leads only)."""
     if await store.tokens.by_name(name) is not None:
         raise TokenExists(name)
     secret = PREFIX + secrets.token_urlsafe(32)
-    await store.tokens.add(name=name, token_hash=hash_token(secret), prefix=secret[:10])
-    await store.audit.record(
-        actor="cli", action="token.create", entity="api_token", entity_id=name, detail={}
+    await store.tokens.add(
+        name=name, token_hash=hash_token(secret), prefix=secret[:10], scopes=ordered(scopes)
     )
-    return IssuedToken(name=name, secret=secret)
+    await store.audit.record(
+        actor=actor,
+        action="token.create",
+        entity="api_token",
+        entity_id=name,
+        detail={"scopes": ordered(scopes)},
+    )
+    return IssuedToken(name=name, secret=secret, scopes=scopes)
 
 
 class LiveTokens:
@@ -51,38 +75,46 @@ class LiveTokens:
     def __init__(self, ttl: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
         self.clock = clock
-        self._names: dict[str, tuple[str, float]] = {}
+        self._names: dict[str, tuple[TokenIdentity, float]] = {}
 
     def __len__(self) -> int:
         return len(self._names)
 
-    def get(self, digest: str) -> str | None:
+    def get(self, digest: str) -> TokenIdentity | None:
         found = self._names.get(digest)
         if found is None or found[1] <= self.clock():
             return None
         return found[0]
 
-    def keep(self, digest: str, name: str | None) -> None:
-        if name is None:
+    def keep(self, digest: str, identity: TokenIdentity | None) -> None:
+        if identity is None:
             self._names.pop(digest, None)
         else:
-            self._names[digest] = (name, self.clock() + self.ttl)
+            self._names[digest] = (identity, self.clock() + self.ttl)
 
     def forget(self, name: str) -> None:
-        self._names = {d: kept for d, kept in self._names.items() if kept[0] != name}
+        self._names = {d: kept for d, kept in self._names.items() if kept[0].name != name}
 
 
 LIVE = LiveTokens()
 
 
-async def authenticate(store: Store, secret: str, *, live: LiveTokens = LIVE) -> str | None:
-    """The token's name when `secret` is a live token, else None."""
+async def authenticate(
+    store: Store, secret: str, *, live: LiveTokens = LIVE
+) -> TokenIdentity | None:
+    """The token's name and scopes when `secret` is a live token, else None."""
     digest = hash_token(secret)
-    name = live.get(digest)
-    if name is None:
-        name = await store.tokens.live_name(digest)
-        live.keep(digest, name)
-    return name
+    identity = live.get(digest)
+    if identity is None:
+        found = await store.tokens.live_token(digest)
+        identity = None if found is None else TokenIdentity(found[0], _known(found[1]))
+        live.keep(digest, identity)
+    return identity
+
+
+def _known(stored: list[str]) -> frozenset[Scope]:
+    # A scope retired from the code grants nothing; it must not fail every call of the token.
+    return frozenset(scope for scope in Scope if scope.value in stored)
 
 
 async def revoke(store: Store, name: str, now: datetime, *, live: LiveTokens = LIVE) -> bool:

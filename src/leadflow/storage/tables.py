@@ -93,6 +93,8 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(String(20)), server_default="{intake}")
+    """What the token may do (services.scoping.Scope); least privilege unless asked."""
     created_at: Mapped[datetime] = mapped_column(server_default=_now())
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]

@@ -26,7 +26,21 @@ Leadflow takes every inbound lead, normalises and deduplicates it, and routes it
 sales representative within a second, with every decision explained.
 
 Integrations authenticate with `Authorization: Bearer <token>` (create one with
-`leadflow token create NAME`). Website forms post to `/api/v1/forms/{form_key}` without a token.
+`leadflow token create NAME --scope intake --scope read`). Website forms post to
+`/api/v1/forms/{form_key}` without a token.
+
+A token holds scopes; a call its token lacks the scope for is answered 403 naming the scope.
+A new token holds `intake` only unless more are asked for.
+
+- `intake`: `POST /api/v1/leads`.
+- `read`: reading leads, decisions, activities, the queue, the roster, availability and an
+  agent's live events; `POST /api/v1/simulate` (it changes nothing).
+- `work`: recording activities on a lead and reassigning it (what a CRM or a virtual
+  consultant does).
+- `configuration`: `/api/v1/config`: reading, applying, diffing and rolling back the
+  configuration.
+
+A signed-in user (session cookie) holds every scope; their role limits what they see and do.
 """
 
 

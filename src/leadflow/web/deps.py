@@ -13,7 +13,8 @@ from leadflow.config import Settings
 from leadflow.services import lead_access, scoping, tokens
 from leadflow.services.intake_batches import IntakeBatches
 from leadflow.services.organisation import LiveOrganisation, Organisation
-from leadflow.services.scoping import Role, Viewer
+from leadflow.services.scoping import Role, Scope, Viewer
+from leadflow.services.tokens import TokenIdentity
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.web.limits import PerAddress
@@ -91,14 +92,14 @@ _session = APIKeyCookie(
 async def integration(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     db: Annotated[Store, Depends(store)],
-) -> str:
-    """The name of the calling API token; 401 otherwise."""
+) -> TokenIdentity:
+    """The calling API token; 401 otherwise."""
     if credentials is None:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
-    name = await tokens.authenticate(db, credentials.credentials)
-    if name is None:
+    identity = await tokens.authenticate(db, credentials.credentials)
+    if identity is None:
         raise HTTPException(401, "invalid or revoked token", headers={"WWW-Authenticate": "Bearer"})
-    return name
+    return identity
 
 
 async def viewer(
@@ -112,7 +113,8 @@ async def viewer(
     With the cookie, unsafe methods must also send the session's CSRF token (`X-CSRF-Token`).
     """
     if credentials is not None:
-        return Viewer(role=Role.INTEGRATION, actor=f"token:{await integration(credentials, db)}")
+        token = await integration(credentials, db)
+        return Viewer(role=Role.INTEGRATION, actor=f"token:{token.name}", scopes=token.scopes)
     account = await security.session_account(request, db)
     if account is None:
         raise HTTPException(
@@ -122,10 +124,26 @@ async def viewer(
     return account.viewer
 
 
-def permitted(rule: Callable[[Viewer], bool], what: str) -> Callable[..., Awaitable[Viewer]]:
-    """A dependency: the viewer, if `rule` lets them; `Forbidden(what)` (403) otherwise."""
+def scoped(scope: Scope) -> Callable[..., Awaitable[Viewer]]:
+    """A dependency: the viewer, if their API token holds `scope` (users hold every scope);
+    403 naming the scope otherwise. Every /api/v1 endpoint that takes a token goes through one,
+    before it looks anything up."""
 
     async def check(who: Annotated[Viewer, Depends(viewer)]) -> Viewer:
+        scoping.require_scope(who, scope)
+        return who
+
+    return check
+
+
+def permitted(
+    rule: Callable[[Viewer], bool], what: str, scope: Scope
+) -> Callable[..., Awaitable[Viewer]]:
+    """A dependency: the viewer, if their token holds `scope` and `rule` lets them;
+    `Forbidden` (403) otherwise."""
+
+    # Not `Annotated[…]`: annotations are strings here, resolved in the module, not this call.
+    async def check(who: Viewer = Depends(scoped(scope))) -> Viewer:
         scoping.require(rule(who), what)
         return who
 
@@ -137,16 +155,20 @@ async def form_poster(request: Request, state: Annotated[AppState, Depends(app_s
     state.form_posts.check(request, "forms")
 
 
-async def lead_viewer(
-    lead_id: LeadId,
-    who: Annotated[Viewer, Depends(viewer)],
-    db: Annotated[Store, Depends(store)],
-    state: Annotated[AppState, Depends(app_state)],
-) -> Viewer:
-    """The viewer of `/leads/{lead_id}…`; a lead they may not see is answered 404, like a
-    missing one."""
-    await lead_access.check_visible(db, state.organisation, who, lead_id)
-    return who
+def lead_visible(scope: Scope) -> Callable[..., Awaitable[Viewer]]:
+    """A dependency: the viewer of `/leads/{lead_id}…`, holding `scope`; a lead they may not
+    see is answered 404, like a missing one."""
+
+    async def check(
+        lead_id: LeadId,
+        db: Annotated[Store, Depends(store)],
+        state: Annotated[AppState, Depends(app_state)],
+        who: Viewer = Depends(scoped(scope)),
+    ) -> Viewer:
+        await lead_access.check_visible(db, state.organisation, who, lead_id)
+        return who
+
+    return check
 
 
 async def organisation(
@@ -160,11 +182,16 @@ async def now(state: Annotated[AppState, Depends(app_state)]) -> datetime:
 
 
 StoreDep = Annotated[Store, Depends(store)]
-Caller = Annotated[str, Depends(integration)]
 OrgDep = Annotated[Organisation, Depends(organisation)]
 Now = Annotated[datetime, Depends(now)]
 State = Annotated[AppState, Depends(app_state)]
 ViewerDep = Annotated[Viewer, Depends(viewer)]
-LeadViewer = Annotated[Viewer, Depends(lead_viewer)]
+"""Any caller, whatever their token's scopes: not for /api/v1 endpoints, which use the below."""
+Reader = Annotated[Viewer, Depends(scoped(Scope.READ))]
+Worker = Annotated[Viewer, Depends(scoped(Scope.WORK))]
+LeadViewer = Annotated[Viewer, Depends(lead_visible(Scope.READ))]
+LeadWorker = Annotated[Viewer, Depends(lead_visible(Scope.WORK))]
 FormPoster = Annotated[None, Depends(form_poster)]
-LeadSubmitter = Annotated[Viewer, Depends(permitted(scoping.can_submit_leads, "submitting leads"))]
+LeadSubmitter = Annotated[
+    Viewer, Depends(permitted(scoping.can_submit_leads, "submitting leads", Scope.INTAKE))
+]

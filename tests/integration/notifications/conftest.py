@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from leadflow.domain.configuration import Configuration
 from leadflow.services import configuration, tokens
+from leadflow.services.scoping import ALL_SCOPES
 from leadflow.storage.database import Database
 from leadflow.storage.store import open_store
 from tests import factories
@@ -85,6 +86,6 @@ async def message(database: Database, message_id: int) -> Any:
 
 async def issue_token(database: Database) -> str:
     async with open_store(database) as store:
-        issued = await tokens.issue(store, "notifications-test")
+        issued = await tokens.issue(store, "notifications-test", ALL_SCOPES)
         await store.commit()
         return issued.secret

@@ -27,8 +27,13 @@ async def test_a_worker_killed_after_a_send_does_not_repeat_it(
     await configure(
         committed,
         webhooks=[
-            {"key": "crm", "url": httpserver.url_for("/crm")},
-            {"key": "slack", "url": httpserver.url_for("/slack"), "format": "slack"},
+            {"key": "crm", "url": httpserver.url_for("/crm"), "allow_private_network": True},
+            {
+                "key": "slack",
+                "url": httpserver.url_for("/slack"),
+                "format": "slack",
+                "allow_private_network": True,
+            },
         ],
     )
     message_id = await add_message(committed, key="lead.unassigned:1")

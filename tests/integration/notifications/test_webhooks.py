@@ -48,7 +48,9 @@ async def test_json_webhook_is_signed_and_carries_the_event(
     httpserver: HTTPServer, sender: HttpWebhookSender
 ) -> None:
     httpserver.expect_request("/crm", method="POST").respond_with_data("ok")
-    target = WebhookTarget("crm", httpserver.url_for("/crm"), secret=SECRET)
+    target = WebhookTarget(
+        "crm", httpserver.url_for("/crm"), secret=SECRET, allow_private_network=True
+    )
     await sender.send(target, EVENT)
     request, _ = httpserver.log[0]
     assert verified(request)
@@ -61,7 +63,10 @@ async def test_slack_webhook_receives_text_and_blocks(
     httpserver: HTTPServer, sender: HttpWebhookSender
 ) -> None:
     httpserver.expect_request("/slack", method="POST").respond_with_data("ok")
-    await sender.send(WebhookTarget("slack", httpserver.url_for("/slack"), format="slack"), EVENT)
+    target = WebhookTarget(
+        "slack", httpserver.url_for("/slack"), format="slack", allow_private_network=True
+    )
+    await sender.send(target, EVENT)
     request, _ = httpserver.log[0]
     document = json.loads(request.get_data())
     assert document["text"] == "Lead #42 (Lena Vogel) assigned to anna"
@@ -73,14 +78,43 @@ async def test_a_tampered_body_fails_verification(
     httpserver: HTTPServer, sender: HttpWebhookSender
 ) -> None:
     httpserver.expect_request("/crm").respond_with_data("ok")
-    await sender.send(WebhookTarget("crm", httpserver.url_for("/crm"), secret="other"), EVENT)
+    target = WebhookTarget(
+        "crm", httpserver.url_for("/crm"), secret="other", allow_private_network=True
+    )
+    await sender.send(target, EVENT)
     assert not verified(httpserver.log[0][0])
 
 
 async def test_an_unreachable_receiver_is_tried_again(sender: HttpWebhookSender) -> None:
+    target = WebhookTarget("gone", "http://127.0.0.1:9/hook", allow_private_network=True)
     with pytest.raises(DeliveryFailed) as failed:
-        await sender.send(WebhookTarget("gone", "http://127.0.0.1:9/hook"), EVENT)
+        await sender.send(target, EVENT)
     assert not failed.value.permanent
+
+
+async def test_a_host_name_that_resolves_to_a_loopback_address_is_refused_for_good(
+    httpserver: HTTPServer, sender: HttpWebhookSender
+) -> None:
+    httpserver.expect_request("/crm").respond_with_data("ok")
+    url = f"http://localhost:{httpserver.port}/crm"  # a name, so the configuration accepted it
+    with pytest.raises(DeliveryFailed) as failed:
+        await sender.send(WebhookTarget("crm", url), EVENT)
+    assert failed.value.permanent
+    assert "localhost resolves to" in failed.value.reason
+    assert "allow_private_network" in failed.value.reason
+    assert httpserver.log == []
+
+
+async def test_a_redirect_is_not_followed(
+    httpserver: HTTPServer, sender: HttpWebhookSender
+) -> None:
+    httpserver.expect_request("/crm").respond_with_data(
+        "", status=307, headers={"Location": "http://169.254.169.254/latest/meta-data"}
+    )
+    target = WebhookTarget("crm", httpserver.url_for("/crm"), allow_private_network=True)
+    with pytest.raises(DeliveryFailed, match="HTTP 307"):
+        await sender.send(target, EVENT)
+    assert len(httpserver.log) == 1
 
 
 # --- through the outbox ------------------------------------------------------------------------
@@ -96,7 +130,12 @@ async def hooked(database: Database, httpserver: HTTPServer, *paths: str) -> Non
     await configure(
         database,
         webhooks=[
-            {"key": path, "url": httpserver.url_for(f"/{path}"), "secret_env": SECRET_ENV}
+            {
+                "key": path,
+                "url": httpserver.url_for(f"/{path}"),
+                "secret_env": SECRET_ENV,
+                "allow_private_network": True,  # the test's receiver listens on 127.0.0.1
+            }
             for path in paths
         ],
     )
@@ -148,6 +187,23 @@ async def test_a_refused_message_is_dead_until_retried_by_hand(
     again = await delivery.deliver_due(committed, channels, now=now())
     assert again.delivered == 1
     assert (await message(committed, message_id)).status == "delivered"
+
+
+async def test_a_webhook_to_a_private_address_is_dead_with_the_reason_not_retried(
+    committed: Database, httpserver: HTTPServer, channels: Channels
+) -> None:
+    # 127.1 is not an address literal the configuration knows, so it passed as a name: the
+    # system's resolver reads it as 127.0.0.1.
+    hook = {"key": "crm", "url": f"http://127.1:{httpserver.port}/crm"}
+    await configure(committed, webhooks=[hook])
+    httpserver.expect_request("/crm").respond_with_data("ok")
+    message_id = await add_message(committed, key="lead.unassigned:1")
+
+    report = await delivery.deliver_due(committed, channels, now=now())
+    dead = await message(committed, message_id)
+    assert (report.dead, dead.status, dead.attempts) == (1, "dead", 1)
+    assert "a private network address" in dead.last_error
+    assert httpserver.log == []
 
 
 async def test_only_dead_messages_are_retried(committed: Database) -> None:

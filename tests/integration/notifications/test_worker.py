@@ -42,7 +42,7 @@ async def delivered(database: Database, message_id: int) -> None:
 async def test_the_worker_delivers_what_was_waiting_when_it_started(
     committed: Database, httpserver: HTTPServer
 ) -> None:
-    await configure(committed, webhooks=[{"key": "crm", "url": httpserver.url_for("/crm")}])
+    await configure(committed, webhooks=[local_hook(httpserver)])
     httpserver.expect_request("/crm").respond_with_data("ok")
     waiting = await add_message(committed, key="lead.unassigned:1")
     async with worker(committed):
@@ -53,7 +53,7 @@ async def test_the_worker_delivers_what_was_waiting_when_it_started(
 async def test_the_worker_delivers_a_message_committed_while_it_runs(
     committed: Database, httpserver: HTTPServer
 ) -> None:
-    await configure(committed, webhooks=[{"key": "crm", "url": httpserver.url_for("/crm")}])
+    await configure(committed, webhooks=[local_hook(httpserver)])
     httpserver.expect_request("/crm").respond_with_data("ok")
     async with worker(committed):
         await asyncio.sleep(0.5)  # the worker is listening
@@ -67,7 +67,7 @@ async def test_the_worker_delivers_a_message_committed_while_it_runs(
 async def test_two_workers_side_by_side_deliver_each_message_once(
     committed: Database, httpserver: HTTPServer
 ) -> None:
-    await configure(committed, webhooks=[{"key": "crm", "url": httpserver.url_for("/crm")}])
+    await configure(committed, webhooks=[local_hook(httpserver)])
     httpserver.expect_request("/crm").respond_with_data("ok")
     async with worker(committed), worker(committed):
         await asyncio.sleep(0.5)
@@ -81,7 +81,7 @@ async def test_two_workers_side_by_side_deliver_each_message_once(
 async def test_a_server_runs_the_worker_in_process(
     committed: Database, httpserver: HTTPServer
 ) -> None:
-    await configure(committed, webhooks=[{"key": "crm", "url": httpserver.url_for("/crm")}])
+    await configure(committed, webhooks=[local_hook(httpserver)])
     httpserver.expect_request("/crm").respond_with_data("ok")
     app = create_app(Settings(run_worker_in_process=True), committed, owns_database=False)
     async with app.router.lifespan_context(app):
@@ -89,3 +89,8 @@ async def test_a_server_runs_the_worker_in_process(
         message_id = await add_message(committed, key="lead.unassigned:1")
         await delivered(committed, message_id)
     assert len(httpserver.log) == 1
+
+
+def local_hook(httpserver: HTTPServer) -> dict[str, object]:
+    """The test's receiver listens on 127.0.0.1: allowed explicitly."""
+    return {"key": "crm", "url": httpserver.url_for("/crm"), "allow_private_network": True}

@@ -16,8 +16,8 @@ class TokenRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, *, name: str, token_hash: str, prefix: str) -> ApiToken:
-        token = ApiToken(name=name, token_hash=token_hash, prefix=prefix)
+    async def add(self, *, name: str, token_hash: str, prefix: str, scopes: list[str]) -> ApiToken:
+        token = ApiToken(name=name, token_hash=token_hash, prefix=prefix, scopes=scopes)
         self.session.add(token)
         await self.session.flush()
         return token
@@ -26,15 +26,16 @@ class TokenRepository:
         statement = select(ApiToken).where(ApiToken.name == name)
         return (await self.session.execute(statement)).scalar_one_or_none()
 
-    async def live_name(self, token_hash: str) -> str | None:
-        """The name of the unrevoked token with `token_hash` (every API call asks: plain SQL)."""
+    async def live_token(self, token_hash: str) -> tuple[str, list[str]] | None:
+        """The name and scopes of the unrevoked token with `token_hash` (every API call asks:
+        plain SQL)."""
         connection = await driver(self.session)
         cursor = await connection.execute(
-            "SELECT name FROM api_tokens WHERE token_hash = %s AND revoked_at IS NULL",
+            "SELECT name, scopes FROM api_tokens WHERE token_hash = %s AND revoked_at IS NULL",
             (token_hash,),
         )
         row = await cursor.fetchone()
-        return row[0] if row else None
+        return (row[0], list(row[1])) if row else None
 
     async def all(self) -> list[ApiToken]:
         return list((await self.session.execute(select(ApiToken).order_by(ApiToken.id))).scalars())

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from leadflow.domain.configuration import Configuration
 from leadflow.services import configuration, scoping
 from leadflow.services.payloads import UnreadablePayload
-from leadflow.services.scoping import Viewer
+from leadflow.services.scoping import Scope, Viewer
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED
 from leadflow.web.deps import StoreDep, permitted
 from leadflow.web.params import VersionNumber, VersionQuery
@@ -26,16 +26,30 @@ router = APIRouter(
     responses={
         **UNAUTHENTICATED,
         **NOT_FOUND,
-        403: {"description": "team leads and agents; managers for changes"},
+        403: {
+            "description": "team leads and agents; managers for changes; an API token "
+            "without the `configuration` scope"
+        },
     },
 )
 
 Reader = Annotated[
     Viewer,
-    Depends(permitted(scoping.can_read_configuration_document, "reading the configuration")),
+    Depends(
+        permitted(
+            scoping.can_read_configuration_document,
+            "reading the configuration",
+            Scope.CONFIGURATION,
+        )
+    ),
 ]
 Changer = Annotated[
-    Viewer, Depends(permitted(scoping.can_apply_configuration, "changing the configuration"))
+    Viewer,
+    Depends(
+        permitted(
+            scoping.can_apply_configuration, "changing the configuration", Scope.CONFIGURATION
+        )
+    ),
 ]
 
 

@@ -11,7 +11,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from leadflow.notify import LiveEvent, LiveFeed, Subscription
 from leadflow.services import inbox, live, scoping
-from leadflow.web.deps import State, StoreDep, ViewerDep
+from leadflow.web.deps import Reader, State, StoreDep
 from leadflow.web.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
@@ -26,7 +26,7 @@ def live_feed(request: Request) -> LiveFeed:
     return feed
 
 
-async def known_agent(agent_key: str, db: StoreDep, state: State, who: ViewerDep) -> str:
+async def known_agent(agent_key: str, db: StoreDep, state: State, who: Reader) -> str:
     """An agent whose stream the caller may read: integrations (API tokens), admins and
     managers any agent's; a team lead their teams' agents'; an agent only their own."""
     if not scoping.sees_everything(who):

@@ -7,13 +7,13 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from leadflow.services import decisions, lead_access, scoping, simulation
+from leadflow.services import decisions, lead_access, scoping, simulation, trace_scope
 from leadflow.services.configuration import validate
 from leadflow.services.intake import LeadSubmission
 from leadflow.services.payloads import StorableText
 from leadflow.services.scoping import Role
 from leadflow.web.api.schemas import UNAUTHENTICATED, UNREADABLE
-from leadflow.web.deps import LeadViewer, Now, State, StoreDep, ViewerDep
+from leadflow.web.deps import LeadViewer, Now, Reader, State, StoreDep, Worker
 from leadflow.web.errors import NotFound
 from leadflow.web.params import IsoDateTime, LeadId
 
@@ -30,7 +30,10 @@ class DecisionOut(BaseModel):
 
 
 _REFUSALS: dict[int | str, dict[str, Any]] = {
-    403: {"description": "the caller's role does not allow this"},
+    403: {
+        "description": "the caller's role does not allow this, or their API token lacks the "
+        "scope (named in the answer)"
+    },
     404: {"description": "no such lead, or one outside the caller's teams"},
 }
 
@@ -45,20 +48,25 @@ async def lead_decision(
     lead_id: LeadId, db: StoreDep, state: State, who: LeadViewer, agent: str | None = None
 ) -> DecisionOut:
     """The decision trace; with `?agent=KEY`, also why that agent did not get the lead (a team
-    lead asks about their teams' agents, an agent about themselves: others are answered 404)."""
+    lead asks about their teams' agents, an agent about themselves: others are answered 404).
+    A team lead or agent sees other teams' agents, pipelines and rules unnamed, and other
+    agents without status or score."""
     found = await decisions.decisions_of(db, lead_id)
     answer = None
     if agent is not None:
         if not await lead_access.sees_agent(db, state.organisation, who, agent):
             raise NotFound(f"agent {agent!r} is not in the active configuration")
         answer = await decisions.answer_why_not(db, state.organisation, lead_id, agent)
+    configuration = (await state.organisation.get(db)).configuration
+    scope = trace_scope.trace_scope(who, configuration)
+    routing = found.routing
     return DecisionOut(
         lead_id=lead_id,
-        owner=found.lead.owner_agent_key,
+        owner=scope.agent(found.lead.owner_agent_key),
         routing_status=found.lead.routing_status,
-        trace=found.routing.trace if found.routing else None,
-        history=decisions.history_view(found),
-        why_not=answer,
+        trace=trace_scope.scoped_trace(routing.trace, scope, configuration) if routing else None,
+        history=trace_scope.scoped_history(decisions.history_view(found), scope, configuration),
+        why_not=None if answer is None else trace_scope.scoped_text(answer, scope, configuration),
     )
 
 
@@ -79,7 +87,7 @@ class ReassignIn(BaseModel):
     responses=_REFUSALS,
 )
 async def reassign_lead(
-    lead_id: LeadId, body: ReassignIn, db: StoreDep, state: State, now: Now, who: ViewerDep
+    lead_id: LeadId, body: ReassignIn, db: StoreDep, state: State, now: Now, who: Worker
 ) -> dict[str, Any]:
     """A team lead moves a lead of their teams (owned by one of their agents, or queued for one of
     their pipelines) to one of their agents; agents cannot reassign."""
@@ -114,10 +122,11 @@ class SimulateIn(BaseModel):
     responses={403: _REFUSALS[403]},
 )
 async def simulate(
-    body: SimulateIn, db: StoreDep, state: State, now: Now, who: ViewerDep
+    body: SimulateIn, db: StoreDep, state: State, now: Now, who: Reader
 ) -> dict[str, Any]:
     """Nothing is stored and no counter moves: the answer is what would happen. A draft
-    configuration covers every team, so team leads simulate against the live one only."""
+    configuration covers every team, so team leads simulate against the live one only, and see
+    other teams' agents, pipelines and rules unnamed (as in a lead's decision)."""
     draft_given = body.configuration is not None
     scoping.require(scoping.can_simulate_lead(who, draft=draft_given), "simulating a lead")
     draft = validate(body.configuration) if body.configuration is not None else None
@@ -129,4 +138,5 @@ async def simulate(
         draft=draft,
         threshold=state.settings.language_confidence,
     )
-    return {"decision": decision.to_trace(), "explanation": decision.explain()}
+    configuration = draft or (await state.organisation.get(db)).configuration
+    return trace_scope.simulated(decision, who, configuration)

@@ -11,7 +11,7 @@ from leadflow.services import activities, lead_access, queue, rota, scoping
 from leadflow.services.activities import ActivityIn
 from leadflow.services.scoping import Role
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, UNREADABLE
-from leadflow.web.deps import LeadViewer, Now, OrgDep, State, StoreDep, ViewerDep
+from leadflow.web.deps import LeadViewer, LeadWorker, Now, OrgDep, Reader, State, StoreDep
 from leadflow.web.errors import NotFound
 from leadflow.web.params import IsoDateTime, LeadId
 
@@ -31,7 +31,7 @@ router = APIRouter(
     },
 )
 async def add_activity(
-    lead_id: LeadId, body: ActivityIn, db: StoreDep, state: State, now: Now, who: LeadViewer
+    lead_id: LeadId, body: ActivityIn, db: StoreDep, state: State, now: Now, who: LeadWorker
 ) -> dict[str, Any]:
     """A call attempt, call, message or e-mail is a contact: the first one stops the SLA clock.
     A team lead records for their agents only, an agent for themselves.
@@ -71,7 +71,7 @@ async def list_activities(lead_id: LeadId, db: StoreDep, _: LeadViewer) -> list[
     "pipelines; an agent: none, queued leads have no owner)",
 )
 async def waiting(
-    db: StoreDep, organisation: OrgDep, now: Now, who: ViewerDep
+    db: StoreDep, organisation: OrgDep, now: Now, who: Reader
 ) -> list[dict[str, Any]]:
     scope = scoping.lead_scope(who, organisation.configuration)
     return [
@@ -89,7 +89,7 @@ async def waiting(
 async def roster(
     organisation: OrgDep,
     now: Now,
-    who: ViewerDep,
+    who: Reader,
     at: IsoDateTime | None = None,
     team: str | None = None,
 ) -> list[dict[str, Any]]:
@@ -106,7 +106,7 @@ async def roster(
     summary="An agent's availability and next shift (404 for an agent outside the caller's view)",
 )
 async def agent_availability(
-    agent_key: str, organisation: OrgDep, now: Now, who: ViewerDep, at: IsoDateTime | None = None
+    agent_key: str, organisation: OrgDep, now: Now, who: Reader, at: IsoDateTime | None = None
 ) -> dict[str, Any]:
     visible = scoping.visible_agents(who, organisation.configuration.agents)
     found = [a for a in rota.rota(organisation, at or now) if a.key == agent_key]

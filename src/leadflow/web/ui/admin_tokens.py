@@ -8,12 +8,21 @@ from fastapi import Form
 from fastapi.responses import RedirectResponse, Response
 
 from leadflow.services import scoping, token_admin
+from leadflow.services.scoping import LEAST_PRIVILEGE, Scope
 from leadflow.services.tokens import IssuedToken, TokenExists
 from leadflow.web.ui.context import Page, PageDep
 from leadflow.web.ui.i18n import N_
 from leadflow.web.ui.routers import page_router
 
 router = page_router("/admin/tokens")
+
+SCOPES = (
+    (Scope.INTAKE, N_("submit leads")),
+    (Scope.READ, N_("read leads, decisions, the queue and the roster; simulate")),
+    (Scope.WORK, N_("record activities and reassign leads")),
+    (Scope.CONFIGURATION, N_("read, change and roll back the configuration")),
+)
+"""Each scope with what it allows, as the form's checkboxes show them."""
 
 
 def _admin(page: Page) -> None:
@@ -26,6 +35,7 @@ async def _tokens_page(
     issued: IssuedToken | None = None,
     problem: str | None = None,
     name: str = "",
+    chosen: frozenset[Scope] = LEAST_PRIVILEGE,
     status: int = 200,
 ) -> Response:
     return page.render(
@@ -36,6 +46,8 @@ async def _tokens_page(
         issued=issued,
         problem=problem,
         name=name,
+        scopes=SCOPES,
+        chosen=chosen,
     )
 
 
@@ -46,15 +58,22 @@ async def token_list(page: PageDep) -> Response:
 
 
 @router.post("")
-async def token_create(page: PageDep, name: Annotated[str, Form()] = "") -> Response:
+async def token_create(
+    page: PageDep,
+    name: Annotated[str, Form()] = "",
+    scope: Annotated[list[Scope] | None, Form()] = None,
+) -> Response:
+    """A token holding the ticked scopes; none ticked is the least privilege, intake only."""
     _admin(page)
+    chosen = frozenset(scope) if scope else LEAST_PRIVILEGE
     if not name.strip():
-        return await _tokens_page(page, problem=N_("Give the token a name."), status=400)
+        problem = N_("Give the token a name.")
+        return await _tokens_page(page, problem=problem, chosen=chosen, status=400)
     try:
-        issued = await token_admin.issue(page.store, name)
+        issued = await token_admin.issue(page.store, name, chosen, actor=page.viewer.actor)
     except TokenExists:
         problem = N_("A token with this name exists already.")
-        return await _tokens_page(page, problem=problem, name=name, status=400)
+        return await _tokens_page(page, problem=problem, name=name, chosen=chosen, status=400)
     await page.store.commit()
     # Answered directly (no redirect): the secret must not be kept anywhere to show it later.
     return await _tokens_page(page, issued=issued, status=201)

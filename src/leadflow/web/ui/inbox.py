@@ -15,7 +15,7 @@ from fastapi import Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from leadflow.domain.configuration import Agent, Configuration
-from leadflow.services import inbox, overview, scoping
+from leadflow.services import inbox, overview, scoping, trace_scope
 from leadflow.services.activities import ActivityKind
 from leadflow.services.decisions import UnknownLead
 from leadflow.services.organisation import Organisation
@@ -59,6 +59,15 @@ def _words(page: Page) -> dict[str, Any]:
         "term": lambda kind, value: page.gettext(term_key(kind, value)) if value else "",
         "countdown": countdown,
         "now": page.now,
+    }
+
+
+def _unnamed(page: Page) -> dict[str, str]:
+    """The words a decision trace uses for what the viewer may not see by name."""
+    return {
+        trace_scope.ANOTHER_AGENT: page.gettext("another agent"),
+        trace_scope.ANOTHER_PIPELINE: page.gettext("another pipeline"),
+        trace_scope.ANOTHER_RULE: page.gettext("another rule"),
     }
 
 
@@ -151,7 +160,8 @@ async def _lead_page(
         file=found,
         lead=found.lead,
         pipeline=pipeline,
-        agent_names={a.key: a.name for a in configuration.agents},
+        agent_names={a.key: a.name for a in configuration.agents} | _unnamed(page),
+        unnamed=_unnamed(page),
         form=form or ActivityForm(),
         stage_problem=stage_problem,
         kinds=[k.value for k in inbox.NOTE_KINDS],

@@ -5,7 +5,7 @@ sign-out until it expired (12 h). Sessions are now rows, ended by deleting them.
 are counted per account and per client address in the database, so that every server process
 refuses the same floods.
 
-Revision ID: 0008a
+Revision ID: 0008
 Revises: 0007
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0008a"
+revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
