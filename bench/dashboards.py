@@ -37,8 +37,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 from bench.intake import create_database, drop_database, free_port, leadflow, start_server
 
 from leadflow.demo import organisation_yaml
-from leadflow.services import dashboards
-from leadflow.services.organisation import LiveOrganisation
+from leadflow.services.configuration.organisation import LiveOrganisation
+from leadflow.services.reporting import dashboards
 from leadflow.storage.database import Database
 from leadflow.storage.embedded import sqlalchemy_url
 from leadflow.storage.migrate import upgrade

@@ -207,7 +207,7 @@ def _print_demo(report: Any, current: Settings, port: int | None) -> None:
 
 
 def _print_demo_users(current: Settings, port: int | None) -> None:
-    from leadflow.services import users
+    from leadflow.services.access import users
 
     people = run(with_store(users.ensure_demo_users))
     table = Table(
@@ -266,7 +266,7 @@ def outbox_list(
     limit: Annotated[int, typer.Option(help="newest first, at most this many")] = 50,
 ) -> None:
     """List outbox messages (e.g. the dead ones, with their last error)."""
-    from leadflow.services import delivery
+    from leadflow.services.delivery import outbox as delivery
 
     messages = run(with_store(lambda store: delivery.listing(store, status, limit), commit=False))
     table = Table(title="outbox" + (f" ({status})" if status else ""))
@@ -290,7 +290,7 @@ def outbox_list(
 @friendly
 def outbox_retry(message_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """Deliver a dead message again (recipients it already reached are skipped)."""
-    from leadflow.services import delivery
+    from leadflow.services.delivery import outbox as delivery
 
     try:
         run(with_store(lambda store: delivery.retry(store, message_id, datetime.now(UTC))))
@@ -304,7 +304,7 @@ def outbox_retry(message_id: Annotated[int, typer.Argument(metavar="ID")]) -> No
 def outbox_deliver() -> None:
     """Deliver the due messages now, once (what a worker does every few seconds)."""
     from leadflow.notify import open_channels
-    from leadflow.services import delivery
+    from leadflow.services.delivery import outbox as delivery
     from leadflow.storage.database import Database
 
     current = settings()
@@ -341,8 +341,8 @@ def token_create(
     scope: Annotated[list[str] | None, typer.Option(help=SCOPE_HELP)] = None,
 ) -> None:
     """Create an API token; it is printed once, only its hash is stored."""
-    from leadflow.services import tokens
-    from leadflow.services.scoping import LEAST_PRIVILEGE, Scope
+    from leadflow.services.access import tokens
+    from leadflow.services.access.scoping import LEAST_PRIVILEGE, Scope
 
     known = [s.value for s in Scope]
     unknown = [s for s in scope or [] if s not in known]
@@ -361,7 +361,7 @@ def token_create(
 @friendly
 def token_list() -> None:
     """List API tokens with their scopes (never their secrets)."""
-    from leadflow.services import token_admin
+    from leadflow.services.access import token_admin
 
     lines = run(with_store(token_admin.list_tokens, commit=False))
     table = Table(title="API tokens")
@@ -379,7 +379,7 @@ def token_list() -> None:
 @friendly
 def token_revoke(name: str) -> None:
     """Revoke an API token by name."""
-    from leadflow.services import tokens
+    from leadflow.services.access import tokens
 
     if not run(with_store(lambda store: tokens.revoke(store, name, datetime.now(UTC)))):
         raise Failure(f"no live token named {name!r}")
@@ -413,7 +413,7 @@ def user_create(
     ] = False,
 ) -> None:
     """Create a user who signs in to the web interface (the password is asked for)."""
-    from leadflow.services import users
+    from leadflow.services.access import users
 
     password = _new_password(password_stdin)
     new = users.NewUser(
@@ -442,7 +442,7 @@ def user_password(
     ] = False,
 ) -> None:
     """Set a user's password (their sessions end)."""
-    from leadflow.services import users
+    from leadflow.services.access import users
 
     password = _new_password(password_stdin)
     try:
@@ -466,7 +466,7 @@ def import_leads(
 ) -> None:
     """Import leads from CSV (normalised and deduplicated like the API; not routed)."""
     from leadflow.connectors.csv_import import count_rows
-    from leadflow.services.imports import import_csv
+    from leadflow.services.intake.imports import import_csv
     from leadflow.storage.database import Database
 
     if not file.is_file():
@@ -545,7 +545,7 @@ def deadletter_replay(
     ] = None,
 ) -> None:
     """Run a kept payload through intake again (after a fix, or with a corrected --body)."""
-    from leadflow.services import replays
+    from leadflow.services.intake import replays
 
     corrected = body.read_bytes() if body else None
     current = settings()
@@ -573,7 +573,7 @@ def config_apply(
     comment: Annotated[str, typer.Option(help="why this change")] = "",
 ) -> None:
     """Validate FILE and activate it as a new configuration version."""
-    from leadflow.services import configuration
+    from leadflow.services.configuration import versions as configuration
 
     if not file.is_file():
         raise Failure(f"no such file: {file}")
@@ -592,7 +592,7 @@ def config_export(
     ] = None,
 ) -> None:
     """Print the live (or a past) configuration as YAML."""
-    from leadflow.services import configuration
+    from leadflow.services.configuration import versions as configuration
 
     async def work(store: Any) -> dict[str, Any]:
         if version is None:
@@ -610,7 +610,7 @@ def config_diff(
 ) -> None:
     """Show what changes from OLD to NEW; with one argument, what it would change in the live
     version (`leadflow config diff draft.yaml`)."""
-    from leadflow.services import configuration
+    from leadflow.services.configuration import versions as configuration
 
     refs: tuple[str | None, str | None] = (None, old) if new is None else (old, new)
 
@@ -645,7 +645,7 @@ def config_diff(
 @friendly
 def config_rollback(version: int) -> None:
     """Activate a copy of an earlier VERSION as a new version."""
-    from leadflow.services import configuration
+    from leadflow.services.configuration import versions as configuration
 
     new = run(with_store(lambda store: configuration.rollback(store, version, actor="cli")))
     console.print(f"[green]version {version} is live again as version {new}[/green]")
@@ -684,8 +684,8 @@ def explain(
 ) -> None:
     """Print why a lead went where it went (and its later changes)."""
     from leadflow.routing import Decision
-    from leadflow.services import decisions
-    from leadflow.services.organisation import LiveOrganisation
+    from leadflow.services.assignment import decisions
+    from leadflow.services.configuration.organisation import LiveOrganisation
 
     async def work(store: Any) -> tuple[Any, str | None]:
         found = await decisions.decisions_of(store, lead_id)
@@ -729,8 +729,9 @@ def replay_command(
     """Run past leads through the live (and a draft) configuration, with no side effects."""
     import json
 
-    from leadflow.services import configuration, simulation
-    from leadflow.services.organisation import LiveOrganisation
+    from leadflow.services.assignment import simulation
+    from leadflow.services.configuration import versions as configuration
+    from leadflow.services.configuration.organisation import LiveOrganisation
 
     draft = configuration.parse_yaml(_read(str(config)), str(config)) if config else None
     since, until = parse_day(start), parse_day(end, end=True)
@@ -776,8 +777,8 @@ def roster(
     on_leave: Annotated[bool, typer.Option(help="only agents with leave this week")] = False,
 ) -> None:
     """Who is on shift now, who is on leave this week, each agent's next availability."""
-    from leadflow.services import rota
-    from leadflow.services.organisation import LiveOrganisation
+    from leadflow.services.configuration.organisation import LiveOrganisation
+    from leadflow.services.work import rota
 
     moment = parse_moment(at)
 
@@ -815,7 +816,7 @@ def roster(
 @friendly
 def queue_command() -> None:
     """Leads waiting for an eligible agent, oldest and most urgent first."""
-    from leadflow.services import queue
+    from leadflow.services.assignment import queue
 
     waiting = run(with_store(lambda store: queue.waiting(store, datetime.now(UTC)), commit=False))
     table = Table(title=f"{len(waiting)} leads waiting")
@@ -839,8 +840,8 @@ def tick(
 ) -> None:
     """Run the periodic work once: queue release, SLA checks, staff changes (the worker does
     this on its own every minute)."""
-    from leadflow.services import timekeeping
-    from leadflow.services.organisation import LiveOrganisation
+    from leadflow.services.assignment import timekeeping
+    from leadflow.services.configuration.organisation import LiveOrganisation
     from leadflow.storage.database import Database
 
     moment = parse_moment(at)

@@ -28,7 +28,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Response, Route, sync_playwright
 
 if TYPE_CHECKING:
-    from leadflow.services.intake import LeadSubmission
+    from leadflow.services.intake.ingest import LeadSubmission
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -86,8 +86,10 @@ def _database_on(server_url: str, name: str) -> str:
 async def _prepare(url: str) -> list[Person]:
     """The demo organisation, a few days of routed sample leads, and the demo users."""
     from leadflow.identity import InvalidLead
-    from leadflow.services import demo, intake, users
-    from leadflow.services.organisation import LiveOrganisation
+    from leadflow.services import demo
+    from leadflow.services.access import users
+    from leadflow.services.configuration.organisation import LiveOrganisation
+    from leadflow.services.intake import ingest as intake
     from leadflow.storage.database import Database
     from leadflow.storage.store import open_store
 
@@ -122,7 +124,7 @@ async def _prepare(url: str) -> list[Person]:
 def _german_weekday_morning_leads() -> list[LeadSubmission]:
     """Hair-transplant leads from Germany last Tuesday morning, when the demo agent (Anna
     Schmidt, Berlin) is on shift: her inbox has leads routed to her, whatever day it is now."""
-    from leadflow.services.intake import LeadSubmission
+    from leadflow.services.intake.ingest import LeadSubmission
 
     today = datetime.now(ZoneInfo("Europe/Berlin")).date()
     tuesday = today - timedelta(days=(today.weekday() - 1) % 7 or 7)

@@ -24,8 +24,9 @@ async def _route_campaign_to_anna(url: str) -> str:
     from her own pool when she is on shift, as the on-call agent when she is not, so the test
     does not depend on the hour it runs at."""
     from leadflow.domain.configuration import NoAgentPolicy, Pipeline, Pool, PoolMember, Rule
-    from leadflow.services import configuration, tokens
-    from leadflow.services.scoping import ALL_SCOPES
+    from leadflow.services.access import tokens
+    from leadflow.services.access.scoping import ALL_SCOPES
+    from leadflow.services.configuration import versions as configuration
     from leadflow.storage.database import Database
     from leadflow.storage.store import open_store
 

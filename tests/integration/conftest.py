@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from leadflow.config import Settings
 from leadflow.domain.configuration import Configuration
-from leadflow.services import configuration, tokens
-from leadflow.services.scoping import ALL_SCOPES
+from leadflow.services.access import tokens
+from leadflow.services.access.scoping import ALL_SCOPES
+from leadflow.services.configuration import versions as configuration
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.web.app import create_app

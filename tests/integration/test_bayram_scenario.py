@@ -32,9 +32,11 @@ import pytest_asyncio
 
 from leadflow.config import Settings
 from leadflow.domain.configuration import AgentStatus, Configuration
-from leadflow.services import configuration, queue, sla, staff, tokens
-from leadflow.services.organisation import LiveOrganisation
-from leadflow.services.scoping import ALL_SCOPES
+from leadflow.services.access import tokens
+from leadflow.services.access.scoping import ALL_SCOPES
+from leadflow.services.assignment import queue, sla, staff
+from leadflow.services.configuration import versions as configuration
+from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.web.app import create_app

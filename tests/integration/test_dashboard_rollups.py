@@ -11,11 +11,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from leadflow.domain.configuration import Configuration
-from leadflow.services import activities, dashboards
-from leadflow.services.activities import ActivityIn, ActivityKind
-from leadflow.services.dashboards import Dashboard, Filters
-from leadflow.services.organisation import LiveOrganisation
-from leadflow.services.scoping import Role, Viewer
+from leadflow.services.access.scoping import Role, Viewer
+from leadflow.services.configuration.organisation import LiveOrganisation
+from leadflow.services.reporting import dashboards
+from leadflow.services.reporting.dashboards import Dashboard, Filters
+from leadflow.services.work import activities
+from leadflow.services.work.activities import ActivityIn, ActivityKind
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from tests.integration.conftest import Clock

@@ -189,7 +189,7 @@ async def test_unparseable_body_is_kept_as_a_dead_letter_and_replayable(
 
     from datetime import UTC, datetime
 
-    from leadflow.services.replays import replay_dead_letter
+    from leadflow.services.intake.replays import replay_dead_letter
 
     fixed = broken.rstrip(b",") + b', "country": "DE"}'
     outcome = await replay_dead_letter(

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import pytest_asyncio
 from sqlalchemy import text
 
-from leadflow.services import configuration
-from leadflow.services.organisation import LiveOrganisation
+from leadflow.services.configuration import versions as configuration
+from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 from leadflow.storage.store import open_store
 from tests import factories

@@ -8,7 +8,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from leadflow.services import configuration
+from leadflow.services.configuration import versions as configuration
 from leadflow.storage.store import Store
 from tests import factories
 from tests.factories import agent, lead_body

@@ -17,7 +17,7 @@ import httpx
 import psycopg
 import pytest
 
-from leadflow.services import configuration
+from leadflow.services.configuration import versions as configuration
 from tests import factories
 from tests.factories import agent, lead_body
 

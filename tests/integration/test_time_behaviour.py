@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from leadflow.domain.configuration import AgentStatus
-from leadflow.services import queue, sla, staff
-from leadflow.services.organisation import LiveOrganisation, Organisation
+from leadflow.services.assignment import queue, sla, staff
+from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
 from leadflow.storage.store import Store
 from tests import factories
 from tests.factories import agent, lead_body

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from leadflow.services import tokens
-from leadflow.services.scoping import LEAST_PRIVILEGE
-from leadflow.services.tokens import TokenIdentity
+from leadflow.services.access import tokens
+from leadflow.services.access.scoping import LEAST_PRIVILEGE
+from leadflow.services.access.tokens import TokenIdentity
 from leadflow.storage.store import Store
 
 NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from leadflow.services import configuration
+from leadflow.services.configuration import versions as configuration
 from leadflow.storage.store import Store
 from tests.integration.ui import EMAILS, Scenario, sign_in
 

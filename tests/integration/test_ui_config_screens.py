@@ -10,8 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from leadflow.services import configuration, tokens
-from leadflow.services.scoping import ALL_SCOPES
+from leadflow.services.access import tokens
+from leadflow.services.access.scoping import ALL_SCOPES
+from leadflow.services.configuration import versions as configuration
 from leadflow.storage.store import Store
 from tests.integration.ui import EMAILS, Scenario, csrf_of, sign_in
 

@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
-from leadflow.services import tokens
+from leadflow.services.access import tokens
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from leadflow.web.deps import ViewerDep

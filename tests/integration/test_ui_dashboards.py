@@ -12,8 +12,9 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from leadflow.services import activities, dashboards
-from leadflow.services.activities import ActivityIn, ActivityKind
+from leadflow.services.reporting import dashboards
+from leadflow.services.work import activities
+from leadflow.services.work.activities import ActivityIn, ActivityKind
 from leadflow.storage.store import Store
 from tests.integration.conftest import Clock
 from tests.integration.ui import (

@@ -288,8 +288,8 @@ async def test_a_team_lead_opens_their_agents_inbox_only(
 async def test_the_lead_file_explains_the_routing_decision(
     web: httpx.AsyncClient, store: Store, clock: Clock
 ) -> None:
-    from leadflow.services import intake
-    from leadflow.services.intake import LeadSubmission
+    from leadflow.services.intake import ingest as intake
+    from leadflow.services.intake.ingest import LeadSubmission
     from tests.integration.ui import SharedOrganisation
 
     result = await intake.ingest(
@@ -350,7 +350,7 @@ class Server:
 @pytest_asyncio.fixture
 async def server(database_url: str) -> AsyncIterator[Server]:
     """A real server on a committed database (a stream never ends, so it needs real sockets)."""
-    from leadflow.services import configuration
+    from leadflow.services.configuration import versions as configuration
 
     database = Database(database_url, pool_size=5)
     email = f"stream.{uuid.uuid4().hex[:8]}@clinic.example"

@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from leadflow.cli import app as cli
-from leadflow.services import users
-from leadflow.services.scoping import Role
-from leadflow.services.users import AccountError, NewUser, Problem
+from leadflow.services.access import users
+from leadflow.services.access.scoping import Role
+from leadflow.services.access.users import AccountError, NewUser, Problem
 from leadflow.storage.embedded import libpq_url
 from leadflow.storage.store import Store
 

@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import text
 
-from leadflow.services.imports import import_csv
+from leadflow.services.intake.imports import import_csv
 from leadflow.storage.database import Database
 from tests.conftest import DATA
 from tests.integration.conftest import committing

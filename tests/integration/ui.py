@@ -19,9 +19,13 @@ from fastapi import FastAPI
 from leadflow.config import Settings
 from leadflow.demo import organisation_yaml
 from leadflow.domain.configuration import Configuration
-from leadflow.services import configuration
-from leadflow.services.configuration import NoConfiguration
-from leadflow.services.organisation import LiveOrganisation, Organisation, compile_organisation
+from leadflow.services.configuration import versions as configuration
+from leadflow.services.configuration.organisation import (
+    LiveOrganisation,
+    Organisation,
+    compile_organisation,
+)
+from leadflow.services.configuration.versions import NoConfiguration
 from leadflow.storage.database import Database
 from leadflow.storage.store import ContactDetails, Store
 from leadflow.web.app import create_app

@@ -72,6 +72,6 @@ def test_the_server_configures_logging_from_its_settings(
     try:
         _fail_with_a_local()
     except ValueError:
-        structlog.get_logger("leadflow.services.intake").exception("routing failed")
+        structlog.get_logger("leadflow.services.intake.ingest").exception("routing failed")
     [line] = capsys.readouterr().err.strip().splitlines()
     assert json.loads(line)["event"] == "routing failed"

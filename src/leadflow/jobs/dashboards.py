@@ -6,7 +6,7 @@ import structlog
 from procrastinate import App, JobContext
 
 from leadflow.jobs.runtime import runtime_of
-from leadflow.services import dashboards
+from leadflow.services.reporting import dashboards
 
 log = structlog.get_logger(__name__)
 REPORTS = "reports"

@@ -11,7 +11,7 @@ from procrastinate import JobContext
 
 from leadflow.config import Settings
 from leadflow.notify import Channels, open_channels
-from leadflow.services.organisation import LiveOrganisation
+from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 
 CONTEXT_KEY = "leadflow"

@@ -6,7 +6,7 @@ import structlog
 from procrastinate import App, JobContext
 
 from leadflow.jobs.runtime import runtime_of
-from leadflow.services import delivery
+from leadflow.services.delivery import outbox as delivery
 
 log = structlog.get_logger(__name__)
 

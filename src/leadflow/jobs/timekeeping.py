@@ -6,7 +6,7 @@ import structlog
 from procrastinate import App, JobContext
 
 from leadflow.jobs.runtime import runtime_of
-from leadflow.services import timekeeping
+from leadflow.services.assignment import timekeeping
 
 log = structlog.get_logger(__name__)
 ROUTING = "routing"

@@ -12,11 +12,16 @@ from typing import Any
 import phonenumbers
 
 from leadflow.demo import organisation_yaml
-from leadflow.services import activities, configuration, dashboards, intake, queue, sla, tokens
-from leadflow.services.activities import ActivityIn, ActivityKind
-from leadflow.services.intake import LeadSubmission
-from leadflow.services.organisation import LiveOrganisation
-from leadflow.services.scoping import LEAST_PRIVILEGE
+from leadflow.services.access import tokens
+from leadflow.services.access.scoping import LEAST_PRIVILEGE
+from leadflow.services.assignment import queue, sla
+from leadflow.services.configuration import versions as configuration
+from leadflow.services.configuration.organisation import LiveOrganisation
+from leadflow.services.intake import ingest as intake
+from leadflow.services.intake.ingest import LeadSubmission
+from leadflow.services.reporting import dashboards
+from leadflow.services.work import activities
+from leadflow.services.work.activities import ActivityIn, ActivityKind
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.storage.tables import Lead

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from leadflow.connectors.csv_import import MappingError
 from leadflow.identity import InvalidLead
-from leadflow.services.configuration import ConfigurationError, NoConfiguration, UnknownVersion
-from leadflow.services.deadletters import AlreadyReplayed, UnknownDeadLetter
-from leadflow.services.decisions import AgentCannotTakeLeads, UnknownAgent, UnknownLead
-from leadflow.services.payloads import UnreadablePayload
-from leadflow.services.tokens import TokenExists
+from leadflow.services.access.tokens import TokenExists
+from leadflow.services.assignment.decisions import AgentCannotTakeLeads, UnknownAgent, UnknownLead
+from leadflow.services.configuration.versions import (
+    ConfigurationError,
+    NoConfiguration,
+    UnknownVersion,
+)
+from leadflow.services.intake.deadletters import AlreadyReplayed, UnknownDeadLetter
+from leadflow.services.intake.payloads import UnreadablePayload
 
 USER_ERRORS: tuple[type[Exception], ...] = (
     AgentCannotTakeLeads,

@@ -14,7 +14,7 @@ from leadflow import __version__
 from leadflow.config import Settings
 from leadflow.jobs import worker as jobs
 from leadflow.observability import configure_logging
-from leadflow.services import live
+from leadflow.services.delivery import live
 from leadflow.storage.database import Database
 from leadflow.web import errors, limits
 from leadflow.web.api import configuration, events, forms, leads, routing, system, work

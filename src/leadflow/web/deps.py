@@ -10,11 +10,11 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from leadflow.config import Settings
-from leadflow.services import lead_access, scoping, tokens
-from leadflow.services.intake_batches import IntakeBatches
-from leadflow.services.organisation import LiveOrganisation, Organisation
-from leadflow.services.scoping import Role, Scope, Viewer
-from leadflow.services.tokens import TokenIdentity
+from leadflow.services.access import lead_access, scoping, tokens
+from leadflow.services.access.scoping import Role, Scope, Viewer
+from leadflow.services.access.tokens import TokenIdentity
+from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
+from leadflow.services.intake.intake_batches import IntakeBatches
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.web.limits import PerAddress
@@ -52,7 +52,7 @@ async def warm_up(state: AppState) -> None:
     """Compile the active configuration and load the language models before the first lead
     arrives, so no lead pays seconds of start-up (and no worker looks hung)."""
     from leadflow.identity import infer_language
-    from leadflow.services.configuration import NoConfiguration
+    from leadflow.services.configuration.versions import NoConfiguration
 
     async with open_store(state.database) as opened:
         try:

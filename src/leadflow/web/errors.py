@@ -13,10 +13,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
 from leadflow.identity import InvalidLead
-from leadflow.services.configuration import ConfigurationError, NoConfiguration, UnknownVersion
-from leadflow.services.deadletters import AlreadyReplayed, UnknownDeadLetter
-from leadflow.services.decisions import AgentCannotTakeLeads, UnknownAgent, UnknownLead
-from leadflow.services.payloads import UnreadablePayload
+from leadflow.services.assignment.decisions import AgentCannotTakeLeads, UnknownAgent, UnknownLead
+from leadflow.services.configuration.versions import (
+    ConfigurationError,
+    NoConfiguration,
+    UnknownVersion,
+)
+from leadflow.services.intake.deadletters import AlreadyReplayed, UnknownDeadLetter
+from leadflow.services.intake.payloads import UnreadablePayload
 from leadflow.storage.database import DatabaseUnavailable
 
 RETRY_AFTER = {"Retry-After": "5"}

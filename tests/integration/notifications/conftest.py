@@ -12,8 +12,9 @@ import pytest_asyncio
 from sqlalchemy import text
 
 from leadflow.domain.configuration import Configuration
-from leadflow.services import configuration, tokens
-from leadflow.services.scoping import ALL_SCOPES
+from leadflow.services.access import tokens
+from leadflow.services.access.scoping import ALL_SCOPES
+from leadflow.services.configuration import versions as configuration
 from leadflow.storage.database import Database
 from leadflow.storage.store import open_store
 from tests import factories

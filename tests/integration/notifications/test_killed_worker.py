@@ -14,7 +14,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from leadflow.notify import Channels, HttpWebhookSender
-from leadflow.services import delivery
+from leadflow.services.delivery import outbox as delivery
 from leadflow.storage.database import Database
 from tests.integration.notifications.conftest import add_message, configure, message, now
 

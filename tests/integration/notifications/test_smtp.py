@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from leadflow.notify import Channels, DeliveryFailed, Event, SmtpEmailSender, compose
 from leadflow.notify.email import SmtpConfig
 from leadflow.notify.memory import MemoryWebhookSender
-from leadflow.services import delivery
+from leadflow.services.delivery import outbox as delivery
 from leadflow.storage.database import Database
 from tests.integration.notifications.conftest import (
     TEAM_LEAD,

@@ -16,7 +16,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from leadflow.notify import Channels, DeliveryFailed, Event, HttpWebhookSender, WebhookTarget
-from leadflow.services import delivery
+from leadflow.services.delivery import outbox as delivery
 from leadflow.storage.database import Database
 from leadflow.storage.store import open_store
 from tests.integration.notifications.conftest import add_message, configure, message, now

@@ -21,8 +21,8 @@ import httpx
 import psycopg
 import pytest
 
-from leadflow.services import tokens
-from leadflow.services.scoping import ALL_SCOPES
+from leadflow.services.access import tokens
+from leadflow.services.access.scoping import ALL_SCOPES
 from leadflow.storage.database import Database
 from leadflow.storage.embedded import sqlalchemy_url
 from leadflow.storage.migrate import upgrade
@@ -42,7 +42,7 @@ def _free_port() -> int:
 
 
 async def _seed(url: str) -> str:
-    from leadflow.services import configuration
+    from leadflow.services.configuration import versions as configuration
 
     database = Database(url, pool_size=1)
     try:

@@ -10,7 +10,7 @@ import httpx
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from leadflow.config import Settings
-from leadflow.services import users
+from leadflow.services.access import users
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from leadflow.web.app import create_app

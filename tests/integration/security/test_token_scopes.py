@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from leadflow.cli import app as cli
 from leadflow.config import Settings
-from leadflow.services import tokens
-from leadflow.services.scoping import ALL_SCOPES, Scope
+from leadflow.services.access import tokens
+from leadflow.services.access.scoping import ALL_SCOPES, Scope
 from leadflow.storage.database import Database
 from leadflow.storage.embedded import libpq_url, sqlalchemy_url
 from leadflow.storage.migrate import upgrade

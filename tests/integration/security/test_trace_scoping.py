@@ -14,8 +14,8 @@ import httpx
 import pytest_asyncio
 
 from leadflow.domain.configuration import Configuration
-from leadflow.services import tokens
-from leadflow.services.scoping import ALL_SCOPES
+from leadflow.services.access import tokens
+from leadflow.services.access.scoping import ALL_SCOPES
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from tests.factories import lead_body

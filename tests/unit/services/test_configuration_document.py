@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from leadflow.demo import organisation_yaml
-from leadflow.services.configuration import ConfigurationError, diff, parse_yaml, to_yaml
+from leadflow.services.configuration.versions import ConfigurationError, diff, parse_yaml, to_yaml
 
 BASE = """\
 organisation:

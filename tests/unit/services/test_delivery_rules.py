@@ -8,7 +8,7 @@ import pytest
 
 from leadflow.domain.configuration import Configuration
 from leadflow.notify import DeliveryFailed
-from leadflow.services.delivery import RetryPolicy, recipients
+from leadflow.services.delivery.outbox import RetryPolicy, recipients
 from tests import factories
 
 NOW = datetime(2026, 5, 12, 8, 0, tzinfo=UTC)

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from leadflow.demo import organisation_yaml
-from leadflow.services.configuration import parse_yaml
-from leadflow.services.inbox import SlaState, sla_clock
-from leadflow.services.organisation import Organisation, compile_organisation
+from leadflow.services.configuration.organisation import Organisation, compile_organisation
+from leadflow.services.configuration.versions import parse_yaml
+from leadflow.services.work.inbox import SlaState, sla_clock
 
 TUESDAY_NOON_BERLIN = datetime(2026, 5, 12, 10, 0, tzinfo=UTC)
 WEDNESDAY_3AM_BERLIN = datetime(2026, 5, 13, 1, 0, tzinfo=UTC)

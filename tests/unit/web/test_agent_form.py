@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from leadflow.domain.configuration import AgentStatus, Tier
-from leadflow.services.agent_settings import AgentSettings, changed_fields
+from leadflow.services.configuration.agent_settings import AgentSettings, changed_fields
 from leadflow.web.ui.agent_form import AgentForm
 
 

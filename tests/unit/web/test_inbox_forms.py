@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leadflow.services.activities import ActivityKind
+from leadflow.services.work.activities import ActivityKind
 from leadflow.web.ui.inbox import countdown
 from leadflow.web.ui.inbox_forms import ActivityForm
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from leadflow.domain.configuration import Configuration
-from leadflow.services import scoping
-from leadflow.services.scoping import Forbidden, LeadScope, Role, Viewer
+from leadflow.services.access import scoping
+from leadflow.services.access.scoping import Forbidden, LeadScope, Role, Viewer
 
 CONFIG = Configuration.model_validate(
     {

@@ -13,9 +13,10 @@ import yaml
 from fastapi import APIRouter, Depends, Request
 
 from leadflow.domain.configuration import Configuration
-from leadflow.services import configuration, scoping
-from leadflow.services.payloads import UnreadablePayload
-from leadflow.services.scoping import Scope, Viewer
+from leadflow.services.access import scoping
+from leadflow.services.access.scoping import Scope, Viewer
+from leadflow.services.configuration import versions as configuration
+from leadflow.services.intake.payloads import UnreadablePayload
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED
 from leadflow.web.deps import StoreDep, permitted
 from leadflow.web.params import VersionNumber, VersionQuery

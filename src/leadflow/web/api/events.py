@@ -10,7 +10,9 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from leadflow.notify import LiveEvent, LiveFeed, Subscription
-from leadflow.services import inbox, live, scoping
+from leadflow.services.access import scoping
+from leadflow.services.delivery import live
+from leadflow.services.work import inbox
 from leadflow.web.deps import Reader, State, StoreDep
 from leadflow.web.errors import NotFound
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
-from leadflow.services import intake
+from leadflow.services.intake import ingest as intake
 from leadflow.web.api.leads import read_payload, submission_of
 from leadflow.web.deps import FormPoster, State, StoreDep
 

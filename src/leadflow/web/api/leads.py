@@ -6,9 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
-from leadflow.services import deadletters, intake
-from leadflow.services.intake import LeadSubmission
-from leadflow.services.payloads import UnreadablePayload, parse_body
+from leadflow.services.intake import deadletters
+from leadflow.services.intake import ingest as intake
+from leadflow.services.intake.ingest import LeadSubmission
+from leadflow.services.intake.payloads import UnreadablePayload, parse_body
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, DeadLetterOut, LeadOut
 from leadflow.web.deps import LeadSubmitter, LeadViewer, State, StoreDep
 from leadflow.web.errors import NotFound

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from leadflow.services import health
+from leadflow.services.reporting import health
 from leadflow.web.deps import StoreDep
 
 router = APIRouter(tags=["system"])

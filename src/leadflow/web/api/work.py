@@ -7,9 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from leadflow.services import activities, lead_access, queue, rota, scoping
-from leadflow.services.activities import ActivityIn
-from leadflow.services.scoping import Role
+from leadflow.services.access import lead_access, scoping
+from leadflow.services.access.scoping import Role
+from leadflow.services.assignment import queue
+from leadflow.services.work import activities, rota
+from leadflow.services.work.activities import ActivityIn
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, UNREADABLE
 from leadflow.web.deps import LeadViewer, LeadWorker, Now, OrgDep, Reader, State, StoreDep
 from leadflow.web.errors import NotFound

@@ -8,8 +8,8 @@ from zoneinfo import available_timezones
 from fastapi import Form
 from fastapi.responses import RedirectResponse, Response
 
-from leadflow.services import users
-from leadflow.services.users import AccountError
+from leadflow.services.access import users
+from leadflow.services.access.users import AccountError
 from leadflow.web.ui import security
 from leadflow.web.ui.context import PageDep
 from leadflow.web.ui.i18n import N_

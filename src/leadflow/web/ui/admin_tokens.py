@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Form
 from fastapi.responses import RedirectResponse, Response
 
-from leadflow.services import scoping, token_admin
-from leadflow.services.scoping import LEAST_PRIVILEGE, Scope
-from leadflow.services.tokens import IssuedToken, TokenExists
+from leadflow.services.access import scoping, token_admin
+from leadflow.services.access.scoping import LEAST_PRIVILEGE, Scope
+from leadflow.services.access.tokens import IssuedToken, TokenExists
 from leadflow.web.ui.context import Page, PageDep
 from leadflow.web.ui.i18n import N_
 from leadflow.web.ui.routers import page_router

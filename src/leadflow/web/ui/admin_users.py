@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import Form
 from fastapi.responses import RedirectResponse, Response
 
-from leadflow.services import scoping, users
-from leadflow.services.scoping import USER_ROLES
-from leadflow.services.users import AccountError, NewUser
+from leadflow.services.access import scoping, users
+from leadflow.services.access.scoping import USER_ROLES
+from leadflow.services.access.users import AccountError, NewUser
 from leadflow.web.params import UserId
 from leadflow.web.ui.account import timezones
 from leadflow.web.ui.context import Page, PageDep

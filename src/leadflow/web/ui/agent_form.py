@@ -9,7 +9,7 @@ from typing import TypeVar
 from zoneinfo import available_timezones
 
 from leadflow.domain.configuration import AgentStatus, Tier
-from leadflow.services.agent_settings import AgentSettings
+from leadflow.services.configuration.agent_settings import AgentSettings
 from leadflow.web.ui.i18n import N_
 
 CAPS = ("day", "week", "month", "open")

@@ -8,9 +8,11 @@ from fastapi import Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from leadflow.domain.configuration import Agent, AgentStatus, Configuration, Tier
-from leadflow.services import agent_settings, overview, scoping
-from leadflow.services.agent_settings import StaleVersion
-from leadflow.services.configuration import ConfigurationError
+from leadflow.services.access import scoping
+from leadflow.services.configuration import agent_settings
+from leadflow.services.configuration.agent_settings import StaleVersion
+from leadflow.services.configuration.versions import ConfigurationError
+from leadflow.services.reporting import overview
 from leadflow.web.params import INTEGER_MAX
 from leadflow.web.ui.account import timezones
 from leadflow.web.ui.agent_form import CAPS, AgentForm

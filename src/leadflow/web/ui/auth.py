@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from leadflow.services import signin as signing_in
-from leadflow.services.signin import Throttled
+from leadflow.services.access import signin as signing_in
+from leadflow.services.access.signin import Throttled
 from leadflow.web.deps import Now, StoreDep
 from leadflow.web.ui import i18n, security
 from leadflow.web.ui.context import anonymous_locale, html

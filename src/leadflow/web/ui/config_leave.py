@@ -13,7 +13,8 @@ from fastapi.responses import Response
 
 from leadflow.calendar.holidays import Holiday, HolidayBook
 from leadflow.domain.configuration import Agent, Configuration, Leave, LeaveType, Team
-from leadflow.services import config_edits, scoping
+from leadflow.services.access import scoping
+from leadflow.services.configuration import config_edits
 from leadflow.web.params import INTEGER_MAX
 from leadflow.web.ui import config_forms
 from leadflow.web.ui.config_forms import FieldProblems

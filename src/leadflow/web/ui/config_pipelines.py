@@ -17,7 +17,8 @@ from leadflow.domain.configuration import (
     Strategy,
     Tier,
 )
-from leadflow.services import config_edits, scoping
+from leadflow.services.access import scoping
+from leadflow.services.configuration import config_edits
 from leadflow.web.ui import config_forms
 from leadflow.web.ui.account import timezones
 from leadflow.web.ui.config_forms import FieldProblems

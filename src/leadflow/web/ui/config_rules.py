@@ -9,9 +9,10 @@ from fastapi import Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from leadflow.domain.configuration import OPERATORS, Configuration, Rule
-from leadflow.services import config_edits, scoping
-from leadflow.services.agent_settings import StaleVersion
-from leadflow.services.config_edits import UnknownEntry
+from leadflow.services.access import scoping
+from leadflow.services.configuration import config_edits
+from leadflow.services.configuration.agent_settings import StaleVersion
+from leadflow.services.configuration.config_edits import UnknownEntry
 from leadflow.web.params import INTEGER_MAX
 from leadflow.web.ui import config_rule_form, config_testlead
 from leadflow.web.ui.config_forms import FieldProblems

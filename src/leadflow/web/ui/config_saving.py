@@ -12,8 +12,13 @@ from fastapi import HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from leadflow.domain.configuration import Configuration
-from leadflow.services import config_edits
-from leadflow.services.config_edits import ConfigurationError, Edit, StaleVersion, UnknownEntry
+from leadflow.services.configuration import config_edits
+from leadflow.services.configuration.config_edits import (
+    ConfigurationError,
+    Edit,
+    StaleVersion,
+    UnknownEntry,
+)
 from leadflow.web.ui.context import Page
 
 Rerender = Callable[[int, dict[str, str], bool], Response]

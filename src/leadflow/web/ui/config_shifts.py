@@ -9,7 +9,8 @@ from typing import Any
 from fastapi.responses import RedirectResponse, Response
 
 from leadflow.domain.configuration import WEEKDAYS, Agent, Configuration, Team
-from leadflow.services import config_edits, scoping
+from leadflow.services.access import scoping
+from leadflow.services.configuration import config_edits
 from leadflow.web.ui import config_forms
 from leadflow.web.ui.config_forms import FieldProblems
 from leadflow.web.ui.config_saving import Save, base_version_of, save_and_redirect

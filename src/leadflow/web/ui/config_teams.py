@@ -8,7 +8,8 @@ from fastapi import HTTPException
 from fastapi.responses import Response
 
 from leadflow.domain.configuration import Configuration, LeavePolicy, Team
-from leadflow.services import config_edits, scoping
+from leadflow.services.access import scoping
+from leadflow.services.configuration import config_edits
 from leadflow.web.ui import config_forms
 from leadflow.web.ui.account import timezones
 from leadflow.web.ui.config_forms import FieldProblems

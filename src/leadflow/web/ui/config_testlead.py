@@ -13,8 +13,8 @@ from pydantic import ValidationError
 
 from leadflow.domain.configuration import Configuration
 from leadflow.identity import InvalidLead
-from leadflow.services import simulation
-from leadflow.services.intake import LeadSubmission
+from leadflow.services.assignment import simulation
+from leadflow.services.intake.ingest import LeadSubmission
 from leadflow.web.ui.config_forms import FieldProblems
 from leadflow.web.ui.context import Page
 from leadflow.web.ui.i18n import N_

@@ -11,8 +11,8 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
 from leadflow.domain.configuration import Configuration
-from leadflow.services.scoping import Viewer
-from leadflow.services.users import Account
+from leadflow.services.access.scoping import Viewer
+from leadflow.services.access.users import Account
 from leadflow.storage.store import Store
 from leadflow.web.deps import AppState, Now, State, StoreDep
 from leadflow.web.ui import i18n, security, templating

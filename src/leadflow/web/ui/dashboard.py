@@ -9,9 +9,10 @@ from typing import Any
 from fastapi import HTTPException
 from fastapi.responses import Response
 
-from leadflow.services import dashboards, overview, rota
-from leadflow.services.dashboards import Dashboard, UnknownFilter
-from leadflow.services.scoping import Role, can_see_team, require
+from leadflow.services.access.scoping import Role, can_see_team, require
+from leadflow.services.reporting import dashboards, overview
+from leadflow.services.reporting.dashboards import Dashboard, UnknownFilter
+from leadflow.services.work import rota
 from leadflow.web.ui import dashboard_export, dashboard_filters
 from leadflow.web.ui import dashboard_tables as tables
 from leadflow.web.ui.context import Page, PageDep

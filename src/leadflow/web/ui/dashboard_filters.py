@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
-from leadflow.services.dashboards import Filters
+from leadflow.services.reporting.dashboards import Filters
 from leadflow.web.ui.formatting import zone
 from leadflow.web.ui.i18n import N_
 

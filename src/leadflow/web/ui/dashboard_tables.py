@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from leadflow.domain.configuration import Configuration
-from leadflow.services.dashboards import Count, Dashboard, Speed
-from leadflow.services.overview import Member
-from leadflow.services.rota import AgentNow
+from leadflow.services.reporting.dashboards import Count, Dashboard, Speed
+from leadflow.services.reporting.overview import Member
+from leadflow.services.work.rota import AgentNow
 from leadflow.web.ui.formatting import Formatter
 from leadflow.web.ui.i18n import N_
 from leadflow.web.ui.vocabulary import label_key

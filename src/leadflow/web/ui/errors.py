@@ -8,9 +8,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from leadflow.services.configuration import NoConfiguration
-from leadflow.services.scoping import Forbidden
-from leadflow.services.users import Account
+from leadflow.services.access.scoping import Forbidden
+from leadflow.services.access.users import Account
+from leadflow.services.configuration.versions import NoConfiguration
 from leadflow.storage.database import DatabaseUnavailable
 from leadflow.storage.store import open_store
 from leadflow.web import errors as api_errors

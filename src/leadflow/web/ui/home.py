@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi.responses import Response
 
-from leadflow.services import overview
-from leadflow.services.scoping import Role
+from leadflow.services.access.scoping import Role
+from leadflow.services.reporting import overview
 from leadflow.web.ui import dashboard, inbox
 from leadflow.web.ui.context import Page, PageDep
 from leadflow.web.ui.routers import page_router

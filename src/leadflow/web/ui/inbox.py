@@ -15,11 +15,13 @@ from fastapi import Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from leadflow.domain.configuration import Agent, Configuration
-from leadflow.services import inbox, overview, scoping, trace_scope
-from leadflow.services.activities import ActivityKind
-from leadflow.services.decisions import UnknownLead
-from leadflow.services.organisation import Organisation
-from leadflow.services.scoping import Role
+from leadflow.services.access import scoping, trace_scope
+from leadflow.services.access.scoping import Role
+from leadflow.services.assignment.decisions import UnknownLead
+from leadflow.services.configuration.organisation import Organisation
+from leadflow.services.reporting import overview
+from leadflow.services.work import inbox
+from leadflow.services.work.activities import ActivityKind
 from leadflow.web.params import LeadId
 from leadflow.web.ui.context import Page, PageDep
 from leadflow.web.ui.inbox_forms import DIRECTIONS, OUTCOMES, ActivityForm, term_key

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from leadflow.services.activities import ActivityIn, ActivityKind
-from leadflow.services.inbox import NOTE_KINDS
-from leadflow.services.payloads import text_problem
+from leadflow.services.intake.payloads import text_problem
+from leadflow.services.work.activities import ActivityIn, ActivityKind
+from leadflow.services.work.inbox import NOTE_KINDS
 from leadflow.web.ui.i18n import N_
 
 NOTE_LIMIT = 2000

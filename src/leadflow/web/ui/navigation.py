@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from leadflow.services import scoping
-from leadflow.services.scoping import Role, Viewer
+from leadflow.services.access import scoping
+from leadflow.services.access.scoping import Role, Viewer
 from leadflow.web.ui.i18n import N_
 
 

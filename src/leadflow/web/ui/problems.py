@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leadflow.services.users import AccountError, Problem
+from leadflow.services.access.users import AccountError, Problem
 from leadflow.web.ui.i18n import N_
 
 ACCOUNT_PROBLEMS = {

@@ -19,9 +19,9 @@ from datetime import timedelta
 
 from fastapi import Request
 
-from leadflow.services import sessions
-from leadflow.services.sessions import Flash, Resumed
-from leadflow.services.users import Account
+from leadflow.services.access import sessions
+from leadflow.services.access.sessions import Flash, Resumed
+from leadflow.services.access.users import Account
 from leadflow.storage.store import Store
 
 SESSION_COOKIE = "leadflow_session"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import HTTPException
 from fastapi.responses import RedirectResponse, Response
 
-from leadflow.services import configuration as config_service
-from leadflow.services import overview, scoping
-from leadflow.services.configuration import UnknownVersion
+from leadflow.services.access import scoping
+from leadflow.services.configuration import versions as config_service
+from leadflow.services.configuration.versions import UnknownVersion
+from leadflow.services.reporting import overview
 from leadflow.web.params import VersionNumber, VersionQuery
 from leadflow.web.ui.context import PageDep
 from leadflow.web.ui.routers import page_router

@@ -1,0 +1,147 @@
+"""Decisions after the fact: the trace of a lead, "why not this agent?", manual reassignment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from leadflow.routing import Decision, why_not
+from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
+from leadflow.storage.store import Store
+from leadflow.storage.tables import Assignment, Lead
+
+
+class UnknownLead(Exception):
+    def __init__(self, lead_id: int) -> None:
+        super().__init__(f"lead {lead_id} does not exist")
+
+
+class UnknownAgent(Exception):
+    def __init__(self, agent: str) -> None:
+        super().__init__(f"agent {agent!r} is not in the active configuration")
+
+
+class AgentCannotTakeLeads(Exception):
+    def __init__(self, agent: str, status: str) -> None:
+        super().__init__(f"agent {agent!r} is {status} and cannot take leads")
+
+
+@dataclass(frozen=True)
+class LeadDecisions:
+    lead: Lead
+    history: list[Assignment]
+    """Every decision and change, oldest first."""
+
+    @property
+    def routing(self) -> Assignment | None:
+        """The latest engine decision (manual changes carry no engine trace)."""
+        engine = [a for a in self.history if a.trace.get("attempts") is not None]
+        return engine[-1] if engine else None
+
+
+async def decisions_of(store: Store, lead_id: int) -> LeadDecisions:
+    lead = await store.leads.get(lead_id)
+    if lead is None:
+        raise UnknownLead(lead_id)
+    return LeadDecisions(lead, await store.roster.assignments_of(lead_id))
+
+
+async def answer_why_not(store: Store, live: LiveOrganisation, lead_id: int, agent: str) -> str:
+    """Why `agent` did not get this lead, by the configuration version that decided it."""
+    found = await decisions_of(store, lead_id)
+    routing = found.routing
+    if routing is None:
+        return f"lead {lead_id} has not been routed yet"
+    organisation = await live.version(store, routing.config_version_id)
+    answer = why_not(Decision.from_trace(routing.trace), agent, organisation.routing)
+    if found.lead.owner_agent_key != routing.agent_key:
+        answer += f" (since then the lead was reassigned to {found.lead.owner_agent_key})"
+    return answer
+
+
+def history_view(found: LeadDecisions) -> list[dict[str, Any]]:
+    return [
+        {
+            "decision_id": a.id,
+            "kind": a.kind,
+            "outcome": a.outcome,
+            "agent": a.agent_key,
+            "previous_agent": a.previous_agent_key,
+            "pipeline": a.pipeline_key,
+            "rule": a.rule_key,
+            "via": a.via,
+            "config_version": a.config_version_id,
+            "decided_at": a.decided_at.isoformat(),
+            "actor": a.actor,
+            "reason": a.reason or a.trace.get("reason", ""),
+        }
+        for a in found.history
+    ]
+
+
+async def reassign(
+    store: Store,
+    organisation: Organisation,
+    lead_id: int,
+    *,
+    agent: str,
+    actor: str,
+    reason: str,
+    now: datetime,
+    kind: str = "manual",
+) -> int:
+    """Give an open lead to `agent`; recorded in the lead's history and the audit log."""
+    lead = await store.leads.get(lead_id, for_update=True)
+    if lead is None:
+        raise UnknownLead(lead_id)
+    target = next((a for a in organisation.configuration.agents if a.key == agent), None)
+    if target is None:
+        raise UnknownAgent(agent)
+    if target.status.value == "left":
+        raise AgentCannotTakeLeads(agent, "left")
+    previous = lead.owner_agent_key
+    if previous == agent:
+        raise AgentCannotTakeLeads(agent, "already the owner and")
+    if previous is not None and lead.closed_at is None:
+        await store.roster.change_open(previous, -1)
+    local_day = now.astimezone(ZoneInfo(target.timezone)).date()
+    await store.roster.count_assignment(agent, local_day)
+    lead.owner_agent_key = agent
+    lead.routing_status = "assigned"
+    lead.assigned_at = now
+    decision_id = await store.roster.add_assignment(
+        {
+            "lead_id": lead.id,
+            "kind": kind,
+            "outcome": "assigned",
+            "agent_key": agent,
+            "previous_agent_key": previous,
+            "pipeline_key": lead.pipeline_key,
+            "config_version_id": organisation.version,
+            "decided_at": now,
+            "actor": actor,
+            "reason": reason,
+            "trace": {"reason": f"{kind} reassignment by {actor}: {reason}"},
+        }
+    )
+    await store.contacts.set_owner(lead.contact_id, agent)
+    await store.audit.record(
+        actor=actor,
+        action=f"lead.{kind}_reassign",
+        entity="lead",
+        entity_id=str(lead.id),
+        detail={"from": previous, "to": agent, "reason": reason},
+    )
+    payload = {"lead_id": lead.id, "decision_id": decision_id, "agent": agent, "from": previous}
+    for recipient, key in ((agent, "sse"), (previous, "sse:from")):
+        if recipient is not None:  # the previous owner's screen drops the lead
+            await store.outbox.add(
+                topic="lead.reassigned",
+                channel="sse",
+                recipient=recipient,
+                payload=payload,
+                idempotency_key=f"lead.reassigned:{decision_id}:{key}",
+            )
+    return decision_id

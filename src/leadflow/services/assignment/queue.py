@@ -1,0 +1,103 @@
+"""The queue: leads nobody could take wait here, and go out as soon as someone is eligible."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from leadflow.services.assignment.assign import chain_of, claim_all, could_take, reroute, routable
+from leadflow.services.configuration.organisation import Organisation
+from leadflow.storage.store import Store
+from leadflow.storage.tables import Lead
+
+
+@dataclass(frozen=True)
+class Released:
+    assigned: int
+    waiting: int
+    leads: tuple[Lead, ...] = ()
+    """The leads that were assigned."""
+
+
+async def release(
+    store: Store, organisation: Organisation, now: datetime, *, limit: int = 500
+) -> Released:
+    """Route waiting leads, highest priority then oldest first. Each goes through the engine
+    with fresh loads, so a burst at a shift start keeps caps and ratios. Once a lead finds
+    nobody, leads with the same pools, language and treatment wait for the next pass without
+    being tried: within one pass loads only grow, so they would find nobody either."""
+    assigned: list[Lead] = []
+    waiting = 0
+    closed: set[tuple[object, ...]] = set()
+    claimed = False
+    leads = await store.leads.queued(limit)
+    # The loads as the pass starts, read without locks: a lead no agent has room for by them
+    # is not routed with locks (the pass would hold its pools to the end, and intake waited
+    # for them). One whose agent gets room during the pass goes at the next one.
+    agents = [agent.key for agent in organisation.configuration.agents]
+    loads = await store.roster.loads(agents, now) if leads else {}
+    for lead in leads:
+        subject = routable(lead, None)
+        pipelines = chain_of(organisation, subject, now)
+        chain = (pipelines, lead.language, lead.treatment)
+        if chain in closed and not lead.is_repeat:  # repeats may still go to their owner
+            waiting += 1
+            continue
+        if not lead.is_repeat and not could_take(organisation, pipelines, subject, now, loads):
+            waiting += 1  # nobody could take it now (a night, a holiday, nobody speaks its
+            # language on shift, every cap reached): routing it would not either: not tried
+            closed.add(chain)
+            continue
+        if not claimed:
+            await claim_all(store, organisation, now)
+            claimed = True
+        async with store.savepoint():
+            routed = await reroute(
+                store,
+                organisation,
+                lead,
+                now,
+                kind="queue_release",
+                reason=f"released from the queue after {_words(now - lead.received_at)}",
+            )
+        if routed.assigned:
+            assigned.append(lead)
+            if (agent := routed.decision.agent) is not None:
+                day, week, month, open_ = loads.get(agent, (0, 0, 0, 0))
+                loads[agent] = (day + 1, week + 1, month + 1, open_ + 1)
+            continue
+        waiting += 1
+        closed.add(chain)
+    return Released(len(assigned), waiting, tuple(assigned))
+
+
+@dataclass(frozen=True)
+class Waiting:
+    lead_id: int
+    pipeline: str | None
+    priority: int
+    received_at: datetime
+    age_s: float
+    age: str
+
+
+async def waiting(store: Store, now: datetime, *, limit: int = 500) -> list[Waiting]:
+    return [
+        Waiting(
+            lead.id,
+            lead.pipeline_key,
+            lead.priority,
+            lead.received_at,
+            (now - lead.received_at).total_seconds(),
+            _words(now - lead.received_at),
+        )
+        for lead in await store.leads.queued(limit)
+    ]
+
+
+def _words(age: timedelta) -> str:
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours < 48 else f"{hours // 24} days"

@@ -1,0 +1,126 @@
+"""First-contact SLA: warn the owner before the deadline; after it, reassign (at most K times)
+and alert the team lead. Every step is written into the lead's history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from leadflow.services.assignment.assign import claim_all, reroute
+from leadflow.services.configuration.organisation import Organisation
+from leadflow.storage.store import Store
+from leadflow.storage.tables import Lead
+
+WARNING_AHEAD = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Enforced:
+    reassigned: int
+    kept: int
+
+
+async def enforce(
+    store: Store, organisation: Organisation, now: datetime, *, limit: int = 200
+) -> Enforced:
+    reassigned = kept = 0
+    breached = await store.leads.sla_breached(now, limit)
+    if breached:
+        await claim_all(store, organisation, now)
+    for lead in breached:
+        async with store.savepoint():
+            moved = await _breach(store, organisation, lead, now)
+        reassigned += moved
+        kept += not moved
+    return Enforced(reassigned, kept)
+
+
+async def _breach(store: Store, organisation: Organisation, lead: Lead, now: datetime) -> bool:
+    assert lead.sla_due_at is not None
+    assert lead.pipeline_key is not None
+    pipeline = organisation.configuration.pipeline(lead.pipeline_key)
+    owner, due = lead.owner_agent_key, lead.sla_due_at
+    await _alert(store, pipeline.team, lead, owner, due)
+    if lead.sla_reassignments >= pipeline.sla.max_reassignments:
+        lead.sla_due_at = None  # the team lead has it now; no more automatic moves
+        await _kept(
+            store,
+            organisation,
+            lead,
+            now,
+            f"SLA missed by {owner}; already reassigned "
+            f"{lead.sla_reassignments} times (the limit): team lead alerted",
+        )
+        return False
+    routed = await reroute(
+        store,
+        organisation,
+        lead,
+        now,
+        kind="sla",
+        reason=f"{owner} missed the first-contact SLA due {due:%Y-%m-%d %H:%M} UTC",
+        unavailable={owner: f"{owner} missed the first-contact SLA"} if owner else None,
+    )
+    if not routed.assigned:
+        lead.sla_due_at = organisation.sla_due(lead.pipeline_key, now)
+        await _kept(
+            store,
+            organisation,
+            lead,
+            now,
+            f"SLA missed by {owner}; nobody else is eligible now: kept, team lead alerted",
+        )
+        return False
+    lead.sla_reassignments += 1
+    return True
+
+
+async def _alert(store: Store, team: str, lead: Lead, owner: str | None, due: datetime) -> None:
+    await store.outbox.add(
+        topic="sla.breached",
+        channel="alert",
+        recipient=team,
+        payload={
+            "lead_id": lead.id,
+            "agent": owner,
+            "due": due.isoformat(),
+            "reassignments": lead.sla_reassignments,
+        },
+        idempotency_key=f"sla.breached:{lead.id}:{due.isoformat()}",
+    )
+
+
+async def _kept(
+    store: Store, organisation: Organisation, lead: Lead, now: datetime, reason: str
+) -> None:
+    await store.roster.add_assignment(
+        {
+            "lead_id": lead.id,
+            "kind": "sla",
+            "outcome": "kept",
+            "agent_key": lead.owner_agent_key,
+            "previous_agent_key": lead.owner_agent_key,
+            "pipeline_key": lead.pipeline_key,
+            "config_version_id": organisation.version,
+            "decided_at": now,
+            "reason": reason,
+            "trace": {"reason": reason},
+        }
+    )
+
+
+async def warn(store: Store, now: datetime, *, ahead: timedelta = WARNING_AHEAD) -> int:
+    """Tell owners whose first contact is due within `ahead` (once per lead and deadline)."""
+    leads = await store.leads.sla_due_between(now, now + ahead)
+    for lead in leads:
+        assert lead.sla_due_at is not None
+        payload: dict[str, Any] = {"lead_id": lead.id, "due": lead.sla_due_at.isoformat()}
+        await store.outbox.add(
+            topic="sla.warning",
+            channel="sse",
+            recipient=lead.owner_agent_key,
+            payload=payload,
+            idempotency_key=f"sla.warning:{lead.id}:{lead.sla_due_at.isoformat()}",
+        )
+    return len(leads)

@@ -1,0 +1,179 @@
+"""Staff changes: open leads of an agent who left or started leave are handled by the team's
+policy — kept by the named backup (and returned after leave) or routed again through the pool."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from leadflow.domain.configuration import Agent, AgentStatus, LeavePolicy
+from leadflow.domain.roster import Unavailability
+from leadflow.services.assignment import decisions
+from leadflow.services.assignment.assign import claim_all, reroute
+from leadflow.services.configuration.organisation import Organisation
+from leadflow.storage.store import Store
+from leadflow.storage.tables import Lead
+
+ACTOR = "leadflow"
+
+
+@dataclass(frozen=True)
+class Away:
+    agent: str
+    left: bool
+    detail: str
+
+
+@dataclass
+class StaffReport:
+    rerouted: int = 0
+    held: int = 0
+    queued: int = 0
+    returned: int = 0
+
+
+async def apply_staff_changes(
+    store: Store, organisation: Organisation, now: datetime
+) -> StaffReport:
+    """Move the open leads of agents who are away for good or on leave; return held leads to
+    owners who are back. Safe to run any time: it only acts on what is true at `now`."""
+    report = StaffReport()
+    moving: list[tuple[Lead, Away]] = []
+    for key in sorted(await store.leads.open_owners()):
+        away = away_reason(organisation, key, now)
+        if away is not None:
+            moving.extend((lead, away) for lead in await store.leads.open_of(key))
+    returning = [
+        (lead, owner)
+        for lead in await store.leads.held()
+        if (owner := lead.held_for_agent_key) is not None
+        and away_reason(organisation, owner, now) is None
+    ]
+    if moving or returning:
+        await claim_all(store, organisation, now)
+    for lead, away in moving:
+        async with store.savepoint():
+            await _handle(store, organisation, lead, away, now, report)
+    for lead, owner in returning:
+        async with store.savepoint():
+            await _return(store, organisation, lead, owner, now)
+        report.returned += 1
+    return report
+
+
+def away_reason(organisation: Organisation, key: str, now: datetime) -> Away | None:
+    """Left the company (or removed from the configuration), or on leave now."""
+    agent = _agent(organisation, key)
+    if agent is None or agent.status is AgentStatus.LEFT:
+        return Away(key, left=True, detail=f"{key} left the company")
+    availability = organisation.availability(key, now)
+    if availability.reason is Unavailability.ON_LEAVE:
+        return Away(key, left=False, detail=availability.detail or f"{key} is on leave")
+    return None
+
+
+async def _handle(
+    store: Store,
+    organisation: Organisation,
+    lead: Lead,
+    away: Away,
+    now: datetime,
+    report: StaffReport,
+) -> None:
+    agent = _agent(organisation, away.agent)
+    team = organisation.configuration.team(agent.team) if agent else None
+    policy = (team.on_exit if away.left else team.on_leave) if team else LeavePolicy.REDISTRIBUTE
+    backup = agent.backup if agent else None
+    if policy is LeavePolicy.KEEP_WITH_BACKUP and backup and _can_cover(organisation, backup, now):
+        await decisions.reassign(
+            store,
+            organisation,
+            lead.id,
+            agent=backup,
+            actor=ACTOR,
+            now=now,
+            kind="staff",
+            reason=f"{away.detail}: kept by the backup {backup}"
+            + ("" if away.left else f", returns to {away.agent} after the leave"),
+        )
+        lead.held_for_agent_key = None if away.left else away.agent
+        _restart_sla(organisation, lead, now)
+        report.held += 1
+        return
+    routed = await reroute(
+        store,
+        organisation,
+        lead,
+        now,
+        kind="staff",
+        reason=f"{away.detail}: routed again through the pool",
+        unavailable={away.agent: away.detail},
+    )
+    if routed.assigned:
+        report.rerouted += 1
+        return
+    await _queue(store, organisation, lead, away, now)
+    report.queued += 1
+
+
+async def _return(
+    store: Store, organisation: Organisation, lead: Lead, owner: str, now: datetime
+) -> None:
+    if lead.owner_agent_key != owner:
+        await decisions.reassign(
+            store,
+            organisation,
+            lead.id,
+            agent=owner,
+            actor=ACTOR,
+            now=now,
+            kind="staff",
+            reason=f"{owner} is back from leave",
+        )
+    lead.held_for_agent_key = None
+    _restart_sla(organisation, lead, now)
+
+
+def _restart_sla(organisation: Organisation, lead: Lead, now: datetime) -> None:
+    """A handed-over lead not yet contacted gets a full first-contact window with its new owner."""
+    if lead.first_contact_at is None and lead.pipeline_key is not None:
+        lead.sla_due_at = organisation.sla_due(lead.pipeline_key, now)
+
+
+async def _queue(
+    store: Store, organisation: Organisation, lead: Lead, away: Away, now: datetime
+) -> None:
+    """Nobody can take it now: it waits in the queue for the next eligible agent."""
+    await store.roster.change_open(away.agent, -1)
+    lead.owner_agent_key = None
+    lead.routing_status = "queued"
+    lead.sla_due_at = None
+    reason = f"{away.detail}; nobody else is eligible now: queued"
+    await store.roster.add_assignment(
+        {
+            "lead_id": lead.id,
+            "kind": "staff",
+            "outcome": "queued",
+            "agent_key": None,
+            "previous_agent_key": away.agent,
+            "pipeline_key": lead.pipeline_key,
+            "config_version_id": organisation.version,
+            "decided_at": now,
+            "actor": ACTOR,
+            "reason": reason,
+            "trace": {"reason": reason},
+        }
+    )
+
+
+def _can_cover(organisation: Organisation, key: str, now: datetime) -> bool:
+    agent = _agent(organisation, key)
+    return (
+        agent is not None
+        and agent.status is AgentStatus.ACTIVE
+        and away_reason(organisation, key, now) is None
+    )
+
+
+def _agent(organisation: Organisation, key: str) -> Agent | None:
+    return next((a for a in organisation.configuration.agents if a.key == key), None)

@@ -1,0 +1,1 @@
+"""Figures for managers: dashboards and their roll-ups, the admin overview, readiness."""

@@ -1,0 +1,547 @@
+"""The manager's and team lead's dashboards: lead mix, speed to lead, funnel, pool shares, queue
+and SLA breaches over a period, each aggregated by PostgreSQL and scoped to the viewer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from leadflow.domain.configuration import Configuration, Pipeline
+from leadflow.services.access.scoping import (
+    LeadScope,
+    Role,
+    Viewer,
+    can_see_team,
+    lead_scope,
+    require,
+)
+from leadflow.services.configuration.organisation import LiveOrganisation
+from leadflow.services.configuration.versions import NoConfiguration
+from leadflow.storage.database import Database
+from leadflow.storage.repositories.dashboard_rollups import DashboardRollups
+from leadflow.storage.repositories.dashboards import (
+    MIX_DIMENSIONS,
+    Counted,
+    Histogram,
+    LeadFilter,
+)
+from leadflow.storage.store import Store, open_store
+
+DIMENSIONS = tuple(MIX_DIMENSIONS)
+"""country, language, source, campaign, treatment."""
+
+FAST_SECONDS = 300
+"""A lead contacted within five minutes counts as fast."""
+
+
+class UnknownFilter(ValueError):
+    """A filter names a team or pipeline that does not exist."""
+
+    def __init__(self, field: str, value: str) -> None:
+        super().__init__(f"unknown {field}: {value}")
+        self.field = field
+        self.value = value
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The period [start, end) and optionally one team and one pipeline."""
+
+    start: datetime
+    end: datetime
+    team: str | None = None
+    pipeline: str | None = None
+
+
+@dataclass(frozen=True)
+class Count:
+    value: str | None
+    leads: int
+
+
+@dataclass(frozen=True)
+class Speed:
+    """Speed to lead and outcomes of one agent, one team (`key`) or everyone (`key` None)."""
+
+    key: str | None
+    leads: int
+    contacted: int
+    within_5_min: int
+    median_s: float | None
+    p90_s: float | None
+    breaches: int
+    won: int
+
+    @property
+    def contact_rate(self) -> float | None:
+        return self.contacted / self.leads if self.leads else None
+
+    @property
+    def fast_share(self) -> float | None:
+        """Of the leads received, the share first contacted within five minutes."""
+        return self.within_5_min / self.leads if self.leads else None
+
+
+@dataclass(frozen=True)
+class StageCount:
+    stage: str | None
+    leads: int
+    reached: int | None
+    """Leads at this stage or a later one (None for `lost`, which ends the funnel sideways)."""
+
+
+@dataclass(frozen=True)
+class PoolShare:
+    pipeline: str
+    agent: str
+    leads: int
+    actual: float | None
+    """This agent's share of the pool's leads in the period."""
+    target: float
+    """This agent's weight over the pool's total weight."""
+
+
+@dataclass(frozen=True)
+class Waiting:
+    pipeline: str | None
+    leads: int
+    oldest: datetime
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    filters: Filters
+    mix: dict[str, list[Count]]
+    total: Speed
+    teams: list[Speed]
+    agents: list[Speed]
+    funnel: list[StageCount]
+    pools: list[PoolShare]
+    queue: list[Waiting]
+    overdue: dict[str | None, int]
+    """Leads past their first-contact deadline now, per owner (None: no owner)."""
+    rollup: RolledUp | None = None
+    """The days read from the daily rollup (None: every figure counted live)."""
+
+
+@dataclass(frozen=True)
+class RolledUp:
+    """Complete days [first, last) in the rollup's time zone, as of the rollup's last refresh
+    (later changes to those days' leads appear at the next refresh, within a minute)."""
+
+    first: date
+    last: date
+    refreshed_at: datetime
+    zone: str
+
+    @property
+    def through(self) -> date:
+        """The last day read from the rollup."""
+        return self.last - timedelta(days=1)
+
+
+def can_view(viewer: Viewer) -> bool:
+    """Managers and administrators see every team's figures; a team lead their teams'."""
+    return viewer.role in (Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD)
+
+
+def check(viewer: Viewer, configuration: Configuration, filters: Filters) -> None:
+    """Raise `UnknownFilter` for a team or pipeline that does not exist, `Forbidden` for one
+    the viewer may not see."""
+    if filters.team is not None:
+        if filters.team not in {team.key for team in configuration.teams}:
+            raise UnknownFilter("team", filters.team)
+        require(can_see_team(viewer, filters.team), f"team {filters.team}")
+    if filters.pipeline is not None:
+        pipeline = _pipeline(configuration, filters.pipeline)
+        if pipeline is None:
+            raise UnknownFilter("pipeline", filters.pipeline)
+        require(can_see_team(viewer, pipeline.team), f"pipeline {filters.pipeline}")
+
+
+def lead_filter(viewer: Viewer, configuration: Configuration, filters: Filters) -> LeadFilter:
+    """The leads the figures count: the chosen team's (or all the viewer may see), in the
+    period, of the chosen pipeline."""
+    check(viewer, configuration, filters)
+    if filters.team is not None:
+        team_lead = Viewer(role=Role.TEAM_LEAD, team_keys=frozenset({filters.team}))
+        scope = lead_scope(team_lead, configuration)
+    else:
+        scope = lead_scope(viewer, configuration)
+    return _lead_filter(scope, filters)
+
+
+def _lead_filter(scope: LeadScope, filters: Filters) -> LeadFilter:
+    return LeadFilter(
+        start=filters.start,
+        end=filters.end,
+        everything=scope.everything,
+        agents=scope.agents,
+        pipelines=scope.pipelines,
+        pipeline=filters.pipeline,
+    )
+
+
+def _pipeline(configuration: Configuration, key: str) -> Pipeline | None:
+    return next((p for p in configuration.pipelines if p.key == key), None)
+
+
+def shown_pipelines(
+    viewer: Viewer, configuration: Configuration, filters: Filters
+) -> list[Pipeline]:
+    return [
+        p
+        for p in configuration.pipelines
+        if can_see_team(viewer, p.team)
+        and filters.team in (None, p.team)
+        and filters.pipeline in (None, p.key)
+    ]
+
+
+async def dashboard(
+    store: Store,
+    viewer: Viewer,
+    configuration: Configuration,
+    filters: Filters,
+    now: datetime,
+    *,
+    counts: bool = True,
+    speed: bool = True,
+) -> Dashboard:
+    """Complete days of the period from the daily rollup, the hours before and after them (and
+    every day the rollup has not seen) counted live; the same figures either way. An export of
+    one table may leave out the period's counts or the speed percentiles it does not show."""
+    where = lead_filter(viewer, configuration, filters)
+    repository = store.dashboards
+    await repository.tune_for_reports()
+    rollups = DashboardRollups(store.session)
+    rolled = _rolled_up(await rollups.state(), where)
+    counted: list[Counted] = []
+    histogram: list[Histogram] = []
+    for start, end in _live_spans(where, rolled) if counts else ():
+        live = replace(where, start=start, end=end)
+        counted += await repository.period_counts(live, now)
+        histogram += await repository.speed_histogram(live) if speed else []
+    if rolled is not None and counts:
+        counted += await rollups.period_counts(where, rolled.first, rolled.last)
+        if speed:
+            histogram += await rollups.speed_histogram(where, rolled.first, rolled.last)
+    groups: dict[str, list[Counted]] = defaultdict(list)
+    for row in _added(counted):
+        groups[row.group].append(row)
+    team_of = {agent.key: agent.team for agent in configuration.agents}
+    by_agent, by_team, overall = _speed_quantiles(histogram, team_of)
+    pipelines = shown_pipelines(viewer, configuration, filters)
+    agents = [_speed(r, r.keys[0], by_agent.get(r.keys[0])) for r in groups["agent"]]
+    teams = [
+        _speed(r, r.keys[0], by_team.get(r.keys[0]))
+        for r in _add_up(groups["agent"], lambda r: team_of.get(r.keys[0] or ""))
+    ]
+    totals = groups["total"]
+    return Dashboard(
+        filters=filters,
+        mix={name: _ranked_counts(groups[name]) for name in DIMENSIONS},
+        total=_speed(totals[0], None, overall) if totals else _no_leads(),
+        teams=_ranked(teams),
+        agents=_ranked([s for s in agents if s.key is not None]),
+        funnel=funnel([(r.keys[0], r.leads) for r in groups["stage"]], _stage_order(pipelines)),
+        pools=pool_shares([(r.keys[0], r.keys[1], r.leads) for r in groups["pool"]], pipelines),
+        queue=[Waiting(*row) for row in await repository.queue(where)],
+        overdue=dict(await repository.overdue(where, now)),
+        rollup=rolled,
+    )
+
+
+ROLLUP_MARGIN = timedelta(days=2)
+"""Each refresh recomputes the days from this long before its previous run (writes to leads
+received within a day mark no day, see migration 0006)."""
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    days: int
+    """Days recomputed."""
+    full: bool
+    """Every day was built (the first refresh, or the organisation's time zone changed)."""
+
+
+async def refresh_rollups(store: Store, zone: str, now: datetime) -> Refreshed:
+    """Bring the daily rollup up to date as of `now`, in the organisation's time zone `zone`:
+    the days the triggers marked changed, the days since `ROLLUP_MARGIN` before the previous
+    refresh, and the days of leads whose deadline passed uncontacted since then. Runs every
+    minute (`jobs.dashboards`); concurrent refreshes wait for each other."""
+    rollups = DashboardRollups(store.session)
+    current = await rollups.state()
+    if current is None or current.zone != zone:
+        await rollups.set_zone(zone)
+        await store.commit()
+    current = await rollups.state(for_update=True)
+    assert current is not None
+    tz = ZoneInfo(zone)
+    changed = await rollups.take_changed_days()
+    days: set[date] = set()
+    if current.refreshed_at is None:
+        span = await rollups.received_span()
+        if span is not None:
+            days.update(_days(span[0].astimezone(tz).date(), span[1].astimezone(tz).date()))
+    else:
+        since = min(current.refreshed_at, now)
+        days.update(changed, await rollups.days_past_deadline(zone, since, now))
+        days.update(_days((since - ROLLUP_MARGIN).astimezone(tz).date(), now.astimezone(tz).date()))
+    for first, last in _runs(sorted(days)):
+        await rollups.recompute(zone, (first, last), _midnight(first, tz), _midnight(last, tz), now)
+    if current.refreshed_at is None:
+        await rollups.analyse()
+    await rollups.set_refreshed(now)
+    await store.commit()
+    return Refreshed(days=len(days), full=current.refreshed_at is None)
+
+
+async def refresh_organisation_rollups(
+    database: Database, live: LiveOrganisation, now: datetime
+) -> Refreshed | None:
+    """`refresh_rollups` in the active organisation's time zone (None: no configuration yet)."""
+    async with open_store(database) as store:
+        try:
+            organisation = await live.get(store)
+        except NoConfiguration:
+            return None
+        return await refresh_rollups(store, organisation.configuration.organisation.timezone, now)
+
+
+def _days(first: date, last: date) -> list[date]:
+    """The days from `first` to `last`, both included."""
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Sorted days as runs of consecutive days [first, last)."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and runs[-1][1] == day:
+            runs[-1] = (runs[-1][0], day + timedelta(days=1))
+        else:
+            runs.append((day, day + timedelta(days=1)))
+    return runs
+
+
+def _midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(), tz)
+
+
+def _rolled_up(state: Any, where: LeadFilter) -> RolledUp | None:
+    """The complete days of [start, end) that ended by the rollup's last refresh."""
+    if state is None or state.refreshed_at is None:
+        return None
+    tz = ZoneInfo(state.zone)
+    first = where.start.astimezone(tz).date()
+    if _midnight(first, tz) < where.start:
+        first += timedelta(days=1)
+    last = min(where.end, state.refreshed_at).astimezone(tz).date()
+    if first >= last:
+        return None
+    return RolledUp(first, last, state.refreshed_at, state.zone)
+
+
+def _live_spans(where: LeadFilter, rolled: RolledUp | None) -> list[tuple[datetime, datetime]]:
+    """The parts of [start, end) the rollup does not answer for."""
+    if rolled is None:
+        return [(where.start, where.end)]
+    tz = ZoneInfo(rolled.zone)
+    start, end = _midnight(rolled.first, tz), _midnight(rolled.last, tz)
+    return [(a, b) for a, b in ((where.start, start), (end, where.end)) if a < b]
+
+
+def _added(rows: Iterable[Counted]) -> list[Counted]:
+    """Rows of the same group and keys (from the rollup and from live spans) added up."""
+    sums: dict[tuple[str, tuple[str | None, ...]], Counted] = {}
+    for row in rows:
+        known = sums.get((row.group, row.keys))
+        sums[(row.group, row.keys)] = row if known is None else _plus(known, row)
+    return list(sums.values())
+
+
+def _plus(a: Counted, b: Counted) -> Counted:
+    return Counted(
+        a.group,
+        a.keys,
+        a.leads + b.leads,
+        a.contacted + b.contacted,
+        a.within_5_min + b.within_5_min,
+        a.breaches + b.breaches,
+        a.won + b.won,
+    )
+
+
+Buckets = dict[int, tuple[int, float, float]]
+"""Histogram bucket → contacts, smallest and largest seconds to first contact."""
+
+
+def _speed_quantiles(
+    rows: list[Histogram], team_of: dict[str, str]
+) -> tuple[
+    dict[str | None, tuple[float, float]],
+    dict[str | None, tuple[float, float]],
+    tuple[float, float] | None,
+]:
+    """Median and 90th percentile per agent, per agent's team and overall, from the histograms
+    (the live spans' and the rollup's added up)."""
+    agents: dict[str | None, Buckets] = defaultdict(dict)
+    teams: dict[str | None, Buckets] = defaultdict(dict)
+    everyone: Buckets = {}
+    for row in rows:
+        for buckets in (agents[row.agent], teams[team_of.get(row.agent or "")], everyone):
+            _add_bucket(buckets, row)
+    by_agent = {key: _median_p90(buckets) for key, buckets in agents.items()}
+    by_team = {key: _median_p90(buckets) for key, buckets in teams.items()}
+    return by_agent, by_team, _median_p90(everyone) if everyone else None
+
+
+def _add_bucket(buckets: Buckets, row: Histogram) -> None:
+    known = buckets.get(row.bucket)
+    if known is None:
+        buckets[row.bucket] = (row.contacts, row.smallest_s, row.largest_s)
+    else:
+        count, smallest, largest = known
+        buckets[row.bucket] = (
+            count + row.contacts,
+            min(smallest, row.smallest_s),
+            max(largest, row.largest_s),
+        )
+
+
+def _median_p90(buckets: Buckets) -> tuple[float, float]:
+    ordered = [buckets[key] for key in sorted(buckets)]
+    return percentile(ordered, 0.5), percentile(ordered, 0.9)
+
+
+def percentile(buckets: list[tuple[int, float, float]], fraction: float) -> float:
+    """`percentile_cont(fraction)` of the values a histogram holds (buckets in order, each
+    contacts, smallest, largest), taking a bucket's values as evenly spread from its smallest
+    to its largest: exact whenever the ranks needed are a bucket's first or last value (always
+    for buckets of one or two values), otherwise off by less than the bucket's spread."""
+    total = sum(count for count, _, _ in buckets)
+    position = fraction * (total - 1)
+    rank = int(position)
+    low = _value(buckets, rank)
+    if position == rank:
+        return low
+    return low + (position - rank) * (_value(buckets, rank + 1) - low)
+
+
+def _value(buckets: list[tuple[int, float, float]], rank: int) -> float:
+    """The value of 0-based `rank` in the histogram."""
+    for count, smallest, largest in buckets:
+        if rank < count:
+            return smallest if count == 1 else smallest + (largest - smallest) * rank / (count - 1)
+        rank -= count
+    raise IndexError(rank)
+
+
+async def live_leads(
+    store: Store, viewer: Viewer, configuration: Configuration, filters: Filters, *, limit: int
+) -> list[Any]:
+    """The newest leads in the filters' scope, whenever received (rows of the leads table)."""
+    where = lead_filter(viewer, configuration, filters)
+    return await store.dashboards.recent_leads(
+        everything=where.everything,
+        agents=where.agents,
+        pipelines=where.pipelines,
+        pipeline=where.pipeline,
+        limit=limit,
+    )
+
+
+def _speed(row: Counted, key: str | None, quantiles: tuple[float, float] | None) -> Speed:
+    median, p90 = quantiles or (None, None)
+    return Speed(
+        key=key,
+        leads=row.leads,
+        contacted=row.contacted,
+        within_5_min=row.within_5_min,
+        median_s=median,
+        p90_s=p90,
+        breaches=row.breaches,
+        won=row.won,
+    )
+
+
+def _add_up(rows: list[Counted], team: Callable[[Counted], str | None]) -> list[Counted]:
+    """Agents' counts added up per team (counts add up; percentiles do not)."""
+    sums: dict[str | None, list[int]] = {}
+    for row in rows:
+        total = sums.setdefault(team(row), [0] * 5)
+        for i, value in enumerate(
+            (row.leads, row.contacted, row.within_5_min, row.breaches, row.won)
+        ):
+            total[i] += value
+    return [Counted("team", (key,), *values) for key, values in sums.items()]
+
+
+def _no_leads() -> Speed:
+    return Speed(None, 0, 0, 0, None, None, 0, 0)
+
+
+def _ranked(speeds: list[Speed]) -> list[Speed]:
+    return sorted(speeds, key=lambda s: (-s.leads, s.key or ""))
+
+
+def _ranked_counts(rows: list[Counted]) -> list[Count]:
+    """Largest first; equal counts by value."""
+    ordered = sorted(rows, key=lambda r: (-r.leads, r.keys[0] or ""))
+    return [Count(r.keys[0], r.leads) for r in ordered]
+
+
+def _stage_order(pipelines: list[Pipeline]) -> list[str]:
+    order: list[str] = []
+    for pipeline in pipelines:
+        order.extend(stage for stage in pipeline.stages if stage not in order)
+    return order
+
+
+def funnel(rows: list[tuple[str | None, int]], order: list[str]) -> list[StageCount]:
+    """Leads per current stage in pipeline order; `reached` adds the later stages (not `lost`)."""
+    counts = dict(rows)
+    known = [stage for stage in order if stage in counts or stage != "lost"]
+    extra = sorted((s for s in counts if s not in order), key=lambda s: s or "")
+    stages: list[str | None] = [*known, *extra]
+    forward = [s for s in known if s != "lost"]
+    result = []
+    for stage in stages:
+        reached = None
+        if stage in forward:
+            later = forward[forward.index(stage) :]
+            reached = sum(counts.get(s, 0) for s in later)
+        result.append(StageCount(stage, counts.get(stage, 0), reached))
+    return result
+
+
+def pool_shares(
+    rows: list[tuple[str | None, str | None, int]], pipelines: list[Pipeline]
+) -> list[PoolShare]:
+    """Each pool member's share of the pool's owned leads against their weight's share."""
+    by_pipeline: dict[str | None, dict[str | None, int]] = defaultdict(dict)
+    for key, agent, count in rows:
+        by_pipeline[key][agent] = count
+    shares = []
+    for pipeline in pipelines:
+        members = pipeline.pool.members
+        weights = sum(member.weight for member in members)
+        owned = by_pipeline.get(pipeline.key, {})
+        total = sum(owned.values())
+        for member in members:
+            leads = owned.get(member.agent, 0)
+            shares.append(
+                PoolShare(
+                    pipeline=pipeline.key,
+                    agent=member.agent,
+                    leads=leads,
+                    actual=leads / total if total else None,
+                    target=member.weight / weights if weights else 0.0,
+                )
+            )
+    return shares
