@@ -42,11 +42,11 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from intake import create_database, drop_database
 from leadflow.domain.configuration import WEEKDAYS, Configuration
+from leadflow.domain.submission import LeadSubmission
 from leadflow.services.assignment import queue, timekeeping
 from leadflow.services.configuration import versions as configuration
 from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
 from leadflow.services.intake import ingest as intake
-from leadflow.services.intake.ingest import LeadSubmission
 from leadflow.services.work import activities
 from leadflow.services.work.activities import ActivityIn, ActivityKind
 from leadflow.storage.database import Database

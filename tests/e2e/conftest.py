@@ -28,7 +28,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Response, Route, sync_playwright
 
 if TYPE_CHECKING:
-    from leadflow.services.intake.ingest import LeadSubmission
+    from leadflow.domain.submission import LeadSubmission
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -124,7 +124,7 @@ async def _prepare(url: str) -> list[Person]:
 def _german_weekday_morning_leads() -> list[LeadSubmission]:
     """Hair-transplant leads from Germany last Tuesday morning, when the demo agent (Anna
     Schmidt, Berlin) is on shift: her inbox has leads routed to her, whatever day it is now."""
-    from leadflow.services.intake.ingest import LeadSubmission
+    from leadflow.domain.submission import LeadSubmission
 
     today = datetime.now(ZoneInfo("Europe/Berlin")).date()
     tuesday = today - timedelta(days=(today.weekday() - 1) % 7 or 7)

@@ -20,12 +20,13 @@ from sqlalchemy import text
 
 from leadflow.config import Settings
 from leadflow.domain.configuration import Configuration
+from leadflow.domain.submission import LeadSubmission
 from leadflow.identity import InvalidLead
 from leadflow.services.access import tokens
 from leadflow.services.configuration import versions as configuration
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.intake import ingest as intake
-from leadflow.services.intake.ingest import Ingested, LeadSubmission, SetAside
+from leadflow.services.intake.ingest import Ingested, SetAside
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.web.app import create_app

@@ -15,11 +15,11 @@ import pytest_asyncio
 from sqlalchemy import text
 
 from leadflow.domain.configuration import Configuration
+from leadflow.domain.submission import LeadSubmission
 from leadflow.services.assignment import queue
 from leadflow.services.configuration import versions as configuration
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.intake import ingest as intake
-from leadflow.services.intake.ingest import LeadSubmission
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from tests import factories

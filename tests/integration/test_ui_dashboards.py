@@ -134,7 +134,7 @@ async def add_week(store: Store, clock: Clock) -> None:
 async def refresh(store: Store, clock: Clock) -> None:
     """What the worker does every minute: bring the dashboards' daily rollup up to date."""
     zone = demo_configuration().organisation.timezone
-    await dashboards.refresh_rollups(store, zone, clock.now)
+    await dashboards.refresh_rollups_in_steps(store, zone, clock.now)
 
 
 def figure(page: str, name: str) -> str:

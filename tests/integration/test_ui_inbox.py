@@ -288,8 +288,8 @@ async def test_a_team_lead_opens_their_agents_inbox_only(
 async def test_the_lead_file_explains_the_routing_decision(
     web: httpx.AsyncClient, store: Store, clock: Clock
 ) -> None:
+    from leadflow.domain.submission import LeadSubmission
     from leadflow.services.intake import ingest as intake
-    from leadflow.services.intake.ingest import LeadSubmission
     from tests.integration.ui import SharedOrganisation
 
     result = await intake.ingest(

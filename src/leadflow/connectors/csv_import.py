@@ -50,7 +50,7 @@ class Mapping:
 
 def identity_mapping(headers: list[str]) -> Mapping:
     """Columns named like the API's fields map to themselves; others go to `custom`."""
-    from leadflow.services.intake.ingest import LeadSubmission
+    from leadflow.domain.submission import LeadSubmission
 
     known = set(LeadSubmission.model_fields) - {"custom"}
     return Mapping(

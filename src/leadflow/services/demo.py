@@ -12,13 +12,13 @@ from typing import Any
 import phonenumbers
 
 from leadflow.demo import organisation_yaml
+from leadflow.domain.submission import LeadSubmission
 from leadflow.services.access import tokens
 from leadflow.services.access.scoping import LEAST_PRIVILEGE
 from leadflow.services.assignment import queue, sla
 from leadflow.services.configuration import versions as configuration
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.intake import ingest as intake
-from leadflow.services.intake.ingest import LeadSubmission
 from leadflow.services.reporting import dashboards
 from leadflow.services.work import activities
 from leadflow.services.work.activities import ActivityIn, ActivityKind

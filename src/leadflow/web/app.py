@@ -95,9 +95,9 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        max_body_size=limits.API_BODY_BYTES,
     )
-    app.add_middleware(limits.CountRefusals)
+    app.router.max_body_size = limits.API_BODY_BYTES  # every route, pages too (see Refusals)
+    app.add_middleware(limits.Refusals)
     app.state.leadflow = AppState(settings, database, clock)
     app.state.live = live.hub(database)
     errors.install(app)

@@ -10,11 +10,12 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from leadflow.config import Settings
-from leadflow.services.access import lead_access, scoping, tokens
+from leadflow.services.access import scoping, tokens
 from leadflow.services.access.scoping import Role, Scope, Viewer
 from leadflow.services.access.tokens import TokenIdentity
 from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
 from leadflow.services.intake.intake_batches import IntakeBatches
+from leadflow.services.work import lead_access
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.web.limits import PerAddress

@@ -8,9 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match, Route
+from starlette.routing import Match
 
 from leadflow.identity import InvalidLead
 from leadflow.services.assignment.decisions import AgentCannotTakeLeads, UnknownAgent, UnknownLead
@@ -52,16 +51,20 @@ def _named(error: dict[str, Any]) -> dict[str, Any]:
     return {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
 
 
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
 def allowed_methods(request: Request) -> str:
     """Every method the request's path answers, for `Allow`: Starlette names only those of
     the first route that matches the path, though `/api/v1/config` has a GET and a POST."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        if isinstance(route, Route | APIRoute) and route.methods:
-            match, _ = route.matches({**request.scope, "method": next(iter(route.methods))})
-            if match is Match.FULL:
-                methods |= route.methods
-    return ", ".join(sorted(methods))
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    )
 
 
 async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

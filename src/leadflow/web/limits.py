@@ -7,6 +7,7 @@ round trip on the anonymous path and survives a database outage."""
 
 from __future__ import annotations
 
+import json
 import time
 
 from fastapi import HTTPException, Request
@@ -49,8 +50,12 @@ class PerAddress:
         )
 
 
-class CountRefusals:
-    """Counts the answers 413 and 429, whichever layer sent them."""
+class Refusals:
+    """Counts the answers 413 and 429, whichever layer sent them, and words a 413 in JSON.
+
+    The body limits are set on the routes (`app.router.max_body_size`), inside this middleware:
+    FastAPI's application-wide limit would sit outside every middleware and answer a declared
+    oversized body in plain text, which an API client cannot read like the others."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -59,10 +64,37 @@ class CountRefusals:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        replaced = False
 
-        async def counted(message: Message) -> None:
+        async def answered(message: Message) -> None:
+            nonlocal replaced
             if message["type"] == "http.response.start" and message["status"] in (413, 429):
                 REFUSED.labels(str(message["status"])).inc()
+                replaced = message["status"] == 413 and not _is_json(message)
+                if replaced:
+                    await send(_json_start(413, _TOO_LARGE))
+                    return
+            if replaced and message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": _TOO_LARGE})
+                return
             await send(message)
 
-        await self.app(scope, receive, counted)
+        await self.app(scope, receive, answered)
+
+
+_TOO_LARGE = json.dumps(
+    {"detail": "the body is larger than this endpoint accepts: 1 MB (16 KB for website forms)"}
+).encode()
+
+
+def _is_json(message: Message) -> bool:
+    return any(
+        name.lower() == b"content-type" and value.startswith(b"application/json")
+        for name, value in message.get("headers", [])
+    )
+
+
+def _json_start(status: int, body: bytes) -> Message:
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    return {"type": "http.response.start", "status": status, "headers": headers}

@@ -3,6 +3,8 @@ stalled process. Each case is a reproduction from the security review (issue 14,
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -144,3 +146,25 @@ async def test_unstorable_activity_values_are_refused(
     history = await client.get(f"/api/v1/leads/{lead['id']}/activities")
     assert history.status_code == 200
     assert history.json() == []
+
+
+@pytest.mark.parametrize("field", ["budget", "priority"])
+async def test_a_twenty_digit_number_in_a_typed_field_is_refused_not_stored_as_zero(
+    client: httpx.AsyncClient, store: Store, field: str
+) -> None:
+    """Found by QA: the reader kept huge integers as 0, which typed fields took as a value."""
+    document = json.dumps(lead_body())[:-1] + f', "{field}": ' + "9" * 20 + "}"
+    response = await _raw(client, document)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body", field]
+    assert await store.leads.count() == 0
+
+
+async def test_a_method_a_path_does_not_answer_lists_the_ones_it_does(
+    client: httpx.AsyncClient,
+) -> None:
+    refused = await client.put("/api/v1/leads", json={})
+    assert refused.status_code == 405
+    assert refused.headers["allow"] == "POST"
+    both = await client.delete("/api/v1/config")
+    assert both.headers["allow"] == "GET, POST"

@@ -137,3 +137,26 @@ async def test_one_address_posting_too_often_is_told_to_wait(bound: Database, cl
         base_url="http://leadflow.test",
     ) as neighbour:
         assert (await neighbour.post(FORM, json={"phone": "+49 151 76543210"})).status_code == 202
+
+
+async def test_an_oversized_body_is_refused_in_json_even_when_its_size_is_declared(
+    client: httpx.AsyncClient,
+) -> None:
+    for path, size in ((FORM, 17_000), ("/api/v1/leads", 1_100_000)):
+        body = b'{"message": "' + b"x" * size + b'"}'
+        answer = await client.post(path, content=body, headers={"content-type": "application/json"})
+        assert answer.status_code == 413, path
+        assert answer.headers["content-type"] == "application/json"
+        assert "larger than" in answer.json()["detail"]
+
+
+async def test_an_unreadable_anonymous_post_does_not_count_the_dead_letters(
+    client: httpx.AsyncClient, store: Store
+) -> None:
+    answer = await client.post(
+        FORM, content=b"{not json", headers={**ANONYMOUS, "content-type": "application/json"}
+    )
+    assert answer.status_code == 400
+    assert "dead_letter_id" not in answer.text
+    assert "not valid JSON" in answer.json()["detail"]["reason"]
+    assert len(await store.deadletters.listing()) == 1

@@ -1,2 +1,2 @@
-"""Who may do what: roles and scopes, users and their sessions, API tokens, sign-in throttling,
-what a viewer may see of a lead and of a decision."""
+"""Who may do what: roles and token scopes, users and their sessions, API tokens, sign-in
+throttling, and what a viewer may see of a routing decision."""

@@ -8,7 +8,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from leadflow.domain.configuration import Configuration
+from leadflow.domain.submission import LeadSubmission
 from leadflow.identity import ATTRIBUTION_KEYS
+from leadflow.identity.submission import normalise
 from leadflow.routing import Decision, ReplayLead, ReplayReport, replay
 from leadflow.services.assignment.assign import decide, routable
 from leadflow.services.configuration.organisation import (
@@ -16,7 +18,6 @@ from leadflow.services.configuration.organisation import (
     Organisation,
     compile_organisation,
 )
-from leadflow.services.intake.ingest import LeadSubmission, normalise
 from leadflow.storage.store import Store
 
 DRAFT = 0

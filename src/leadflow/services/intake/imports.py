@@ -12,9 +12,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from leadflow.connectors.csv_import import load_mapping, read_rows
+from leadflow.domain.submission import LeadSubmission
 from leadflow.identity import InvalidLead
 from leadflow.services.configuration.organisation import LiveOrganisation
-from leadflow.services.intake.ingest import LeadSubmission, accept, prepare
+from leadflow.services.intake.ingest import accept, prepare
 from leadflow.storage.database import Database
 from leadflow.storage.store import open_store
 

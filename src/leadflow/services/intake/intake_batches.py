@@ -19,9 +19,10 @@ from datetime import datetime
 import structlog
 from prometheus_client import Histogram
 
+from leadflow.domain.submission import LeadSubmission
 from leadflow.identity import InvalidLead
 from leadflow.services.configuration.organisation import LiveOrganisation
-from leadflow.services.intake.ingest import Ingested, LeadSubmission, SetAside, ingest_many
+from leadflow.services.intake.ingest import Ingested, SetAside, ingest_many
 from leadflow.storage.database import Database
 from leadflow.storage.store import open_store
 

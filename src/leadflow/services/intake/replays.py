@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from leadflow.identity import submission as submissions
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.intake import deadletters
 from leadflow.services.intake import ingest as intake
@@ -19,8 +20,10 @@ async def replay_dead_letter(
     if prepared.letter.endpoint.startswith("/api/v1/forms/"):
         form_key = prepared.letter.endpoint.rsplit("/", 1)[-1]
         form = await store.forms.get(form_key)
-        data = intake.form_fields(data, form_key=form_key, defaults=form.defaults if form else {})
-    submission = intake.parse_submission(data)
+        data = submissions.form_fields(
+            data, form_key=form_key, defaults=form.defaults if form else {}
+        )
+    submission = submissions.parse_submission(data)
     result = await intake.ingest(
         store, submission, live=LiveOrganisation(), threshold=threshold, now=now
     )

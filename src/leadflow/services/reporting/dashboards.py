@@ -10,6 +10,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from leadflow.analytics.kpi import (
+    Count,
+    PoolShare,
+    Speed,
+    StageCount,
+    funnel,
+    percentile,
+    pool_shares,
+    stage_order,
+)
 from leadflow.domain.configuration import Configuration, Pipeline
 from leadflow.services.access.scoping import (
     LeadScope,
@@ -34,9 +44,6 @@ from leadflow.storage.store import Store, open_store
 DIMENSIONS = tuple(MIX_DIMENSIONS)
 """country, language, source, campaign, treatment."""
 
-FAST_SECONDS = 300
-"""A lead contacted within five minutes counts as fast."""
-
 
 class UnknownFilter(ValueError):
     """A filter names a team or pipeline that does not exist."""
@@ -55,54 +62,6 @@ class Filters:
     end: datetime
     team: str | None = None
     pipeline: str | None = None
-
-
-@dataclass(frozen=True)
-class Count:
-    value: str | None
-    leads: int
-
-
-@dataclass(frozen=True)
-class Speed:
-    """Speed to lead and outcomes of one agent, one team (`key`) or everyone (`key` None)."""
-
-    key: str | None
-    leads: int
-    contacted: int
-    within_5_min: int
-    median_s: float | None
-    p90_s: float | None
-    breaches: int
-    won: int
-
-    @property
-    def contact_rate(self) -> float | None:
-        return self.contacted / self.leads if self.leads else None
-
-    @property
-    def fast_share(self) -> float | None:
-        """Of the leads received, the share first contacted within five minutes."""
-        return self.within_5_min / self.leads if self.leads else None
-
-
-@dataclass(frozen=True)
-class StageCount:
-    stage: str | None
-    leads: int
-    reached: int | None
-    """Leads at this stage or a later one (None for `lost`, which ends the funnel sideways)."""
-
-
-@dataclass(frozen=True)
-class PoolShare:
-    pipeline: str
-    agent: str
-    leads: int
-    actual: float | None
-    """This agent's share of the pool's leads in the period."""
-    target: float
-    """This agent's weight over the pool's total weight."""
 
 
 @dataclass(frozen=True)
@@ -248,7 +207,7 @@ async def dashboard(
         total=_speed(totals[0], None, overall) if totals else _no_leads(),
         teams=_ranked(teams),
         agents=_ranked([s for s in agents if s.key is not None]),
-        funnel=funnel([(r.keys[0], r.leads) for r in groups["stage"]], _stage_order(pipelines)),
+        funnel=funnel([(r.keys[0], r.leads) for r in groups["stage"]], stage_order(pipelines)),
         pools=pool_shares([(r.keys[0], r.keys[1], r.leads) for r in groups["pool"]], pipelines),
         queue=[Waiting(*row) for row in await repository.queue(where)],
         overdue=dict(await repository.overdue(where, now)),
@@ -269,7 +228,7 @@ class Refreshed:
     """Every day was built (the first refresh, or the organisation's time zone changed)."""
 
 
-async def refresh_rollups(store: Store, zone: str, now: datetime) -> Refreshed:
+async def refresh_rollups_in_steps(store: Store, zone: str, now: datetime) -> Refreshed:
     """Bring the daily rollup up to date as of `now`, in the organisation's time zone `zone`:
     the days the triggers marked changed, the days since `ROLLUP_MARGIN` before the previous
     refresh, and the days of leads whose deadline passed uncontacted since then. Runs every
@@ -304,13 +263,16 @@ async def refresh_rollups(store: Store, zone: str, now: datetime) -> Refreshed:
 async def refresh_organisation_rollups(
     database: Database, live: LiveOrganisation, now: datetime
 ) -> Refreshed | None:
-    """`refresh_rollups` in the active organisation's time zone (None: no configuration yet)."""
+    """`refresh_rollups_in_steps` in the active organisation's time zone (None: no
+    configuration yet)."""
     async with open_store(database) as store:
         try:
             organisation = await live.get(store)
         except NoConfiguration:
             return None
-        return await refresh_rollups(store, organisation.configuration.organisation.timezone, now)
+        return await refresh_rollups_in_steps(
+            store, organisation.configuration.organisation.timezone, now
+        )
 
 
 def _days(first: date, last: date) -> list[date]:
@@ -419,29 +381,6 @@ def _median_p90(buckets: Buckets) -> tuple[float, float]:
     return percentile(ordered, 0.5), percentile(ordered, 0.9)
 
 
-def percentile(buckets: list[tuple[int, float, float]], fraction: float) -> float:
-    """`percentile_cont(fraction)` of the values a histogram holds (buckets in order, each
-    contacts, smallest, largest), taking a bucket's values as evenly spread from its smallest
-    to its largest: exact whenever the ranks needed are a bucket's first or last value (always
-    for buckets of one or two values), otherwise off by less than the bucket's spread."""
-    total = sum(count for count, _, _ in buckets)
-    position = fraction * (total - 1)
-    rank = int(position)
-    low = _value(buckets, rank)
-    if position == rank:
-        return low
-    return low + (position - rank) * (_value(buckets, rank + 1) - low)
-
-
-def _value(buckets: list[tuple[int, float, float]], rank: int) -> float:
-    """The value of 0-based `rank` in the histogram."""
-    for count, smallest, largest in buckets:
-        if rank < count:
-            return smallest if count == 1 else smallest + (largest - smallest) * rank / (count - 1)
-        rank -= count
-    raise IndexError(rank)
-
-
 async def live_leads(
     store: Store, viewer: Viewer, configuration: Configuration, filters: Filters, *, limit: int
 ) -> list[Any]:
@@ -494,54 +433,3 @@ def _ranked_counts(rows: list[Counted]) -> list[Count]:
     """Largest first; equal counts by value."""
     ordered = sorted(rows, key=lambda r: (-r.leads, r.keys[0] or ""))
     return [Count(r.keys[0], r.leads) for r in ordered]
-
-
-def _stage_order(pipelines: list[Pipeline]) -> list[str]:
-    order: list[str] = []
-    for pipeline in pipelines:
-        order.extend(stage for stage in pipeline.stages if stage not in order)
-    return order
-
-
-def funnel(rows: list[tuple[str | None, int]], order: list[str]) -> list[StageCount]:
-    """Leads per current stage in pipeline order; `reached` adds the later stages (not `lost`)."""
-    counts = dict(rows)
-    known = [stage for stage in order if stage in counts or stage != "lost"]
-    extra = sorted((s for s in counts if s not in order), key=lambda s: s or "")
-    stages: list[str | None] = [*known, *extra]
-    forward = [s for s in known if s != "lost"]
-    result = []
-    for stage in stages:
-        reached = None
-        if stage in forward:
-            later = forward[forward.index(stage) :]
-            reached = sum(counts.get(s, 0) for s in later)
-        result.append(StageCount(stage, counts.get(stage, 0), reached))
-    return result
-
-
-def pool_shares(
-    rows: list[tuple[str | None, str | None, int]], pipelines: list[Pipeline]
-) -> list[PoolShare]:
-    """Each pool member's share of the pool's owned leads against their weight's share."""
-    by_pipeline: dict[str | None, dict[str | None, int]] = defaultdict(dict)
-    for key, agent, count in rows:
-        by_pipeline[key][agent] = count
-    shares = []
-    for pipeline in pipelines:
-        members = pipeline.pool.members
-        weights = sum(member.weight for member in members)
-        owned = by_pipeline.get(pipeline.key, {})
-        total = sum(owned.values())
-        for member in members:
-            leads = owned.get(member.agent, 0)
-            shares.append(
-                PoolShare(
-                    pipeline=pipeline.key,
-                    agent=member.agent,
-                    leads=leads,
-                    actual=leads / total if total else None,
-                    target=member.weight / weights if weights else 0.0,
-                )
-            )
-    return shares

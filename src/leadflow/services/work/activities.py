@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from leadflow.domain.storable import StorableJson, StorableText
 from leadflow.identity import InvalidField, InvalidLead
 from leadflow.services.assignment.decisions import UnknownLead
-from leadflow.services.intake.payloads import StorableJson, StorableText
 from leadflow.storage.store import Store
 
 

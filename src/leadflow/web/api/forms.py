@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
+from leadflow.identity import submission as submissions
 from leadflow.services.intake import ingest as intake
 from leadflow.web.api.leads import read_payload, submission_of
 from leadflow.web.deps import FormPoster, State, StoreDep
@@ -49,12 +50,12 @@ async def submit_form(
     origin = request.headers.get("origin")
     if form.allowed_origins and origin not in form.allowed_origins:
         raise HTTPException(403, "this origin is not allowed to post this form")
-    data = await read_payload(request, db, f"/api/v1/forms/{form_key}")
-    fields = intake.form_fields(data, form_key=form_key, defaults=form.defaults)
+    data = await read_payload(request, db, f"/api/v1/forms/{form_key}", anonymous=True)
+    fields = submissions.form_fields(data, form_key=form_key, defaults=form.defaults)
     submission = submission_of(fields)
     await db.release()  # its own reads end: no connection held while its batch is stored
     await state.intake.ingest(submission)
-    receipt = FormReceipt(reference=intake.form_reference(submission.external_id))
+    receipt = FormReceipt(reference=submissions.form_reference(submission.external_id))
     response = Response(receipt.model_dump_json(), status_code=202, media_type="application/json")
     if origin:
         response.headers["Access-Control-Allow-Origin"] = origin

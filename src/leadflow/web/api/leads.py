@@ -6,9 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
+from leadflow.domain.submission import LeadSubmission
+from leadflow.identity import submission as submissions
 from leadflow.services.intake import deadletters
 from leadflow.services.intake import ingest as intake
-from leadflow.services.intake.ingest import LeadSubmission
 from leadflow.services.intake.payloads import UnreadablePayload, parse_body
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, DeadLetterOut, LeadOut
 from leadflow.web.deps import LeadSubmitter, LeadViewer, State, StoreDep
@@ -25,8 +26,11 @@ _LEAD_BODY: dict[str, Any] = {
 }
 
 
-async def read_payload(request: Request, db: StoreDep, endpoint: str) -> dict[str, Any]:
-    """The parsed body; an unreadable one is kept as a dead letter and answered with 400."""
+async def read_payload(
+    request: Request, db: StoreDep, endpoint: str, *, anonymous: bool = False
+) -> dict[str, Any]:
+    """The parsed body; an unreadable one is kept as a dead letter and answered with 400 (with
+    its number, except to an anonymous caller: the numbers would count everyone's)."""
     body = await request.body()
     try:
         return parse_body(request.headers.get("content-type"), body)
@@ -35,12 +39,14 @@ async def read_payload(request: Request, db: StoreDep, endpoint: str) -> dict[st
             db, endpoint=endpoint, headers=dict(request.headers), body=body, reason=exc.reason
         )
         await db.commit()
+        if anonymous:
+            raise HTTPException(400, {"reason": exc.reason}) from None
         detail = DeadLetterOut(dead_letter_id=letter, reason=exc.reason)
         raise HTTPException(400, detail.model_dump()) from None
 
 
 def submission_of(data: dict[str, Any]) -> LeadSubmission:
-    return intake.parse_submission(data)
+    return submissions.parse_submission(data)
 
 
 @router.post(

@@ -7,12 +7,13 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from leadflow.services.access import lead_access, scoping, trace_scope
+from leadflow.domain.storable import StorableText
+from leadflow.domain.submission import LeadSubmission
+from leadflow.services.access import scoping, trace_scope
 from leadflow.services.access.scoping import Role
 from leadflow.services.assignment import decisions, simulation
 from leadflow.services.configuration.versions import validate
-from leadflow.services.intake.ingest import LeadSubmission
-from leadflow.services.intake.payloads import StorableText
+from leadflow.services.work import lead_access
 from leadflow.web.api.schemas import UNAUTHENTICATED, UNREADABLE
 from leadflow.web.deps import LeadViewer, Now, Reader, State, StoreDep, Worker
 from leadflow.web.errors import NotFound

@@ -7,10 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from leadflow.services.access import lead_access, scoping
+from leadflow.services.access import scoping
 from leadflow.services.access.scoping import Role
 from leadflow.services.assignment import queue
-from leadflow.services.work import activities, rota
+from leadflow.services.work import activities, lead_access, rota
 from leadflow.services.work.activities import ActivityIn
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, UNREADABLE
 from leadflow.web.deps import LeadViewer, LeadWorker, Now, OrgDep, Reader, State, StoreDep

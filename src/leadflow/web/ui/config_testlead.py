@@ -12,9 +12,9 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from leadflow.domain.configuration import Configuration
+from leadflow.domain.submission import LeadSubmission
 from leadflow.identity import InvalidLead
 from leadflow.services.assignment import simulation
-from leadflow.services.intake.ingest import LeadSubmission
 from leadflow.web.ui.config_forms import FieldProblems
 from leadflow.web.ui.context import Page
 from leadflow.web.ui.i18n import N_

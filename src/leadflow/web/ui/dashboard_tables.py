@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from leadflow.analytics.kpi import Count, Speed
 from leadflow.domain.configuration import Configuration
-from leadflow.services.reporting.dashboards import Count, Dashboard, Speed
+from leadflow.services.reporting.dashboards import Dashboard
 from leadflow.services.reporting.overview import Member
 from leadflow.services.work.rota import AgentNow
 from leadflow.web.ui.formatting import Formatter

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from leadflow.services.intake.payloads import text_problem
+from leadflow.domain.storable import text_problem
 from leadflow.services.work.activities import ActivityIn, ActivityKind
 from leadflow.services.work.inbox import NOTE_KINDS
 from leadflow.web.ui.i18n import N_
