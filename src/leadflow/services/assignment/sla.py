@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from leadflow.services.assignment.assign import claim_all, reroute
+from leadflow.services.assignment.record import Handover, Kind
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
@@ -58,8 +59,9 @@ async def _breach(store: Store, organisation: Organisation, lead: Lead, now: dat
         organisation,
         lead,
         now,
-        kind="sla",
-        reason=f"{owner} missed the first-contact SLA due {due:%Y-%m-%d %H:%M} UTC",
+        why=Handover(
+            Kind.SLA, f"{owner} missed the first-contact SLA due {due:%Y-%m-%d %H:%M} UTC"
+        ),
         unavailable={owner: f"{owner} missed the first-contact SLA"} if owner else None,
     )
     if not routed.assigned:

@@ -10,6 +10,7 @@ from leadflow.domain.configuration import Agent, AgentStatus, LeavePolicy
 from leadflow.domain.roster import Unavailability
 from leadflow.services.assignment import decisions
 from leadflow.services.assignment.assign import claim_all, reroute
+from leadflow.services.assignment.record import Handover, Kind
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
@@ -92,7 +93,7 @@ async def _handle(
             agent=backup,
             actor=ACTOR,
             now=now,
-            kind="staff",
+            kind=Kind.STAFF,
             reason=f"{away.detail}: kept by the backup {backup}"
             + ("" if away.left else f", returns to {away.agent} after the leave"),
         )
@@ -105,8 +106,7 @@ async def _handle(
         organisation,
         lead,
         now,
-        kind="staff",
-        reason=f"{away.detail}: routed again through the pool",
+        why=Handover(Kind.STAFF, f"{away.detail}: routed again through the pool"),
         unavailable={away.agent: away.detail},
     )
     if routed.assigned:
@@ -127,7 +127,7 @@ async def _return(
             agent=owner,
             actor=ACTOR,
             now=now,
-            kind="staff",
+            kind=Kind.STAFF,
             reason=f"{owner} is back from leave",
         )
     lead.held_for_agent_key = None
