@@ -12,7 +12,7 @@ by `write_of` and written by one statement (`RosterRepository.record_decision`, 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -128,20 +128,10 @@ def _named(
         "routing_status": Outcome.ASSIGNED,
         "assigned_at": now,
     }
-    row = AssignmentRow(
-        kind=why.kind,
-        outcome=Outcome.ASSIGNED,
-        agent_key=agent.key,
-        previous_agent_key=previous,
-        pipeline_key=field("pipeline_key"),
-        rule_key=None,
-        via=None,
-        config_version_id=organisation.version,
-        decided_at=now,
-        actor=why.actor,
-        reason=why.reason,
-        trace={"reason": f"{why.kind} reassignment by {why.actor}: {why.reason}"},
+    row = entry(
+        organisation, why, now, Outcome.ASSIGNED, agent.key, previous, field("pipeline_key")
     )
+    row = replace(row, trace={"reason": f"{why.kind} reassignment by {why.actor}: {why.reason}"})
     payload = {"agent": agent.key, "from": previous}
     return DecisionWrite(
         changes,
@@ -199,6 +189,32 @@ def _decided(
     )
     messages = _messages(configuration, field, decision, why.topic, previous)
     return DecisionWrite(changes, row, pool, counted, released, messages)
+
+
+def entry(
+    organisation: Organisation,
+    why: Handover,
+    now: datetime,
+    outcome: str,
+    agent: str | None,
+    previous: str | None,
+    pipeline: str | None,
+) -> AssignmentRow:
+    """A history entry without an engine trace (a handover by name, a lead kept or queued)."""
+    return AssignmentRow(
+        kind=why.kind,
+        outcome=outcome,
+        agent_key=agent,
+        previous_agent_key=previous,
+        pipeline_key=pipeline,
+        rule_key=None,
+        via=None,
+        config_version_id=organisation.version,
+        decided_at=now,
+        actor=why.actor,
+        reason=why.reason,
+        trace={"reason": why.reason},
+    )
 
 
 def _counted(agent: Agent, now: datetime) -> Counted:

@@ -314,8 +314,9 @@ class RosterRepository:
                 recorded.append((lead_of_row(row), decision_id))
         return recorded
 
-    async def add_assignment(self, values: dict[str, Any]) -> int:
-        row = tables.Assignment(**values)
+    async def add_assignment(self, lead_id: int, assignment: AssignmentRow) -> int:
+        """A decision that changes no owner (kept, or queued by a staff change)."""
+        row = tables.Assignment(lead_id=lead_id, **vars(assignment))
         self.session.add(row)
         await self.session.flush()
         return row.id
