@@ -22,7 +22,10 @@ from leadflow.storage.repositories.platform import (
     TokenRepository,
 )
 from leadflow.storage.repositories.roster import (
+    AssignmentRow,
     Counted,
+    DecisionWrite,
+    LeadRouting,
     Message,
     NewDecision,
     Pool,
@@ -34,8 +37,11 @@ from leadflow.storage.repositories.sessions import SessionRepository, ThrottleRe
 from leadflow.storage.repositories.users import UserRepository
 
 __all__ = [
+    "AssignmentRow",
     "ContactDetails",
     "Counted",
+    "DecisionWrite",
+    "LeadRouting",
     "Message",
     "NewDecision",
     "Pool",

@@ -8,26 +8,18 @@ pools only wait where they share agents, and no cap can be passed between read a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from leadflow.domain.configuration import Configuration
 from leadflow.domain.leads import RoutableLead
 from leadflow.domain.roster import AgentSnapshot, Availability, Load, PoolState, Roster
 from leadflow.routing import Decision, Outcome, route
+from leadflow.services.assignment.record import Handover, Kind, LeadFields, reader, record, write_of
 from leadflow.services.configuration.organisation import Organisation
-from leadflow.storage.store import (
-    Counted,
-    Message,
-    NewDecision,
-    Pool,
-    PoolRow,
-    Store,
-    StoredLoad,
-)
+from leadflow.storage.store import NewDecision, PoolRow, Store, StoredLoad
 from leadflow.storage.tables import Lead
 
 
@@ -84,10 +76,9 @@ def could_take(
     return route(lead, roster, organisation.routing, now).outcome is Outcome.ASSIGNED
 
 
-def routable(lead: Any, previous_owner: str | None) -> RoutableLead:
-    """The engine's view of a stored lead (or of anything with the same attributes), or of a
-    new lead's row (a mapping) before it is stored."""
-    field = _reader(lead)
+def routable(lead: LeadFields, previous_owner: str | None) -> RoutableLead:
+    """The engine's view of a stored lead, or of a new lead's row before it is stored."""
+    field = reader(lead)
     budget = field("budget")
     return RoutableLead(
         id=field("id"),
@@ -115,13 +106,6 @@ def routable(lead: Any, previous_owner: str | None) -> RoutableLead:
         previous_owner=previous_owner,
         priority=field("priority") or 0,
     )
-
-
-def _reader(lead: Any) -> Callable[[str], Any]:
-    """A lead's fields by name, from a row object or a mapping; a missing one reads None."""
-    if isinstance(lead, Mapping):
-        return lead.get
-    return lambda name: getattr(lead, name, None)
 
 
 async def claim_all(store: Store, organisation: Organisation, now: datetime) -> None:
@@ -228,26 +212,14 @@ async def route_new(
     for lead, subject, (_, agents) in zip(leads, subjects, needs, strict=True):
         roster = _roster(organisation, agents, pools, loads, now, {})
         decision = route(subject, roster, organisation.routing, now)
-        outcome = _outcome(organisation, decision, now)
-        assignment = {
-            **_assignment_row(decision, now, "initial"),
-            "config_version_id": outcome.version,
-        }
+        write = write_of(organisation, lead.values, decision, now, _INITIAL)
         decisions.append(decision)
-        writes.append(
-            NewDecision(
-                {**lead.values, **outcome.changes},
-                assignment,
-                outcome.pool,
-                outcome.counted,
-                _messages(organisation, lead.values, decision, "lead.assigned", assignment),
-            )
-        )
-        if outcome.pool is not None:
-            pools[outcome.pool.pipeline] = PoolRow(outcome.pool.current, outcome.pool.last)
-        if outcome.counted is not None:
-            day, week, month, open_ = loads.get(outcome.counted.agent, (0, 0, 0, 0))
-            loads[outcome.counted.agent] = (day + 1, week + 1, month + 1, open_ + 1)
+        writes.append(NewDecision(lead.values, write))
+        if write.pool is not None:
+            pools[write.pool.pipeline] = PoolRow(write.pool.current, write.pool.last)
+        if write.counted is not None:
+            day, week, month, open_ = loads.get(write.counted.agent, (0, 0, 0, 0))
+            loads[write.counted.agent] = (day + 1, week + 1, month + 1, open_ + 1)
     recorded = await store.roster.record_new_leads(writes)
     return [
         None if stored is None else (stored[0], Routed(stored[1], decision))
@@ -261,8 +233,7 @@ async def reroute(
     lead: Lead,
     now: datetime,
     *,
-    kind: str,
-    reason: str,
+    why: Handover,
     unavailable: Mapping[str, str] | None = None,
 ) -> Routed:
     """Route a lead again (queue release, SLA breach, staff change). Only an assignment is
@@ -271,138 +242,10 @@ async def reroute(
     decision = await decide(store, organisation, subject, now, lock=True, unavailable=unavailable)
     if decision.outcome is not Outcome.ASSIGNED:
         return Routed(None, decision)
-    previous = lead.owner_agent_key
-    if previous is not None and lead.closed_at is None:
-        await store.roster.change_open(previous, -1)
-    row = {**_assignment_row(decision, now, kind), "previous_agent_key": previous, "reason": reason}
-    decision_id = await _record(
-        store, organisation, lead, decision, now, row, topic="lead.reassigned"
-    )
-    return Routed(decision_id, decision)
+    return Routed(await record(store, organisation, lead, decision, now, why), decision)
 
 
-def _assignment_row(decision: Decision, now: datetime, kind: str) -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "outcome": decision.outcome.value,
-        "agent_key": decision.agent,
-        "pipeline_key": decision.pipeline,
-        "rule_key": decision.rule,
-        "via": decision.via.value if decision.via else None,
-        "decided_at": now,
-        "trace": decision.to_trace(),
-    }
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    """What a decision changes beside its assignment row."""
-
-    version: int
-    changes: dict[str, Any]
-    """The lead's routing fields."""
-    pool: Pool | None
-    counted: Counted | None
-
-
-def _outcome(organisation: Organisation, decision: Decision, now: datetime) -> _Outcome:
-    configuration = organisation.configuration
-    changes: dict[str, Any] = {"pipeline_key": decision.pipeline}
-    if decision.pipeline is not None:
-        changes["stage_key"] = configuration.pipeline(decision.pipeline).stages[0]
-    pool = None
-    if decision.pool_state is not None and decision.pipeline is not None:
-        pool = Pool(decision.pipeline, dict(decision.pool_state.current), decision.pool_state.last)
-    counted = None
-    if decision.outcome is Outcome.ASSIGNED and decision.agent is not None:
-        agent = configuration.agent(decision.agent)
-        changes.update(
-            owner_agent_key=agent.key,
-            routing_status="assigned",
-            assigned_at=now,
-            sla_due_at=organisation.sla_due(decision.pipeline, now),
-            held_for_agent_key=None,
-        )
-        counted = Counted(agent.key, now.astimezone(ZoneInfo(agent.timezone)).date())
-    elif decision.outcome is Outcome.QUEUED:
-        changes["routing_status"] = "queued"
-    else:
-        changes["routing_status"] = "unassigned"
-    return _Outcome(organisation.version, changes, pool, counted)
-
-
-async def _record(
-    store: Store,
-    organisation: Organisation,
-    lead: Lead,
-    decision: Decision,
-    now: datetime,
-    assignment: dict[str, Any],
-    *,
-    topic: str = "lead.assigned",
-) -> int:
-    """Write the decision on a stored lead and everything it changes in one statement: the
-    lead, the pool's strategy state, the agent's counters, the contact's owner, the assignment
-    row with its trace and the outbox message."""
-    outcome = _outcome(organisation, decision, now)
-    return await store.roster.record_decision(
-        lead,
-        outcome.changes,
-        {**assignment, "config_version_id": outcome.version},
-        pool=outcome.pool,
-        counted=outcome.counted,
-        messages=_messages(organisation, lead, decision, topic, assignment),
-    )
-
-
-def _messages(
-    organisation: Organisation,
-    lead: Any,
-    decision: Decision,
-    topic: str,
-    assignment: dict[str, Any],
-) -> list[Message]:
-    """Who hears of the outcome: the new owner's live stream (and the previous owner's, to take
-    the lead off their screen), or the team's alerts when it waits or nobody can take it.
-    `lead` is a stored lead or a new lead's row; the statement that records the decision adds
-    the lead's and the decision's ids to each payload."""
-    team = _team_of(organisation.configuration, decision.pipeline)
-    field = _reader(lead)
-    payload: dict[str, Any] = {
-        "outcome": decision.outcome.value,
-        "agent": decision.agent,
-        "pipeline": decision.pipeline,
-        "team": team,
-        "name": " ".join(p for p in (field("first_name"), field("last_name")) if p),
-        "country": field("country"),
-        "language": field("language"),
-        "treatment": field("treatment"),
-        "source": field("source"),
-    }
-    if decision.outcome is Outcome.ASSIGNED:
-        previous = assignment.get("previous_agent_key")
-        messages = [Message(topic, "sse", decision.agent, payload, f"{topic}:{{decision}}:sse")]
-        if previous and previous != decision.agent:
-            messages.append(
-                Message(
-                    topic,
-                    "sse",
-                    previous,
-                    {**payload, "from": previous},
-                    f"{topic}:{{decision}}:sse:from",
-                )
-            )
-        return messages
-    topic = "lead.queued" if decision.outcome is Outcome.QUEUED else "lead.unassigned"
-    return [
-        Message(
-            topic, "alert", team, {**payload, "reason": decision.reason}, f"{topic}:{{decision}}"
-        )
-    ]
-
-
-def _team_of(configuration: Configuration, pipeline: str | None) -> str | None:
-    return configuration.pipeline(pipeline).team if pipeline else None
+_INITIAL = Handover(Kind.INITIAL)
 
 
 _IDLE = Roster(agents={})

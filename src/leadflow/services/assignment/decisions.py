@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from leadflow.routing import Decision, why_not
+from leadflow.services.assignment.record import Handover, Kind, Named, record
 from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Assignment, Lead
@@ -90,7 +90,7 @@ async def reassign(
     actor: str,
     reason: str,
     now: datetime,
-    kind: str = "manual",
+    kind: Kind = Kind.MANUAL,
 ) -> int:
     """Give an open lead to `agent`; recorded in the lead's history and the audit log."""
     lead = await store.leads.get(lead_id, for_update=True)
@@ -104,44 +104,5 @@ async def reassign(
     previous = lead.owner_agent_key
     if previous == agent:
         raise AgentCannotTakeLeads(agent, "already the owner and")
-    if previous is not None and lead.closed_at is None:
-        await store.roster.change_open(previous, -1)
-    local_day = now.astimezone(ZoneInfo(target.timezone)).date()
-    await store.roster.count_assignment(agent, local_day)
-    lead.owner_agent_key = agent
-    lead.routing_status = "assigned"
-    lead.assigned_at = now
-    decision_id = await store.roster.add_assignment(
-        {
-            "lead_id": lead.id,
-            "kind": kind,
-            "outcome": "assigned",
-            "agent_key": agent,
-            "previous_agent_key": previous,
-            "pipeline_key": lead.pipeline_key,
-            "config_version_id": organisation.version,
-            "decided_at": now,
-            "actor": actor,
-            "reason": reason,
-            "trace": {"reason": f"{kind} reassignment by {actor}: {reason}"},
-        }
-    )
-    await store.contacts.set_owner(lead.contact_id, agent)
-    await store.audit.record(
-        actor=actor,
-        action=f"lead.{kind}_reassign",
-        entity="lead",
-        entity_id=str(lead.id),
-        detail={"from": previous, "to": agent, "reason": reason},
-    )
-    payload = {"lead_id": lead.id, "decision_id": decision_id, "agent": agent, "from": previous}
-    for recipient, key in ((agent, "sse"), (previous, "sse:from")):
-        if recipient is not None:  # the previous owner's screen drops the lead
-            await store.outbox.add(
-                topic="lead.reassigned",
-                channel="sse",
-                recipient=recipient,
-                payload=payload,
-                idempotency_key=f"lead.reassigned:{decision_id}:{key}",
-            )
-    return decision_id
+    handover = Handover(kind, reason, actor)
+    return await record(store, organisation, lead, Named(target), now, handover)

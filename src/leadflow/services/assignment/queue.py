@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from leadflow.services.assignment.assign import chain_of, claim_all, could_take, reroute, routable
+from leadflow.services.assignment.record import Handover, Kind
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
@@ -51,14 +52,14 @@ async def release(
         if not claimed:
             await claim_all(store, organisation, now)
             claimed = True
+        age = _words(now - lead.received_at)
         async with store.savepoint():
             routed = await reroute(
                 store,
                 organisation,
                 lead,
                 now,
-                kind="queue_release",
-                reason=f"released from the queue after {_words(now - lead.received_at)}",
+                why=Handover(Kind.QUEUE_RELEASE, f"released from the queue after {age}"),
             )
         if routed.assigned:
             assigned.append(lead)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 from leadflow.domain.configuration import Configuration
@@ -48,7 +47,7 @@ async def simulate_lead(
     previous = await store.leads.latest_of_contact(contact, at) if contact is not None else None
     is_repeat = previous is not None and at - previous.received_at <= organisation.repeat_window
     owner = previous.owner_agent_key if is_repeat and previous is not None else None
-    lead = routable(SimpleNamespace(**values, is_repeat=is_repeat), owner)
+    lead = routable({**values, "is_repeat": is_repeat}, owner)
     return await decide(store, organisation, lead, at, lock=False)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from leadflow.services.assignment.assign import claim_all, reroute
+from leadflow.services.assignment.record import Handover, Kind, entry
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
@@ -58,8 +59,9 @@ async def _breach(store: Store, organisation: Organisation, lead: Lead, now: dat
         organisation,
         lead,
         now,
-        kind="sla",
-        reason=f"{owner} missed the first-contact SLA due {due:%Y-%m-%d %H:%M} UTC",
+        why=Handover(
+            Kind.SLA, f"{owner} missed the first-contact SLA due {due:%Y-%m-%d %H:%M} UTC"
+        ),
         unavailable={owner: f"{owner} missed the first-contact SLA"} if owner else None,
     )
     if not routed.assigned:
@@ -94,20 +96,10 @@ async def _alert(store: Store, team: str, lead: Lead, owner: str | None, due: da
 async def _kept(
     store: Store, organisation: Organisation, lead: Lead, now: datetime, reason: str
 ) -> None:
-    await store.roster.add_assignment(
-        {
-            "lead_id": lead.id,
-            "kind": "sla",
-            "outcome": "kept",
-            "agent_key": lead.owner_agent_key,
-            "previous_agent_key": lead.owner_agent_key,
-            "pipeline_key": lead.pipeline_key,
-            "config_version_id": organisation.version,
-            "decided_at": now,
-            "reason": reason,
-            "trace": {"reason": reason},
-        }
-    )
+    owner = lead.owner_agent_key
+    why = Handover(Kind.SLA, reason)
+    row = entry(organisation, why, now, "kept", owner, owner, lead.pipeline_key)
+    await store.roster.add_assignment(lead.id, row)
 
 
 async def warn(store: Store, now: datetime, *, ahead: timedelta = WARNING_AHEAD) -> int:

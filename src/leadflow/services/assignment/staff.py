@@ -8,8 +8,10 @@ from datetime import datetime
 
 from leadflow.domain.configuration import Agent, AgentStatus, LeavePolicy
 from leadflow.domain.roster import Unavailability
+from leadflow.routing import Outcome
 from leadflow.services.assignment import decisions
 from leadflow.services.assignment.assign import claim_all, reroute
+from leadflow.services.assignment.record import Handover, Kind, entry
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
@@ -92,7 +94,7 @@ async def _handle(
             agent=backup,
             actor=ACTOR,
             now=now,
-            kind="staff",
+            kind=Kind.STAFF,
             reason=f"{away.detail}: kept by the backup {backup}"
             + ("" if away.left else f", returns to {away.agent} after the leave"),
         )
@@ -105,8 +107,7 @@ async def _handle(
         organisation,
         lead,
         now,
-        kind="staff",
-        reason=f"{away.detail}: routed again through the pool",
+        why=Handover(Kind.STAFF, f"{away.detail}: routed again through the pool"),
         unavailable={away.agent: away.detail},
     )
     if routed.assigned:
@@ -127,7 +128,7 @@ async def _return(
             agent=owner,
             actor=ACTOR,
             now=now,
-            kind="staff",
+            kind=Kind.STAFF,
             reason=f"{owner} is back from leave",
         )
     lead.held_for_agent_key = None
@@ -146,24 +147,12 @@ async def _queue(
     """Nobody can take it now: it waits in the queue for the next eligible agent."""
     await store.roster.change_open(away.agent, -1)
     lead.owner_agent_key = None
-    lead.routing_status = "queued"
+    lead.routing_status = Outcome.QUEUED
     lead.sla_due_at = None
     reason = f"{away.detail}; nobody else is eligible now: queued"
-    await store.roster.add_assignment(
-        {
-            "lead_id": lead.id,
-            "kind": "staff",
-            "outcome": "queued",
-            "agent_key": None,
-            "previous_agent_key": away.agent,
-            "pipeline_key": lead.pipeline_key,
-            "config_version_id": organisation.version,
-            "decided_at": now,
-            "actor": ACTOR,
-            "reason": reason,
-            "trace": {"reason": reason},
-        }
-    )
+    why = Handover(Kind.STAFF, reason, ACTOR)
+    row = entry(organisation, why, now, Outcome.QUEUED, None, away.agent, lead.pipeline_key)
+    await store.roster.add_assignment(lead.id, row)
 
 
 def _can_cover(organisation: Organisation, key: str, now: datetime) -> bool:

@@ -134,11 +134,25 @@ def _contact_details(values: dict[str, Any]) -> ContactDetails:
 
 
 @dataclass(frozen=True)
+class AssignmentSummary:
+    """A lead's latest decision, as an intake answer tells it."""
+
+    decision_id: int
+    outcome: str
+    agent_key: str | None
+    agent_name: str | None
+    pipeline: str | None
+    rule: str | None
+    via: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class Ingested:
     lead: Lead
     created: bool
-    assignment: Any
-    """The web layer's AssignmentOut-shaped dict of the lead's latest decision, or None."""
+    assignment: AssignmentSummary | None
+    """The lead's latest decision (None: not routed yet)."""
 
 
 async def ingest(
@@ -272,18 +286,15 @@ async def _repeated(store: Store, organisation: Organisation, original: Accepted
     )
 
 
-def _summary_of(routed: Routed, organisation: Organisation) -> dict[str, Any]:
+def _summary_of(routed: Routed, organisation: Organisation) -> AssignmentSummary:
     decision = routed.decision
-    return {
-        "decision_id": routed.decision_id,
-        "outcome": decision.outcome.value,
-        "agent_key": decision.agent,
-        "agent_name": _agent_name(organisation, decision.agent),
-        "pipeline": decision.pipeline,
-        "rule": decision.rule,
-        "via": decision.via.value if decision.via else None,
-        "reason": decision.reason,
-    }
+    assert routed.decision_id is not None, "a new lead's decision is always recorded"
+    agent, via = decision.agent, decision.via.value if decision.via else None
+    name = _agent_name(organisation, agent)
+    return AssignmentSummary(
+        routed.decision_id, decision.outcome, agent, name, decision.pipeline, decision.rule, via,
+        decision.reason,
+    )  # fmt: skip
 
 
 def _agent_name(organisation: Organisation | None, key: str | None) -> str | None:
@@ -295,32 +306,22 @@ def _agent_name(organisation: Organisation | None, key: str | None) -> str | Non
 
 async def assignment_summary(
     store: Store, organisation: Organisation | None, lead: Lead
-) -> dict[str, Any] | None:
+) -> AssignmentSummary | None:
     history = await store.roster.assignments_of(lead.id)
     if not history:
         return None
     latest = history[-1]
-    name = None
-    if latest.agent_key and organisation is not None:
-        agent = next(
-            (a for a in organisation.configuration.agents if a.key == latest.agent_key), None
-        )
-        name = agent.name if agent else None
-    return {
-        "decision_id": latest.id,
-        "outcome": latest.outcome,
-        "agent_key": latest.agent_key,
-        "agent_name": name,
-        "pipeline": latest.pipeline_key,
-        "rule": latest.rule_key,
-        "via": latest.via,
-        "reason": str(latest.trace.get("reason") or latest.reason),
-    }
+    agent, reason = latest.agent_key, str(latest.trace.get("reason") or latest.reason)
+    name = _agent_name(organisation, agent)
+    return AssignmentSummary(
+        latest.id, latest.outcome, agent, name, latest.pipeline_key, latest.rule_key, latest.via,
+        reason,
+    )  # fmt: skip
 
 
 async def lead_with_assignment(
     store: Store, lead_id: int, live: LiveOrganisation
-) -> tuple[Lead, dict[str, Any] | None] | None:
+) -> tuple[Lead, AssignmentSummary | None] | None:
     lead = await store.leads.get(lead_id)
     if lead is None:
         return None

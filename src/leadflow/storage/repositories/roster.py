@@ -5,14 +5,14 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -30,18 +30,6 @@ class PoolRow:
 
     current: dict[str, int]
     last_agent: str | None
-
-
-_COUNT_ASSIGNMENT = text(
-    """
-    WITH counted AS (
-      INSERT INTO agent_daily_counts (agent_key, day, assigned) VALUES (:agent, :day, 1)
-      ON CONFLICT (agent_key, day)
-      DO UPDATE SET assigned = agent_daily_counts.assigned + 1
-    )
-    UPDATE agents SET open_leads = open_leads + 1 WHERE key = :agent
-    """
-)
 
 
 @dataclass(frozen=True)
@@ -73,15 +61,61 @@ class Message:
     """The idempotency key; `{decision}` stands for the new assignment's id."""
 
 
-@dataclass(frozen=True)
-class NewDecision:
-    """A new lead's row with its routing outcome, and what its decision writes beside it."""
+class LeadRouting(TypedDict, total=False):
+    """A lead's routing fields a decision sets (only those given are written)."""
 
-    values: dict[str, Any]
-    assignment: dict[str, Any]
+    pipeline_key: str | None
+    stage_key: str | None
+    owner_agent_key: str | None
+    routing_status: str
+    assigned_at: datetime
+    sla_due_at: datetime | None
+    held_for_agent_key: str | None
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    """An `assignments` row as a decision writes it; the statement adds its id and lead."""
+
+    kind: str
+    outcome: str
+    agent_key: str | None
+    previous_agent_key: str | None
+    pipeline_key: str | None
+    rule_key: str | None
+    via: str | None
+    config_version_id: int
+    decided_at: datetime
+    actor: str
+    reason: str
+    trace: dict[str, Any]
+
+
+_ASSIGNMENT_COLUMNS = tuple(sorted(field.name for field in fields(AssignmentRow)))
+
+
+@dataclass(frozen=True)
+class DecisionWrite:
+    """Everything one decision writes: the lead's routing fields, its assignment row, the
+    pool's strategy state, the new owner's counters and contact, the previous owner's open
+    count and the outbox messages."""
+
+    lead: LeadRouting
+    assignment: AssignmentRow
     pool: Pool | None
     counted: Counted | None
+    """The new owner's day and open counters (and the contact's owner)."""
+    released: str | None
+    """The previous owner, whose open leads fall by one."""
     messages: Sequence[Message]
+
+
+@dataclass(frozen=True)
+class NewDecision:
+    """A new lead's row and what its decision writes with it."""
+
+    values: dict[str, Any]
+    write: DecisionWrite
 
 
 Recorded = tuple[tables.Lead, int]
@@ -165,14 +199,11 @@ def _json_value(value: object) -> str:
 _dumps = functools.partial(json.dumps, default=_json_value)
 
 
-def _decision_params(
-    assignment: dict[str, Any],
-    pool: Pool | None,
-    counted: Counted | None,
-    messages: Sequence[Message],
-) -> dict[str, Any]:
-    params: dict[str, Any] = {f"a_{column}": value for column, value in assignment.items()}
-    params["a_trace"] = Jsonb(assignment["trace"])
+def _decision_params(write: DecisionWrite) -> dict[str, Any]:
+    pool, counted, messages = write.pool, write.counted, write.messages
+    # vars(), not dataclasses.asdict: that deep-copies the trace.
+    params = {f"a_{column}": value for column, value in vars(write.assignment).items()}
+    params["a_trace"] = Jsonb(write.assignment.trace)
     if pool is not None:
         params.update(pool_key=pool.pipeline, pool_current=Jsonb(pool.current), pool_last=pool.last)
     if counted is not None:
@@ -223,10 +254,6 @@ class RosterRepository:
         rows = (await self.session.execute(statement)).scalars()
         return {row.pipeline_key: row for row in rows}
 
-    async def count_assignment(self, agent: str, local_day: date) -> None:
-        """One more new lead for `agent` on its local `local_day`, and one more open lead."""
-        await self.session.execute(_COUNT_ASSIGNMENT, {"agent": agent, "day": local_day})
-
     async def change_open(self, agent: str, delta: int) -> None:
         await self.session.execute(
             update(tables.Agent)
@@ -234,30 +261,26 @@ class RosterRepository:
             .values(open_leads=tables.Agent.open_leads + delta)
         )
 
-    async def record_decision(
-        self,
-        lead: tables.Lead,
-        changes: dict[str, Any],
-        assignment: dict[str, Any],
-        *,
-        pool: Pool | None,
-        counted: Counted | None,
-        messages: Sequence[Message] = (),
-    ) -> int:
-        """Write a routing decision on a stored lead and all it changes in one round trip;
-        returns the assignment's id. `lead` (a loaded row) takes `changes` as its stored
-        values; each message gets the lead's and the assignment's ids in its payload."""
-        params = _decision_params(assignment, pool, counted, messages)
-        params.update({f"l_{column}": value for column, value in changes.items()}, lead_id=lead.id)
+    async def record_decision(self, lead: tables.Lead, write: DecisionWrite) -> int:
+        """Write a decision on a stored lead and all it changes; returns the assignment's id.
+        The previous owner's open count falls first (as the lock order of every path that
+        moves a lead has it), then one statement writes the rest. `lead` (a loaded row) takes
+        the routing fields as its stored values; each message gets the lead's and the
+        assignment's ids in its payload."""
+        if write.released is not None:
+            await self.change_open(write.released, -1)
+        params = _decision_params(write)
+        params.update({f"l_{column}": value for column, value in write.lead.items()})
+        params["lead_id"] = lead.id
         statement = _decision_statement(
-            tuple(sorted(changes)), tuple(sorted(assignment)), pool is not None,
-            counted is not None, bool(messages), new=False,
+            tuple(sorted(write.lead)), _ASSIGNMENT_COLUMNS, write.pool is not None,
+            write.counted is not None, bool(write.messages), new=False,
         )  # fmt: skip
         connection = await driver(self.session)
         cursor = await connection.execute(statement, params)
         row = await cursor.fetchone()
         assert row is not None, f"lead {lead.id} vanished while it was routed"
-        for column, value in changes.items():
+        for column, value in write.lead.items():
             set_committed_value(lead, column, value)
         decision_id: int = row[0]
         return decision_id
@@ -269,11 +292,14 @@ class RosterRepository:
         when a lead with its (source, external_id) exists already."""
         statements = []
         for lead in leads:
-            params = _decision_params(lead.assignment, lead.pool, lead.counted, lead.messages)
-            params["lead"] = Jsonb(lead.values, dumps=_dumps)
+            write = lead.write
+            assert write.released is None, "a new lead has no previous owner"
+            params = _decision_params(write)
+            values = {**lead.values, **write.lead}
+            params["lead"] = Jsonb(values, dumps=_dumps)
             statement = _decision_statement(
-                tuple(sorted(lead.values)), tuple(sorted(lead.assignment)),
-                lead.pool is not None, lead.counted is not None, bool(lead.messages), new=True,
+                tuple(sorted(values)), _ASSIGNMENT_COLUMNS, write.pool is not None,
+                write.counted is not None, bool(write.messages), new=True,
             )  # fmt: skip
             statements.append((statement, params))
         connection = await driver(self.session)
@@ -288,8 +314,9 @@ class RosterRepository:
                 recorded.append((lead_of_row(row), decision_id))
         return recorded
 
-    async def add_assignment(self, values: dict[str, Any]) -> int:
-        row = tables.Assignment(**values)
+    async def add_assignment(self, lead_id: int, assignment: AssignmentRow) -> int:
+        """A decision that changes no owner (kept, or queued by a staff change)."""
+        row = tables.Assignment(lead_id=lead_id, **vars(assignment))
         self.session.add(row)
         await self.session.flush()
         return row.id

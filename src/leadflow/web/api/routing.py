@@ -83,14 +83,21 @@ class ReassignIn(BaseModel):
     )
 
 
+class ReassignedOut(BaseModel):
+    lead_id: int
+    owner: str
+    decision_id: int
+
+
 @router.post(
     "/leads/{lead_id}/reassign",
+    response_model=ReassignedOut,
     summary="Give a lead to another agent (admin, manager; a team lead within their teams)",
     responses=_REFUSALS,
 )
 async def reassign_lead(
     lead_id: LeadId, body: ReassignIn, db: StoreDep, state: State, now: Now, who: Worker
-) -> dict[str, Any]:
+) -> ReassignedOut:
     """A team lead moves a lead of their teams (owned by one of their agents, or queued for one of
     their pipelines) to one of their agents; agents cannot reassign."""
     await lead_access.check_reassign(db, state.organisation, who, lead_id, body.agent)
@@ -106,7 +113,7 @@ async def reassign_lead(
         now=now,
     )
     await db.commit()
-    return {"lead_id": lead_id, "owner": body.agent, "decision_id": decision_id}
+    return ReassignedOut(lead_id=lead_id, owner=body.agent, decision_id=decision_id)
 
 
 class SimulateIn(BaseModel):

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from leadflow.services.intake.ingest import AssignmentSummary
+
 ATTRIBUTION = (
     "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
     "gclid", "gbraid", "wbraid", "fbclid", "campaign_id", "adset_id", "ad_id", "landing_url",
@@ -65,7 +67,7 @@ class LeadOut(BaseModel):
     assignment: AssignmentOut | None = None
 
     @classmethod
-    def of(cls, lead: Any, assignment: dict[str, Any] | None) -> LeadOut:
+    def of(cls, lead: Any, assignment: AssignmentSummary | None) -> LeadOut:
         return cls(
             id=lead.id,
             contact_id=lead.contact_id,
@@ -92,7 +94,7 @@ class LeadOut(BaseModel):
             pipeline=lead.pipeline_key,
             stage=lead.stage_key,
             owner=lead.owner_agent_key,
-            assignment=AssignmentOut(**assignment) if assignment else None,
+            assignment=AssignmentOut(**vars(assignment)) if assignment else None,
         )
 
 
