@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from leadflow.cli import _demo_secret, app
+from leadflow.cli import app
+from leadflow.cli.demo import _demo_secret
 from leadflow.config import Settings
 
 

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from leadflow.domain.configuration import AgentStatus, Configuration
 from leadflow.storage.store import Store
+from leadflow.storage.tables import ConfigVersion
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,11 @@ async def document_of(store: Store, version: int) -> dict[str, Any]:
     if found is None:
         raise UnknownVersion(version)
     return found.document
+
+
+async def history(store: Store) -> list[ConfigVersion]:
+    """The latest versions, newest first."""
+    return await store.configs.history()
 
 
 async def _materialise(store: Store, configuration: Configuration) -> None:

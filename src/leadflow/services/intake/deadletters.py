@@ -61,3 +61,8 @@ def mark_replayed(letter: DeadLetter, lead_id: int, now: Any) -> None:
     letter.status = "replayed"
     letter.lead_id = lead_id
     letter.replayed_at = now
+
+
+async def listing(store: Store, status: str | None = None) -> list[DeadLetter]:
+    """Newest first, optionally only those with `status` (new, replayed or failed)."""
+    return await store.deadletters.listing(status)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from leadflow.routing.replay_report import AgentLine
+    from leadflow.services.assignment.simulation import PeriodReplay
 
 
 def _pct(value: float) -> str:
     return f"{100 * value:.1f} %"
 
 
-def replay_tables(result: Any) -> list[Table]:
+def replay_tables(result: PeriodReplay) -> list[Table]:
     """Outcomes, then one row per agent: live vs draft shares, targets and caps hit."""
     live, draft = result.live, result.draft
     summary = Table(title=f"replay of {result.leads} leads (live = version {result.live_version})")
@@ -52,7 +56,7 @@ def replay_tables(result: Any) -> list[Table]:
     return [summary, agents]
 
 
-def _agent_cells(line: Any) -> list[str]:
+def _agent_cells(line: AgentLine | None) -> list[str]:
     if line is None:
         return ["0", "", "", ""]
     caps = ", ".join(f"{k.removeprefix('cap_')} {v}" for k, v in sorted(line.caps_hit.items()))

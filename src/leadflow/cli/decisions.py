@@ -1,0 +1,98 @@
+"""`leadflow explain` and `leadflow replay`: why a lead went where it went, and what a
+configuration would have decided for past leads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from leadflow.cli.shell import console, friendly, parse_day, read_text, run, with_store
+
+if TYPE_CHECKING:
+    from leadflow.services.assignment.decisions import LeadDecisions
+    from leadflow.services.assignment.simulation import PeriodReplay
+    from leadflow.storage.store import Store
+
+
+@friendly
+def explain(
+    lead_id: Annotated[int, typer.Argument(metavar="LEAD_ID")],
+    agent: Annotated[str | None, typer.Option(help="also answer: why not this agent?")] = None,
+) -> None:
+    """Print why a lead went where it went (and its later changes)."""
+    from leadflow.services.assignment import decisions
+    from leadflow.services.configuration.organisation import LiveOrganisation
+
+    async def work(store: Store) -> tuple[LeadDecisions, str | None]:
+        found = await decisions.decisions_of(store, lead_id)
+        answer = None
+        if agent is not None:
+            answer = await decisions.answer_why_not(store, LiveOrganisation(), lead_id, agent)
+        return found, answer
+
+    found, answer = run(with_store(work, commit=False))
+    _print_decisions(found)
+    if answer is not None:
+        console.print(f"[bold]why not {agent}?[/bold] {answer}")
+
+
+def _print_decisions(found: LeadDecisions) -> None:
+    from leadflow.routing import Decision
+    from leadflow.services.assignment import decisions
+
+    lead = found.lead
+    name = " ".join(p for p in (lead.first_name, lead.last_name) if p) or "(no name)"
+    console.print(
+        f"[bold]lead {lead.id}[/bold] {name} · {lead.source} · {lead.country or '?'} · "
+        f"{lead.language or '?'} · {lead.treatment or 'no treatment'} · received "
+        f"{lead.received_at:%Y-%m-%d %H:%M %Z}"
+    )
+    if found.routing is None:
+        console.print("not routed yet")
+    else:
+        console.print(Decision.from_trace(found.routing.trace).explain(), markup=False)
+    for change in decisions.history_view(found)[1:]:
+        console.print(
+            f"then {change['decided_at'][:16]} {change['kind']}: {change['previous_agent']} → "
+            f"{change['agent']} ({change['reason']})",
+            markup=False,
+        )
+
+
+@friendly
+def replay_command(
+    start: Annotated[str, typer.Option("--from", help="first day, e.g. 2026-05-01")],
+    end: Annotated[str, typer.Option("--to", help="last day (inclusive)")],
+    config: Annotated[
+        Path | None, typer.Option("--config", help="a draft configuration YAML to compare")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of tables")] = False,
+) -> None:
+    """Run past leads through the live (and a draft) configuration, with no side effects."""
+    import json
+
+    from leadflow.services.assignment import simulation
+    from leadflow.services.configuration import versions as configuration
+    from leadflow.services.configuration.organisation import LiveOrganisation
+
+    draft = configuration.parse_yaml(read_text(str(config)), str(config)) if config else None
+    since, until = parse_day(start), parse_day(end, end=True)
+    if until <= since:
+        raise typer.BadParameter(f"--to {end} is before --from {start}", param_hint="--to")
+
+    async def work(store: Store) -> PeriodReplay:
+        return await simulation.replay_period(
+            store, LiveOrganisation(), start=since, end=until, draft=draft
+        )
+
+    with console.status("replaying…"):
+        result = run(with_store(work, commit=False))
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2, default=str))
+        return
+    from leadflow.cli.replay_tables import replay_tables
+
+    for table in replay_tables(result):
+        console.print(table)
