@@ -33,3 +33,13 @@ def test_the_demo_keeps_one_random_secret_key_in_its_data_folder(
     assert os.environ["LEADFLOW_SECRET_KEY"] == first
     assert len(first) >= 32
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_a_setting_out_of_bounds_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LEADFLOW_SECRET_KEY", "short")
+    result = CliRunner().invoke(app, ["serve", "--port", "1"])
+    assert result.exit_code == 1
+    assert "LEADFLOW_SECRET_KEY" in result.output
+    assert "Traceback" not in result.output

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -51,7 +52,14 @@ def friendly(command: Callable[P, None]) -> Callable[P, None]:
 def settings() -> Settings:
     from leadflow.observability import configure_logging
 
-    current = Settings()
+    try:
+        current = Settings()
+    except ValidationError as exc:
+        wrong = "; ".join(
+            f"LEADFLOW_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in exc.errors(include_url=False)
+        )
+        raise Failure(f"the settings are invalid: {wrong}") from None
     configure_logging(json=current.log_json)
     return current
 
