@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Form, HTTPException
+from fastapi import Form
 from fastapi.responses import RedirectResponse, Response
 
 from leadflow.domain.configuration import Agent, AgentStatus, Configuration, Tier
@@ -15,7 +15,7 @@ from leadflow.services.configuration.versions import ConfigurationError
 from leadflow.services.reporting import overview
 from leadflow.web.params import INTEGER_MAX
 from leadflow.web.ui.config.agent_form import CAPS, AgentForm
-from leadflow.web.ui.config.screens import Screen
+from leadflow.web.ui.config.screens import Screen, find, viewed
 from leadflow.web.ui.shell.context import Page, PageDep
 from leadflow.web.ui.shell.formatting import timezones
 from leadflow.web.ui.shell.routers import page_router
@@ -26,8 +26,7 @@ router = page_router("/config/agents")
 
 @router.get("")
 async def agent_list(page: PageDep, team: str | None = None) -> Response:
-    scoping.require(scoping.can_view_configuration(page.viewer), "configuration")
-    version, configuration = await page.versioned_configuration()
+    version, configuration = await viewed(page)
     teams = scoping.visible_teams(page.viewer, configuration.teams)
     agents = scoping.visible_agents(page.viewer, configuration.agents)
     if team:
@@ -44,13 +43,6 @@ async def agent_list(page: PageDep, team: str | None = None) -> Response:
         loads=loads,
         editable={a.key for a in agents if scoping.can_edit_agent(page.viewer, a)},
     )
-
-
-def _find(configuration: Configuration, key: str) -> Agent:
-    agent = next((a for a in configuration.agents if a.key == key), None)
-    if agent is None:
-        raise HTTPException(404)
-    return agent
 
 
 def _known_skills(configuration: Configuration) -> list[str]:
@@ -80,9 +72,8 @@ def _show(page: Page, screen: Screen, form: AgentForm, **how: Any) -> Response:
 
 
 async def _visible_agent(page: Page, key: str) -> tuple[int, Configuration, Agent]:
-    scoping.require(scoping.can_view_configuration(page.viewer), "configuration")
-    version, configuration = await page.versioned_configuration()
-    agent = _find(configuration, key)
+    version, configuration = await viewed(page)
+    agent = find(configuration.agents, key)
     scoping.require(scoping.can_see_agent(page.viewer, agent), f"agent {key}")
     return version, configuration, agent
 

@@ -16,17 +16,10 @@ from leadflow.domain.configuration import Agent, Configuration, Leave, LeaveType
 from leadflow.services.access import scoping
 from leadflow.services.configuration import config_edits
 from leadflow.web.params import INTEGER_MAX
-from leadflow.web.ui.config import forms as config_forms
+from leadflow.web.ui.config import forms, screens
 from leadflow.web.ui.config.forms import FieldProblems
-from leadflow.web.ui.config.saving import Save, base_version_of, save_and_redirect, sent_fields
-from leadflow.web.ui.config.screens import (
-    Screen,
-    editable_team,
-    first_team,
-    scheduled_agents,
-    team_screen,
-    visible_team,
-)
+from leadflow.web.ui.config.saving import base_version_of, sent_fields
+from leadflow.web.ui.config.screens import Screen
 from leadflow.web.ui.shell.context import Page, PageDep
 from leadflow.web.ui.shell.i18n import N_
 from leadflow.web.ui.shell.routers import page_router
@@ -46,7 +39,7 @@ class LeaveRow:
 
 @router.get("")
 async def leave_index(page: PageDep) -> Response:
-    return await first_team(page, "leave")
+    return await screens.first_team(page, "leave")
 
 
 def _today(page: Page, team: Team) -> date:
@@ -78,9 +71,9 @@ def coming_holidays(team: Team, today: date) -> list[Holiday]:
 
 
 def _calendar(page: Page, version: int, configuration: Configuration, team: Team) -> Screen:
-    agents = scheduled_agents(configuration, team.key)
+    agents = screens.scheduled_agents(configuration, team.key)
     today = _today(page, team)
-    return team_screen(
+    return screens.team_screen(
         page,
         "config/leave.html",
         "leave",
@@ -90,7 +83,7 @@ def _calendar(page: Page, version: int, configuration: Configuration, team: Team
         agents=agents,
         weeks=leave_by_week(agents, today),
         holidays=coming_holidays(team, today),
-        calendar=config_forms.shown_calendar(team.holidays.countries, team.holidays.subdivisions),
+        calendar=forms.shown_calendar(team.holidays.countries, team.holidays.subdivisions),
         types=TYPES,
     )
 
@@ -103,22 +96,22 @@ def _blank_form() -> dict[str, str]:
 
 @router.get("/{team_key}")
 async def leave_calendar(page: PageDep, team_key: str) -> Response:
-    version, configuration, team = await visible_team(page, team_key)
+    version, configuration, team = await screens.visible_team(page, team_key)
     return _calendar(page, version, configuration, team).show(_blank_form())
 
 
 def read_leave(form: dict[str, str], agents: list[str]) -> tuple[dict[str, Any], FieldProblems]:
     problems = FieldProblems()
-    config_forms.read_choice(problems, "agent", form["agent"], agents)
-    start = config_forms.read_date(problems, "start", form["start"])
-    end = config_forms.read_date(problems, "end", form["end"] or form["start"])
+    forms.read_choice(problems, "agent", form["agent"], agents)
+    start = forms.read_date(problems, "start", form["start"])
+    end = forms.read_date(problems, "end", form["end"] or form["start"])
     if start and end and end < start:
         problems.add("end", N_("The leave cannot end before it starts."))
     leave = {
         "start": start.isoformat() if start else "",
         "end": end.isoformat() if end else "",
-        "type": config_forms.read_choice(problems, "type", form["type"], TYPES),
-        "intervals": config_forms.read_intervals(problems, "hours", form["hours"]),
+        "type": forms.read_choice(problems, "type", form["type"], TYPES),
+        "intervals": forms.read_intervals(problems, "hours", form["hours"]),
         "note": form["note"].strip(),
     }
     return leave, problems
@@ -126,22 +119,24 @@ def read_leave(form: dict[str, str], agents: list[str]) -> tuple[dict[str, Any],
 
 @router.post("/{team_key}/add")
 async def leave_add(page: PageDep, team_key: str) -> Response:
-    version, configuration, team = await editable_team(page, team_key)
+    version, configuration, team = await screens.editable_team(page, team_key)
     form = await sent_fields(page, _blank_form() | {"base_version": ""})
     agent = form["agent"]
-    keys = [a.key for a in scheduled_agents(configuration, team_key)]
+    keys = [a.key for a in screens.scheduled_agents(configuration, team_key)]
     leave, problems = read_leave(form, keys)
     rerender = _calendar(page, version, configuration, team).rerender(form, _blank_form)
-    save = Save(
+    return await screens.save_team_edit(
+        page,
+        configuration,
+        "leave",
+        team_key,
         config_edits.add_leave(agent, leave),
-        True,
-        f"team {team_key}",
-        base_version_of(form),
-        form["comment"],
-        f"leave of {agent}: {leave['start']} to {leave['end']} ({leave['type']})",
+        base_version=base_version_of(form),
+        comment=form["comment"],
+        note=f"leave of {agent}: {leave['start']} to {leave['end']} ({leave['type']})",
+        rerender=rerender,
+        problems=problems,
     )
-    redirect = f"/config/leave/{team_key}"
-    return await save_and_redirect(page, configuration, save, redirect, rerender, problems)
 
 
 @router.post("/{team_key}/remove")
@@ -152,18 +147,22 @@ async def leave_remove(
     agent: Annotated[str, Form()],
     index: Annotated[int, Form()],
 ) -> Response:
-    version, configuration, team = await editable_team(page, team_key)
-    owner = next((a for a in scheduled_agents(configuration, team_key) if a.key == agent), None)
+    version, configuration, team = await screens.editable_team(page, team_key)
+    owner = next(
+        (a for a in screens.scheduled_agents(configuration, team_key) if a.key == agent), None
+    )
     if owner is None or owner.schedule is None or not 0 <= index < len(owner.schedule.leave):
         raise HTTPException(404)
     removed = owner.schedule.leave[index]
     rerender = _calendar(page, version, configuration, team).rerender(_blank_form(), _blank_form)
-    save = Save(
+    return await screens.save_team_edit(
+        page,
+        configuration,
+        "leave",
+        team_key,
         config_edits.remove_leave(agent, index),
-        True,
-        f"team {team_key}",
-        base_version,
-        "",
-        f"leave of {agent} removed: {removed.start} to {removed.end}",
+        base_version=base_version,
+        comment="",
+        note=f"leave of {agent} removed: {removed.start} to {removed.end}",
+        rerender=rerender,
     )
-    return await save_and_redirect(page, configuration, save, f"/config/leave/{team_key}", rerender)

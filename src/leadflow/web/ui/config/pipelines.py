@@ -5,35 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import HTTPException
 from fastapi.responses import Response
 
 from leadflow.domain.configuration import (
     WEEKDAYS,
     Configuration,
-    NoAgentAction,
-    OwnerAway,
     Pipeline,
-    Strategy,
-    Tier,
 )
 from leadflow.services.access import scoping
 from leadflow.services.configuration import config_edits
-from leadflow.web.ui.config import forms as config_forms
+from leadflow.web.ui.config import forms, pipeline_form
 from leadflow.web.ui.config.forms import FieldProblems
 from leadflow.web.ui.config.saving import Save, base_version_of, save_and_redirect
-from leadflow.web.ui.config.screens import Screen
+from leadflow.web.ui.config.screens import Screen, find, viewed
 from leadflow.web.ui.config.terms import TERMS
 from leadflow.web.ui.shell.context import Page, PageDep
 from leadflow.web.ui.shell.formatting import timezones
-from leadflow.web.ui.shell.i18n import N_
 from leadflow.web.ui.shell.routers import page_router
 
 router = page_router("/config/pipelines")
-STRATEGIES = [s.value for s in Strategy]
-ACTIONS = [a.value for a in NoAgentAction]
-OWNER_AWAY = [o.value for o in OwnerAway]
-TIERS = [t.value for t in Tier]
 PIPELINE_FIELDS = {
     "name": "name",
     "timezone": "timezone",
@@ -78,17 +68,13 @@ def _list(
 
 @router.get("")
 async def pipeline_list(page: PageDep) -> Response:
-    scoping.require(scoping.can_view_configuration(page.viewer), "configuration")
-    version, configuration = await page.versioned_configuration()
+    version, configuration = await viewed(page)
     return _list(page, version, configuration)
 
 
 async def _visible_pipeline(page: Page, key: str) -> tuple[int, Configuration, Pipeline]:
-    scoping.require(scoping.can_view_configuration(page.viewer), "configuration")
-    version, configuration = await page.versioned_configuration()
-    pipeline = next((p for p in configuration.pipelines if p.key == key), None)
-    if pipeline is None:
-        raise HTTPException(404)
+    version, configuration = await viewed(page)
+    pipeline = find(configuration.pipelines, key)
     scoping.require(scoping.can_see_team(page.viewer, pipeline.team), f"pipeline {key}")
     return version, configuration, pipeline
 
@@ -115,7 +101,7 @@ async def weights_save(page: PageDep, key: str) -> Response:
     form = await page.request.form()
     problems = FieldProblems()
     weights = {
-        m.agent: config_forms.read_int(
+        m.agent: forms.read_int(
             problems, f"weight.{key}.{m.agent}", str(form.get(f"weight.{m.agent}", ""))
         )
         for m in pipeline.pool.members
@@ -141,41 +127,15 @@ async def weights_save(page: PageDep, key: str) -> Response:
     return await save_and_redirect(page, configuration, save, redirect, rerender, problems)
 
 
-def _form_of(pipeline: Pipeline) -> dict[str, Any]:
-    hours = pipeline.business_hours
-    form: dict[str, Any] = {
-        "name": pipeline.name,
-        "timezone": pipeline.timezone,
-        "stages": ", ".join(pipeline.stages),
-        "sla_minutes": str(pipeline.sla.first_contact_minutes),
-        "max_reassignments": str(pipeline.sla.max_reassignments),
-        "when_no_agent": pipeline.when_no_agent.action.value,
-        "no_agent_agent": pipeline.when_no_agent.agent or "",
-        "sticky": pipeline.repeats.sticky,
-        "when_owner_away": pipeline.repeats.when_owner_away.value,
-        "strategy": pipeline.pool.strategy.value,
-        "members": {m.agent: str(m.weight) for m in pipeline.pool.members},
-        "tier_bands": "\n".join(
-            f"{b.field} {b.min:g}: {', '.join(t.value for t in b.tiers)}"
-            for b in pipeline.pool.tier_bands
-        ),
-        "comment": "",
-    }
-    for day in WEEKDAYS:
-        intervals = getattr(hours, day) if hours else []
-        form[f"hours.{day}"] = config_forms.shown_intervals(intervals)
-    return form
-
-
 def _screen(page: Page, version: int, configuration: Configuration, pipeline: Pipeline) -> Screen:
     shown = {
         "pipeline": pipeline,
         "team_name": configuration.team(pipeline.team).name,
         "agents": configuration.agents,
         "weekdays": WEEKDAYS,
-        "strategies": STRATEGIES,
-        "actions": ACTIONS,
-        "owner_away": OWNER_AWAY,
+        "strategies": pipeline_form.STRATEGIES,
+        "actions": pipeline_form.ACTIONS,
+        "owner_away": pipeline_form.OWNER_AWAY,
         "timezones": timezones(),
     }
     editable = scoping.can_edit_team(page.viewer, pipeline.team)
@@ -199,93 +159,7 @@ def _candidates(configuration: Configuration, pipeline: Pipeline, form: dict[str
 @router.get("/{key}")
 async def pipeline_detail(page: PageDep, key: str) -> Response:
     version, configuration, pipeline = await _visible_pipeline(page, key)
-    return _screen(page, version, configuration, pipeline).show(_form_of(pipeline))
-
-
-def _sent_form(sent: Any, candidates: list[str]) -> dict[str, Any]:
-    text = {name: str(value) for name, value in sent.items()}
-    form: dict[str, Any] = {
-        name: text.get(name, "")
-        for name in (
-            "name", "timezone", "stages", "sla_minutes", "max_reassignments", "when_no_agent",
-            "no_agent_agent", "when_owner_away", "strategy", "tier_bands", "comment",
-        )
-    }  # fmt: skip
-    form["sticky"] = "sticky" in text
-    form["members"] = {
-        agent: text.get(f"weight.{agent}", "1") for agent in candidates if f"member.{agent}" in text
-    }
-    for day in WEEKDAYS:
-        form[f"hours.{day}"] = text.get(f"hours.{day}", "")
-    return form
-
-
-def read_pipeline(form: dict[str, Any]) -> tuple[dict[str, Any], FieldProblems]:
-    """The pipeline's fields for the document, and the problems found."""
-    problems = FieldProblems()
-    values: dict[str, Any] = {"name": form["name"].strip()}
-    if not values["name"]:
-        problems.add("name", N_("Enter the pipeline's name."))
-    values["timezone"] = form["timezone"]
-    if form["timezone"] not in timezones():
-        problems.add("timezone", N_("Choose a time zone from the list."))
-    values["stages"] = config_forms.words(form["stages"].lower())
-    values["sla"] = {
-        "first_contact_minutes": config_forms.read_int(
-            problems, "sla_minutes", form["sla_minutes"], least=1
-        ),
-        "max_reassignments": config_forms.read_int(
-            problems, "max_reassignments", form["max_reassignments"]
-        ),
-    }
-    action = config_forms.read_choice(problems, "when_no_agent", form["when_no_agent"], ACTIONS)
-    values["when_no_agent"] = {"action": action, "agent": form["no_agent_agent"] or None}
-    values["repeats"] = {
-        "sticky": form["sticky"],
-        "when_owner_away": config_forms.read_choice(
-            problems, "when_owner_away", form["when_owner_away"], OWNER_AWAY
-        ),
-    }
-    values["pool"] = {
-        "strategy": config_forms.read_choice(problems, "strategy", form["strategy"], STRATEGIES),
-        "members": [
-            {"agent": agent, "weight": config_forms.read_int(problems, f"weight.{agent}", weight)}
-            for agent, weight in form["members"].items()
-        ],
-        "tier_bands": _tier_bands(problems, form["tier_bands"]),
-    }
-    hours = {
-        day: config_forms.read_intervals(problems, f"hours.{day}", form[f"hours.{day}"])
-        for day in WEEKDAYS
-    }
-    values["business_hours"] = hours if any(hours.values()) else None
-    return values, problems
-
-
-def _tier_bands(problems: FieldProblems, text: str) -> list[dict[str, Any]]:
-    """One band a line: "budget 5000: high, developing" (field, least value, tiers best first)."""
-    bands = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        head, _, tiers = line.partition(":")
-        parts = head.split()
-        names = config_forms.words(tiers.lower())
-        try:
-            least = float(parts[1]) if len(parts) == 2 else None
-        except ValueError:
-            least = None
-        ok = parts and parts[0] in ("score", "budget") and least is not None and names
-        if not ok or any(name not in TIERS for name in names):
-            problems.add(
-                "tier_bands",
-                N_("Line %(line)s: write the field, the least value and the tiers, "
-                   "such as budget 5000: high, developing."),
-                line=number,
-            )  # fmt: skip
-            continue
-        bands.append({"field": parts[0], "min": least, "tiers": names})
-    return bands
+    return _screen(page, version, configuration, pipeline).show(pipeline_form.form_of(pipeline))
 
 
 @router.post("/{key}")
@@ -294,11 +168,11 @@ async def pipeline_save(page: PageDep, key: str) -> Response:
     scoping.require(scoping.can_edit_team(page.viewer, pipeline.team), f"pipeline {key}")
     sent = await page.request.form()
     candidates = [a.key for a in configuration.agents]
-    form = _sent_form(sent, candidates)
-    values, problems = read_pipeline(form)
+    form = pipeline_form.sent_form(sent, candidates)
+    values, problems = pipeline_form.read_pipeline(form)
 
     screen = _screen(page, version, configuration, pipeline)
-    rerender = screen.rerender(form, lambda: _form_of(pipeline))
+    rerender = screen.rerender(form, lambda: pipeline_form.form_of(pipeline))
     save = _save(
         page,
         configuration,

@@ -14,11 +14,10 @@ from leadflow.services.configuration import config_edits
 from leadflow.services.configuration.agent_settings import StaleVersion
 from leadflow.services.configuration.config_edits import UnknownEntry
 from leadflow.web.params import INTEGER_MAX
-from leadflow.web.ui.config import rule_form as config_rule_form
-from leadflow.web.ui.config import testlead as config_testlead
+from leadflow.web.ui.config import rule_form, testlead
 from leadflow.web.ui.config.forms import FieldProblems
 from leadflow.web.ui.config.saving import Save, base_version_of, confirm, save_and_redirect
-from leadflow.web.ui.config.screens import Screen
+from leadflow.web.ui.config.screens import Screen, find
 from leadflow.web.ui.config.terms import TERMS
 from leadflow.web.ui.shell.context import Page, PageDep
 from leadflow.web.ui.shell.i18n import N_
@@ -56,7 +55,7 @@ async def rule_list(page: PageDep) -> Response:
         default_pipeline=configuration.default_pipeline,
         editable=scoping.can_edit_rules(page.viewer),
         terms=TERMS,
-        **config_testlead.panel_context(page, draft_possible=False),
+        **testlead.panel_context(page, draft_possible=False),
     )
 
 
@@ -65,27 +64,24 @@ def _screen(page: Page, version: int, configuration: Configuration, key: str) ->
     shown = {
         "key": key,
         "pipelines": configuration.pipelines,
-        "fields": config_rule_form.FIELDS,
+        "fields": rule_form.FIELDS,
         "operators": OPERATORS,
-        **config_testlead.panel_context(page, draft_possible=editable),
+        **testlead.panel_context(page, draft_possible=editable),
     }
     return Screen(page, "config/rule.html", "rules", version, editable, shown)
 
 
 def _rule(configuration: Configuration, key: str) -> Rule:
-    rule = next((r for r in configuration.rules if r.key == key), None)
-    if rule is None:
-        raise HTTPException(404)
-    return rule
+    return find(configuration.rules, key)
 
 
 @router.get("/{key}")
 async def rule_detail(page: PageDep, key: str) -> Response:
     version, configuration = await _rules_configuration(page)
     if key == NEW:
-        form = config_rule_form.blank_rule_form()
+        form = rule_form.blank_rule_form()
     else:
-        form = config_rule_form.rule_form(_rule(configuration, key))
+        form = rule_form.rule_form(_rule(configuration, key))
     return _screen(page, version, configuration, key).show(form)
 
 
@@ -96,7 +92,7 @@ def rule_edit(
     keep = None if key == NEW else _rule(configuration, key).when
     pipelines = [p.key for p in configuration.pipelines]
     kept = keep.model_dump(mode="json", exclude_defaults=True) if keep is not None else None
-    entry, problems = config_rule_form.read_rule(form, pipelines, kept)
+    entry, problems = rule_form.read_rule(form, pipelines, kept)
     taken = {r.key for r in configuration.rules} - ({key} if key != NEW else set())
     if entry["key"] in taken:
         problems.add("key", N_("A rule with this key exists already."))
@@ -108,10 +104,10 @@ async def rule_save(page: PageDep, key: str) -> Response:
     version, configuration = await _rules_configuration(page)
     scoping.require(scoping.can_edit_rules(page.viewer), "routing rules")
     sent = await page.request.form()
-    form = config_rule_form.sent_rule_form(sent)
+    form = rule_form.sent_rule_form(sent)
     edit, problems = rule_edit(configuration, key, form)
     screen = _screen(page, version, configuration, key)
-    rerender = screen.rerender(form, lambda: config_rule_form.rule_form(_rule(configuration, key)))
+    rerender = screen.rerender(form, lambda: rule_form.rule_form(_rule(configuration, key)))
     index = len(configuration.rules) if key == NEW else config_index(configuration, key)
     save = Save(
         edit,
@@ -121,7 +117,7 @@ async def rule_save(page: PageDep, key: str) -> Response:
         form["comment"],
         f"rule {form['key']}" + (" added" if key == NEW else ""),
         prefix=f"rules[{index}]",
-        fields=RULE_FIELDS | config_rule_form.condition_fields(form),
+        fields=RULE_FIELDS | rule_form.condition_fields(form),
     )
     return await save_and_redirect(page, configuration, save, "/config/rules", rerender, problems)
 
@@ -202,12 +198,12 @@ async def rule_test(page: PageDep, key: str) -> Response:
     sent = await page.request.form()
     draft = None
     if sent.get("use_draft") == "1" and scoping.can_view_rules(page.viewer):
-        form = config_rule_form.sent_rule_form(sent)
+        form = rule_form.sent_rule_form(sent)
         edit, problems = rule_edit(configuration, key, form)
         if problems:
-            return config_testlead.draft_refused(page, problems.worded(page.gettext))
+            return testlead.draft_refused(page, problems.worded(page.gettext))
         try:
             draft = config_edits.draft(configuration, edit)
         except config_edits.ConfigurationError as exc:
-            return config_testlead.draft_refused(page, {"": str(exc)})
-    return await config_testlead.route_test_lead(page, sent, configuration, draft)
+            return testlead.draft_refused(page, {"": str(exc)})
+    return await testlead.route_test_lead(page, sent, configuration, draft)

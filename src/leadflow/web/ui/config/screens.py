@@ -3,16 +3,18 @@ with its form, its problems and its notices. Each screen module says only what d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from fastapi import HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from leadflow.domain.configuration import Agent, Configuration, Team
 from leadflow.services.access import scoping
-from leadflow.web.ui.config.saving import Rerender
+from leadflow.services.configuration.config_edits import Edit
+from leadflow.web.ui.config.forms import FieldProblems
+from leadflow.web.ui.config.saving import Rerender, Save, save_and_redirect
 from leadflow.web.ui.config.terms import TERMS
 from leadflow.web.ui.shell.context import Page
 
@@ -66,13 +68,32 @@ class Screen:
         return again
 
 
+class Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+K = TypeVar("K", bound=Keyed)
+
+
+def find(entries: Iterable[K], key: str) -> K:
+    """The team, pipeline, rule or agent `key` of a list (404 when there is none)."""
+    found = next((entry for entry in entries if entry.key == key), None)
+    if found is None:
+        raise HTTPException(404)
+    return found
+
+
+async def viewed(page: Page) -> tuple[int, Configuration]:
+    """The active configuration and its version, if the viewer may see the configuration."""
+    scoping.require(scoping.can_view_configuration(page.viewer), "configuration")
+    return await page.versioned_configuration()
+
+
 async def visible_team(page: Page, key: str) -> tuple[int, Configuration, Team]:
     """The team `key` if the viewer may see it (404 when it does not exist, else 403)."""
-    scoping.require(scoping.can_view_configuration(page.viewer), "configuration")
-    version, configuration = await page.versioned_configuration()
-    team = next((t for t in configuration.teams if t.key == key), None)
-    if team is None:
-        raise HTTPException(404)
+    version, configuration = await viewed(page)
+    team = find(configuration.teams, key)
     scoping.require(scoping.can_see_team(page.viewer, key), f"team {key}")
     return version, configuration, team
 
@@ -86,8 +107,7 @@ async def editable_team(page: Page, key: str) -> tuple[int, Configuration, Team]
 
 async def first_team(page: Page, section: str) -> Response:
     """/config/shifts and /config/leave open the first team the viewer sees."""
-    scoping.require(scoping.can_view_configuration(page.viewer), "configuration")
-    configuration = await page.configuration()
+    _, configuration = await viewed(page)
     teams = scoping.visible_teams(page.viewer, configuration.teams)
     scheduled = [
         t for t in teams if any(a.team == t.key and a.schedule for a in configuration.agents)
@@ -108,3 +128,23 @@ def team_screen(
     the team."""
     editable = scoping.can_edit_team(page.viewer, team.key)
     return Screen(page, template, section, version, editable, {"team": team, **context})
+
+
+async def save_team_edit(
+    page: Page,
+    configuration: Configuration,
+    section: str,
+    team: str,
+    edit: Edit,
+    *,
+    base_version: int,
+    comment: str,
+    note: str,
+    rerender: Rerender,
+    problems: FieldProblems | None = None,
+) -> Response:
+    """Save an edit made on one team's screen of `section` (shifts, leave) and come back to it."""
+    allowed = scoping.can_edit_team(page.viewer, team)
+    save = Save(edit, allowed, f"team {team}", base_version, comment, note)
+    redirect = f"/config/{section}/{team}"
+    return await save_and_redirect(page, configuration, save, redirect, rerender, problems)

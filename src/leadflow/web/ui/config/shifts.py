@@ -11,17 +11,10 @@ from fastapi.responses import Response
 from leadflow.domain.configuration import WEEKDAYS, Agent, Configuration, Team
 from leadflow.services.access import scoping
 from leadflow.services.configuration import config_edits
-from leadflow.web.ui.config import forms as config_forms
+from leadflow.web.ui.config import forms, screens
 from leadflow.web.ui.config.forms import FieldProblems
-from leadflow.web.ui.config.saving import Save, base_version_of, save_and_redirect
-from leadflow.web.ui.config.screens import (
-    Screen,
-    editable_team,
-    first_team,
-    scheduled_agents,
-    team_screen,
-    visible_team,
-)
+from leadflow.web.ui.config.saving import base_version_of
+from leadflow.web.ui.config.screens import Screen
 from leadflow.web.ui.shell.context import Page, PageDep
 from leadflow.web.ui.shell.i18n import N_
 from leadflow.web.ui.shell.routers import page_router
@@ -31,7 +24,7 @@ router = page_router("/config/shifts")
 
 @router.get("")
 async def shift_index(page: PageDep) -> Response:
-    return await first_team(page, "shifts")
+    return await screens.first_team(page, "shifts")
 
 
 def _form_of(agents: list[Agent]) -> dict[str, str]:
@@ -40,9 +33,9 @@ def _form_of(agents: list[Agent]) -> dict[str, str]:
         assert agent.schedule is not None
         for day in WEEKDAYS:
             intervals = getattr(agent.schedule.weekly, day)
-            form[f"shift.{agent.key}.{day}"] = config_forms.shown_intervals(intervals)
+            form[f"shift.{agent.key}.{day}"] = forms.shown_intervals(intervals)
         form[f"overrides.{agent.key}"] = "\n".join(
-            f"{o.date.isoformat()}: {config_forms.shown_intervals(o.intervals) or 'off'}"
+            f"{o.date.isoformat()}: {forms.shown_intervals(o.intervals) or 'off'}"
             + (f" | {o.reason}" if o.reason else "")
             for o in agent.schedule.overrides
         )
@@ -50,22 +43,22 @@ def _form_of(agents: list[Agent]) -> dict[str, str]:
 
 
 def _planner(page: Page, version: int, configuration: Configuration, team: Team) -> Screen:
-    return team_screen(
+    return screens.team_screen(
         page,
         "config/shifts.html",
         "shifts",
         version,
         team,
         teams=scoping.visible_teams(page.viewer, configuration.teams),
-        agents=scheduled_agents(configuration, team.key),
+        agents=screens.scheduled_agents(configuration, team.key),
         weekdays=WEEKDAYS,
     )
 
 
 @router.get("/{team_key}")
 async def shift_planner(page: PageDep, team_key: str) -> Response:
-    version, configuration, team = await visible_team(page, team_key)
-    form = _form_of(scheduled_agents(configuration, team_key))
+    version, configuration, team = await screens.visible_team(page, team_key)
+    form = _form_of(screens.scheduled_agents(configuration, team_key))
     return _planner(page, version, configuration, team).show(form)
 
 
@@ -79,7 +72,7 @@ def read_overrides(problems: FieldProblems, field: str, text: str) -> list[dict[
         day_text, _, hours = head.partition(":")
         try:
             day = date.fromisoformat(day_text.strip())
-            intervals = config_forms.intervals(hours)
+            intervals = forms.intervals(hours)
         except ValueError:
             problems.add(
                 field,
@@ -99,7 +92,7 @@ def read_planner(
     plans = {}
     for agent in agents:
         weekly = {
-            day: config_forms.read_intervals(
+            day: forms.read_intervals(
                 problems, f"shift.{agent.key}.{day}", form.get(f"shift.{agent.key}.{day}", "")
             )
             for day in WEEKDAYS
@@ -113,20 +106,22 @@ def read_planner(
 
 @router.post("/{team_key}")
 async def shift_save(page: PageDep, team_key: str) -> Response:
-    version, configuration, team = await editable_team(page, team_key)
+    version, configuration, team = await screens.editable_team(page, team_key)
     sent = await page.request.form()
     form = {name: str(value) for name, value in sent.items()}
     form.setdefault("comment", "")
-    agents = scheduled_agents(configuration, team_key)
+    agents = screens.scheduled_agents(configuration, team_key)
     plans, problems = read_planner(form, agents)
     rerender = _planner(page, version, configuration, team).rerender(form, lambda: _form_of(agents))
-    save = Save(
+    return await screens.save_team_edit(
+        page,
+        configuration,
+        "shifts",
+        team_key,
         config_edits.plan_shifts(plans),
-        scoping.can_edit_team(page.viewer, team_key),
-        f"team {team_key}",
-        base_version_of(form),
-        form["comment"],
-        f"shifts of team {team_key}",
+        base_version=base_version_of(form),
+        comment=form["comment"],
+        note=f"shifts of team {team_key}",
+        rerender=rerender,
+        problems=problems,
     )
-    redirect = f"/config/shifts/{team_key}"
-    return await save_and_redirect(page, configuration, save, redirect, rerender, problems)

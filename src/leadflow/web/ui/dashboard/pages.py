@@ -13,9 +13,8 @@ from leadflow.services.access.scoping import Role, can_see_team, require
 from leadflow.services.reporting import dashboards, overview
 from leadflow.services.reporting.dashboards import Dashboard, UnknownFilter
 from leadflow.services.work import rota
-from leadflow.web.ui.dashboard import export as dashboard_export
-from leadflow.web.ui.dashboard import filters as dashboard_filters
-from leadflow.web.ui.dashboard import tables
+from leadflow.web.ui.dashboard import export as exports
+from leadflow.web.ui.dashboard import filters, tables
 from leadflow.web.ui.dashboard.filters import BadFilter, Chosen
 from leadflow.web.ui.dashboard.tables import Names, Table
 from leadflow.web.ui.shell.context import Page, PageDep
@@ -53,7 +52,7 @@ async def dashboard_page(page: Page) -> Response:
         figures = await _figures(page, chosen)
     except (BadFilter, UnknownFilter) as error:
         problem = _problem(error)
-        chosen = dashboard_filters.default(page.now, page.account.timezone)
+        chosen = filters.default(page.now, page.account.timezone)
         figures = await _figures(page, chosen)
     configuration = await page.configuration()
     live = await dashboards.live_leads(
@@ -68,7 +67,7 @@ async def dashboard_page(page: Page) -> Response:
         section="home",
         problem=problem,
         problem_labels=_FIELDS,
-        presets=dashboard_filters.PRESETS,
+        presets=filters.PRESETS,
         live_seconds=LIVE_SECONDS,
         leads=[overview.line(row) for row in live],
         agent_names={agent.key: agent.name for agent in configuration.agents},
@@ -116,12 +115,12 @@ async def export(page: PageDep, filename: str) -> Response:
     if table is None:
         raise HTTPException(404)
     if extension == "csv":
-        return dashboard_export.csv_response(table, page.gettext, chosen)
-    return dashboard_export.xlsx_response(table, page.gettext, chosen, page.fmt)
+        return exports.csv_response(table, page.gettext, chosen)
+    return exports.xlsx_response(table, page.gettext, chosen, page.fmt)
 
 
 def _chosen(page: Page) -> Chosen:
-    return dashboard_filters.read(page.request.query_params, page.now, page.account.timezone)
+    return filters.read(page.request.query_params, page.now, page.account.timezone)
 
 
 def _problem(error: BadFilter | UnknownFilter) -> Problem:
