@@ -20,7 +20,7 @@ from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.web.limits import PerAddress
 from leadflow.web.params import LeadId
-from leadflow.web.ui import security
+from leadflow.web.ui.shell import security
 
 
 def system_clock() -> datetime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from leadflow.web.ui.formatting import Formatter
+from leadflow.web.ui.shell.formatting import Formatter
 
 MOMENT = datetime(2026, 5, 12, 8, 30, tzinfo=UTC)
 

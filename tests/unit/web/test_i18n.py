@@ -10,7 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from leadflow.web.ui import i18n
+from leadflow.web.ui.shell import i18n
 
 ROOT = Path(__file__).resolve().parents[3]
 LOCALE = ROOT / "src" / "leadflow" / "locale"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from leadflow.services.work.activities import ActivityKind
-from leadflow.web.ui.inbox import countdown
-from leadflow.web.ui.inbox_forms import ActivityForm
+from leadflow.web.ui.inbox.forms import ActivityForm
+from leadflow.web.ui.inbox.pages import countdown
 
 
 def test_a_call_with_its_length_and_note_becomes_an_activity() -> None:

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from leadflow.web.ui import templating
-from leadflow.web.ui.routers import safe_next
+from leadflow.web.ui.shell import templating
+from leadflow.web.ui.shell.routers import safe_next
 
 TEMPLATES = templating.environment().list_templates(extensions=["html"])
 

@@ -143,3 +143,62 @@ def put_rule(document: Document, original_key: str | None, rule: dict[str, Any])
 
 def remove_rule(document: Document, key: str) -> None:
     document["rules"] = [r for r in document.get("rules", []) if r["key"] != key]
+
+
+def update(section: str, key: str, values: dict[str, Any]) -> Edit:
+    """Set the named fields of team, pipeline or agent `key` of `section`; the others are kept."""
+
+    def edit(document: Document) -> None:
+        entry(document, section, key).update(values)
+
+    return edit
+
+
+def plan_shifts(plans: dict[str, dict[str, Any]]) -> Edit:
+    """Set each agent's weekly pattern and overrides (plans by agent key); their leave is kept."""
+
+    def edit(document: Document) -> None:
+        for key, plan in plans.items():
+            entry(document, "agents", key).setdefault("schedule", {}).update(plan)
+
+    return edit
+
+
+def add_leave(agent: str, leave: dict[str, Any]) -> Edit:
+    def edit(document: Document) -> None:
+        schedule = entry(document, "agents", agent).setdefault("schedule", {})
+        schedule.setdefault("leave", []).append(leave)
+
+    return edit
+
+
+def remove_leave(agent: str, index: int) -> Edit:
+    """Remove the agent's leave at `index` of their leave list (what the screen showed)."""
+
+    def edit(document: Document) -> None:
+        del entry(document, "agents", agent)["schedule"]["leave"][index]
+
+    return edit
+
+
+def reweigh(pipeline: str, weights: dict[str, int | None]) -> Edit:
+    """Give the pool's members these weights (by agent key, in the pool's order)."""
+
+    def edit(document: Document) -> None:
+        pool = entry(document, "pipelines", pipeline).setdefault("pool", {})
+        pool["members"] = [{"agent": agent, "weight": weight} for agent, weight in weights.items()]
+
+    return edit
+
+
+def save_rule(original_key: str | None, rule: dict[str, Any]) -> Edit:
+    """Replace rule `original_key` by `rule`, or add `rule` when `original_key` is None."""
+    return lambda document: put_rule(document, original_key, rule)
+
+
+def shift_rule(key: str, step: int) -> Edit:
+    return lambda document: move_rule(document, key, step)
+
+
+def drop_rule(key: str) -> Edit:
+    return lambda document: remove_rule(document, key)

@@ -1,4 +1,5 @@
-"""The web interface mounted on the application: session cookie, static files, pages."""
+"""The web interface mounted on the application: session cookie, static files, every package's
+pages (home, account, admin, config, dashboard, inbox) and the error pages."""
 
 from __future__ import annotations
 
@@ -6,24 +7,14 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from leadflow.config import Settings
-from leadflow.web.ui import (
-    account,
-    admin_tokens,
-    admin_users,
-    agents,
-    auth,
-    config_leave,
-    config_pipelines,
-    config_rules,
-    config_shifts,
-    config_teams,
-    dashboard,
-    errors,
-    home,
-    inbox,
-    versions,
-)
-from leadflow.web.ui.transport import BrowserCookies, StrictTransport
+from leadflow.web.ui.account import profile, signin
+from leadflow.web.ui.admin import tokens, users
+from leadflow.web.ui.config import agents, leave, pipelines, rules, shifts, teams, versions
+from leadflow.web.ui.dashboard import pages as dashboard
+from leadflow.web.ui.home import pages as home
+from leadflow.web.ui.inbox import pages as inbox
+from leadflow.web.ui.shell import errors
+from leadflow.web.ui.shell.transport import BrowserCookies, StrictTransport
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -35,9 +26,9 @@ def install(app: FastAPI, settings: Settings) -> None:
     )
     app.add_middleware(StrictTransport)
     app.mount("/static", StaticFiles(packages=[("leadflow.web", "static")]), name="static")
-    for module in (auth, account, home, agents, versions, admin_users, admin_tokens):
+    for module in (signin, profile, home, agents, versions, users, tokens):
         app.include_router(module.router)
-    for module in (config_teams, config_pipelines, config_rules, config_shifts, config_leave):
+    for module in (teams, pipelines, rules, shifts, leave):
         app.include_router(module.router)
     app.include_router(inbox.router)
     app.include_router(dashboard.router)

@@ -1,0 +1,136 @@
+"""The pipeline form: a pipeline shown as the form's text fields, and what the browser sends read
+back into the pipeline's fields for the document, or field problems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadflow.domain.configuration import (
+    WEEKDAYS,
+    NoAgentAction,
+    OwnerAway,
+    Pipeline,
+    Strategy,
+    Tier,
+)
+from leadflow.web.ui.config import forms
+from leadflow.web.ui.config.forms import FieldProblems
+from leadflow.web.ui.shell.formatting import timezones
+from leadflow.web.ui.shell.i18n import N_
+
+STRATEGIES = [s.value for s in Strategy]
+ACTIONS = [a.value for a in NoAgentAction]
+OWNER_AWAY = [o.value for o in OwnerAway]
+TIERS = [t.value for t in Tier]
+
+
+def form_of(pipeline: Pipeline) -> dict[str, Any]:
+    hours = pipeline.business_hours
+    form: dict[str, Any] = {
+        "name": pipeline.name,
+        "timezone": pipeline.timezone,
+        "stages": ", ".join(pipeline.stages),
+        "sla_minutes": str(pipeline.sla.first_contact_minutes),
+        "max_reassignments": str(pipeline.sla.max_reassignments),
+        "when_no_agent": pipeline.when_no_agent.action.value,
+        "no_agent_agent": pipeline.when_no_agent.agent or "",
+        "sticky": pipeline.repeats.sticky,
+        "when_owner_away": pipeline.repeats.when_owner_away.value,
+        "strategy": pipeline.pool.strategy.value,
+        "members": {m.agent: str(m.weight) for m in pipeline.pool.members},
+        "tier_bands": "\n".join(
+            f"{b.field} {b.min:g}: {', '.join(t.value for t in b.tiers)}"
+            for b in pipeline.pool.tier_bands
+        ),
+        "comment": "",
+    }
+    for day in WEEKDAYS:
+        intervals = getattr(hours, day) if hours else []
+        form[f"hours.{day}"] = forms.shown_intervals(intervals)
+    return form
+
+
+def sent_form(sent: Any, candidates: list[str]) -> dict[str, Any]:
+    text = {name: str(value) for name, value in sent.items()}
+    form: dict[str, Any] = {
+        name: text.get(name, "")
+        for name in (
+            "name", "timezone", "stages", "sla_minutes", "max_reassignments", "when_no_agent",
+            "no_agent_agent", "when_owner_away", "strategy", "tier_bands", "comment",
+        )
+    }  # fmt: skip
+    form["sticky"] = "sticky" in text
+    form["members"] = {
+        agent: text.get(f"weight.{agent}", "1") for agent in candidates if f"member.{agent}" in text
+    }
+    for day in WEEKDAYS:
+        form[f"hours.{day}"] = text.get(f"hours.{day}", "")
+    return form
+
+
+def read_pipeline(form: dict[str, Any]) -> tuple[dict[str, Any], FieldProblems]:
+    """The pipeline's fields for the document, and the problems found."""
+    problems = FieldProblems()
+    values: dict[str, Any] = {"name": form["name"].strip()}
+    if not values["name"]:
+        problems.add("name", N_("Enter the pipeline's name."))
+    values["timezone"] = form["timezone"]
+    if form["timezone"] not in timezones():
+        problems.add("timezone", N_("Choose a time zone from the list."))
+    values["stages"] = forms.words(form["stages"].lower())
+    values["sla"] = {
+        "first_contact_minutes": forms.read_int(
+            problems, "sla_minutes", form["sla_minutes"], least=1
+        ),
+        "max_reassignments": forms.read_int(
+            problems, "max_reassignments", form["max_reassignments"]
+        ),
+    }
+    action = forms.read_choice(problems, "when_no_agent", form["when_no_agent"], ACTIONS)
+    values["when_no_agent"] = {"action": action, "agent": form["no_agent_agent"] or None}
+    values["repeats"] = {
+        "sticky": form["sticky"],
+        "when_owner_away": forms.read_choice(
+            problems, "when_owner_away", form["when_owner_away"], OWNER_AWAY
+        ),
+    }
+    values["pool"] = {
+        "strategy": forms.read_choice(problems, "strategy", form["strategy"], STRATEGIES),
+        "members": [
+            {"agent": agent, "weight": forms.read_int(problems, f"weight.{agent}", weight)}
+            for agent, weight in form["members"].items()
+        ],
+        "tier_bands": tier_bands(problems, form["tier_bands"]),
+    }
+    hours = {
+        day: forms.read_intervals(problems, f"hours.{day}", form[f"hours.{day}"])
+        for day in WEEKDAYS
+    }
+    values["business_hours"] = hours if any(hours.values()) else None
+    return values, problems
+
+
+def tier_bands(problems: FieldProblems, text: str) -> list[dict[str, Any]]:
+    """One band a line: "budget 5000: high, developing" (field, least value, tiers best first)."""
+    bands = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        head, _, tiers = line.partition(":")
+        parts = head.split()
+        names = forms.words(tiers.lower())
+        try:
+            least = float(parts[1]) if len(parts) == 2 else None
+        except ValueError:
+            least = None
+        ok = parts and parts[0] in ("score", "budget") and least is not None and names
+        if not ok or any(name not in TIERS for name in names):
+            problems.add(
+                "tier_bands",
+                N_("Line %(line)s: write the field, the least value and the tiers, "
+                   "such as budget 5000: high, developing."),
+                line=number,
+            )  # fmt: skip
+            continue
+        bands.append({"field": parts[0], "min": least, "tiers": names})
+    return bands

@@ -1,0 +1,1 @@
+"""The dashboard: figures, tables, filters and their CSV/XLSX export."""

@@ -1,0 +1,1 @@
+"""The inbox: an agent's leads, a lead's page, activities and stage changes."""

@@ -1,0 +1,89 @@
+"""Dates, times, numbers and names in the viewer's locale and time zone (Babel)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale
+from babel.dates import format_date, format_time, format_timedelta
+from babel.numbers import format_decimal, format_percent
+from babel.units import format_unit
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def timezones() -> list[str]:
+    """The time zones a person may choose: regions' zones, without the `Etc/` aliases."""
+    return sorted(name for name in available_timezones() if "/" in name and "Etc/" not in name)
+
+
+@dataclass(frozen=True)
+class Formatter:
+    locale: str
+    timezone: str
+
+    @cached_property
+    def _locale(self) -> Locale:
+        return Locale.parse(self.locale)
+
+    @cached_property
+    def _zone(self) -> ZoneInfo:
+        return zone(self.timezone)
+
+    def datetime(self, value: dt.datetime | None, *, dateformat: str = "medium") -> str:
+        """`May 12, 2026, 11:00 AM` / `12 May 2026 11:00` in the viewer's time zone."""
+        if value is None:
+            return ""
+        local = value.astimezone(self._zone)
+        pattern = str(self._locale.datetime_formats[dateformat])
+        day = format_date(local, dateformat, locale=self._locale)
+        clock = format_time(local, "short", locale=self._locale)
+        return pattern.replace("{1}", day).replace("{0}", clock)
+
+    def short_datetime(self, value: dt.datetime | None) -> str:
+        return self.datetime(value, dateformat="short")
+
+    def date(self, value: dt.date | dt.datetime | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, dt.datetime):
+            value = value.astimezone(self._zone)
+        return format_date(value, "medium", locale=self._locale)
+
+    def number(self, value: float | int | None) -> str:
+        return "" if value is None else format_decimal(value, locale=self._locale)
+
+    def percent(self, value: float | None) -> str:
+        return "" if value is None else format_percent(value, locale=self._locale)
+
+    def minutes(self, seconds: float | None) -> str:
+        """`4.5 min` / `4,5 dk.`: a span of time in minutes, to a tenth."""
+        if seconds is None:
+            return ""
+        return format_unit(round(seconds / 60, 1), "duration-minute", "short", locale=self._locale)
+
+    def duration(self, delta: dt.timedelta) -> str:
+        """`in 5 minutes` / `5 minutes ago`, worded in the viewer's language."""
+        return format_timedelta(delta, add_direction=True, locale=self._locale)
+
+    def country(self, code: str | None) -> str:
+        if not code:
+            return ""
+        return str(self._locale.territories.get(code.upper(), code))
+
+    def language(self, code: str | None) -> str:
+        if not code:
+            return ""
+        return str(self._locale.languages.get(code.lower(), code))
+
+    def iso(self, value: dt.datetime) -> str:
+        """Machine-readable, for <time datetime=…>."""
+        return value.astimezone(self._zone).isoformat(timespec="minutes")

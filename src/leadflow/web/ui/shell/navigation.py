@@ -1,0 +1,45 @@
+"""The main navigation: which sections each role reaches (decided by the scoping rules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from leadflow.services.access import scoping
+from leadflow.services.access.scoping import Role, Viewer
+from leadflow.web.ui.shell.i18n import N_
+
+
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    label: str
+    """Untranslated; the template translates it."""
+    section: str
+
+
+_HOME = {
+    Role.ADMIN: N_("Overview"),
+    Role.MANAGER: N_("Dashboard"),
+    Role.TEAM_LEAD: N_("My teams"),
+    Role.AGENT: N_("My leads"),
+}
+
+
+def navigation(viewer: Viewer) -> list[NavItem]:
+    items = [NavItem("/", _HOME.get(viewer.role, N_("Home")), "home")]
+    if scoping.can_view_configuration(viewer):
+        items.append(NavItem("/config/agents", N_("Agents"), "agents"))
+        items.append(NavItem("/config/teams", N_("Teams"), "teams"))
+        items.append(NavItem("/config/pipelines", N_("Pipelines"), "pipelines"))
+    if scoping.can_view_rules(viewer):
+        items.append(NavItem("/config/rules", N_("Rules"), "rules"))
+    if scoping.can_view_configuration(viewer):
+        items.append(NavItem("/config/shifts", N_("Shifts"), "shifts"))
+        items.append(NavItem("/config/leave", N_("Leave"), "leave"))
+    if scoping.can_view_versions(viewer):
+        items.append(NavItem("/config/versions", N_("Versions"), "versions"))
+    if scoping.can_manage_users(viewer):
+        items.append(NavItem("/admin/users", N_("Users"), "users"))
+    if scoping.can_manage_tokens(viewer):
+        items.append(NavItem("/admin/tokens", N_("API tokens"), "tokens"))
+    return items

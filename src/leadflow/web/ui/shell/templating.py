@@ -1,0 +1,52 @@
+"""The Jinja2 environment: autoescaped templates, gettext through `jinja2.ext.i18n`.
+
+One environment serves every request; the language is chosen per render (`i18n.active`), so
+`_()` in a template speaks the viewer's language.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from leadflow import __version__
+from leadflow.web.ui.shell import i18n
+from leadflow.web.ui.shell.vocabulary import label_key
+
+
+def _label(kind: str, value: str | None) -> str:
+    return i18n.current_gettext(label_key(kind, value)) if value else ""
+
+
+def _json_script(value: Any) -> Markup:
+    """JSON safe to embed in <script type="application/json"> (no `</script>` break-out)."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)  # escaped above for a <script> element
+
+
+@functools.cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("leadflow.web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.current_gettext, ngettext=i18n.current_ngettext, newstyle=True
+    )
+    env.globals["label"] = _label
+    env.globals["leadflow_version"] = __version__
+    env.filters["json_script"] = _json_script
+    return env
+
+
+def render(name: str, context: dict[str, Any], *, locale: str) -> str:
+    with i18n.active(locale):
+        return environment().get_template(name).render(context)
