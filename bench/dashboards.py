@@ -38,7 +38,7 @@ from bench.intake import create_database, drop_database, free_port, leadflow, st
 
 from leadflow.demo import organisation_yaml
 from leadflow.services.configuration.organisation import LiveOrganisation
-from leadflow.services.reporting import dashboards
+from leadflow.services.reporting import rollups
 from leadflow.storage.database import Database
 from leadflow.storage.embedded import sqlalchemy_url
 from leadflow.storage.migrate import upgrade
@@ -160,7 +160,7 @@ async def _refresh_rollups(url: str) -> list[float]:
     try:
         for _ in range(2):
             started = time.perf_counter()
-            await dashboards.refresh_organisation_rollups(
+            await rollups.refresh_organisation_rollups(
                 database, LiveOrganisation(), datetime.now(UTC)
             )
             spent.append(time.perf_counter() - started)

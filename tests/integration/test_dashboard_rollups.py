@@ -13,7 +13,7 @@ import pytest
 from leadflow.domain.configuration import Configuration
 from leadflow.services.access.scoping import Role, Viewer
 from leadflow.services.configuration.organisation import LiveOrganisation
-from leadflow.services.reporting import dashboards
+from leadflow.services.reporting import dashboards, rollups
 from leadflow.services.reporting.dashboards import Dashboard, Filters
 from leadflow.services.work import activities
 from leadflow.services.work.activities import ActivityIn, ActivityKind
@@ -91,7 +91,7 @@ async def test_rolled_up_figures_equal_the_live_count(
     live = await dashboards.dashboard(store, viewer, configuration, filters, clock.now)
     assert live.rollup is None
     assert live.total.leads > 0
-    await dashboards.refresh_rollups_in_steps(store, configuration.organisation.timezone, clock.now)
+    await rollups.refresh_rollups_in_steps(store, configuration.organisation.timezone, clock.now)
     rolled = await dashboards.dashboard(store, viewer, configuration, filters, clock.now)
     assert rolled.rollup is not None
     assert rolled.rollup.last == (clock.now + timedelta(hours=3)).date()  # Istanbul's today
@@ -104,7 +104,7 @@ async def test_percentiles_from_the_histograms_are_within_a_bucket_of_the_exact_
     await demo_scenario(store)
     configuration = demo_configuration()
     seconds = await generate(store, configuration, clock.now)
-    await dashboards.refresh_rollups_in_steps(store, configuration.organisation.timezone, clock.now)
+    await rollups.refresh_rollups_in_steps(store, configuration.organisation.timezone, clock.now)
     filters = Filters(clock.now - timedelta(days=30), clock.now)
     board = await dashboards.dashboard(store, MANAGER, configuration, filters, clock.now)
     exact = statistics.quantiles(seconds, n=10, method="inclusive")  # percentile_cont's
@@ -136,7 +136,7 @@ async def test_a_first_contact_after_the_day_was_rolled_up_is_counted(
     configuration = demo_configuration()
     received = clock.now - timedelta(days=10)
     lead_id = await one_lead(store, received, "anna.schmidt", None)
-    await dashboards.refresh_rollups_in_steps(store, ZONE, clock.now)
+    await rollups.refresh_rollups_in_steps(store, ZONE, clock.now)
     filters = Filters(clock.now - timedelta(days=30), clock.now)
     before = await dashboards.dashboard(store, MANAGER, configuration, filters, clock.now)
     assert before.rollup is not None
@@ -149,7 +149,7 @@ async def test_a_first_contact_after_the_day_was_rolled_up_is_counted(
     # Ten days back is outside the days every refresh recomputes: only the trigger's mark of
     # the changed day brings it in.
     later = clock.now + timedelta(minutes=1)
-    report = await dashboards.refresh_rollups_in_steps(store, ZONE, later)
+    report = await rollups.refresh_rollups_in_steps(store, ZONE, later)
     assert report.days == 4  # the marked day and the three recent ones
     after = await dashboards.dashboard(store, MANAGER, configuration, filters, later)
     assert after.rollup is not None
@@ -165,12 +165,12 @@ async def test_a_deadline_passing_uncontacted_becomes_a_breach_at_the_next_refre
     # Received five days ago, due in 30 seconds (after a long weekend, say).
     due = clock.now + timedelta(seconds=30)
     await one_lead(store, clock.now - timedelta(days=5), "elif.kaya", due)
-    await dashboards.refresh_rollups_in_steps(store, ZONE, clock.now)
+    await rollups.refresh_rollups_in_steps(store, ZONE, clock.now)
     filters = Filters(clock.now - timedelta(days=30), clock.now)
     board = await dashboards.dashboard(store, MANAGER, configuration, filters, clock.now)
     assert board.total.breaches == 0
     later = clock.now + timedelta(minutes=1)
-    await dashboards.refresh_rollups_in_steps(store, ZONE, later)
+    await rollups.refresh_rollups_in_steps(store, ZONE, later)
     board = await dashboards.dashboard(store, MANAGER, configuration, filters, later)
     assert board.total.breaches == 1
     assert next(a for a in board.agents if a.key == "elif.kaya").breaches == 1
@@ -181,12 +181,10 @@ async def test_the_workers_refresh_uses_the_organisations_time_zone(
 ) -> None:
     """What the minute job runs: the active organisation's zone, every day built the first
     time; with no configuration yet there is nothing to do."""
-    assert (
-        await dashboards.refresh_organisation_rollups(bound, LiveOrganisation(), clock.now) is None
-    )
+    assert await rollups.refresh_organisation_rollups(bound, LiveOrganisation(), clock.now) is None
     await one_lead(store, clock.now - timedelta(days=3), "anna.schmidt", None)
-    done = await dashboards.refresh_organisation_rollups(bound, LiveOrganisation(), clock.now)
-    assert done == dashboards.Refreshed(days=1, full=True)  # the days leads were received on
+    done = await rollups.refresh_organisation_rollups(bound, LiveOrganisation(), clock.now)
+    assert done == rollups.Refreshed(days=1, full=True)  # the days leads were received on
     filters = Filters(clock.now - timedelta(days=7), clock.now)
     board = await dashboards.dashboard(store, MANAGER, demo_configuration(), filters, clock.now)
     assert board.rollup is not None

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from leadflow.services.reporting import dashboards
+from leadflow.services.reporting import rollups
 from leadflow.services.work import activities
 from leadflow.services.work.activities import ActivityIn, ActivityKind
 from leadflow.storage.store import Store
@@ -134,7 +134,7 @@ async def add_week(store: Store, clock: Clock) -> None:
 async def refresh(store: Store, clock: Clock) -> None:
     """What the worker does every minute: bring the dashboards' daily rollup up to date."""
     zone = demo_configuration().organisation.timezone
-    await dashboards.refresh_rollups_in_steps(store, zone, clock.now)
+    await rollups.refresh_rollups_in_steps(store, zone, clock.now)
 
 
 def figure(page: str, name: str) -> str:

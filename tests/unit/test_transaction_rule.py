@@ -14,7 +14,7 @@ IN_STEPS = {
     ("assignment/timekeeping.py", "_in_transaction"),
     ("delivery/outbox.py", "_deliver_batch"),
     ("delivery/outbox.py", "_record"),
-    ("reporting/dashboards.py", "refresh_rollups_in_steps"),
+    ("reporting/rollups.py", "refresh_rollups_in_steps"),
     ("demo.py", "load"),
     ("demo.py", "_load_leads"),
 }

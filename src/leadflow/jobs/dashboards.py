@@ -6,7 +6,7 @@ import structlog
 from procrastinate import App, JobContext
 
 from leadflow.jobs.runtime import runtime_of
-from leadflow.services.reporting import dashboards
+from leadflow.services.reporting import rollups
 
 log = structlog.get_logger(__name__)
 REPORTS = "reports"
@@ -16,7 +16,7 @@ REFRESH_DASHBOARD_ROLLUPS = "refresh_dashboard_rollups"
 async def refresh_dashboard_rollups(context: JobContext, timestamp: int | None = None) -> None:
     """Every minute: recompute the rollup's days whose leads changed, and the recent days."""
     runtime = runtime_of(context)
-    refreshed = await dashboards.refresh_organisation_rollups(
+    refreshed = await rollups.refresh_organisation_rollups(
         runtime.database, runtime.live, runtime.clock()
     )
     if refreshed is not None and refreshed.full:

@@ -19,7 +19,7 @@ from leadflow.services.assignment import queue, sla
 from leadflow.services.configuration import versions as configuration
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.intake import ingest as intake
-from leadflow.services.reporting import dashboards
+from leadflow.services.reporting import rollups
 from leadflow.services.work import activities
 from leadflow.services.work.activities import ActivityIn, ActivityKind
 from leadflow.storage.database import Database
@@ -206,7 +206,7 @@ async def load(
             loaded = await _load_leads(
                 database, days=days, now=now, per_day=per_day, progress=progress
             )
-        await dashboards.refresh_organisation_rollups(database, LiveOrganisation(), now)
+        await rollups.refresh_organisation_rollups(database, LiveOrganisation(), now)
         parts = ["demo organisation applied" if applied else "configuration kept"]
         parts.append(f"{loaded} sample leads routed" if loaded else f"{existing} leads kept")
         return DemoReport(summary="; ".join(parts), token=issued.secret)
