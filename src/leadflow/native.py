@@ -33,6 +33,7 @@ MODULES = (
     "leadflow/routing/engine.py",
     "leadflow/routing/facts.py",
     "leadflow/routing/no_agent.py",
+    "leadflow/routing/outcomes.py",
     "leadflow/routing/quota.py",
     "leadflow/routing/replay.py",
     "leadflow/routing/replay_roster.py",

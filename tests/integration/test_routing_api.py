@@ -126,6 +126,32 @@ async def test_reassigning_to_an_unknown_agent_names_the_field(client: httpx.Asy
 
 
 @pytest.mark.usefixtures("weighted")
+async def test_reassigning_to_the_owner_says_so_in_one_sentence(
+    client: httpx.AsyncClient,
+) -> None:
+    lead = await post(client, language="de")
+    response = await client.post(
+        f"/api/v1/leads/{lead['id']}/reassign", json={"agent": "anna", "reason": "test"}
+    )
+    assert response.status_code == 422
+    [problem] = response.json()["detail"]
+    assert problem["loc"] == ["body", "agent"]
+    assert problem["msg"] == f"agent 'anna' already owns lead {lead['id']}"
+
+
+async def test_reassigning_to_an_agent_who_left_says_so_in_one_sentence(
+    client: httpx.AsyncClient, store: Store
+) -> None:
+    await activate(store, factories.organisation([agent("anna"), agent("ben", status="left")]))
+    lead = await post(client, language="de")
+    response = await client.post(
+        f"/api/v1/leads/{lead['id']}/reassign", json={"agent": "ben", "reason": "test"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"] == "agent 'ben' has left and cannot take leads"
+
+
+@pytest.mark.usefixtures("weighted")
 async def test_simulation_changes_nothing(client: httpx.AsyncClient, store: Store) -> None:
     first = await client.post(
         "/api/v1/simulate", json={"lead": lead_body(language="de"), "at": "2026-05-12T09:00:00Z"}

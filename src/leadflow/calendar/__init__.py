@@ -1,6 +1,11 @@
 """Shifts, time zones, holidays and working minutes: pure, `now` is always an argument."""
 
-from leadflow.calendar.agent_calendar import HORIZON_DAYS, AgentCalendar, compile_calendar
+from leadflow.calendar.agent_calendar import (
+    HORIZON_DAYS,
+    AgentCalendar,
+    Timestamps,
+    compile_calendar,
+)
 from leadflow.calendar.availability import availability, calendar_of, next_availability, on_shift
 from leadflow.calendar.holidays import Holiday, HolidayBook
 from leadflow.calendar.shifts import shift_spans
@@ -19,6 +24,7 @@ __all__ = [
     "HolidayBook",
     "NoWorkingTime",
     "Span",
+    "Timestamps",
     "add_shift_minutes",
     "add_working_minutes",
     "availability",

@@ -69,12 +69,12 @@ class AgentCalendar:
         self._weeks: dict[int, _Week] = {}
         self._current = _NO_WEEK
 
-    def availability(self, now: datetime) -> Availability:
-        """Whether the agent can take a lead at `now` (aware), why not, and from when."""
+    def availability(self, now: datetime, timestamps: Timestamps | None = None) -> Availability:
+        """Whether the agent can take a lead at `now` (aware), why not, and from when.
+        Pass `timestamps` when asking many calendars about the same `now`."""
         if self._schedule is None:
             return _AVAILABLE
-        last = _last_now  # one read: another thread may replace the pair, never half of it
-        moment = last[1] if last[0] is now else _remember(now)
+        moment = _timestamp_of(now) if timestamps is None else timestamps.of(now)
         week = self._current
         if not week.lo <= moment < week.hi:
             week = self._current = self._week_at(moment)
@@ -239,18 +239,30 @@ def _reason(state: OffShift | OnLeave | OnHoliday) -> Unavailability:
     return Unavailability.OFF_SHIFT
 
 
-_last_now: tuple[datetime, float] = (datetime.min, 0.0)
+class Timestamps:
+    """`now.timestamp()`, remembering the last `now` converted: the router asks ~200 agents'
+    calendars about the same object, and converting costs about as much as the rest of an
+    answer. Held by whoever asks many calendars about one moment (an Organisation); the
+    calendars keep no clock."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: tuple[datetime, float] = (datetime.min, 0.0)
+
+    def of(self, now: datetime) -> float:
+        last = self._last  # one read: another thread may replace the pair, never half of it
+        if last[0] is now:
+            return last[1]
+        moment = _timestamp_of(now)
+        self._last = (now, moment)
+        return moment
 
 
-def _remember(now: datetime) -> float:
-    """`now.timestamp()`, kept with `now`: the router asks about ~200 agents with the same
-    object, and converting costs about as much as the rest of an answer."""
-    global _last_now
+def _timestamp_of(now: datetime) -> float:
     if now.tzinfo is None:
         raise ValueError(f"now must be an aware datetime, got {now!r}")
-    moment = now.timestamp()
-    _last_now = (now, moment)
-    return moment
+    return now.timestamp()
 
 
 def _week_index(day: date) -> int:

@@ -1,4 +1,5 @@
-"""The engine's answer for one lead, with the trace of every step that led to it."""
+"""The engine's answer for one lead, the trace of every step that led to it, and its account
+in words."""
 
 from __future__ import annotations
 
@@ -10,63 +11,9 @@ from typing import Any
 
 from leadflow.domain.configuration import NoAgentAction, Strategy
 from leadflow.domain.roster import PoolState
-
-
-class Outcome(StrEnum):
-    ASSIGNED = "assigned"
-    QUEUED = "queued"
-    UNASSIGNED = "unassigned"
-    NO_RULE = "no_rule"
-
-
-class Via(StrEnum):
-    """How the assigned agent was reached."""
-
-    STICKY = "sticky"
-    BACKUP = "backup"
-    POOL = "pool"
-    FALLBACK = "fallback"
-    VIRTUAL_CONSULTANT = "virtual_consultant"
-    ON_CALL = "on_call"
-
-
-class ExclusionReason(StrEnum):
-    """Why a candidate could not take the lead; `check` names the eligibility step."""
-
-    PAUSED = "paused"
-    LEFT = "left"
-    UNKNOWN_AGENT = "unknown_agent"
-    NOT_STARTED = "not_started"
-    OFF_SHIFT = "off_shift"
-    ON_LEAVE = "on_leave"
-    HOLIDAY = "holiday"
-    NO_SCHEDULE = "no_schedule"
-    UNAVAILABLE = "unavailable"
-    CAP_DAY = "cap_day"
-    CAP_WEEK = "cap_week"
-    CAP_MONTH = "cap_month"
-    CAP_OPEN = "cap_open"
-    LANGUAGE = "language"
-    SKILL = "skill"
-    WEIGHT_ZERO = "weight_zero"
-
-    @property
-    def check(self) -> str:
-        return _CHECK_OF[self]
-
-
-_CHECK_OF = {
-    **dict.fromkeys(("paused", "left", "unknown_agent"), "status"),
-    **dict.fromkeys(
-        ("not_started", "off_shift", "on_leave", "holiday", "no_schedule", "unavailable"),
-        "availability",
-    ),
-    **dict.fromkeys(("cap_day", "cap_week", "cap_month", "cap_open"), "caps"),
-    "language": "language",
-    "skill": "skill",
-    "weight_zero": "weight",
-}
-
+from leadflow.routing.outcomes import ExclusionReason as ExclusionReason
+from leadflow.routing.outcomes import Outcome as Outcome
+from leadflow.routing.outcomes import Via as Via
 
 # The value types of a decision spell out their `__init__`. The dataclass-generated one is
 # Python code that the compiled engine would have to call for every object it builds (40% of
@@ -256,9 +203,6 @@ class Decision:
 
     def explain(self) -> str:
         """Readable multi-line account of the decision (for `leadflow explain`)."""
-        # The renderer lives with why_not; imported here so this module stays plain values.
-        from leadflow.routing.explain import explain_decision
-
         return explain_decision(self)
 
 
@@ -341,3 +285,67 @@ def _pool_trace(state: PoolState) -> dict[str, Any]:
 
 def _pool_from(trace: Mapping[str, Any]) -> PoolState:
     return PoolState(current=dict(trace["current"]), last=trace["last"])
+
+
+# --- the decision in words ---------------------------------------------------------------
+
+
+def explain_decision(decision: Decision) -> str:
+    lines = [_headline(decision), f"Why: {decision.reason}", _rules_line(decision)]
+    if decision.sticky is not None:
+        lines.append(_sticky_line(decision.sticky))
+    for attempt in decision.attempts:
+        lines.extend(_attempt_lines(attempt))
+    if decision.no_agent_action is not None:
+        lines.append(f"No-agent policy: {decision.no_agent_action.value}")
+    if decision.no_agent_exclusion is not None:
+        exclusion = decision.no_agent_exclusion
+        lines.append(
+            f"  {exclusion.agent} unusable — {exclusion.reason.value}: {exclusion.message}"
+        )
+    version = "unversioned" if decision.config_version is None else decision.config_version
+    lines.append(f"Configuration version {version}, decided at {decision.decided_at.isoformat()}")
+    return "\n".join(lines)
+
+
+def _headline(decision: Decision) -> str:
+    if decision.outcome is Outcome.ASSIGNED:
+        via = "" if decision.via is None else f" via {decision.via.value}"
+        return f"Assigned to {decision.agent}{via} in pipeline {decision.pipeline}"
+    if decision.outcome is Outcome.QUEUED:
+        return f"Queued in pipeline {decision.pipeline}"
+    if decision.outcome is Outcome.UNASSIGNED:
+        return f"Unassigned in pipeline {decision.pipeline}"
+    return "Not routed: no rule matched"
+
+
+def _rules_line(decision: Decision) -> str:
+    checked = ", ".join(
+        f"{key} {'✓' if key == decision.rule else '✗'}" for key in decision.rules_checked
+    )
+    if decision.rule is not None:
+        return f"Rule: {decision.rule} matched (checked {checked})"
+    if decision.outcome is Outcome.NO_RULE:
+        return f"Rule: none matched (checked {checked or 'no rules'})"
+    return f"Rule: none matched (checked {checked or 'no rules'}); default pipeline"
+
+
+def _sticky_line(sticky: StickyCheck) -> str:
+    return f"Repeat lead, owner {sticky.owner} → {sticky.result.value}: {sticky.reason}"
+
+
+def _attempt_lines(attempt: Attempt) -> list[str]:
+    head = (
+        f"Pipeline {attempt.pipeline} ({attempt.strategy.value}): "
+        f"{len(attempt.candidates)} candidates, {len(attempt.eligible)} eligible"
+    )
+    lines = [head]
+    lines.extend(
+        f"  excluded {e.agent} — {e.reason.value}: {e.message}" for e in attempt.exclusions
+    )
+    if attempt.eligible:
+        lines.append(f"  eligible: {', '.join(attempt.eligible)}")
+    lines.append(
+        f"  {'chose ' + attempt.chosen if attempt.chosen else 'chose nobody'}: {attempt.reason}"
+    )
+    return lines

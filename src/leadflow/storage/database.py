@@ -57,11 +57,25 @@ def _is_outage(error: BaseException) -> bool:
     return False
 
 
+class Activations:
+    """How many configurations were activated through one Database: counted when a version
+    is stored active and again when its transaction ends. A configuration cached before the
+    latest count is asked for again (services.configuration.organisation.LiveOrganisation).
+    Owned by the Database, so by whoever made it (the app's lifespan, a job runner, a
+    command), never by the process."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
 class Database:
     """Owns the engine; hands out sessions. The caller (request, job, command) owns the commit."""
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
+        self.activations = Activations()
         self.engine: AsyncEngine = create_async_engine(
             url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
         )

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadflow.storage.database import Database, driver
+from leadflow.storage.database import Activations, Database, driver
 from leadflow.storage.repositories.configs import ConfigRepository
 from leadflow.storage.repositories.contacts import ContactDetails, ContactRepository
 from leadflow.storage.repositories.dashboards import DashboardRepository
@@ -53,11 +53,11 @@ __all__ = [
 
 
 class Store:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, activations: Activations) -> None:
         self.session = session
         self.contacts = ContactRepository(session)
         self.leads = LeadRepository(session)
-        self.configs = ConfigRepository(session)
+        self.configs = ConfigRepository(session, activations)
         self.roster = RosterRepository(session)
         self.outbox = OutboxRepository(session)
         self.deliveries = DeliveryRepository(session)
@@ -117,4 +117,4 @@ class Store:
 @asynccontextmanager
 async def open_store(database: Database) -> AsyncIterator[Store]:
     async with database.session() as session:
-        yield Store(session)
+        yield Store(session, database.activations)

@@ -24,8 +24,15 @@ class UnknownAgent(Exception):
 
 
 class AgentCannotTakeLeads(Exception):
-    def __init__(self, agent: str, status: str) -> None:
-        super().__init__(f"agent {agent!r} is {status} and cannot take leads")
+    """The lead cannot go to this agent; each reason is one whole sentence."""
+
+    @classmethod
+    def left(cls, agent: str) -> AgentCannotTakeLeads:
+        return cls(f"agent {agent!r} has left and cannot take leads")
+
+    @classmethod
+    def already_owner(cls, agent: str, lead_id: int) -> AgentCannotTakeLeads:
+        return cls(f"agent {agent!r} already owns lead {lead_id}")
 
 
 @dataclass(frozen=True)
@@ -100,9 +107,9 @@ async def reassign(
     if target is None:
         raise UnknownAgent(agent)
     if target.status.value == "left":
-        raise AgentCannotTakeLeads(agent, "left")
+        raise AgentCannotTakeLeads.left(agent)
     previous = lead.owner_agent_key
     if previous == agent:
-        raise AgentCannotTakeLeads(agent, "already the owner and")
+        raise AgentCannotTakeLeads.already_owner(agent, lead_id)
     handover = Handover(kind, reason, actor)
     return await record(store, organisation, lead, Named(target), now, handover)

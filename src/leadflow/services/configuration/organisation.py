@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from leadflow.calendar import (
     AgentCalendar,
     HolidayBook,
+    Timestamps,
     add_shift_minutes,
     add_working_minutes,
     compile_calendar,
@@ -40,10 +41,12 @@ class Organisation:
     holiday_books: dict[str, HolidayBook] = field(default_factory=dict)
     sla_calendars: dict[str, tuple[AgentCalendar, ...]] = field(default_factory=dict)
     """Per pipeline without business hours: the calendars its first-contact clock runs on."""
+    timestamps: Timestamps = field(default_factory=Timestamps, compare=False, repr=False)
+    """`now` converted once for all the calendars asked about it (a roster, a replay)."""
 
     def availability(self, agent: str, now: datetime) -> Availability:
         calendar = self.calendars.get(agent)
-        return calendar.availability(now) if calendar else Availability.always()
+        return calendar.availability(now, self.timestamps) if calendar else Availability.always()
 
     def sla_due(self, pipeline_key: str | None, now: datetime) -> datetime | None:
         """First contact is due this many working minutes after `now` (None: no pipeline).
@@ -109,9 +112,10 @@ def _pool_calendars(
 
 class LiveOrganisation:
     """Caches the compiled active version. Whether it is still active is asked again when
-    this process has activated a configuration since, and otherwise at most every
-    `recheck_after` seconds (a round trip on every lead, before): a version activated by
-    another process (the CLI, another server process) routes within that second."""
+    a configuration was activated through the store's Database since (the app's screens and
+    API share one), and otherwise at most every `recheck_after` seconds (a round trip on
+    every lead, before): a version activated by another process (the CLI, another server
+    process) routes within that second."""
 
     def __init__(
         self, *, recheck_after: float = 1.0, clock: Callable[[], float] = time.monotonic
@@ -121,17 +125,16 @@ class LiveOrganisation:
         self._current: Organisation | None = None
         self._lock = asyncio.Lock()
         self._past: dict[int, Organisation] = {}
-        self._checked: tuple[int, float] = (-1, 0.0)
-        """The process's activation count and the clock when the active version was read."""
+        self._checked: tuple[tuple[object, int] | None, float] = (None, 0.0)
+        """The database's activation counter with its count, and the clock, when the active
+        version was read (a counter of another database is another count)."""
 
     async def get(self, store: Store) -> Organisation:
         activations, asked = store.configs.activations(), self.clock()
+        seen = (activations, activations.count)
         current = self._current
-        if (
-            current is not None
-            and self._checked[0] == activations
-            and asked < self._checked[1] + self.recheck_after
-        ):
+        checked, checked_at = self._checked
+        if current is not None and checked == seen and asked < checked_at + self.recheck_after:
             return current
         active_id = await store.configs.active_id()
         if active_id is None:
@@ -143,7 +146,7 @@ class LiveOrganisation:
                     assert version is not None
                     self._current = compile_organisation(active_id, validate(version.document))
                 current = self._current
-        self._checked = (activations, asked)
+        self._checked = (seen, asked)
         return current
 
     async def version(self, store: Store, version_id: int | None) -> Organisation:

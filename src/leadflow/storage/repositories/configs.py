@@ -10,37 +10,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from leadflow.storage import tables
-from leadflow.storage.database import driver
-
-
-class _Activations:
-    """How often a configuration was activated in this process: counted when a version is
-    stored active and again when its transaction ends. A configuration cached before the
-    latest count is asked for again (services.organisation.LiveOrganisation)."""
-
-    count = 0
-
+from leadflow.storage.database import Activations, driver
 
 _ACTIVATED = "leadflow.config_activated"
+"""Where a session keeps the Activations to count again when its transaction ends."""
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _count_when_it_ends(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None and session.info.pop(_ACTIVATED, False):
-        _Activations.count += 1
+    if transaction.parent is None:
+        activations: Activations | None = session.info.pop(_ACTIVATED, None)
+        if activations is not None:
+            activations.count += 1
 
 
 class ConfigRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, activations: Activations) -> None:
         self.session = session
+        self._activations = activations
 
     async def active(self) -> tables.ConfigVersion | None:
         statement = select(tables.ConfigVersion).where(tables.ConfigVersion.is_active)
         return (await self.session.execute(statement)).scalar_one_or_none()
 
-    def activations(self) -> int:
-        """A number that grows whenever this process activates a configuration."""
-        return _Activations.count
+    def activations(self) -> Activations:
+        """The count, shared by every store of this Database, of the configurations it
+        activated (read `.count`; it only grows)."""
+        return self._activations
 
     async def active_id(self) -> int | None:
         """Asked by every lead (has the configuration changed?): plain SQL."""
@@ -75,8 +71,8 @@ class ConfigRepository:
         )
         self.session.add(version)
         await self.session.flush()
-        _Activations.count += 1
-        self.session.info[_ACTIVATED] = True
+        self._activations.count += 1
+        self.session.info[_ACTIVATED] = self._activations
         return version.id
 
     async def materialise(
