@@ -1,0 +1,84 @@
+"""The whole document: the organisation and `Configuration`, whose keys must all resolve."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from leadflow.domain.configuration.base import Frozen, Key, TimeZoneName
+from leadflow.domain.configuration.notifications import Notifications
+from leadflow.domain.configuration.people import Agent, Team
+from leadflow.domain.configuration.pipelines import Pipeline, RampUp
+from leadflow.domain.configuration.rules import Rule
+
+
+class Organisation(Frozen):
+    name: str
+    timezone: TimeZoneName = "Europe/Istanbul"
+    languages: list[str] = Field(default_factory=list, description="languages served (ISO 639-1)")
+    repeat_window_days: int = Field(default=90, ge=0)
+    ramp_up: RampUp = Field(default_factory=RampUp)
+
+
+class Configuration(Frozen):
+    organisation: Organisation
+    teams: list[Team] = Field(default_factory=list)
+    agents: list[Agent] = Field(default_factory=list)
+    pipelines: list[Pipeline] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
+    default_pipeline: Key | None = None
+    """Where a lead goes when no rule matches; None leaves it unrouted (and says so)."""
+    notifications: Notifications = Field(default_factory=Notifications)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Self:
+        _unique("teams", [t.key for t in self.teams])
+        _unique("agents", [a.key for a in self.agents])
+        _unique("pipelines", [p.key for p in self.pipelines])
+        _unique("rules", [r.key for r in self.rules])
+        teams = {t.key for t in self.teams}
+        agents = {a.key for a in self.agents}
+        pipelines = {p.key for p in self.pipelines}
+        for i, agent in enumerate(self.agents):
+            _known(f"agents[{i}].team", agent.team, teams)
+            if agent.backup is not None:
+                _known(f"agents[{i}].backup", agent.backup, agents)
+        for i, pipeline in enumerate(self.pipelines):
+            _known(f"pipelines[{i}].team", pipeline.team, teams)
+            for j, member in enumerate(pipeline.pool.members):
+                _known(f"pipelines[{i}].pool.members[{j}].agent", member.agent, agents)
+            if pipeline.when_no_agent.agent is not None:
+                _known(f"pipelines[{i}].when_no_agent.agent", pipeline.when_no_agent.agent, agents)
+        for i, rule in enumerate(self.rules):
+            _known(f"rules[{i}].pipeline", rule.pipeline, pipelines)
+            for j, fallback in enumerate(rule.fallback):
+                _known(f"rules[{i}].fallback[{j}]", fallback, pipelines)
+        if self.default_pipeline is not None:
+            _known("default_pipeline", self.default_pipeline, pipelines)
+        return self
+
+    def agent(self, key: str) -> Agent:
+        return next(a for a in self.agents if a.key == key)
+
+    def pipeline(self, key: str) -> Pipeline:
+        return next(p for p in self.pipelines if p.key == key)
+
+    def team(self, key: str) -> Team:
+        return next(t for t in self.teams if t.key == key)
+
+    def ordered_rules(self) -> list[Rule]:
+        return sorted((r for r in self.rules if r.enabled), key=lambda r: r.priority)
+
+
+def _unique(what: str, keys: list[str]) -> None:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise ValueError(f"{what}: key {key!r} is used twice")
+        seen.add(key)
+
+
+def _known(where: str, key: str, known: set[str]) -> None:
+    if key not in known:
+        raise ValueError(f"{where}: {key!r} is not defined")
