@@ -1,0 +1,44 @@
+"""Every table of Leadflow. The configuration document is the source of truth for teams, agents and
+pipelines; their tables are materialised from the active version so that leads, assignments and
+dashboards can join and reference them."""
+
+from leadflow.storage.tables.access import ApiToken, SignInThrottle, User, WebForm, WebSession
+from leadflow.storage.tables.base import Base
+from leadflow.storage.tables.configuration import (
+    Agent,
+    AgentDailyCount,
+    ConfigVersion,
+    Pipeline,
+    PoolMembership,
+    PoolState,
+    Stage,
+    Team,
+)
+from leadflow.storage.tables.leads import Activity, Assignment, Contact, ContactIdentity, Lead
+from leadflow.storage.tables.platform import AuditEntry, DeadLetter, Delivery, OutboxMessage
+
+__all__ = [
+    "Activity",
+    "Agent",
+    "AgentDailyCount",
+    "ApiToken",
+    "Assignment",
+    "AuditEntry",
+    "Base",
+    "ConfigVersion",
+    "Contact",
+    "ContactIdentity",
+    "DeadLetter",
+    "Delivery",
+    "Lead",
+    "OutboxMessage",
+    "Pipeline",
+    "PoolMembership",
+    "PoolState",
+    "SignInThrottle",
+    "Stage",
+    "Team",
+    "User",
+    "WebForm",
+    "WebSession",
+]
