@@ -246,3 +246,28 @@ async def test_invalid_configuration_yaml_is_refused_with_its_line(
     [problem] = response.json()["detail"]
     assert problem["loc"][1].startswith("body:")
     assert "unknown time zone" in problem["msg"]
+
+
+async def test_a_lead_no_rule_matches_waits_unassigned_with_its_no_rule_decision(
+    client: httpx.AsyncClient, store: Store
+) -> None:
+    """One write path builds every kind of decision: a lead that matches no rule gets no
+    pipeline or owner, the status `unassigned` (the dashboards' 'waiting'), and a history row
+    whose outcome says why."""
+    only_turkish = factories.organisation(
+        rules=[
+            {
+                "key": "turkish",
+                "pipeline": "hair-de",
+                "when": {"field": "country", "op": "equals", "value": "TR"},
+            }
+        ]
+    )
+    await activate(store, only_turkish)
+    answer = await client.post("/api/v1/leads", json=lead_body(country="DE"))
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert body["assignment"]["outcome"] == "no_rule"
+    assert (body["routing_status"], body["pipeline"], body["owner"]) == ("unassigned", None, None)
+    [row] = await store.roster.assignments_of(body["id"])
+    assert (row.outcome, row.agent_key, row.pipeline_key) == ("no_rule", None, None)
