@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from leadflow.domain.configuration import Configuration
 from leadflow.domain.leads import RoutableLead
 from leadflow.domain.roster import AgentSnapshot, Availability, Load, PoolState, Roster
-from leadflow.routing import Decision, Outcome, route
+from leadflow.routing import Decision, Outcome, route, snapshot
 from leadflow.services.assignment.record import Handover, Kind, LeadFields, reader, record, write_of
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.storage.store import NewDecision, PoolRow, Store, StoredLoad
@@ -36,16 +35,13 @@ class Routed:
 
 def chain_of(organisation: Organisation, lead: RoutableLead, now: datetime) -> tuple[str, ...]:
     """The pipelines a lead may land in (its rule's pipeline and fallbacks), without I/O."""
-    return tuple(_chain(organisation.configuration, route(lead, _IDLE, organisation.routing, now)))
+    return snapshot.pipelines_of(organisation.configuration, organisation.routing, lead, now)
 
 
 def _needs(
     organisation: Organisation, lead: RoutableLead, now: datetime
 ) -> tuple[list[str], set[str]]:
-    """What routing `lead` reads and locks: its `chain_of` pipelines and every agent in them
-    (with its sticky owner and the owner's backup)."""
-    pipelines = list(chain_of(organisation, lead, now))
-    return pipelines, _agents_of(organisation.configuration, pipelines, lead)
+    return snapshot.needs(organisation.configuration, organisation.routing, lead, now)
 
 
 def could_take(
@@ -61,7 +57,7 @@ def could_take(
     says no, routing it with the loads as they are now cannot succeed either, unless they fell
     since they were read (a lead closed), and need not lock or read anything: a waiting lead
     nobody on shift speaks the language of, say, or whose agents are all at their caps."""
-    agents = _agents_of(organisation.configuration, list(pipelines), lead)
+    agents = snapshot.agents_of(organisation.configuration, list(pipelines), lead)
     loads = loads or {}
     roster = Roster(
         agents={
@@ -246,29 +242,3 @@ async def reroute(
 
 
 _INITIAL = Handover(Kind.INITIAL)
-
-
-_IDLE = Roster(agents={})
-"""Everyone idle and available: enough to learn which rule, and so which pools, apply."""
-
-
-def _chain(configuration: Configuration, decision: Decision) -> list[str]:
-    if decision.rule is not None:
-        rule = next(r for r in configuration.rules if r.key == decision.rule)
-        return [rule.pipeline, *rule.fallback]
-    return [decision.pipeline] if decision.pipeline else []
-
-
-def _agents_of(configuration: Configuration, pipelines: list[str], lead: RoutableLead) -> set[str]:
-    keys: set[str] = set()
-    for key in pipelines:
-        pipeline = configuration.pipeline(key)
-        keys.update(member.agent for member in pipeline.pool.members)
-        if pipeline.when_no_agent.agent:
-            keys.add(pipeline.when_no_agent.agent)
-    if lead.previous_owner:
-        keys.add(lead.previous_owner)
-        owner = next((a for a in configuration.agents if a.key == lead.previous_owner), None)
-        if owner is not None and owner.backup:
-            keys.add(owner.backup)
-    return keys
