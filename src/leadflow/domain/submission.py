@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -105,3 +105,47 @@ class LeadSubmission(BaseModel):
             if len(json.dumps(value, ensure_ascii=False)) > MAX_CUSTOM_VALUE:
                 raise ValueError(f"{key}: longer than {MAX_CUSTOM_VALUE} characters")
         return custom
+
+
+class LeadValues(TypedDict, total=False):
+    """A lead's row as intake stores it (columns of `leads`): what normalisation makes of a
+    submission, then its contact and repeat fields."""
+
+    source: str
+    external_id: str | None
+    received_at: datetime
+    first_name: str | None
+    last_name: str | None
+    phone_raw: str | None
+    phone_e164: str | None
+    email: str | None
+    whatsapp_id: str | None
+    country: str | None
+    country_source: str
+    language: str | None
+    language_source: str
+    locale: str | None
+    message: str | None
+    treatment: str | None
+    budget: Decimal | None
+    currency: str | None
+    consent: bool | None
+    priority: int
+    campaign_id: str | None
+    adset_id: str | None
+    ad_id: str | None
+    landing_url: str | None
+    custom: dict[str, Any]
+    utm_source: str | None
+    utm_medium: str | None
+    utm_campaign: str | None
+    utm_content: str | None
+    utm_term: str | None
+    gclid: str | None
+    gbraid: str | None
+    wbraid: str | None
+    fbclid: str | None
+    contact_id: int
+    is_repeat: bool
+    repeat_of: int | None
+    routing_status: str

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from leadflow.domain.submission import LeadSubmission
+from leadflow.domain.submission import LeadSubmission, LeadValues
 from leadflow.identity.attribution import merge_attribution
 from leadflow.identity.country import normalise_country
 from leadflow.identity.email import normalise_email
@@ -39,7 +39,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 class Normalised:
     """A submission after normalisation: what is stored, and where each inference came from."""
 
-    values: dict[str, Any]
+    values: LeadValues
     keys: list[tuple[str, str]]
     country_source: str
     language_source: str
@@ -88,7 +88,7 @@ def normalise(
     identities: list[tuple[str, str]] = [(k.kind, k.value) for k in keys]
     if not identities:
         identities = [("external", f"{submission.source}:{submission.external_id}")]
-    values = {
+    values: LeadValues = {
         "source": submission.source,
         "external_id": submission.external_id,
         "received_at": received_at,
@@ -114,7 +114,15 @@ def normalise(
         "ad_id": submission.ad_id,
         "landing_url": submission.landing_url,
         "custom": submission.custom,
-        **attribution,
+        "utm_source": attribution.get("utm_source"),
+        "utm_medium": attribution.get("utm_medium"),
+        "utm_campaign": attribution.get("utm_campaign"),
+        "utm_content": attribution.get("utm_content"),
+        "utm_term": attribution.get("utm_term"),
+        "gclid": attribution.get("gclid"),
+        "gbraid": attribution.get("gbraid"),
+        "wbraid": attribution.get("wbraid"),
+        "fbclid": attribution.get("fbclid"),
     }
     return Normalised(
         values=values,

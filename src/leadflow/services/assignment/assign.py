@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from leadflow.domain.leads import RoutableLead
 from leadflow.domain.roster import AgentSnapshot, Availability, Load, PoolState, Roster
+from leadflow.domain.submission import LeadValues
 from leadflow.routing import Decision, Outcome, route, snapshot
 from leadflow.services.assignment.record import Handover, Kind, LeadFields, reader, record, write_of
 from leadflow.services.configuration.organisation import Organisation
@@ -182,7 +182,7 @@ def _roster(
 class NewLead:
     """A lead ready to be stored: its row, contact and repeat fields included."""
 
-    values: dict[str, Any]
+    values: LeadValues
     previous_owner: str | None
     """Who owns the lead it repeats: where routing sends it back to (sticky owner)."""
 

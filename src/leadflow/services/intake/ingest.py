@@ -9,7 +9,7 @@ from typing import Any
 
 import structlog
 
-from leadflow.domain.submission import LeadSubmission
+from leadflow.domain.submission import LeadSubmission, LeadValues
 from leadflow.identity import InvalidLead
 from leadflow.identity.submission import Normalised, normalise
 from leadflow.services.assignment.assign import NewLead, Routed, route_new
@@ -121,7 +121,7 @@ async def _original(store: Store, submission: LeadSubmission) -> Accepted:
     return Accepted(original, created=False)
 
 
-def _contact_details(values: dict[str, Any]) -> ContactDetails:
+def _contact_details(values: LeadValues) -> ContactDetails:
     return ContactDetails(
         first_name=values["first_name"],
         last_name=values["last_name"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -55,7 +55,7 @@ class LeadRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def insert(self, values: dict[str, Any]) -> Lead | None:
+    async def insert(self, values: Mapping[str, Any]) -> Lead | None:
         """The new lead, or None when (source, external_id) exists already."""
         columns = tuple(sorted(values))
         params = {**values, "custom": Jsonb(values["custom"])} if "custom" in values else values

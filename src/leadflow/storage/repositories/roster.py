@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -114,7 +114,7 @@ class DecisionWrite:
 class NewDecision:
     """A new lead's row and what its decision writes with it."""
 
-    values: dict[str, Any]
+    values: Mapping[str, Any]
     write: DecisionWrite
 
 
