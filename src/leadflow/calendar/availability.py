@@ -2,8 +2,8 @@
 
 Reasons, when several apply, in this order: ON_LEAVE, HOLIDAY (of the team's calendar, on the
 agent's local date), OFF_SHIFT. An agent without a schedule (a bot, an on-call number) is always
-available. These functions compile the agent's calendar once per (agent, team) pair and keep it
-while both objects are alive in a small cache; hot loops may hold `compile_calendar`'s result.
+available. These functions compile the agent's calendar on each call (no state kept between
+calls); hot loops hold `compile_calendar`'s result, as the live organisation does.
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ from datetime import datetime
 from leadflow.calendar.agent_calendar import AgentCalendar, compile_calendar
 from leadflow.domain.configuration import Agent, Team
 from leadflow.domain.roster import Availability
-
-_MAX_COMPILED = 4096
-_compiled: dict[tuple[int, int], AgentCalendar] = {}
 
 
 def availability(agent: Agent, team: Team, now: datetime) -> Availability:
@@ -34,16 +31,5 @@ def on_shift(agent: Agent, team: Team, now: datetime) -> bool:
 
 
 def calendar_of(agent: Agent, team: Team) -> AgentCalendar:
-    """The compiled calendar of this very (agent, team) pair, compiled on first use.
-
-    Keyed by identity: the cached calendar holds both objects, so their ids cannot be reused
-    while it is cached. Configuration objects are frozen, so a change is a new object.
-    """
-    key = (id(agent), id(team))
-    found = _compiled.get(key)
-    if found is not None and found.agent is agent and found.team is team:
-        return found
-    if len(_compiled) >= _MAX_COMPILED:
-        _compiled.clear()
-    calendar = _compiled[key] = compile_calendar(agent, team)
-    return calendar
+    """The compiled calendar of this (agent, team) pair."""
+    return compile_calendar(agent, team)
