@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from leadflow.domain.submission import LeadSubmission, LeadValues
-from leadflow.identity.attribution import merge_attribution
+from leadflow.identity.attribution import ATTRIBUTION_KEYS, merge_attribution
 from leadflow.identity.country import normalise_country
 from leadflow.identity.email import normalise_email
 from leadflow.identity.errors import FieldErrors, InvalidField, InvalidLead
@@ -157,14 +157,8 @@ def _language(
         raise InvalidLead([error]) from None
 
 
-_ATTRIBUTION = (
-    "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
-    "gclid", "gbraid", "wbraid", "fbclid",
-)  # fmt: skip
-
-
 def _attribution_fields(submission: LeadSubmission) -> dict[str, str | None]:
-    return {name: getattr(submission, name) for name in _ATTRIBUTION}
+    return {name: getattr(submission, name) for name in ATTRIBUTION_KEYS}
 
 
 _FIELDS = frozenset(LeadSubmission.model_fields)

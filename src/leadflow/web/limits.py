@@ -84,7 +84,10 @@ class Refusals:
 
 
 _TOO_LARGE = json.dumps(
-    {"detail": "the body is larger than this endpoint accepts: 1 MB (16 KB for website forms)"}
+    {
+        "detail": "the body is larger than this endpoint accepts: "
+        f"{API_BODY_BYTES // 1024} KB ({FORM_BODY_BYTES // 1024} KB for website forms)"
+    }
 ).encode()
 
 
