@@ -86,7 +86,7 @@ def _value(buckets: list[tuple[int, float, float]], rank: int) -> float:
 def stage_order(pipelines: list[Pipeline]) -> list[str]:
     order: list[str] = []
     for pipeline in pipelines:
-        order.extend(stage for stage in pipeline.stages if stage not in order)
+        order.extend(stage.key for stage in pipeline.stages if stage.key not in order)
     return order
 
 

@@ -6,11 +6,18 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
+from leadflow.domain.configuration.automations import Automation, MoveToStage, SetField
 from leadflow.domain.configuration.base import Frozen, Key, TimeZoneName
 from leadflow.domain.configuration.notifications import Notifications
 from leadflow.domain.configuration.people import Agent, Team
 from leadflow.domain.configuration.pipelines import Pipeline, RampUp
 from leadflow.domain.configuration.rules import Rule
+from leadflow.domain.configuration.workflow import (
+    BUILTIN_FIELDS,
+    FieldDefinition,
+    StageType,
+    WorkflowSettings,
+)
 
 
 class Organisation(Frozen):
@@ -30,6 +37,10 @@ class Configuration(Frozen):
     default_pipeline: Key | None = None
     """Where a lead goes when no rule matches; None leaves it unrouted (and says so)."""
     notifications: Notifications = Field(default_factory=Notifications)
+    fields: list[FieldDefinition] = Field(default_factory=list)
+    """Fields the sales workflow records on a lead (stages may require them)."""
+    automations: list[Automation] = Field(default_factory=list)
+    workflow: WorkflowSettings = Field(default_factory=WorkflowSettings)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:
@@ -56,7 +67,42 @@ class Configuration(Frozen):
                 _known(f"rules[{i}].fallback[{j}]", fallback, pipelines)
         if self.default_pipeline is not None:
             _known("default_pipeline", self.default_pipeline, pipelines)
+        self._workflow_resolves(pipelines)
         return self
+
+    def _workflow_resolves(self, pipelines: set[str]) -> None:
+        _unique("fields", [f.key for f in self.fields])
+        _unique("automations", [a.key for a in self.automations])
+        fields = {*BUILTIN_FIELDS, *(f.key for f in self.fields)}
+        for i, pipeline in enumerate(self.pipelines):
+            for j, stage in enumerate(pipeline.stages):
+                for k, name in enumerate(stage.requires):
+                    _known(f"pipelines[{i}].stages[{j}].requires[{k}]", name, fields)
+        for i, automation in enumerate(self.automations):
+            where = f"automations[{i}]"
+            for j, key in enumerate(automation.pipelines):
+                _known(f"{where}.pipelines[{j}]", key, pipelines)
+            applies = [
+                p
+                for p in self.pipelines
+                if not automation.pipelines or p.key in automation.pipelines
+            ]
+            for j, action in enumerate(automation.do):
+                if isinstance(action, MoveToStage):
+                    stages = [s for p in applies for s in p.stages if s.key == action.stage]
+                    if not stages:
+                        raise ValueError(
+                            f"{where}.do[{j}].stage: {action.stage!r} is not a stage of "
+                            "the pipelines it acts on"
+                        )
+                    lost = any(s.type is StageType.LOST for s in stages)
+                    if lost and action.lost_reason is None:
+                        raise ValueError(f"{where}.do[{j}].lost_reason: a lost stage needs one")
+                if isinstance(action, SetField):
+                    _known(f"{where}.do[{j}].field", action.field, fields)
+
+    def field(self, key: str) -> FieldDefinition | None:
+        return next((f for f in self.fields if f.key == key), None)
 
     def agent(self, key: str) -> Agent:
         return next(a for a in self.agents if a.key == key)

@@ -10,6 +10,13 @@ from pydantic import Field, model_validator
 from leadflow.domain.configuration.base import Frozen, Key, TimeZoneName
 from leadflow.domain.configuration.people import Tier
 from leadflow.domain.configuration.schedules import WeeklyPattern
+from leadflow.domain.configuration.workflow import (
+    LostReason,
+    Stage,
+    StageType,
+    default_lost_reasons,
+    default_stages,
+)
 
 
 class Strategy(StrEnum):
@@ -90,20 +97,38 @@ class Pipeline(Frozen):
     timezone: TimeZoneName = "Europe/Istanbul"
     treatment: str | None = None
     language: str | None = None
-    stages: list[Key] = Field(
-        default_factory=lambda: [
-            "new",
-            "contacted",
-            "qualified",
-            "offer_sent",
-            "booked",
-            "won",
-            "lost",
-        ]
-    )
+    stages: list[Stage] = Field(default_factory=default_stages, min_length=1)
+    """In order; the first is where a routed lead starts and must be open."""
+    lost_reasons: list[LostReason] = Field(default_factory=default_lost_reasons)
+    """What a lead moved to a lost stage must be given."""
     pool: Pool = Field(default_factory=Pool)
     when_no_agent: NoAgentPolicy = Field(default_factory=NoAgentPolicy)
     repeats: RepeatPolicy = Field(default_factory=RepeatPolicy)
     sla: Sla = Field(default_factory=Sla)
     business_hours: WeeklyPattern | None = None
     """Hours in which SLA minutes run; None means while someone active in the pool works."""
+
+    @model_validator(mode="after")
+    def _stages_make_sense(self) -> Self:
+        keys = [stage.key for stage in self.stages]
+        twice = sorted({key for key in keys if keys.count(key) > 1})
+        if twice:
+            raise ValueError(f"stages: {', '.join(twice)} used twice")
+        if self.stages[0].type is not StageType.OPEN:
+            raise ValueError(f"stages: the first stage ({keys[0]}) must be open")
+        reasons = [reason.key for reason in self.lost_reasons]
+        if len(set(reasons)) != len(reasons):
+            raise ValueError("lost_reasons: a reason is listed twice")
+        if any(stage.type is StageType.LOST for stage in self.stages) and not reasons:
+            raise ValueError("lost_reasons: a pipeline with a lost stage needs lost reasons")
+        return self
+
+    def stage(self, key: str | None) -> Stage | None:
+        return next((stage for stage in self.stages if stage.key == key), None)
+
+    @property
+    def stage_keys(self) -> list[str]:
+        return [stage.key for stage in self.stages]
+
+    def lost_reason(self, key: str | None) -> LostReason | None:
+        return next((reason for reason in self.lost_reasons if reason.key == key), None)

@@ -155,7 +155,8 @@ def _decided(
     configuration = organisation.configuration
     changes: LeadRouting = {"pipeline_key": decision.pipeline}
     if decision.pipeline is not None:
-        changes["stage_key"] = configuration.pipeline(decision.pipeline).stages[0]
+        changes["stage_key"] = configuration.pipeline(decision.pipeline).stages[0].key
+        changes["stage_entered_at"] = now
     pool = None
     if decision.pool_state is not None and decision.pipeline is not None:
         pool = Pool(decision.pipeline, dict(decision.pool_state.current), decision.pool_state.last)

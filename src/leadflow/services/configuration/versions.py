@@ -198,7 +198,7 @@ async def _materialise(store: Store, configuration: Configuration) -> None:
             for p in configuration.pipelines
         ],
         stages=[
-            {"pipeline_key": p.key, "key": stage, "position": i}
+            {"pipeline_key": p.key, "key": stage.key, "position": i, "type": stage.type.value}
             for p in configuration.pipelines
             for i, stage in enumerate(p.stages)
         ],

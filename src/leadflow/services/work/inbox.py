@@ -240,7 +240,7 @@ async def lead_file(
         activities=await store.leads.activities_of(lead_id),
         history=[_history_line(change, scope, configuration) for change in found.history],
         decision=Decision.from_trace(trace) if trace is not None else None,
-        stages=list(pipeline.stages) if pipeline else [],
+        stages=pipeline.stage_keys if pipeline else [],
     )
 
 
@@ -280,7 +280,7 @@ async def change_stage(
     lead = await store.leads.get(lead_id, for_update=True)
     assert lead is not None
     pipeline = _pipeline(configuration, lead.pipeline_key)
-    if pipeline is None or stage not in pipeline.stages:
+    if pipeline is None or stage not in pipeline.stage_keys:
         raise UnknownStage(stage)
     previous = lead.stage_key
     if previous == stage:

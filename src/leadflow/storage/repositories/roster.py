@@ -66,6 +66,7 @@ class LeadRouting(TypedDict, total=False):
 
     pipeline_key: str | None
     stage_key: str | None
+    stage_entered_at: datetime
     owner_agent_key: str | None
     routing_status: str
     assigned_at: datetime

@@ -16,6 +16,7 @@ from leadflow.storage.tables.configuration import (
 )
 from leadflow.storage.tables.leads import Activity, Assignment, Contact, ContactIdentity, Lead
 from leadflow.storage.tables.platform import AuditEntry, DeadLetter, Delivery, OutboxMessage
+from leadflow.storage.tables.workflow import AutomationRun, Task, WorkflowCursor
 
 __all__ = [
     "Activity",
@@ -24,6 +25,7 @@ __all__ = [
     "ApiToken",
     "Assignment",
     "AuditEntry",
+    "AutomationRun",
     "Base",
     "ConfigVersion",
     "Contact",
@@ -37,8 +39,10 @@ __all__ = [
     "PoolState",
     "SignInThrottle",
     "Stage",
+    "Task",
     "Team",
     "User",
     "WebForm",
     "WebSession",
+    "WorkflowCursor",
 ]

@@ -85,6 +85,8 @@ class Stage(Base):
     )
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(8), server_default="open")
+    """open, won, lost."""
 
 
 class PoolMembership(Base):

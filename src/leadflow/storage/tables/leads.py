@@ -106,6 +106,11 @@ class Lead(Base):
     held_for_agent_key: Mapped[str | None] = mapped_column(String(64))
     """The owner on leave this lead returns to when the leave ends (kept with a backup)."""
     closed_at: Mapped[datetime | None]
+    stage_entered_at: Mapped[datetime | None]
+    lost_reason: Mapped[str | None] = mapped_column(String(64))
+    """Why a lead in a lost stage was lost (a key of its pipeline's lost reasons)."""
+    last_activity_at: Mapped[datetime | None]
+    """The latest activity's time (what `no_activity` automations and the board read)."""
     __table_args__ = (
         Index(
             "leads_source_external_id",
@@ -128,6 +133,17 @@ class Lead(Base):
             "leads_held_for",
             "held_for_agent_key",
             postgresql_where=text("held_for_agent_key IS NOT NULL"),
+        ),
+        Index(
+            "leads_board",
+            "pipeline_key",
+            "stage_key",
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+        Index(
+            "leads_idle",
+            text("coalesce(last_activity_at, received_at)"),
+            postgresql_where=text("closed_at IS NULL"),
         ),
         Index(
             "leads_sla_due",
@@ -169,18 +185,49 @@ class Assignment(Base):
 
 
 class Activity(Base):
+    """Everything that happened on a lead: calls with their times, messages, e-mails, notes,
+    CSAT answers, stage changes and task events; who did it (a user, an automation rule, a CRM,
+    a bot) and, for automated ones, the rule and configuration version that did it."""
+
     __tablename__ = "activities"
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     lead_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("leads.id"))
     agent_key: Mapped[str | None] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(20))
-    """call_attempt, call, message, email, note, stage_change, task."""
+    """call_attempt, call, message, email, note, csat, stage_change, task."""
     occurred_at: Mapped[datetime]
+    """When it happened; for a call, when it started."""
     direction: Mapped[str | None] = mapped_column(String(10))
     duration_s: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str | None] = mapped_column(String(32))
+    """Calls: answered, no_answer, busy, voicemail, wrong_number."""
     detail: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
+    """Kind-specific extras: a note's type and text, an e-mail's subject, a CSAT comment…"""
+    actor_kind: Mapped[str] = mapped_column(String(12), server_default="user")
+    """user, integration, automation, crm, bot, system."""
+    actor: Mapped[str | None] = mapped_column(String(320))
+    """The user's e-mail, the token's name, the automation's key…"""
+    rule_key: Mapped[str | None] = mapped_column(String(64))
+    config_version_id: Mapped[int | None] = mapped_column(Integer)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    """Messages: whatsapp, sms, email."""
+    answered_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    talk_s: Mapped[int | None] = mapped_column(Integer)
+    hold_s: Mapped[int | None] = mapped_column(Integer)
+    wait_s: Mapped[int | None] = mapped_column(Integer)
+    wrap_s: Mapped[int | None] = mapped_column(Integer)
+    """After-call work."""
+    score: Mapped[int | None] = mapped_column(Integer)
+    """CSAT answers: the score given."""
+    rates_activity_id: Mapped[int | None] = mapped_column(BigInteger)
+    """CSAT answers: the call or conversation rated."""
+    task_id: Mapped[int | None] = mapped_column(BigInteger)
+    from_stage: Mapped[str | None] = mapped_column(String(64))
+    to_stage: Mapped[str | None] = mapped_column(String(64))
+    lost_reason: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (
         Index("activities_lead_time", "lead_id", "occurred_at"),
         Index("activities_agent_time", "agent_key", "occurred_at"),
+        Index("activities_kind_time", "kind", "occurred_at"),
     )

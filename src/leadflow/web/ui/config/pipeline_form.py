@@ -29,7 +29,7 @@ def form_of(pipeline: Pipeline) -> dict[str, Any]:
     form: dict[str, Any] = {
         "name": pipeline.name,
         "timezone": pipeline.timezone,
-        "stages": ", ".join(pipeline.stages),
+        "stages": ", ".join(pipeline.stage_keys),
         "sla_minutes": str(pipeline.sla.first_contact_minutes),
         "max_reassignments": str(pipeline.sla.max_reassignments),
         "when_no_agent": pipeline.when_no_agent.action.value,
