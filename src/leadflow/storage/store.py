@@ -34,6 +34,7 @@ from leadflow.storage.repositories.roster import (
 )
 from leadflow.storage.repositories.roster import Load as StoredLoad
 from leadflow.storage.repositories.sessions import SessionRepository, ThrottleRepository
+from leadflow.storage.repositories.tasks import TaskRepository
 from leadflow.storage.repositories.users import UserRepository
 
 __all__ = [
@@ -69,6 +70,7 @@ class Store:
         self.sessions = SessionRepository(session)
         self.throttle = ThrottleRepository(session)
         self.dashboards = DashboardRepository(session)
+        self.tasks = TaskRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()
