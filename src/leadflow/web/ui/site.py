@@ -1,5 +1,5 @@
 """The web interface mounted on the application: session cookie, static files, every package's
-pages (home, account, admin, config, dashboard, inbox) and the error pages."""
+pages (home, account, admin, board, config, dashboard, inbox) and the error pages."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from starlette.staticfiles import StaticFiles
 from leadflow.config import Settings
 from leadflow.web.ui.account import profile, signin
 from leadflow.web.ui.admin import tokens, users
+from leadflow.web.ui.board import pages as board
 from leadflow.web.ui.config import agents, leave, pipelines, rules, shifts, teams, versions
 from leadflow.web.ui.dashboard import pages as dashboard
 from leadflow.web.ui.home import pages as home
@@ -32,4 +33,5 @@ def install(app: FastAPI, settings: Settings) -> None:
         app.include_router(module.router)
     app.include_router(inbox.router)
     app.include_router(dashboard.router)
+    app.include_router(board.router)
     errors.install(app)
