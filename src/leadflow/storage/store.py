@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadflow.storage.database import Activations, Database, driver
+from leadflow.storage.repositories.automation import AutomationRepository
 from leadflow.storage.repositories.board import BoardRepository
 from leadflow.storage.repositories.configs import ConfigRepository
 from leadflow.storage.repositories.contacts import ContactDetails, ContactRepository
@@ -72,6 +73,7 @@ class Store:
         self.throttle = ThrottleRepository(session)
         self.dashboards = DashboardRepository(session)
         self.tasks = TaskRepository(session)
+        self.automation = AutomationRepository(session)
         self.board = BoardRepository(session)
 
     async def commit(self) -> None:
