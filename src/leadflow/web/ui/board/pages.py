@@ -46,6 +46,11 @@ def _missing_is_404() -> Iterator[None]:
         raise HTTPException(404) from exc
 
 
+def stage_label(page: Page, stage: Stage) -> str:
+    """A stage's configured name, else the word for its key (translated when it is ours)."""
+    return stage.name or page.gettext(label_key("stage", stage.key))
+
+
 def _is_fragment(page: Page) -> bool:
     return bool(page.request.headers.get("hx-request"))
 
@@ -66,10 +71,6 @@ async def _words(page: Page, key: str, filters: Filters) -> dict[str, Any]:
     owners, lost reasons and times."""
     configuration = await page.configuration()
 
-    def stage_label(stage: Stage) -> str:
-        """A stage's configured name, else the word for its key (translated when ours)."""
-        return stage.name or page.gettext(label_key("stage", stage.key))
-
     def since(moment: datetime) -> str:
         return format_timedelta(page.now - moment, format="short", locale=page.locale)
 
@@ -77,7 +78,7 @@ async def _words(page: Page, key: str, filters: Filters) -> dict[str, Any]:
         "board_key": key,
         "filters": filters,
         "query": _query(filters),
-        "stage_label": stage_label,
+        "stage_label": lambda stage: stage_label(page, stage),
         "since": since,
         "agent_names": {a.key: a.name for a in configuration.agents},
         "reason_words": LOST_REASONS,
@@ -116,7 +117,9 @@ async def _render(
 
 
 @router.get("")
-async def board_home(page: PageDep, pipeline: str = "", owner: str = "", team: str = "") -> Response:
+async def board_home(
+    page: PageDep, pipeline: str = "", owner: str = "", team: str = ""
+) -> Response:
     """The board of `pipeline` (the pipeline chooser's form), else the first the viewer has."""
     configuration = await page.configuration()
     found = board.pipelines(page.viewer, configuration)
@@ -173,9 +176,8 @@ async def move(page: PageDep, key: str) -> Response:
         shown = prompt(organisation.configuration, pipeline, refused, values, reason)
         return await _refused(page, key, filters, shown)
     await page.store.commit()
-    words = await _words(page, key, filters)
-    name = moved.name or f"#{lead_id}"
-    page.flash(page.gettext("%(name)s moved to %(stage)s.", name=name, stage=words["stage_label"](moved.stage)))  # fmt: skip
+    name, stage = moved.name or f"#{lead_id}", stage_label(page, moved.stage)
+    page.flash(page.gettext("%(name)s moved to %(stage)s.", name=name, stage=stage))
     if _is_fragment(page):
         return await _render(page, key, filters)
     return RedirectResponse(f"/board/{key}{_query(filters)}", status_code=303)
