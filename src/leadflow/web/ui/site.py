@@ -10,7 +10,16 @@ from leadflow.config import Settings
 from leadflow.web.ui.account import profile, signin
 from leadflow.web.ui.admin import tokens, users
 from leadflow.web.ui.board import pages as board
-from leadflow.web.ui.config import agents, leave, pipelines, rules, shifts, teams, versions
+from leadflow.web.ui.config import (
+    agents,
+    fields,
+    leave,
+    pipelines,
+    rules,
+    shifts,
+    teams,
+    versions,
+)
 from leadflow.web.ui.dashboard import pages as dashboard
 from leadflow.web.ui.home import pages as home
 from leadflow.web.ui.inbox import pages as inbox
@@ -29,7 +38,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.mount("/static", StaticFiles(packages=[("leadflow.web", "static")]), name="static")
     for module in (signin, profile, home, agents, versions, users, tokens):
         app.include_router(module.router)
-    for module in (teams, pipelines, rules, shifts, leave):
+    for module in (teams, pipelines, fields, rules, shifts, leave):
         app.include_router(module.router)
     app.include_router(inbox.router)
     app.include_router(dashboard.router)

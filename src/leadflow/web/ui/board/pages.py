@@ -26,7 +26,7 @@ from leadflow.services.assignment.decisions import UnknownLead
 from leadflow.services.workflow import board
 from leadflow.services.workflow.board import Filters, UnknownFilter, UnknownPipeline
 from leadflow.web.params import BIGINT_MAX
-from leadflow.web.ui.board.prompt import LOST_REASONS, Prompt, prompt
+from leadflow.web.ui.board.prompt import Prompt, prompt
 from leadflow.web.ui.shell.context import Page, PageDep
 from leadflow.web.ui.shell.i18n import N_
 from leadflow.web.ui.shell.routers import page_router
@@ -81,7 +81,6 @@ async def _words(page: Page, key: str, filters: Filters) -> dict[str, Any]:
         "stage_label": lambda stage: stage_label(page, stage),
         "since": since,
         "agent_names": {a.key: a.name for a in configuration.agents},
-        "reason_words": LOST_REASONS,
     }
 
 

@@ -18,19 +18,7 @@ from leadflow.domain.configuration import (
 )
 from leadflow.services.workflow.board import Refused
 from leadflow.web.ui.shell.i18n import N_
-
-BUILTIN_LABELS = {
-    "first_name": N_("First name"),
-    "last_name": N_("Last name"),
-    "phone": N_("Phone"),
-    "email": N_("E-mail"),
-    "country": N_("Country"),
-    "language": N_("Language"),
-    "treatment": N_("Treatment"),
-    "budget": N_("Budget"),
-    "currency": N_("Currency"),
-}
-"""The lead's own fields a stage may require, as the prompt labels them (translated there)."""
+from leadflow.web.ui.shell.vocabulary import label_key
 
 _BUILTIN_INPUTS = {"email": "email", "phone": "tel", "budget": "number"}
 _INPUTS = {
@@ -59,9 +47,9 @@ NOT_A_STAGE = N_("This is not a stage of the pipeline.")
 class PromptField:
     key: str
     label: str
-    """A configured field's name as configured; a built-in field's untranslated label."""
+    """A configured field's name as configured; a built-in field's untranslated word."""
     translated: bool
-    """Whether `label` is one of ours, to translate (a configured name is shown as it is)."""
+    """Whether `label` is one of our words, to translate (a configured name is shown as is)."""
     input: str
     """text, number, date, month, select, email or tel."""
     choices: list[str] = field(default_factory=list)
@@ -69,18 +57,6 @@ class PromptField:
     value: str = ""
     problem: str = ""
     """Untranslated; shown beside the input."""
-
-
-LOST_REASONS = {
-    "price": N_("Price"),
-    "medical_not_eligible": N_("Not medically eligible"),
-    "chose_another_clinic": N_("Chose another clinic"),
-    "unreachable": N_("Unreachable"),
-    "duplicate": N_("Duplicate"),
-    "no_reply": N_("No reply"),
-    "other": N_("Other"),
-}
-"""The default lost reasons' words, for reasons configured without a name."""
 
 
 @dataclass(frozen=True)
@@ -110,9 +86,8 @@ def prompt_field(
     if definition is not None:
         return _configured(definition, value, refused)
     kind = _BUILTIN_INPUTS.get(key, "text")
-    label = BUILTIN_LABELS.get(key, key)
     problem = _worded(kind, value) if refused else ""
-    return PromptField(key, label, key in BUILTIN_LABELS, kind, value=value, problem=problem)
+    return PromptField(key, label_key("field", key), True, kind, value=value, problem=problem)
 
 
 def _configured(definition: FieldDefinition, value: str, refused: bool) -> PromptField:
