@@ -196,7 +196,7 @@ async def test_cards_show_owner_age_next_task_and_first_contact_state(
     assert "Contacted" in called_card
     assert "Anna Schmidt" in called_card
     assert "Germany" in called_card
-    assert "age 1 hr" in called_card
+    assert "Age 1 hr" in called_card
     assert "in stage 30 min" in called_card
     assert "Call back" in called_card  # the earliest open task, overdue
     assert "overdue" in called_card

@@ -100,6 +100,7 @@ async def _render(
             page.store, configuration, page.viewer, key, filters, now=page.now
         )
     words = await _words(page, key, filters)
+    words["stage_options"] = [(s.key, stage_label(page, s)) for s in chosen.pipeline.stages]
     if _is_fragment(page) and shown_prompt is None:
         return page.render("board/columns.html", status=status, board=chosen, **words)
     return page.render(
