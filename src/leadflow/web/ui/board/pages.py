@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from babel import Locale
 from babel.dates import format_timedelta
 from fastapi import HTTPException
 from fastapi.responses import RedirectResponse, Response
@@ -71,8 +72,10 @@ async def _words(page: Page, key: str, filters: Filters) -> dict[str, Any]:
     owners, lost reasons and times."""
     configuration = await page.configuration()
 
+    locale = Locale.parse(page.locale)  # once: a board words hundreds of spans
+
     def since(moment: datetime) -> str:
-        return format_timedelta(page.now - moment, format="short", locale=page.locale)
+        return format_timedelta(page.now - moment, format="short", locale=locale)
 
     return {
         "board_key": key,
