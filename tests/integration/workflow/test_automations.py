@@ -1,0 +1,185 @@
+"""The demo's default automations end to end on PostgreSQL, their failures, and idempotency."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from leadflow.domain.configuration import Configuration
+from leadflow.services.configuration.organisation import LiveOrganisation
+from leadflow.services.workflow import automation, sweep
+from leadflow.storage.database import Database
+from leadflow.storage.store import Store
+from tests.integration.conftest import Clock
+from tests.integration.workflow.conftest import fresh, new_lead
+
+
+async def log(client: httpx.AsyncClient, lead_id: int, **activity: Any) -> httpx.Response:
+    response = await client.post(f"/api/v1/leads/{lead_id}/activities", json=activity)
+    assert response.status_code == 201, response.text
+    return response
+
+
+async def test_the_first_answered_call_moves_the_lead_to_contacted(
+    client: httpx.AsyncClient, store: Store, workflow: Configuration
+) -> None:
+    lead_id = await new_lead(client)
+    await log(client, lead_id, kind="call_attempt", outcome="no_answer")
+    assert (await fresh(store, lead_id)).stage_key == "new"
+    await log(client, lead_id, kind="call", outcome="answered", talk_s=300, direction="outbound")
+    lead = await fresh(store, lead_id)
+    assert lead.stage_key == "contacted"
+    change = next(a for a in await store.leads.activities_of(lead_id) if a.kind == "stage_change")
+    assert (change.actor_kind, change.rule_key, change.to_stage) == (
+        "automation",
+        "first-call",
+        "contacted",
+    )
+    assert change.config_version_id is not None
+
+
+@pytest.mark.parametrize("kind", ["email", "note"])
+async def test_an_offer_email_or_a_note_typed_offer_moves_the_lead_to_offer_sent(
+    client: httpx.AsyncClient, store: Store, workflow: Configuration, kind: str
+) -> None:
+    lead_id = await new_lead(client)
+    await log(client, lead_id, kind=kind, type="offer", text="FUE 3000 grafts: 2,400 EUR")
+    assert (await fresh(store, lead_id)).stage_key == "offer_sent"
+
+
+async def test_six_failed_attempts_in_three_days_lose_the_lead_as_unreachable_with_a_last_task(
+    client: httpx.AsyncClient, store: Store, workflow: Configuration, clock: Clock
+) -> None:
+    lead_id = await new_lead(client)
+    owner = (await fresh(store, lead_id)).owner_agent_key
+    assert owner is not None
+    open_before = (await store.roster.loads([owner], clock.now))[owner][3]
+    for outcome in ("no_answer", "busy", "voicemail", "no_answer", "busy"):
+        clock.now += timedelta(hours=5)
+        await log(client, lead_id, kind="call_attempt", outcome=outcome)
+    assert (await fresh(store, lead_id)).closed_at is None
+    clock.now += timedelta(hours=5)
+    await log(client, lead_id, kind="call", outcome="no_answer")
+    lead = await fresh(store, lead_id)
+    assert (lead.stage_key, lead.lost_reason, lead.closed_at) == ("lost", "unreachable", clock.now)
+    assert (await store.roster.loads([owner], clock.now))[owner][3] == open_before - 1
+    tasks = await store.automation.open_tasks_of(lead_id)
+    assert [(t.title, t.owner_agent_key, t.rule_key) for t in tasks] == [
+        ("Last follow-up", owner, "unreachable")
+    ]
+    assert tasks[0].due_at > clock.now
+
+
+async def test_failed_attempts_spread_over_more_than_three_days_keep_the_lead(
+    client: httpx.AsyncClient, store: Store, workflow: Configuration, clock: Clock
+) -> None:
+    lead_id = await new_lead(client)
+    for _ in range(6):
+        clock.now += timedelta(hours=16)
+        await log(client, lead_id, kind="call_attempt", outcome="no_answer")
+    assert (await fresh(store, lead_id)).closed_at is None
+
+
+async def test_a_lead_idle_for_sixteen_working_hours_gets_a_task_and_the_team_an_alert(
+    client: httpx.AsyncClient, store: Store, bound: Database, workflow: Configuration, clock: Clock
+) -> None:
+    lead_id = await new_lead(client)  # Tuesday 10:00 in Berlin; open 9 to 18 on weekdays
+    live = LiveOrganisation()
+    clock.now += timedelta(days=1, hours=2)  # Wednesday 12:00: 8 + 3 working hours
+    assert (await sweep.sweep(bound, live, clock.now)).idle == 0
+    clock.now += timedelta(hours=6)  # Wednesday 18:00: 17 working hours
+    swept = await sweep.sweep(bound, live, clock.now)
+    assert swept.idle == 1
+    tasks = await store.automation.open_tasks_of(lead_id)
+    assert [t.title for t in tasks] == ["Call again"]
+    # Due 30 working minutes later: Thursday 9:30 in Berlin.
+    assert tasks[0].due_at == clock.now + timedelta(hours=15, minutes=30)
+    alerts = [m for m in await store.outbox.listing() if m.topic == "workflow.notify"]
+    assert [(m.channel, m.recipient, m.payload["lead_id"]) for m in alerts] == [
+        ("alert", "german", lead_id)
+    ]
+    clock.now += timedelta(hours=1)
+    assert (await sweep.sweep(bound, live, clock.now)).idle == 0  # once per idle spell
+    assert len(await store.automation.open_tasks_of(lead_id)) == 1
+
+
+async def test_a_rule_whose_stage_is_not_in_the_leads_pipeline_changes_nothing_and_alerts(
+    client: httpx.AsyncClient, store: Store, workflow: Configuration
+) -> None:
+    lead_id = await new_lead(client, country="GB", phone="+44 20 7946 0958")
+    assert (await fresh(store, lead_id)).pipeline_key == "hair-en"
+    await log(client, lead_id, kind="note", type="offer", text="sent the offer")
+    assert (await fresh(store, lead_id)).stage_key == "new"
+    runs = await store.automation.runs_of(lead_id)
+    assert [(r.automation_key, r.outcome) for r in runs] == [("offer", "failed")]
+    assert "offer_sent" in runs[0].detail["reason"]
+    alerts = [m for m in await store.outbox.listing() if m.topic == "workflow.automation_failed"]
+    assert [(m.recipient, m.payload["automation"]) for m in alerts] == [("german", "offer")]
+
+
+async def test_a_rule_whose_stage_misses_required_fields_changes_nothing(
+    client: httpx.AsyncClient, store: Store, workflow: Configuration
+) -> None:
+    """`qualify` sets the travel month, then moves to qualified, which needs a budget range
+    too: the field it set is undone with the move."""
+    lead_id = await new_lead(client)
+    await log(client, lead_id, kind="note", type="qualify", text="wants to come in September")
+    lead = await fresh(store, lead_id)
+    assert (lead.stage_key, lead.custom.get("travel_month")) == ("new", None)
+    runs = await store.automation.runs_of(lead_id)
+    assert [(r.automation_key, r.outcome) for r in runs] == [("qualify", "failed")]
+    assert "budget_range" in runs[0].detail["reason"]
+    assert [a.kind for a in await store.leads.activities_of(lead_id)] == ["note"]
+
+
+async def test_the_same_event_twice_fires_its_automations_once(
+    client: httpx.AsyncClient, store: Store, workflow: Configuration, clock: Clock
+) -> None:
+    lead_id = await new_lead(client)
+    organisation = await LiveOrganisation().get(store)
+    lead = await store.leads.get(lead_id, for_update=True)
+    assert lead is not None
+    event = automation.Event(
+        kind="activity_logged",
+        key="activity:telephony-42",
+        lead=automation.lead_state(lead),
+        at=clock.now,
+        activity_kind="call",
+        outcome="answered",
+    )
+    first = await automation.fire(store, organisation, event)
+    again = await automation.fire(store, organisation, event)
+    assert ([r.automation for r in first], again) == (["first-call"], [])
+    changes = [a for a in await store.leads.activities_of(lead_id) if a.kind == "stage_change"]
+    assert len(changes) == 1
+
+
+async def test_lead_created_automations_run_once_per_lead_however_often_the_sweep_runs(
+    client: httpx.AsyncClient, store: Store, bound: Database, clock: Clock
+) -> None:
+    from tests.integration.conftest import activate
+    from tests.integration.workflow.conftest import workflow_organisation
+
+    welcome = {
+        "key": "welcome",
+        "trigger": {"event": "lead_created"},
+        "do": [{"do": "create_task", "title": "Send the brochure", "at_local_time": "10:00"}],
+    }
+    await activate(store, workflow_organisation(automations=[welcome]))
+    lead_id = await new_lead(client, phone="+90 532 123 45 67", country="TR")
+    live, settled = LiveOrganisation(), timedelta(0)
+    assert (await sweep.sweep(bound, live, clock.now)).created == 0  # not settled yet
+    assert (await sweep.sweep(bound, live, clock.now, settle=settled)).created == 1
+    assert (await sweep.sweep(bound, live, clock.now, settle=settled)).created == 0
+    tasks = await store.automation.open_tasks_of(lead_id)
+    # 10:00 in Istanbul (the patient's zone, from the phone) is 07:00 UTC: tomorrow's.
+    assert [(t.title, t.due_zone, t.due_at) for t in tasks] == [
+        (
+            "Send the brochure",
+            "Europe/Istanbul",
+            clock.now.replace(hour=7, minute=0) + timedelta(days=1),
+        )
+    ]
