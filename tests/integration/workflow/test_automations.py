@@ -10,7 +10,7 @@ import pytest
 
 from leadflow.domain.configuration import Configuration
 from leadflow.services.configuration.organisation import LiveOrganisation
-from leadflow.services.workflow import automation, sweep
+from leadflow.services.workflow import automation, states, sweep
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from tests.integration.conftest import Clock
@@ -145,7 +145,7 @@ async def test_the_same_event_twice_fires_its_automations_once(
     event = automation.Event(
         kind="activity_logged",
         key="activity:telephony-42",
-        lead=automation.lead_state(lead),
+        lead=states.state_of(lead),
         at=clock.now,
         activity_kind="call",
         outcome="answered",

@@ -17,7 +17,7 @@ from leadflow.identity import InvalidField, InvalidLead
 from leadflow.services.access.scoping import Role, Viewer
 from leadflow.services.assignment.decisions import UnknownLead
 from leadflow.services.configuration.organisation import Organisation
-from leadflow.services.workflow import automation
+from leadflow.services.workflow import automation, states
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Activity, Lead
 from leadflow.workflow.actors import Actor, ActorKind
@@ -272,7 +272,7 @@ async def _fire(
     """The automations this activity triggers: `activity_logged` always; `message_received`
     for an inbound message; `failed_attempts` for an unanswered call, with the lead's
     unanswered attempts of the stored history."""
-    state = automation.lead_state(lead)
+    state = states.state_of(lead)
     kind = activity.kind
     logged = automation.Event(
         kind="activity_logged",

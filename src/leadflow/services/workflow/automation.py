@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from phonenumbers import NumberParseException, parse
@@ -28,7 +27,6 @@ from leadflow.domain.configuration import (
     Recipient,
     SetField,
 )
-from leadflow.domain.leads import ROUTABLE_FIELDS
 from leadflow.identity import InvalidLead
 from leadflow.services.assignment.assign import reroute
 from leadflow.services.assignment.record import Handover, Kind
@@ -38,10 +36,9 @@ from leadflow.services.workflow.fields import set_fields
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
 from leadflow.workflow.actors import Actor
-from leadflow.workflow.automation import MAX_DEPTH, Event, LeadState, Plan, plan
-from leadflow.workflow.gaps import LEAD_COLUMNS
+from leadflow.workflow.automation import MAX_DEPTH, Event, Plan, plan
 
-__all__ = ["Event", "Run", "fire", "lead_state"]
+__all__ = ["Event", "Run", "fire"]
 
 
 class ActionFailed(Exception):
@@ -54,25 +51,6 @@ class Run:
     event_key: str
     failure: str | None = None
     """Why it changed nothing; None when it was applied."""
-
-
-def lead_state(lead: Lead) -> LeadState:
-    """The stored lead as the engine sees it."""
-    values: dict[str, Any] = {name: getattr(lead, name) for name in ROUTABLE_FIELDS}
-    values.update({column: getattr(lead, column) for column in LEAD_COLUMNS.values()})
-    if values.get("budget") is not None:
-        values["budget"] = float(values["budget"])
-    return LeadState(
-        id=lead.id,
-        pipeline=lead.pipeline_key,
-        stage=lead.stage_key,
-        owner=lead.owner_agent_key,
-        closed=lead.closed_at is not None,
-        received_at=lead.received_at,
-        values=values,
-        custom=dict(lead.custom or {}),
-        lost_reason=lead.lost_reason,
-    )
 
 
 async def fire(store: Store, organisation: Organisation, event: Event) -> list[Run]:

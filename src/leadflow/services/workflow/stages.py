@@ -17,7 +17,7 @@ from typing import Any
 from leadflow.domain.configuration import StageType
 from leadflow.services.assignment.decisions import UnknownLead
 from leadflow.services.configuration.organisation import Organisation
-from leadflow.services.workflow import automation
+from leadflow.services.workflow import automation, states
 from leadflow.services.workflow.fields import set_fields
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Activity, Lead
@@ -97,7 +97,7 @@ async def move(
     event = automation.Event(
         kind="stage_entered",
         key=f"stage:{activity.id}",
-        lead=automation.lead_state(lead),
+        lead=states.state_of(lead),
         at=now,
         stage=to_stage,
         depth=depth,

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from leadflow.domain.configuration import NoActivity
 from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
-from leadflow.services.workflow import automation
+from leadflow.services.workflow import automation, states
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.storage.tables import Lead
@@ -147,7 +147,7 @@ async def _fire(
     event = automation.Event(
         kind=kind,
         key=key,
-        lead=automation.lead_state(lead),
+        lead=states.state_of(lead),
         at=now,
         idle_working_hours=idle_working_hours,
     )
