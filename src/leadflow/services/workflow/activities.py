@@ -173,6 +173,28 @@ class Recorded:
         }
 
 
+COLUMNS = (
+    "id", "kind", "direction", "duration_s", "outcome", "detail", "actor_kind", "actor",
+    "rule_key", "config_version_id", "channel", "talk_s", "hold_s", "wait_s", "wrap_s", "score",
+    "rates_activity_id", "task_id", "from_stage", "to_stage", "lost_reason",
+)  # fmt: skip
+"""An activity's columns as the API lists them (besides `agent` and the times)."""
+
+
+def as_json(activity: Activity) -> dict[str, Any]:
+    """One stored activity as the API shows it, times in ISO 8601."""
+    times = {
+        "occurred_at": activity.occurred_at,
+        "answered_at": activity.answered_at,
+        "ended_at": activity.ended_at,
+    }
+    return {
+        "agent": activity.agent_key,
+        **{name: getattr(activity, name) for name in COLUMNS},
+        **{name: at.isoformat() if at is not None else None for name, at in times.items()},
+    }
+
+
 async def record(
     store: Store,
     organisation: Organisation,
@@ -279,7 +301,7 @@ async def _fire(
         key=f"activity:{saved.id}",
         lead=state,
         at=now,
-        activity_kind="call" if kind in CALL_KINDS else kind.value,
+        activity_kind=kind.value,
         outcome=saved.outcome,
         note_type=activity.type,
         channel=saved.channel,
