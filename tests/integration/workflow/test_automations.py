@@ -8,13 +8,14 @@ from typing import Any
 import httpx
 import pytest
 
-from leadflow.domain.configuration import Configuration
+from leadflow.domain.configuration import Configuration, TaskKind
 from leadflow.services.configuration.organisation import LiveOrganisation
-from leadflow.services.workflow import automation, states, sweep
+from leadflow.services.workflow import automation, states, sweep, tasks
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store
-from tests.integration.conftest import Clock
-from tests.integration.workflow.conftest import fresh, new_lead
+from leadflow.workflow.actors import Actor, ActorKind
+from tests.integration.conftest import Clock, activate
+from tests.integration.workflow.conftest import fresh, new_lead, workflow_organisation
 
 
 async def log(client: httpx.AsyncClient, lead_id: int, **activity: Any) -> httpx.Response:
@@ -160,9 +161,6 @@ async def test_the_same_event_twice_fires_its_automations_once(
 async def test_lead_created_automations_run_once_per_lead_however_often_the_sweep_runs(
     client: httpx.AsyncClient, store: Store, bound: Database, clock: Clock
 ) -> None:
-    from tests.integration.conftest import activate
-    from tests.integration.workflow.conftest import workflow_organisation
-
     welcome = {
         "key": "welcome",
         "trigger": {"event": "lead_created"},
@@ -183,3 +181,35 @@ async def test_lead_created_automations_run_once_per_lead_however_often_the_swee
             clock.now.replace(hour=7, minute=0) + timedelta(days=1),
         )
     ]
+
+
+async def test_an_overdue_task_fires_task_overdue_once(
+    client: httpx.AsyncClient, store: Store, bound: Database, clock: Clock
+) -> None:
+    chase = {
+        "key": "chase",
+        "trigger": {"event": "task_overdue"},
+        "do": [{"do": "notify", "who": "owner", "message": "A task is overdue"}],
+    }
+    await activate(store, workflow_organisation(automations=[chase]))
+    lead_id = await new_lead(client)
+    lead = await fresh(store, lead_id)
+    await tasks.add(
+        store,
+        lead,
+        title="Call back",
+        kind=TaskKind.CALLBACK,
+        due_at=clock.now + timedelta(hours=1),
+        due_zone=None,
+        owner=lead.owner_agent_key,
+        actor=Actor(ActorKind.USER, "anna@example.org", lead.owner_agent_key),
+        now=clock.now,
+    )
+    await store.commit()
+    live = LiveOrganisation()
+    assert (await sweep.sweep(bound, live, clock.now)).overdue == 0
+    clock.now += timedelta(hours=2)
+    assert (await sweep.sweep(bound, live, clock.now)).overdue == 1
+    assert (await sweep.sweep(bound, live, clock.now)).overdue == 0
+    told = [m for m in await store.outbox.listing() if m.topic == "workflow.notify"]
+    assert [(m.recipient, m.payload["lead_id"]) for m in told] == [(lead.owner_agent_key, lead_id)]
