@@ -213,3 +213,33 @@ async def test_an_overdue_task_fires_task_overdue_once(
     assert (await sweep.sweep(bound, live, clock.now)).overdue == 0
     told = [m for m in await store.outbox.listing() if m.topic == "workflow.notify"]
     assert [(m.recipient, m.payload["lead_id"]) for m in told] == [(lead.owner_agent_key, lead_id)]
+
+
+async def test_two_rules_moving_a_lead_back_and_forth_stop_at_the_depth_limit(
+    client: httpx.AsyncClient, store: Store, clock: Clock
+) -> None:
+    ping = {
+        "key": "ping",
+        "trigger": {"event": "stage_entered", "stage": "contacted"},
+        "do": [{"do": "move_to_stage", "stage": "offer_sent"}],
+    }
+    pong = {
+        "key": "pong",
+        "trigger": {"event": "stage_entered", "stage": "offer_sent"},
+        "do": [{"do": "move_to_stage", "stage": "contacted"}],
+    }
+    await activate(store, workflow_organisation(automations=[ping, pong]))
+    lead_id = await new_lead(client)
+    response = await client.post(f"/api/v1/leads/{lead_id}/stage", json={"stage": "contacted"})
+    assert response.status_code == 200, response.text
+    runs = await store.automation.runs_of(lead_id)
+    assert [(r.automation_key, r.outcome) for r in runs] == [
+        ("ping", "applied"),
+        ("pong", "applied"),
+        ("ping", "applied"),
+        ("pong", "failed"),
+    ]
+    assert "deeper than 3" in runs[-1].detail["reason"]
+    assert (await fresh(store, lead_id)).stage_key == "offer_sent"
+    alerts = [m for m in await store.outbox.listing() if m.topic == "workflow.automation_failed"]
+    assert [m.payload["automation"] for m in alerts] == ["pong"]

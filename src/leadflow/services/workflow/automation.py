@@ -182,7 +182,7 @@ async def _task(
         zone = None
     else:
         assert action.at_local_time is not None
-        zone = patient_zone(organisation, lead)
+        zone = task_zone(organisation, lead)
         due = next_wall_time(now, action.at_local_time, zone)
     await tasks.add(
         store,
@@ -197,21 +197,30 @@ async def _task(
     )
 
 
-def patient_zone(organisation: Organisation, lead: Lead) -> str:
-    """The patient's time zone from their phone number when it has one zone; else the
-    pipeline's (the organisation's without a pipeline)."""
-    # TODO(merge): use leadflow.workflow.zones.patient_zone once it is on main.
-    if lead.phone_e164:
-        try:
-            zones = time_zones_for_number(parse(lead.phone_e164))
-        except NumberParseException:
-            zones = ()
-        known = [z for z in zones if z != "Etc/Unknown"]
-        if len(known) == 1:
-            return known[0]
+def task_zone(organisation: Organisation, lead: Lead) -> str:
+    """The zone a task's local time is given in: the patient's, else the pipeline's (the
+    organisation's without a pipeline)."""
+    found = patient_zone(lead.country, lead.phone_e164)
+    if found is not None:
+        return found
     pipelines = {p.key: p for p in organisation.configuration.pipelines}
     pipeline = pipelines.get(lead.pipeline_key or "")
     return pipeline.timezone if pipeline else organisation.configuration.organisation.timezone
+
+
+def patient_zone(country: str | None, phone_e164: str | None) -> str | None:
+    """The zone of the patient's phone number when its prefix covers one zone.
+
+    A stand-in for `leadflow.workflow.zones.patient_zone` (the tasks branch), which also reads
+    the country; replace it with that when both are merged."""
+    if not phone_e164:
+        return None
+    try:
+        zones = time_zones_for_number(parse(phone_e164))
+    except NumberParseException:
+        return None
+    known = [zone for zone in zones if zone != "Etc/Unknown"]
+    return known[0] if len(known) == 1 else None
 
 
 def next_wall_time(now: datetime, hhmm: str, zone: str) -> datetime:
