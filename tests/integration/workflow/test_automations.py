@@ -243,3 +243,21 @@ async def test_two_rules_moving_a_lead_back_and_forth_stop_at_the_depth_limit(
     assert (await fresh(store, lead_id)).stage_key == "offer_sent"
     alerts = [m for m in await store.outbox.listing() if m.topic == "workflow.automation_failed"]
     assert [m.payload["automation"] for m in alerts] == ["pong"]
+
+
+async def test_a_wrong_number_hands_the_lead_to_someone_else_through_routing(
+    client: httpx.AsyncClient, store: Store, clock: Clock
+) -> None:
+    elsewhere = {
+        "key": "wrong-number",
+        "trigger": {"event": "activity_logged", "kind": "call", "outcome": "wrong_number"},
+        "do": [{"do": "reassign"}],
+    }
+    await activate(store, workflow_organisation(automations=[elsewhere]))
+    lead_id = await new_lead(client)
+    first_owner = (await fresh(store, lead_id)).owner_agent_key
+    await log(client, lead_id, kind="call_attempt", outcome="wrong_number")
+    lead = await fresh(store, lead_id)
+    assert lead.owner_agent_key not in (None, first_owner)
+    history = await store.roster.assignments_of(lead_id)
+    assert [(h.kind, h.actor) for h in history][-1] == ("automation", "wrong-number")

@@ -23,6 +23,7 @@ from leadflow.domain.configuration import (
     CreateTask,
     MoveToStage,
     Notify,
+    Pipeline,
     Reassign,
     Recipient,
     SetField,
@@ -38,7 +39,7 @@ from leadflow.storage.tables import Lead
 from leadflow.workflow.actors import Actor
 from leadflow.workflow.automation import MAX_DEPTH, Event, Plan, plan
 
-__all__ = ["Event", "Run", "fire"]
+__all__ = ["ActionFailed", "Event", "Run", "fire", "pipeline_of"]
 
 
 class ActionFailed(Exception):
@@ -114,9 +115,15 @@ async def _failed(
     )
 
 
+def pipeline_of(organisation: Organisation, lead: Lead) -> Pipeline | None:
+    """The lead's pipeline in the active configuration (None: none, or one removed since)."""
+    return next(
+        (p for p in organisation.configuration.pipelines if p.key == lead.pipeline_key), None
+    )
+
+
 def _team(organisation: Organisation, lead: Lead) -> str | None:
-    pipelines = {p.key: p for p in organisation.configuration.pipelines}
-    pipeline = pipelines.get(lead.pipeline_key or "")
+    pipeline = pipeline_of(organisation, lead)
     return pipeline.team if pipeline is not None else None
 
 
@@ -174,11 +181,10 @@ async def _task(
     now: datetime,
 ) -> None:
     if action.due_in_working_minutes is not None:
-        if lead.pipeline_key is None:
+        pipeline = pipeline_of(organisation, lead)
+        if pipeline is None:
             raise ActionFailed("the lead has no pipeline to count working minutes in")
-        due = organisation.add_working_minutes(
-            lead.pipeline_key, now, action.due_in_working_minutes
-        )
+        due = organisation.add_working_minutes(pipeline.key, now, action.due_in_working_minutes)
         zone = None
     else:
         assert action.at_local_time is not None
@@ -203,8 +209,7 @@ def task_zone(organisation: Organisation, lead: Lead) -> str:
     found = patient_zone(lead.country, lead.phone_e164)
     if found is not None:
         return found
-    pipelines = {p.key: p for p in organisation.configuration.pipelines}
-    pipeline = pipelines.get(lead.pipeline_key or "")
+    pipeline = pipeline_of(organisation, lead)
     return pipeline.timezone if pipeline else organisation.configuration.organisation.timezone
 
 
@@ -266,7 +271,7 @@ async def _notify(
 async def _reassign(
     store: Store, organisation: Organisation, lead: Lead, actor: Actor, now: datetime
 ) -> None:
-    if lead.pipeline_key is None or lead.closed_at is not None:
+    if pipeline_of(organisation, lead) is None or lead.closed_at is not None:
         raise ActionFailed("only an open lead in a pipeline can be routed again")
     owner = lead.owner_agent_key
     why = Handover(Kind.AUTOMATION, f"reassigned by automation {actor.rule_key}", actor.name or "")

@@ -74,11 +74,7 @@ async def move(
     previous = lead.stage_key
     if previous == to_stage and lead.lost_reason == lost_reason:
         return Moved(lead, previous, to_stage, None)
-    pipeline = (
-        configuration.pipeline(lead.pipeline_key)
-        if lead.pipeline_key in {p.key for p in configuration.pipelines}
-        else None
-    )
+    pipeline = automation.pipeline_of(organisation, lead)
     problems = check_move(
         configuration, pipeline, values_of(lead), lead.custom or {}, to_stage, lost_reason
     )

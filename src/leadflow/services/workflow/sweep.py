@@ -105,9 +105,10 @@ async def _idle(store: Store, organisation: Organisation, now: datetime, after: 
     fired = 0
     for lead in leads:
         since = lead.last_activity_at or lead.received_at
-        if lead.pipeline_key is None:
+        pipeline = automation.pipeline_of(organisation, lead)
+        if pipeline is None:
             continue
-        hours = organisation.working_hours_between(lead.pipeline_key, since, now)
+        hours = organisation.working_hours_between(pipeline.key, since, now)
         if hours >= least:
             key = f"idle:{lead.id}:{since.isoformat()}"
             fired += await _fire(
