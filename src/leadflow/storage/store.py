@@ -15,6 +15,7 @@ from leadflow.storage.repositories.configs import ConfigRepository
 from leadflow.storage.repositories.contacts import ContactDetails, ContactRepository
 from leadflow.storage.repositories.dashboards import DashboardRepository
 from leadflow.storage.repositories.deliveries import DeliveryRepository
+from leadflow.storage.repositories.history import HistoryRepository
 from leadflow.storage.repositories.leads import LeadRepository
 from leadflow.storage.repositories.outbox import OutboxRepository
 from leadflow.storage.repositories.platform import (
@@ -75,6 +76,7 @@ class Store:
         self.tasks = TaskRepository(session)
         self.automation = AutomationRepository(session)
         self.board = BoardRepository(session)
+        self.history = HistoryRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()
