@@ -94,6 +94,8 @@ async def workflow(store: Store, scenario: Scenario) -> int:
     )
     hair = next(p for p in document["pipelines"] if p["key"] == "hair-de")
     hair["lost_reasons"] = [{"key": "price", "name": "Too expensive"}, "unreachable"]
+    # A configured field before a built-in one: the form keeps the order.
+    hair["stages"][3] = {"key": "offer_sent", "requires": ["travel_month", "email"]}
     version = await configuration.apply(
         store, configuration.validate(document), actor="test", comment="workflow"
     )
@@ -123,6 +125,7 @@ async def test_saving_a_pipeline_keeps_its_stages_and_lost_reasons(
     assert new["lost_reasons"] == old["lost_reasons"]
     qualified = next(s for s in new["stages"] if s["key"] == "qualified")
     assert qualified["requires"] == ["treatment", "budget_range", "travel_month"]
+    assert new["stages"][3] == {"key": "offer_sent", "requires": ["travel_month", "email"]}
     assert {"key": "won", "name": "Treated", "type": "won"} in new["stages"]
 
 

@@ -142,7 +142,6 @@ def _screen(page: Page, version: int, configuration: Configuration, pipeline: Pi
         "owner_away": pipeline_form.OWNER_AWAY,
         "timezones": timezones(),
         "stage_types": stage_rows.STAGE_TYPES,
-        "field_choices": _field_choices(configuration),
     }
     editable = scoping.can_edit_team(page.viewer, pipeline.team)
     return Screen(
@@ -152,7 +151,10 @@ def _screen(page: Page, version: int, configuration: Configuration, pipeline: Pi
         version,
         editable,
         shown,
-        beside_form=lambda form: {"candidates": _candidates(configuration, pipeline, form)},
+        beside_form=lambda form: {
+            "candidates": _candidates(configuration, pipeline, form),
+            "requires_choices": [_requirable(configuration, row) for row in form["stages"]],
+        },
     )
 
 
@@ -160,11 +162,14 @@ def _field_keys(configuration: Configuration) -> list[str]:
     return [*BUILTIN_FIELDS, *(f.key for f in configuration.fields)]
 
 
-def _field_choices(configuration: Configuration) -> list[tuple[str, str, bool]]:
-    """(key, label, whether the label is ours to translate) of the fields a stage may require."""
-    return [(key, label_key("field", key), True) for key in BUILTIN_FIELDS] + [
+def _requirable(configuration: Configuration, row: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(key, label, whether the label is ours to translate) of the fields a stage may require:
+    those its row requires first, in their order (saved unchanged, they stay in it)."""
+    choices = [(key, label_key("field", key), True) for key in BUILTIN_FIELDS] + [
         (f.key, f.label, False) for f in configuration.fields
     ]
+    chosen = [c for key in row["requires"] for c in choices if c[0] == key]
+    return chosen + [c for c in choices if c[0] not in row["requires"]]
 
 
 def _candidates(configuration: Configuration, pipeline: Pipeline, form: dict[str, Any]) -> Any:
