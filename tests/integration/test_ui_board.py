@@ -345,6 +345,16 @@ async def test_without_the_script_a_refusal_shows_the_board_with_the_prompt_open
     assert "Lena Test moved to Contacted." in (await web.get("/board/hair-de")).text
 
 
+async def test_a_move_with_a_filter_the_viewer_may_not_use_comes_back_unfiltered(
+    web: httpx.AsyncClient, store: Store, clock: Clock, workflow: Configuration
+) -> None:
+    lead_id = await hair_lead(store, clock, owner=ANNA, name="Lena")
+    token = await sign_in(web, EMAILS["agent"])
+    answer = await move(web, token, lead_id, "contacted", owner=JONAS)
+    assert answer.status_code == 200
+    assert card_ids(column_of(answer.text, "contacted")) == {lead_id}
+
+
 async def test_an_agent_cannot_move_someone_elses_lead(
     web: httpx.AsyncClient, store: Store, clock: Clock, workflow: Configuration
 ) -> None:

@@ -152,7 +152,7 @@ def _owners(
     return chosen
 
 
-def _checked(viewer: Viewer, configuration: Configuration, filters: Filters) -> Filters:
+def check_filters(viewer: Viewer, configuration: Configuration, filters: Filters) -> Filters:
     """The filters, if the viewer sees the owner and the team they name (UnknownFilter)."""
     if filters.owner is not None and filters.owner not in {
         a.key for a in _filter_owners(viewer, configuration)
@@ -215,7 +215,7 @@ async def board(
     """The board of `pipeline_key` as the viewer may see it (UnknownPipeline, Forbidden,
     UnknownFilter)."""
     pipeline = pipeline_of(viewer, configuration, pipeline_key)
-    filters = _checked(viewer, configuration, filters)
+    filters = check_filters(viewer, configuration, filters)
     owners = _owners(viewer, configuration, pipeline, filters)
     closing = [s.key for s in pipeline.stages if s.closes]
     counted = await store.board.counts(

@@ -69,9 +69,8 @@ def _query(filters: Filters) -> str:
 
 async def _words(page: Page, key: str, filters: Filters) -> dict[str, Any]:
     """What the board's templates use: its pipeline and filters, and the words for stages,
-    owners, lost reasons and times."""
+    owners and times."""
     configuration = await page.configuration()
-
     locale = Locale.parse(page.locale)  # once: a board words hundreds of spans
 
     def since(moment: datetime) -> str:
@@ -164,6 +163,10 @@ async def move(page: PageDep, key: str) -> Response:
     sent = await page.request.form()
     organisation = await page.state.organisation.get(page.store)
     filters = _filters(str(sent.get("owner", "")), str(sent.get("team", "")))
+    try:
+        board.check_filters(page.viewer, organisation.configuration, filters)
+    except UnknownFilter:
+        filters = Filters()  # the board comes back unfiltered; the move is what was asked
     lead_id, to_stage = _lead_id(sent), str(sent.get("to_stage", ""))
     reason = str(sent.get("lost_reason", "")).strip()
     values = _sent_fields(sent)
