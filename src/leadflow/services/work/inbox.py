@@ -293,4 +293,3 @@ async def change_stage(
         actor=actor,
         now=now,
     )
-

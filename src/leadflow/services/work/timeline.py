@@ -98,7 +98,9 @@ def _who(activity: Activity, scope: trace_scope.TraceScope) -> Who:
         kind = ActorKind.SYSTEM
     agent = scope.agent(activity.agent_key)
     if kind is ActorKind.AUTOMATION:
-        return Who(kind, name=activity.rule_key or activity.actor, version=activity.config_version_id)
+        return Who(
+            kind, name=activity.rule_key or activity.actor, version=activity.config_version_id
+        )
     if kind is ActorKind.INTEGRATION:
         return Who(kind, name=(activity.actor or "").removeprefix("token:"))
     if kind is ActorKind.USER and agent is None:
@@ -119,9 +121,7 @@ async def contact_timeline(
     by_id = {item.id: item for item in leads}
     visible = [item.id for item in leads if item.visible]
     activities = await store.leads.activities_of_leads(visible, TIMELINE_LIMIT)
-    items = [
-        TimelineItem(a.occurred_at, by_id[a.lead_id], a, _who(a, names)) for a in activities
-    ]
+    items = [TimelineItem(a.occurred_at, by_id[a.lead_id], a, _who(a, names)) for a in activities]
     items += [TimelineItem(item.received_at, item, None, None) for item in leads]
     items.sort(key=lambda item: (item.at, item.activity.id if item.activity else 0), reverse=True)
     calls = [a for a in activities if a.kind in ("call", "call_attempt")]

@@ -4,7 +4,6 @@ the codes the inbox shows (activity kinds, call outcomes, channels, exclusions).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -134,9 +133,6 @@ FORM_FIELD = {
 }
 """`ActivityIn`'s fields under the form's names (the others have the same name)."""
 
-_CLOCK = re.compile(r"^(?:(\d{1,2}):)?(\d{1,4})(?::([0-5]\d))?$")
-
-
 def term_key(kind: str, value: str | None) -> str:
     """The untranslated word for a code; unknown codes are shown as they are."""
     if value is None:
@@ -149,14 +145,17 @@ def seconds_of(text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    found = _CLOCK.match(text)
-    if found is None:
+    parts = text.split(":")
+    if not 1 <= len(parts) <= 3 or not all(part.isdigit() for part in parts):
         raise ValueError(text)
-    hours, minutes, seconds = found.groups()
-    if hours is not None and seconds is None:  # `4:05`: minutes and seconds
-        hours, minutes, seconds = None, hours, minutes
-    total = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds or 0)
-    if total > LONGEST_PART_S:
+    if len(parts) == 1:  # whole minutes
+        parts.append("00")
+    if any(len(part) != 2 or int(part) > 59 for part in parts[1:]):
+        raise ValueError(text)
+    total = 0
+    for part in parts:
+        total = total * 60 + int(part)
+    if total > LONGEST_PART_S or len(parts[0]) > 4:
         raise ValueError(text)
     return total
 

@@ -16,13 +16,13 @@ from fastapi import Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from leadflow.domain.configuration import Agent, Configuration
+from leadflow.identity import InvalidLead
 from leadflow.services.access import scoping, trace_scope
 from leadflow.services.access.scoping import Role
 from leadflow.services.assignment.decisions import UnknownLead
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.services.reporting import overview
 from leadflow.services.work import inbox
-from leadflow.identity import InvalidLead
 from leadflow.services.workflow.activities import ActivityKind
 from leadflow.services.workflow.stages import MoveRefused
 from leadflow.web.params import LeadId
@@ -37,8 +37,8 @@ from leadflow.web.ui.inbox.forms import (
     term_key,
 )
 from leadflow.web.ui.inbox.stage_form import StageForm, prompt_field
-from leadflow.web.ui.shell.formatting import clock, zone
 from leadflow.web.ui.shell.context import Page, PageDep
+from leadflow.web.ui.shell.formatting import clock, zone
 from leadflow.web.ui.shell.routers import page_router
 
 router = page_router("/inbox")
@@ -225,7 +225,7 @@ async def log_activity(
     hold: Annotated[str, Form()] = "",
     wrap: Annotated[str, Form()] = "",
     channel: Annotated[str, Form()] = "",
-    type: Annotated[str, Form()] = "",  # noqa: A002 (the form's field is a note's type)
+    note_type: Annotated[str, Form(alias="type")] = "",
     text: Annotated[str, Form()] = "",
     score: Annotated[str, Form()] = "",
     comment: Annotated[str, Form()] = "",
@@ -233,8 +233,9 @@ async def log_activity(
 ) -> Response:
     organisation = await page.state.organisation.get(page.store)
     form = ActivityForm(
-        kind, direction, outcome, started, wait, talk, hold, wrap, channel, type, text, score,
-        comment, rates,
+        kind=kind, direction=direction, outcome=outcome, started=started, wait=wait, talk=talk,
+        hold=hold, wrap=wrap, channel=channel, type=note_type, text=text, score=score,
+        comment=comment, rates=rates,
     )  # fmt: skip
     activity = form.read(zone(page.account.timezone))
     if activity is not None:
