@@ -68,9 +68,7 @@ def timeline_item(page: str, kind: str) -> str:
     return found.group(0)
 
 
-async def move(
-    web: httpx.AsyncClient, lead_id: int, token: str, **values: str
-) -> httpx.Response:
+async def move(web: httpx.AsyncClient, lead_id: int, token: str, **values: str) -> httpx.Response:
     return await web.post(
         f"/inbox/leads/{lead_id}/stage", data={**values, "csrf_token": token}, headers=HTMX
     )
@@ -127,6 +125,8 @@ async def test_a_move_missing_fields_asks_for_exactly_those_and_succeeds_when_fi
     change = timeline_item(moved.text, "stage_change")
     assert "New → Qualified" in change
     assert "Anna Schmidt" in change
+    # The timeline lives in the page's other column: HTMX swaps it out of band.
+    assert re.search(r'<section id="timeline"[^>]* hx-swap-oob="true">', moved.text)
 
 
 async def test_a_value_that_does_not_fit_is_named_and_nothing_is_saved(
@@ -163,7 +163,7 @@ async def test_lost_asks_for_a_reason_and_the_lost_lead_shows_it(
     assert lost.status_code == 200
     lead = await stored(store, lead_id)
     assert (lead.stage_key, lead.lost_reason, lead.closed_at) == ("lost", "price", clock.now)
-    assert '<strong data-lost-reason>Price</strong>' in lost.text
+    assert "<strong data-lost-reason>Price</strong>" in lost.text
     change = timeline_item(lost.text, "stage_change")
     assert "New → Lost" in change
     assert "Lost reason: Price" in change
@@ -329,6 +329,7 @@ async def test_a_second_lead_of_the_contact_is_on_the_first_leads_timeline(
     second = await second_lead(store, clock, first, owner=ANNA)
     await note_on(store, second, "Asked again on WhatsApp")
     page = (await web.get(f"/inbox/leads/{first}")).text
+    assert page.count('id="timeline"') == 1
     assert "on all 2 of their leads" in page
     note = timeline_item(page, "note")
     assert "Asked again on WhatsApp" in note

@@ -133,6 +133,7 @@ FORM_FIELD = {
 }
 """`ActivityIn`'s fields under the form's names (the others have the same name)."""
 
+
 def term_key(kind: str, value: str | None) -> str:
     """The untranslated word for a code; unknown codes are shown as they are."""
     if value is None:

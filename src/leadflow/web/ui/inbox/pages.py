@@ -174,6 +174,7 @@ async def _lead_page(
         pipeline=found.pipeline,
         agent_names={a.key: a.name for a in configuration.agents} | _unnamed(page),
         automation_names={a.key: a.name or a.key for a in configuration.automations},
+        field_names={f.key: f.label for f in configuration.fields},
         stage_names={s.key: s.name for p in configuration.pipelines for s in p.stages if s.name},
         reason_names={
             r.key: r.name for p in configuration.pipelines for r in p.lost_reasons if r.name
