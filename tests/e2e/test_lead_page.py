@@ -4,116 +4,36 @@ offer note, and the lead marked lost with a reason; the page in English and in T
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import Person, Site, Visit
+from tests.e2e.test_inbox import campaign_token, post_lead
 from tests.e2e.test_web import assert_clean
 
 CAMPAIGN = "lead-page-e2e"
 
 
-async def _pipeline_with_required_fields(url: str) -> str:
-    """A pipeline of Anna's team whose Qualified needs a budget, a travel month and a package,
-    a rule sending the campaign's leads to Anna (on call when she is off shift), and a token."""
-    from leadflow.domain.configuration import (
-        FieldDefinition,
-        NoAgentPolicy,
-        Pipeline,
-        Pool,
-        PoolMember,
-        Rule,
-        Stage,
-    )
-    from leadflow.services.access import tokens
-    from leadflow.services.access.scoping import ALL_SCOPES
-    from leadflow.services.configuration import versions as configuration
-    from leadflow.storage.database import Database
-    from leadflow.storage.store import open_store
-
-    requires = {"qualified": ["budget", "travel_month", "package"]}
-    database = Database(url, pool_size=1)
-    try:
-        async with open_store(database) as store:
-            active = await store.configs.active()
-            assert active is not None
-            live = configuration.validate(active.document)
-            stages = [
-                Stage.model_validate({"key": key, "requires": requires.get(key, [])})
-                for key in ("new", "contacted", "qualified", "offer_sent", "booked")
-            ] + [Stage.model_validate("won"), Stage.model_validate("lost")]
-            pipeline = Pipeline(
-                key=CAMPAIGN,
-                name="Lead page browser test",
-                team="german",
-                pool=Pool(strategy="round_robin", members=[PoolMember(agent="anna.schmidt")]),
-                when_no_agent=NoAgentPolicy(action="on_call", agent="anna.schmidt"),
-                stages=stages,
-            )
-            rule = Rule(
-                key=CAMPAIGN,
-                priority=1,
-                pipeline=CAMPAIGN,
-                when={"field": "utm_campaign", "op": "equals", "value": CAMPAIGN},
-            )
-            package = FieldDefinition(
-                key="package", name="Package", type="choice", choices=["FUE", "DHI"]
-            )
-            month = FieldDefinition(key="travel_month", name="Travel month", type="month")
-            fields = [f for f in live.fields if f.key not in ("travel_month", "package")]
-            fields += [month, package]
-            changed = live.model_copy(
-                update={
-                    "pipelines": [*live.pipelines, pipeline],
-                    "rules": [rule, *live.rules],
-                    "fields": fields,
-                }
-            )
-            await configuration.apply(store, changed, actor="e2e", comment="lead page test")
-            issued = await tokens.issue(store, f"e2e-lead-{uuid.uuid4().hex[:8]}", ALL_SCOPES)
-            await store.commit()
-            return issued.secret
-    finally:
-        await database.dispose()
-
-
 @pytest.fixture(scope="module")
 def api_token(e2e_database: tuple[str, list[Person]]) -> str:
-    from leadflow.storage.embedded import sqlalchemy_url
+    """Anna's campaign, whose pipeline's Qualified needs a budget, a travel month and a
+    package."""
+    from leadflow.domain.configuration import FieldDefinition, Stage
 
-    url, _ = e2e_database
-    with ThreadPoolExecutor(1) as pool:
-        coroutine = _pipeline_with_required_fields(sqlalchemy_url(url))
-        return pool.submit(asyncio.run, coroutine).result()
-
-
-def post_lead(site: Site, token: str) -> int:
-    answer = httpx.post(
-        f"{site.base_url}/api/v1/leads",
-        headers={"Authorization": f"Bearer {token}"},
-        json={
-            "source": "website",
-            "first_name": "Clara",
-            "last_name": "Workflow",
-            "email": f"clara.{uuid.uuid4().hex[:8]}@example.org",
-            "country": "DE",
-            "language": "de",
-            "treatment": "hair_transplant",
-            "utm_campaign": CAMPAIGN,
-        },
-        timeout=10,
-    )
-    assert answer.status_code == 201, answer.text
-    assert answer.json()["assignment"]["agent_key"] == "anna.schmidt"
-    lead_id: int = answer.json()["id"]
-    return lead_id
+    requires = {"qualified": ["budget", "lp_travel_month", "lp_package"]}
+    stages = [
+        Stage.model_validate({"key": key, "requires": requires.get(key, [])})
+        for key in ("new", "contacted", "qualified", "offer_sent", "booked")
+    ]
+    stages += [Stage.model_validate("won"), Stage.model_validate("lost")]
+    fields = [
+        FieldDefinition(key="lp_travel_month", name="Travel month", type="month"),
+        FieldDefinition(key="lp_package", name="Package", type="choice", choices=["FUE", "DHI"]),
+    ]
+    return campaign_token(e2e_database, CAMPAIGN, stages=stages, fields=fields)
 
 
 @pytest.fixture
@@ -132,11 +52,11 @@ def save_activity(visit: Visit) -> None:
 def test_an_agent_walks_a_lead_from_first_call_to_lost(
     visit: Visit, site: Site, api_token: str, tmp_path: Path, english_afterwards: None
 ) -> None:
-    lead_id = post_lead(site, api_token)
+    lead_id = post_lead(site, api_token, "Clara", CAMPAIGN)
     visit.sign_in("agent")
     visit.go(f"/inbox/leads/{lead_id}")
     page = visit.page
-    expect(page.get_by_role("heading", level=1)).to_have_text("Clara Workflow")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Clara Live")
 
     # An answered call, with its talk and hold times.
     page.get_by_label("What happened").select_option("call")
@@ -161,6 +81,7 @@ def test_an_agent_walks_a_lead_from_first_call_to_lost(
     assert [e for e in visit.console_errors if "422" not in e] == []
     visit.console_errors.clear()
     expect(prompt.locator("input:not([type=hidden]), select")).to_have_count(3)
+    page.screenshot(path=str(tmp_path / "lead-page-prompt.png"))
     prompt.get_by_label("Budget").fill("4500")
     prompt.get_by_label("Travel month").fill("2026-09")
     prompt.get_by_label("Package").select_option("FUE")
