@@ -14,6 +14,7 @@ from leadflow.storage.repositories.configs import ConfigRepository
 from leadflow.storage.repositories.contacts import ContactDetails, ContactRepository
 from leadflow.storage.repositories.dashboards import DashboardRepository
 from leadflow.storage.repositories.deliveries import DeliveryRepository
+from leadflow.storage.repositories.history import HistoryRepository
 from leadflow.storage.repositories.leads import LeadRepository
 from leadflow.storage.repositories.outbox import OutboxRepository
 from leadflow.storage.repositories.platform import (
@@ -73,6 +74,7 @@ class Store:
         self.dashboards = DashboardRepository(session)
         self.tasks = TaskRepository(session)
         self.automation = AutomationRepository(session)
+        self.history = HistoryRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -105,7 +105,7 @@ class Automations:
 
     def __init__(self, configuration: Configuration) -> None:
         self.configuration = configuration
-        self._active = [a for a in configuration.automations if a.enabled]
+        self.active = [a for a in configuration.automations if a.enabled]
         self._zones = {p.key: p.timezone for p in configuration.pipelines}
         self._compiled: dict[tuple[str, str], Predicate] = {}
 
@@ -113,7 +113,7 @@ class Automations:
         """The automations that fire for `event`, in configuration order."""
         lead = event.lead
         plans = []
-        for automation in self._active:
+        for automation in self.active:
             if automation.pipelines and lead.pipeline not in automation.pipelines:
                 continue
             if lead.closed and event.kind != "stage_entered":

@@ -17,7 +17,7 @@ from leadflow.identity import InvalidField, InvalidLead
 from leadflow.services.access.scoping import Role, Viewer
 from leadflow.services.assignment.decisions import UnknownLead
 from leadflow.services.configuration.organisation import Organisation
-from leadflow.services.workflow import automation
+from leadflow.services.workflow import automation, states
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Activity, Lead
 from leadflow.workflow.actors import Actor, ActorKind
@@ -173,6 +173,28 @@ class Recorded:
         }
 
 
+COLUMNS = (
+    "id", "kind", "direction", "duration_s", "outcome", "detail", "actor_kind", "actor",
+    "rule_key", "config_version_id", "channel", "talk_s", "hold_s", "wait_s", "wrap_s", "score",
+    "rates_activity_id", "task_id", "from_stage", "to_stage", "lost_reason",
+)  # fmt: skip
+"""An activity's columns as the API lists them (besides `agent` and the times)."""
+
+
+def as_json(activity: Activity) -> dict[str, Any]:
+    """One stored activity as the API shows it, times in ISO 8601."""
+    times = {
+        "occurred_at": activity.occurred_at,
+        "answered_at": activity.answered_at,
+        "ended_at": activity.ended_at,
+    }
+    return {
+        "agent": activity.agent_key,
+        **{name: getattr(activity, name) for name in COLUMNS},
+        **{name: at.isoformat() if at is not None else None for name, at in times.items()},
+    }
+
+
 async def record(
     store: Store,
     organisation: Organisation,
@@ -272,14 +294,14 @@ async def _fire(
     """The automations this activity triggers: `activity_logged` always; `message_received`
     for an inbound message; `failed_attempts` for an unanswered call, with the lead's
     unanswered attempts of the stored history."""
-    state = automation.lead_state(lead)
+    state = states.state_of(lead)
     kind = activity.kind
     logged = automation.Event(
         kind="activity_logged",
         key=f"activity:{saved.id}",
         lead=state,
         at=now,
-        activity_kind="call" if kind in CALL_KINDS else kind.value,
+        activity_kind=kind.value,
         outcome=saved.outcome,
         note_type=activity.type,
         channel=saved.channel,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from phonenumbers import NumberParseException, parse
@@ -24,11 +23,11 @@ from leadflow.domain.configuration import (
     CreateTask,
     MoveToStage,
     Notify,
+    Pipeline,
     Reassign,
     Recipient,
     SetField,
 )
-from leadflow.domain.leads import ROUTABLE_FIELDS
 from leadflow.identity import InvalidLead
 from leadflow.services.assignment.assign import reroute
 from leadflow.services.assignment.record import Handover, Kind
@@ -38,10 +37,9 @@ from leadflow.services.workflow.fields import set_fields
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
 from leadflow.workflow.actors import Actor
-from leadflow.workflow.automation import MAX_DEPTH, Event, LeadState, Plan, plan
-from leadflow.workflow.gaps import LEAD_COLUMNS
+from leadflow.workflow.automation import MAX_DEPTH, Event, Plan, plan
 
-__all__ = ["Event", "Run", "fire", "lead_state"]
+__all__ = ["ActionFailed", "Event", "Run", "fire", "pipeline_of"]
 
 
 class ActionFailed(Exception):
@@ -54,25 +52,6 @@ class Run:
     event_key: str
     failure: str | None = None
     """Why it changed nothing; None when it was applied."""
-
-
-def lead_state(lead: Lead) -> LeadState:
-    """The stored lead as the engine sees it."""
-    values: dict[str, Any] = {name: getattr(lead, name) for name in ROUTABLE_FIELDS}
-    values.update({column: getattr(lead, column) for column in LEAD_COLUMNS.values()})
-    if values.get("budget") is not None:
-        values["budget"] = float(values["budget"])
-    return LeadState(
-        id=lead.id,
-        pipeline=lead.pipeline_key,
-        stage=lead.stage_key,
-        owner=lead.owner_agent_key,
-        closed=lead.closed_at is not None,
-        received_at=lead.received_at,
-        values=values,
-        custom=dict(lead.custom or {}),
-        lost_reason=lead.lost_reason,
-    )
 
 
 async def fire(store: Store, organisation: Organisation, event: Event) -> list[Run]:
@@ -136,9 +115,15 @@ async def _failed(
     )
 
 
+def pipeline_of(organisation: Organisation, lead: Lead) -> Pipeline | None:
+    """The lead's pipeline in the active configuration (None: none, or one removed since)."""
+    return next(
+        (p for p in organisation.configuration.pipelines if p.key == lead.pipeline_key), None
+    )
+
+
 def _team(organisation: Organisation, lead: Lead) -> str | None:
-    pipelines = {p.key: p for p in organisation.configuration.pipelines}
-    pipeline = pipelines.get(lead.pipeline_key or "")
+    pipeline = pipeline_of(organisation, lead)
     return pipeline.team if pipeline is not None else None
 
 
@@ -196,15 +181,14 @@ async def _task(
     now: datetime,
 ) -> None:
     if action.due_in_working_minutes is not None:
-        if lead.pipeline_key is None:
+        pipeline = pipeline_of(organisation, lead)
+        if pipeline is None:
             raise ActionFailed("the lead has no pipeline to count working minutes in")
-        due = organisation.add_working_minutes(
-            lead.pipeline_key, now, action.due_in_working_minutes
-        )
+        due = organisation.add_working_minutes(pipeline.key, now, action.due_in_working_minutes)
         zone = None
     else:
         assert action.at_local_time is not None
-        zone = patient_zone(organisation, lead)
+        zone = task_zone(organisation, lead)
         due = next_wall_time(now, action.at_local_time, zone)
     await tasks.add(
         store,
@@ -219,21 +203,29 @@ async def _task(
     )
 
 
-def patient_zone(organisation: Organisation, lead: Lead) -> str:
-    """The patient's time zone from their phone number when it has one zone; else the
-    pipeline's (the organisation's without a pipeline)."""
-    # TODO(merge): use leadflow.workflow.zones.patient_zone once it is on main.
-    if lead.phone_e164:
-        try:
-            zones = time_zones_for_number(parse(lead.phone_e164))
-        except NumberParseException:
-            zones = ()
-        known = [z for z in zones if z != "Etc/Unknown"]
-        if len(known) == 1:
-            return known[0]
-    pipelines = {p.key: p for p in organisation.configuration.pipelines}
-    pipeline = pipelines.get(lead.pipeline_key or "")
+def task_zone(organisation: Organisation, lead: Lead) -> str:
+    """The zone a task's local time is given in: the patient's, else the pipeline's (the
+    organisation's without a pipeline)."""
+    found = patient_zone(lead.country, lead.phone_e164)
+    if found is not None:
+        return found
+    pipeline = pipeline_of(organisation, lead)
     return pipeline.timezone if pipeline else organisation.configuration.organisation.timezone
+
+
+def patient_zone(country: str | None, phone_e164: str | None) -> str | None:
+    """The zone of the patient's phone number when its prefix covers one zone.
+
+    A stand-in for `leadflow.workflow.zones.patient_zone` (the tasks branch), which also reads
+    the country; replace it with that when both are merged."""
+    if not phone_e164:
+        return None
+    try:
+        zones = time_zones_for_number(parse(phone_e164))
+    except NumberParseException:
+        return None
+    known = [zone for zone in zones if zone != "Etc/Unknown"]
+    return known[0] if len(known) == 1 else None
 
 
 def next_wall_time(now: datetime, hhmm: str, zone: str) -> datetime:
@@ -279,7 +271,7 @@ async def _notify(
 async def _reassign(
     store: Store, organisation: Organisation, lead: Lead, actor: Actor, now: datetime
 ) -> None:
-    if lead.pipeline_key is None or lead.closed_at is not None:
+    if pipeline_of(organisation, lead) is None or lead.closed_at is not None:
         raise ActionFailed("only an open lead in a pipeline can be routed again")
     owner = lead.owner_agent_key
     why = Handover(Kind.AUTOMATION, f"reassigned by automation {actor.rule_key}", actor.name or "")

@@ -17,7 +17,7 @@ from typing import Any
 from leadflow.domain.configuration import StageType
 from leadflow.services.assignment.decisions import UnknownLead
 from leadflow.services.configuration.organisation import Organisation
-from leadflow.services.workflow import automation
+from leadflow.services.workflow import automation, states
 from leadflow.services.workflow.fields import set_fields
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Activity, Lead
@@ -74,11 +74,7 @@ async def move(
     previous = lead.stage_key
     if previous == to_stage and lead.lost_reason == lost_reason:
         return Moved(lead, previous, to_stage, None)
-    pipeline = (
-        configuration.pipeline(lead.pipeline_key)
-        if lead.pipeline_key in {p.key for p in configuration.pipelines}
-        else None
-    )
+    pipeline = automation.pipeline_of(organisation, lead)
     problems = check_move(
         configuration, pipeline, values_of(lead), lead.custom or {}, to_stage, lost_reason
     )
@@ -97,7 +93,7 @@ async def move(
     event = automation.Event(
         kind="stage_entered",
         key=f"stage:{activity.id}",
-        lead=automation.lead_state(lead),
+        lead=states.state_of(lead),
         at=now,
         stage=to_stage,
         depth=depth,

@@ -4,7 +4,7 @@ cursors and the leads and tasks a sweep hands to them, and the activity facts a 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -94,9 +94,16 @@ class AutomationRepository:
             update(WorkflowCursor).where(WorkflowCursor.name == name).values(position=position)
         )
 
-    async def leads_after(self, lead_id: int, limit: int) -> list[Lead]:
-        """Leads stored after `lead_id`, in id order."""
-        statement = select(Lead).where(Lead.id > lead_id).order_by(Lead.id).limit(limit)
+    async def leads_after(self, lead_id: int, settle: timedelta, limit: int) -> list[Lead]:
+        """Leads stored after `lead_id`, at least `settle` ago by the database's clock (which
+        stamped them), in id order, locked."""
+        statement = (
+            select(Lead)
+            .where(Lead.id > lead_id, Lead.created_at < func.statement_timestamp() - settle)
+            .order_by(Lead.id)
+            .limit(limit)
+            .with_for_update()
+        )
         return list((await self.session.execute(statement)).scalars())
 
     async def idle_leads(self, before: datetime, after_id: int, limit: int) -> list[Lead]:
@@ -118,6 +125,12 @@ class AutomationRepository:
             .where(Task.status == "open", Task.due_at < now, Task.id > after_id)
             .order_by(Task.id)
             .limit(limit)
+        )
+        return list((await self.session.execute(statement)).scalars())
+
+    async def open_tasks_of(self, lead_id: int) -> list[Task]:
+        statement = (
+            select(Task).where(Task.lead_id == lead_id, Task.status == "open").order_by(Task.id)
         )
         return list((await self.session.execute(statement)).scalars())
 

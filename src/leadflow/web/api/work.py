@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from leadflow.services.access import scoping
 from leadflow.services.assignment import queue
 from leadflow.services.work import rota
+from leadflow.services.workflow import activities
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, UNREADABLE
 from leadflow.web.deps import LeadViewer, Now, OrgDep, Reader, StoreDep
 from leadflow.web.errors import NotFound
@@ -22,19 +23,7 @@ router = APIRouter(
 
 @router.get("/leads/{lead_id}/activities", summary="The lead's activities, oldest first")
 async def list_activities(lead_id: LeadId, db: StoreDep, _: LeadViewer) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": a.id,
-            "kind": a.kind,
-            "agent": a.agent_key,
-            "occurred_at": a.occurred_at.isoformat(),
-            "direction": a.direction,
-            "duration_s": a.duration_s,
-            "outcome": a.outcome,
-            "detail": a.detail,
-        }
-        for a in await db.leads.activities_of(lead_id)
-    ]
+    return [activities.as_json(a) for a in await db.leads.activities_of(lead_id)]
 
 
 @router.get(
