@@ -90,7 +90,10 @@ def api_token(e2e_database: tuple[str, list[Person]]) -> str:
     return campaign_token(e2e_database, CAMPAIGN)
 
 
-def post_lead(site: Site, token: str, first_name: str, campaign: str = CAMPAIGN) -> int:
+def post_lead(
+    site: Site, token: str, first_name: str, campaign: str = CAMPAIGN, email: str | None = None
+) -> int:
+    """A lead routed to Anna; from a new person unless `email` is one already known."""
     answer = httpx.post(
         f"{site.base_url}/api/v1/leads",
         headers={"Authorization": f"Bearer {token}"},
@@ -98,7 +101,7 @@ def post_lead(site: Site, token: str, first_name: str, campaign: str = CAMPAIGN)
             "source": "website",
             "first_name": first_name,
             "last_name": "Live",
-            "email": f"{first_name.lower()}.{uuid.uuid4().hex[:8]}@example.org",
+            "email": email or f"{first_name.lower()}.{uuid.uuid4().hex[:8]}@example.org",
             "country": "DE",
             "language": "de",
             "treatment": "hair_transplant",

@@ -4,6 +4,8 @@ offer note, and the lead marked lost with a reason; the page in English and in T
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,7 +54,8 @@ def save_activity(visit: Visit) -> None:
 def test_an_agent_walks_a_lead_from_first_call_to_lost(
     visit: Visit, site: Site, api_token: str, tmp_path: Path, english_afterwards: None
 ) -> None:
-    lead_id = post_lead(site, api_token, "Clara", CAMPAIGN)
+    email = f"clara.{uuid.uuid4().hex[:8]}@example.org"
+    lead_id = post_lead(site, api_token, "Clara", CAMPAIGN, email)
     visit.sign_in("agent")
     visit.go(f"/inbox/leads/{lead_id}")
     page = visit.page
@@ -101,6 +104,18 @@ def test_an_agent_walks_a_lead_from_first_call_to_lost(
     save_activity(visit)
     expect(page.locator("li.tl-note").first).to_contain_text("2,900 EUR")
 
+    # The patient rates the call.
+    page.get_by_label("What happened").select_option("csat")
+    page.get_by_label("Score").select_option("4")
+    page.get_by_label("Rates the call").select_option(index=1)
+    page.get_by_label("Comment").fill("Clear answers, a little rushed")
+    save_activity(visit)
+    rating = page.locator("li.tl-csat")
+    expect(rating).to_contain_text("★★★★☆")
+    expect(rating.get_by_role("link", name="rates the call of")).to_have_attribute(
+        "href", re.compile(r"^#activity-\d+$")
+    )
+
     # Lost: the reason is asked for, then shown.
     page.get_by_role("button", name="Lost", exact=True).click()
     expect(page.locator("form.stage-prompt")).to_contain_text("To move this lead to Lost")
@@ -109,6 +124,12 @@ def test_an_agent_walks_a_lead_from_first_call_to_lost(
     page.get_by_role("button", name="Move to Lost").click()
     expect(page.locator("[data-lost-reason]")).to_have_text("Price")
     expect(page.locator("li.tl-stage_change").first).to_contain_text("Lost reason: Price")
+    # She writes again: her new lead is on this one's timeline, and this one on the new one's.
+    again = post_lead(site, api_token, "Clara", CAMPAIGN, email)
+    visit.go(f"/inbox/leads/{lead_id}")
+    other = page.locator("li.tl-lead.tl-other")
+    expect(other).to_contain_text("Another lead of this contact")
+    expect(other.get_by_role("link", name=f"lead #{again}")).to_be_visible()
     assert visit.unlabelled_fields() == []
     assert visit.low_contrast_text() == []
     page.screenshot(path=str(tmp_path / "lead-page-en.png"), full_page=True)
