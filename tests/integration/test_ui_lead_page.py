@@ -337,6 +337,7 @@ async def test_a_second_lead_of_the_contact_is_on_the_first_leads_timeline(
     assert f'<a href="/inbox/leads/{second}">lead #{second}</a>' in note
     arrival = timeline_item(page, "lead tl-other")
     assert "Another lead of this contact" in arrival
+    assert "WhatsApp · Owner: Anna Schmidt · Stage: New" in arrival
     # Newest first: the second lead's note, its arrival, then the first lead's arrival.
     kinds = re.findall(r'data-activity="(\w+)" data-lead="(\d+)"', page)
     assert kinds == [("note", str(second)), ("lead", str(second)), ("lead", str(first))]
@@ -356,6 +357,7 @@ async def test_an_agent_does_not_see_another_agents_lead_of_the_same_contact(
     assert f'href="/inbox/leads/{second}"' not in hidden
     assert "Owner: another agent" in hidden
     assert "Jonas Weber" not in hidden
+    assert "WhatsApp" not in hidden
     assert "Not one of your leads: its activities are not shown." in hidden
 
 

@@ -38,7 +38,8 @@ class TimelineLead:
     pipeline: str | None
     """Its pipeline's key, or `trace_scope.ANOTHER_PIPELINE`."""
     stage: str | None
-    """Only for visible leads."""
+    """Only for visible leads (so are its source and lost reason)."""
+    source: str | None
     lost_reason: str | None
 
 
@@ -87,6 +88,7 @@ def _lead(lead: Lead, current: int, scope: trace_scope.TraceScope, visible: bool
         owner=scope.agent(lead.owner_agent_key),
         pipeline=scope.pipeline(lead.pipeline_key),
         stage=lead.stage_key if visible else None,
+        source=lead.source if visible else None,
         lost_reason=lead.lost_reason if visible else None,
     )
 
