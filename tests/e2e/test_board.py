@@ -147,6 +147,8 @@ def test_a_card_dragged_to_a_stage_that_needs_fields_prompts_for_them(
         "field.board_travel",
     ]
     assert dialog.get_by_label("Travel month").get_attribute("type") == "month"
+    visit.page.screenshot(path=str(tmp_path / "board-prompt.png"))
+    visit.screenshot("board-prompt")
     dialog.get_by_label("Budget range").select_option("2k-5k")
     dialog.get_by_label("Travel month").fill("2026-07")
     dialog.get_by_role("button", name="Move").click()
