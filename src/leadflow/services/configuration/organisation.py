@@ -56,15 +56,23 @@ class Organisation:
         can be counted on, they are plain minutes."""
         if pipeline_key is None:
             return None
-        pipeline = self.configuration.pipeline(pipeline_key)
-        minutes = pipeline.sla.first_contact_minutes
-        if pipeline.business_hours is not None:
+        minutes = self.configuration.pipeline(pipeline_key).sla.first_contact_minutes
+        return self.working_minutes_after(pipeline_key, now, minutes)
+
+    def working_minutes_after(
+        self, pipeline_key: str | None, start: datetime, minutes: int
+    ) -> datetime:
+        """The moment `minutes` of the pipeline's working time after `start`, counted as for
+        `sla_due`; plain minutes without a pipeline (or one no longer configured)."""
+        pipelines = self.configuration.pipelines
+        pipeline = next((p for p in pipelines if p.key == pipeline_key), None)
+        if pipeline is not None and pipeline.business_hours is not None:
             book = self.holiday_books.get(pipeline.team)
             hours, zone = pipeline.business_hours, pipeline.timezone
-            return add_working_minutes(now, minutes, hours, zone, book)
-        calendars = self.sla_calendars.get(pipeline_key, ())
-        due = add_shift_minutes(now, minutes, calendars) if calendars else None
-        return due or now + timedelta(minutes=minutes)
+            return add_working_minutes(start, minutes, hours, zone, book)
+        calendars = self.sla_calendars.get(pipeline_key, ()) if pipeline_key else ()
+        due = add_shift_minutes(start, minutes, calendars) if calendars else None
+        return due or start + timedelta(minutes=minutes)
 
 
 def compile_organisation(version: int, configuration: Configuration) -> Organisation:
