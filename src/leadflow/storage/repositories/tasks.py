@@ -72,7 +72,7 @@ class TaskRepository:
         """The task with its lead, if within `reach`."""
         statement = self._with_leads().where(Task.id == task_id, reach.condition())
         if for_update:
-            statement = statement.with_for_update(of=Task)
+            statement = statement.with_for_update(of=Task).execution_options(populate_existing=True)
         found = (await self.session.execute(statement)).first()
         return (found[0], found[1]) if found is not None else None
 
@@ -88,5 +88,6 @@ class TaskRepository:
             .order_by(Task.due_at, Task.id)
             .limit(limit)
             .with_for_update(of=Task, skip_locked=True)
+            .execution_options(populate_existing=True)  # locked: read as it is now
         )
         return [(task, lead) for task, lead in (await self.session.execute(statement)).all()]
