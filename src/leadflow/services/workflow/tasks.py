@@ -157,11 +157,7 @@ async def create(
     store: Store, configuration: Configuration, viewer: Viewer, new: NewTask, *, now: datetime
 ) -> TaskLine:
     """A task on a lead the viewer sees (`UnknownLead` otherwise), for an owner they see."""
-    lead = await store.leads.get(new.lead_id)
-    if lead is None or not scoping.can_see_lead(
-        viewer, configuration, owner=lead.owner_agent_key, pipeline=lead.pipeline_key
-    ):
-        raise UnknownLead(new.lead_id)
+    lead = await _visible_lead(store, configuration, viewer, new.lead_id)
     owner = new.owner or lead.owner_agent_key or viewer.agent_key
     if new.owner is not None:
         _check_owner(viewer, configuration, new.owner)
@@ -200,13 +196,32 @@ async def tasks(
     return [line_of(task, lead) for task, lead in found]
 
 
-async def task(
-    store: Store, configuration: Configuration, viewer: Viewer, task_id: int
-) -> TaskLine:
-    found = await store.tasks.get(task_id, reach_of(viewer, configuration))
-    if found is None:
-        raise UnknownTask(task_id)
-    return line_of(*found)
+@dataclass(frozen=True)
+class LeadTasks:
+    lines: list[TaskLine]
+    """The lead's open tasks the viewer sees, earliest due first."""
+    patient_zone: str | None
+
+
+async def of_lead(
+    store: Store, configuration: Configuration, viewer: Viewer, lead_id: int
+) -> LeadTasks:
+    """A lead's open tasks and its patient's time zone (`UnknownLead` for a lead the viewer
+    does not see)."""
+    lead = await _visible_lead(store, configuration, viewer, lead_id)
+    query = TaskQuery(lead_id=lead_id, status=TaskStatus.OPEN)
+    return LeadTasks(await tasks(store, configuration, viewer, query), _patient_zone(lead))
+
+
+async def _visible_lead(
+    store: Store, configuration: Configuration, viewer: Viewer, lead_id: int
+) -> Lead:
+    lead = await store.leads.get(lead_id)
+    if lead is None or not scoping.can_see_lead(
+        viewer, configuration, owner=lead.owner_agent_key, pipeline=lead.pipeline_key
+    ):
+        raise UnknownLead(lead_id)
+    return lead
 
 
 async def update(

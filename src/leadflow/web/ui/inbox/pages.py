@@ -23,6 +23,7 @@ from leadflow.services.reporting import overview
 from leadflow.services.work import inbox
 from leadflow.services.work.activities import ActivityKind
 from leadflow.web.params import LeadId
+from leadflow.web.ui.inbox import tasks as task_pages
 from leadflow.web.ui.inbox.forms import DIRECTIONS, OUTCOMES, ActivityForm, term_key
 from leadflow.web.ui.shell.context import Page, PageDep
 from leadflow.web.ui.shell.routers import page_router
@@ -112,6 +113,7 @@ async def inbox_page(page: Page, key: str | None, *, section: str = "inbox") -> 
         own=own,
         load=loads[watched.key],
         lines=await inbox.open_leads(page.store, organisation, watched.key, page.now),
+        due_tasks=await task_pages.due_tasks(page, watched.key),
         choices=[],
         refresh_seconds=REFRESH_SECONDS,
         **_words(page),
@@ -170,6 +172,7 @@ async def _lead_page(
         outcomes=OUTCOMES,
         directions=DIRECTIONS,
         fragment=_is_htmx(page),
+        tasks_panel=await task_pages.task_panel(page, lead_id),
         **_words(page),
     )
 
