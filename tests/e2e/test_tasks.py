@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 from playwright.sync_api import expect
 
@@ -15,9 +17,10 @@ from tests.e2e.conftest import Person, Visit
 from tests.e2e.test_web import assert_clean
 
 ANNA = "anna.schmidt"
+T = TypeVar("T")
 
 
-async def _overdue_callback_for_anna(url: str, title: str) -> int:
+async def _overdue_callback_for_anna(url: str, title: str) -> tuple[int, int]:
     """A German patient's lead owned by Anna, with a callback due ten minutes ago."""
     from leadflow.domain.configuration import TaskKind
     from leadflow.services.workflow import tasks
@@ -48,7 +51,7 @@ async def _overdue_callback_for_anna(url: str, title: str) -> int:
                 now=now,
             )
             await store.commit()
-            return task.id
+            return task.id, lead_id
     finally:
         await database.dispose()
 
@@ -66,9 +69,9 @@ async def _status_of(url: str, task_id: int) -> str:
         await database.dispose()
 
 
-def _run(coroutine: object) -> object:
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
     with ThreadPoolExecutor(1) as pool:  # the test session's event loop stays untouched
-        return pool.submit(asyncio.run, coroutine).result()  # type: ignore[arg-type]
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_an_agent_marks_an_overdue_callback_done_from_the_inbox(
@@ -78,7 +81,7 @@ def test_an_agent_marks_an_overdue_callback_done_from_the_inbox(
 
     url = sqlalchemy_url(e2e_database[0])
     title = f"Call Petra back {uuid.uuid4().hex[:6]}"
-    task_id = _run(_overdue_callback_for_anna(url, title))
+    task_id, _ = _run(_overdue_callback_for_anna(url, title))
     visit.sign_in("agent")
     row = visit.page.locator(f"#task-{task_id}")
     expect(row).to_contain_text(title)
@@ -97,4 +100,29 @@ def test_an_agent_marks_an_overdue_callback_done_from_the_inbox(
     visit.page.screenshot(path=str(after), full_page=True)
     assert after.stat().st_size > 0
     assert _run(_status_of(url, task_id)) == "done"
+    assert_clean(visit)
+
+
+def test_an_agent_adds_a_callback_on_the_lead_page(
+    visit: Visit, e2e_database: tuple[str, list[Person]], tmp_path: Path
+) -> None:
+    from leadflow.storage.embedded import sqlalchemy_url
+
+    url = sqlalchemy_url(e2e_database[0])
+    _, lead_id = _run(_overdue_callback_for_anna(url, "First call"))
+    visit.sign_in("agent")
+    visit.go(f"/inbox/leads/{lead_id}")
+    panel = visit.page.locator("#lead-tasks")
+    panel.get_by_label("What is to be done").fill("Call about the flight")
+    panel.get_by_label("Kind").select_option("callback")
+    panel.get_by_label("Day", exact=True).fill("2031-05-13")
+    panel.get_by_label("Time", exact=True).fill("09:30")
+    expect(panel.get_by_label("In the patient's time zone (Europe/Berlin)")).to_be_checked()
+    panel.get_by_role("button", name="Add task").click()
+    expect(panel.get_by_role("status")).to_contain_text("Task added.")
+    expect(panel).to_contain_text("Call about the flight")
+    expect(panel).to_contain_text("patient (Europe/Berlin)")
+    shot = tmp_path / "lead-tasks.png"
+    visit.page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 0
     assert_clean(visit)

@@ -55,6 +55,25 @@ def task_row(page: str, task_id: int) -> str:
     return found.group(0)
 
 
+async def signed_in_with_a_lead(
+    web: httpx.AsyncClient, store: Store, clock: Clock, *, owner: str = ANNA, country: str = "DE"
+) -> tuple[int, str]:
+    """A lead of `owner` (a patient from `country`); Anna signed in (her CSRF token)."""
+    lead_id = await add_lead(
+        store, received_at=clock.now, owner=owner, pipeline="hair-de", country=country
+    )
+    await store.commit()
+    return lead_id, await sign_in(web, EMAILS["agent"])
+
+
+async def post_task(
+    web: httpx.AsyncClient, lead_id: int, token: str, *, htmx: bool = True, **fields: str
+) -> httpx.Response:
+    headers = {"HX-Request": "true"} if htmx else {}
+    data = {"csrf_token": token, **fields}
+    return await web.post(f"/inbox/leads/{lead_id}/tasks", data=data, headers=headers)
+
+
 async def test_the_inbox_shows_due_and_overdue_tasks_overdue_first_in_both_zones(
     web: httpx.AsyncClient, store: Store, clock: Clock
 ) -> None:
@@ -107,25 +126,13 @@ async def test_another_agents_task_cannot_be_closed(
 async def test_the_lead_page_form_adds_a_callback_in_the_patients_time(
     web: httpx.AsyncClient, store: Store, clock: Clock
 ) -> None:
-    lead_id = await add_lead(
-        store, received_at=clock.now, owner=ANNA, pipeline="hair-de", country="GB"
-    )
-    await store.commit()
-    token = await sign_in(web, EMAILS["agent"])
+    lead_id, token = await signed_in_with_a_lead(web, store, clock, country="GB")
     page = (await web.get(f"/inbox/leads/{lead_id}")).text
     assert "In the patient's time zone (Europe/London)" in page
-    answer = await web.post(
-        f"/inbox/leads/{lead_id}/tasks",
-        data={
-            "title": "Call about the flight",
-            "kind": "callback",
-            "day": "2026-05-13",
-            "at": "09:30",
-            "patient_time": "1",
-            "csrf_token": token,
-        },
-        headers={"HX-Request": "true"},
-    )
+    answer = await post_task(
+        web, lead_id, token, title="Call about the flight", kind="callback", day="2026-05-13",
+        at="09:30", patient_time="1",
+    )  # fmt: skip
     assert answer.status_code == 200
     assert answer.text.lstrip().startswith('<section id="lead-tasks"')
     assert "Task added." in answer.text
@@ -141,13 +148,10 @@ async def test_the_lead_page_form_adds_a_callback_in_the_patients_time(
 async def test_the_lead_page_form_reads_an_unticked_time_as_the_agents(
     web: httpx.AsyncClient, store: Store, clock: Clock
 ) -> None:
-    lead_id = await add_lead(store, received_at=clock.now, owner=ANNA, pipeline="hair-de")
-    await store.commit()
-    token = await sign_in(web, EMAILS["agent"])
-    answer = await web.post(
-        f"/inbox/leads/{lead_id}/tasks",
-        data={"title": "Follow up", "kind": "follow_up", "day": "2026-05-13", "at": "09:30",
-              "csrf_token": token},
+    lead_id, token = await signed_in_with_a_lead(web, store, clock)
+    answer = await post_task(
+        web, lead_id, token, htmx=False, title="Follow up", kind="follow_up", day="2026-05-13",
+        at="09:30",
     )  # fmt: skip
     assert (answer.status_code, answer.headers["location"]) == (303, f"/inbox/leads/{lead_id}")
     [(task, _)] = await store.tasks.find(EVERY_TASK, TaskFilter(lead_id=lead_id))
@@ -157,14 +161,10 @@ async def test_the_lead_page_form_reads_an_unticked_time_as_the_agents(
 async def test_a_callback_in_the_hour_the_clocks_skip_is_refused_on_the_form(
     web: httpx.AsyncClient, store: Store, clock: Clock
 ) -> None:
-    lead_id = await add_lead(store, received_at=clock.now, owner=ANNA, pipeline="hair-de")
-    await store.commit()
-    token = await sign_in(web, EMAILS["agent"])
-    answer = await web.post(
-        f"/inbox/leads/{lead_id}/tasks",
-        data={"title": "Call", "kind": "callback", "day": "2027-03-28", "at": "02:30",
-              "patient_time": "1", "csrf_token": token},
-        headers={"HX-Request": "true"},
+    lead_id, token = await signed_in_with_a_lead(web, store, clock)
+    answer = await post_task(
+        web, lead_id, token, title="Call", kind="callback", day="2027-03-28", at="02:30",
+        patient_time="1",
     )  # fmt: skip
     assert answer.status_code == 422
     assert 'id="task-due-problem"' in answer.text
@@ -176,14 +176,8 @@ async def test_a_callback_in_the_hour_the_clocks_skip_is_refused_on_the_form(
 async def test_a_task_form_without_a_title_names_the_field(
     web: httpx.AsyncClient, store: Store, clock: Clock
 ) -> None:
-    lead_id = await add_lead(store, received_at=clock.now, owner=ANNA, pipeline="hair-de")
-    await store.commit()
-    token = await sign_in(web, EMAILS["agent"])
-    answer = await web.post(
-        f"/inbox/leads/{lead_id}/tasks",
-        data={"title": " ", "day": "", "at": "", "csrf_token": token},
-        headers={"HX-Request": "true"},
-    )
+    lead_id, token = await signed_in_with_a_lead(web, store, clock)
+    answer = await post_task(web, lead_id, token, title=" ", day="", at="")
     assert answer.status_code == 422
     assert 'id="task-title-problem"' in answer.text
     assert 'id="task-due-problem"' in answer.text
@@ -192,13 +186,8 @@ async def test_a_task_form_without_a_title_names_the_field(
 async def test_a_task_on_another_agents_lead_is_refused(
     web: httpx.AsyncClient, store: Store, clock: Clock
 ) -> None:
-    lead_id = await add_lead(store, received_at=clock.now, owner=JONAS, pipeline="hair-de")
-    await store.commit()
-    token = await sign_in(web, EMAILS["agent"])
-    answer = await web.post(
-        f"/inbox/leads/{lead_id}/tasks",
-        data={"title": "", "csrf_token": token},
-    )
+    lead_id, token = await signed_in_with_a_lead(web, store, clock, owner=JONAS)
+    answer = await post_task(web, lead_id, token, htmx=False, title="")
     assert answer.status_code == 404
 
 
