@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from leadflow.domain.configuration import TaskKind
@@ -20,6 +21,7 @@ router = APIRouter(
     prefix="/api/v1", tags=["tasks"], responses={**UNAUTHENTICATED, **NOT_FOUND, **UNREADABLE}
 )
 
+AGENT_KEY = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 ZONE = (
     "the zone of `due_local`: `patient` (from the lead's phone number or country), `agent` "
     "(the task owner's) or an IANA name such as Europe/Berlin"
@@ -126,11 +128,12 @@ async def list_tasks(
     now: Now,
     who: Reader,
     due_before: IsoDateTime | None = None,
-    owner: str | None = None,
+    owner: Annotated[str | None, Query(pattern=AGENT_KEY, description="an agent's key")] = None,
     status: TaskStatus | None = None,
     lead_id: LeadQuery | None = None,
 ) -> list[TaskOut]:
-    """Every status unless `status` is given; e.g. `?status=open&due_before=…` for what is due."""
+    """Every status unless `status` is given; e.g. `?status=open&due_before=…` for what is due.
+    At most 200 tasks."""
     query = tasks.TaskQuery(due_before, owner, status, lead_id)
     found = await tasks.tasks(db, organisation.configuration, who, query)
     return [TaskOut.of(line, now) for line in found]
