@@ -20,6 +20,7 @@ from procrastinate import App
 
 from leadflow.jobs.followups import ALERT_OVERDUE_TASKS
 from leadflow.jobs.tasks import DELIVER_OUTBOX
+from leadflow.jobs.workflow import SWEEP_WORKFLOW
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule(DELIVER_OUTBOX, "* * * * * */5"),
     # Tasks past due: their owners, then their team leads, are alerted.
     Schedule(ALERT_OVERDUE_TASKS, "* * * * *"),
+    # Leads created, idle too long, tasks overdue: the automations' time-based events.
+    Schedule(SWEEP_WORKFLOW, "* * * * *"),
 )
 
 

@@ -17,14 +17,15 @@ from leadflow.services.access import tokens
 from leadflow.services.access.scoping import LEAST_PRIVILEGE
 from leadflow.services.assignment import queue, sla
 from leadflow.services.configuration import versions as configuration
-from leadflow.services.configuration.organisation import LiveOrganisation
+from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
 from leadflow.services.intake import ingest as intake
 from leadflow.services.reporting import rollups
-from leadflow.services.work import activities
-from leadflow.services.work.activities import ActivityIn, ActivityKind
+from leadflow.services.workflow import activities
+from leadflow.services.workflow.activities import ActivityIn, ActivityKind
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.storage.tables import Lead
+from leadflow.workflow.actors import Actor, ActorKind
 
 SEED = 20261123
 TICK_MINUTES = 10
@@ -242,17 +243,19 @@ async def _load_leads(
                     last_tick = tick
                     released = await queue.release(store, organisation, at)
                     for waited in released.leads:
-                        await _first_contact(store, waited, rng, now)
+                        await _first_contact(store, organisation, waited, rng, now)
                     await sla.enforce(store, organisation, at)
                 result = await intake.ingest(store, submission, live=live, threshold=0.6, now=at)
-                await _first_contact(store, result.lead, rng, now)
+                await _first_contact(store, organisation, result.lead, rng, now)
                 done += 1
             await store.commit()
         progress(done, len(submissions))
     return done
 
 
-async def _first_contact(store: Store, lead: Lead, rng: random.Random, now: datetime) -> None:
+async def _first_contact(
+    store: Store, organisation: Organisation, lead: Lead, rng: random.Random, now: datetime
+) -> None:
     """Most leads are called within minutes, some late, a few never (the SLA then acts)."""
     if lead.owner_agent_key is None or rng.random() < 0.06:
         return
@@ -265,6 +268,7 @@ async def _first_contact(store: Store, lead: Lead, rng: random.Random, now: date
     kind = ActivityKind.CALL if outcome == "answered" else ActivityKind.CALL_ATTEMPT
     await activities.record(
         store,
+        organisation,
         lead.id,
         ActivityIn(
             kind=kind,
@@ -273,6 +277,7 @@ async def _first_contact(store: Store, lead: Lead, rng: random.Random, now: date
             outcome=outcome,
             duration_s=int(rng.lognormvariate(5.5, 0.6)) if outcome == "answered" else None,
         ),
+        actor=Actor(ActorKind.USER, lead.owner_agent_key, lead.owner_agent_key),
         now=at,
     )
     await _close_later(store, lead, at, rng, now)

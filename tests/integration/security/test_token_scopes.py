@@ -46,6 +46,7 @@ SCOPE_OF = {
     "GET /api/v1/config/versions": Scope.CONFIGURATION,
     "GET /api/v1/config/diff": Scope.CONFIGURATION,
     "POST /api/v1/config/rollback/{version}": Scope.CONFIGURATION,
+    "POST /api/v1/leads/{lead_id}/stage": Scope.WORK,
     "GET /api/v1/tasks": Scope.READ,
     "POST /api/v1/tasks": Scope.WORK,
     "PATCH /api/v1/tasks/{task_id}": Scope.WORK,

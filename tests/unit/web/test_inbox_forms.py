@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leadflow.services.work.activities import ActivityKind
+from leadflow.services.workflow.activities import ActivityKind
 from leadflow.web.ui.inbox.forms import ActivityForm
 from leadflow.web.ui.inbox.pages import countdown
 

@@ -13,6 +13,7 @@ TOPICS = (
     "lead.assigned", "lead.reassigned", "lead.queued", "lead.unassigned",
     "sla.warning", "sla.breached", "staff.change", "alert",
     "task.overdue", "task.escalated",
+    "workflow.notify", "workflow.automation_failed",
 )  # fmt: skip
 
 

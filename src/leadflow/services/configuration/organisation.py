@@ -15,7 +15,9 @@ from leadflow.calendar import (
     add_shift_minutes,
     add_working_minutes,
     compile_calendar,
+    working_minutes_between,
 )
+from leadflow.calendar.spans import merge
 from leadflow.domain.configuration import (
     AgentKind,
     AgentStatus,
@@ -57,22 +59,33 @@ class Organisation:
         if pipeline_key is None:
             return None
         minutes = self.configuration.pipeline(pipeline_key).sla.first_contact_minutes
-        return self.working_minutes_after(pipeline_key, now, minutes)
+        return self.add_working_minutes(pipeline_key, now, minutes)
 
-    def working_minutes_after(
-        self, pipeline_key: str | None, start: datetime, minutes: int
-    ) -> datetime:
-        """The moment `minutes` of the pipeline's working time after `start`, counted as for
-        `sla_due`; plain minutes without a pipeline (or one no longer configured)."""
-        pipelines = self.configuration.pipelines
-        pipeline = next((p for p in pipelines if p.key == pipeline_key), None)
-        if pipeline is not None and pipeline.business_hours is not None:
+    def add_working_minutes(self, pipeline_key: str, now: datetime, minutes: int) -> datetime:
+        """The moment `minutes` of the pipeline's working time after `now`, counted as
+        `sla_due` counts them."""
+        pipeline = self.configuration.pipeline(pipeline_key)
+        if pipeline.business_hours is not None:
             book = self.holiday_books.get(pipeline.team)
             hours, zone = pipeline.business_hours, pipeline.timezone
-            return add_working_minutes(start, minutes, hours, zone, book)
-        calendars = self.sla_calendars.get(pipeline_key, ()) if pipeline_key else ()
-        due = add_shift_minutes(start, minutes, calendars) if calendars else None
-        return due or start + timedelta(minutes=minutes)
+            return add_working_minutes(now, minutes, hours, zone, book)
+        calendars = self.sla_calendars.get(pipeline_key, ())
+        due = add_shift_minutes(now, minutes, calendars) if calendars else None
+        return due or now + timedelta(minutes=minutes)
+
+    def working_hours_between(self, pipeline_key: str, start: datetime, end: datetime) -> float:
+        """Hours of the pipeline's working time (as `add_working_minutes` counts it) from
+        `start` to `end`."""
+        pipeline = self.configuration.pipeline(pipeline_key)
+        if pipeline.business_hours is not None:
+            book = self.holiday_books.get(pipeline.team)
+            hours, zone = pipeline.business_hours, pipeline.timezone
+            return working_minutes_between(start, end, hours, zone, book) / 60
+        calendars = self.sla_calendars.get(pipeline_key, ())
+        if not calendars or end <= start:
+            return max(0.0, (end - start) / timedelta(hours=1))
+        spans = merge(span for calendar in calendars for span in calendar.working_spans(start, end))
+        return sum((span.duration for span in spans), timedelta()) / timedelta(hours=1)
 
 
 def compile_organisation(version: int, configuration: Configuration) -> Organisation:

@@ -17,15 +17,14 @@ from leadflow.services.access.scoping import Viewer
 from leadflow.services.assignment.decisions import UnknownLead, decisions_of
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.services.reporting import overview
-from leadflow.services.work.activities import ActivityIn, ActivityKind, record
+from leadflow.services.workflow import activities, stages
+from leadflow.services.workflow.activities import ActivityIn, ActivityKind, actor_of
+from leadflow.services.workflow.stages import MoveRefused
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Activity, Assignment, Lead
 
 INBOX_LIMIT = 200
 """Open leads read for one inbox; far above any agent's open-leads cap."""
-
-CLOSING_STAGES = frozenset({"won", "lost"})
-"""Stages that end a lead: it leaves the inbox and frees a place under the open-leads cap."""
 
 
 class SlaState(StrEnum):
@@ -100,10 +99,8 @@ def _history_line(
     )
 
 
-class UnknownStage(ValueError):
-    def __init__(self, stage: str) -> None:
-        super().__init__(f"stage {stage!r} is not a stage of the lead's pipeline")
-        self.stage = stage
+UnknownStage = MoveRefused
+"""The inbox page's name for a refused stage change."""
 
 
 def visible_agent(viewer: Viewer, configuration: Configuration, key: str) -> Agent:
@@ -246,7 +243,7 @@ async def lead_file(
 
 async def log_activity(
     store: Store,
-    configuration: Configuration,
+    organisation: Organisation,
     viewer: Viewer,
     lead_id: int,
     activity: ActivityIn,
@@ -255,56 +252,30 @@ async def log_activity(
 ) -> bool:
     """Record a contact or note on a lead the viewer may see; True when it was the first
     contact (which stops the SLA clock)."""
-    lead = await _visible_lead(store, viewer, configuration, lead_id)
+    lead = await _visible_lead(store, viewer, organisation.configuration, lead_id)
     if activity.agent is None and viewer.agent_key is not None:
         activity = activity.model_copy(update={"agent": viewer.agent_key})
-    recorded = await record(store, lead.id, activity, now=now)
-    return bool(recorded["first_contact"])
+    actor = actor_of(viewer)
+    recorded = await activities.record(store, organisation, lead.id, activity, actor=actor, now=now)
+    return recorded.first_contact
 
 
 async def change_stage(
     store: Store,
-    configuration: Configuration,
+    organisation: Organisation,
     viewer: Viewer,
     lead_id: int,
     stage: str,
     *,
     now: datetime,
+    lost_reason: str | None = None,
 ) -> None:
-    """Move a lead to another stage of its pipeline, recorded as a `stage_change` activity.
-
-    A closing stage (won, lost) closes the lead and frees a place under its owner's open-leads
-    cap; moving a closed lead back to an open stage reopens it.
-    """
-    await _visible_lead(store, viewer, configuration, lead_id)
-    lead = await store.leads.get(lead_id, for_update=True)
-    assert lead is not None
-    pipeline = _pipeline(configuration, lead.pipeline_key)
-    if pipeline is None or stage not in pipeline.stage_keys:
-        raise UnknownStage(stage)
-    previous = lead.stage_key
-    if previous == stage:
-        return
-    lead.stage_key = stage
-    await _open_or_close(store, lead, closing=stage in CLOSING_STAGES, now=now)
-    await store.leads.add_activity(
-        {
-            "lead_id": lead.id,
-            "agent_key": viewer.agent_key or lead.owner_agent_key,
-            "kind": "stage_change",
-            "occurred_at": now,
-            "detail": {"from": previous, "to": stage, "by": viewer.actor},
-        }
+    """Move a lead the viewer may see to another stage of its pipeline (`stages.move`)."""
+    await _visible_lead(store, viewer, organisation.configuration, lead_id)
+    actor = actor_of(viewer)
+    await stages.move(
+        store, organisation, lead_id, stage, lost_reason=lost_reason, actor=actor, now=now
     )
-
-
-async def _open_or_close(store: Store, lead: Lead, *, closing: bool, now: datetime) -> None:
-    was_open = lead.closed_at is None
-    if closing == (not was_open):
-        return
-    lead.closed_at = now if closing else None
-    if lead.owner_agent_key is not None:
-        await store.roster.change_open(lead.owner_agent_key, -1 if closing else 1)
 
 
 NOTE_KINDS = (

@@ -11,7 +11,7 @@ task is written into the lead's history as a `task` activity.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,7 +24,7 @@ from leadflow.services.assignment.decisions import UnknownLead
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.storage.store import Store, TaskFilter, TaskReach
 from leadflow.storage.tables import Lead, Task
-from leadflow.workflow.actors import Actor, ActorKind
+from leadflow.workflow.actors import Actor
 from leadflow.workflow.zones import WallTimeError, patient_zone, wall_time_in, wall_time_to_utc
 
 PATIENT = "patient"
@@ -105,12 +105,6 @@ class TaskQuery:
     limit: int = 200
 
 
-def actor_of(viewer: Viewer) -> Actor:
-    """Who acts when a viewer does: a person, or an integration's API token."""
-    kind = ActorKind.INTEGRATION if viewer.role is Role.INTEGRATION else ActorKind.USER
-    return Actor(kind, viewer.actor or None, viewer.agent_key)
-
-
 def reach_of(viewer: Viewer, configuration: Configuration) -> TaskReach:
     """The tasks a viewer sees: an agent their own, a team lead their teams' agents' (and the
     unowned ones on their teams' pipelines), those who see every lead all of them."""
@@ -134,7 +128,8 @@ async def add(
     now: datetime,
 ) -> Task:
     """A new open task on `lead` (the caller has checked the viewer may see the lead), recorded
-    in the lead's history. Without an `owner`, the lead's owner gets it."""
+    in the lead's history. Without an `owner`, the lead's owner gets it; without a `due_zone`,
+    the patient's zone is kept beside the due time, if it is known."""
     task = await store.tasks.add(
         {
             "lead_id": lead.id,
@@ -142,7 +137,7 @@ async def add(
             "title": title,
             "kind": kind.value,
             "due_at": due_at.astimezone(UTC),
-            "due_zone": due_zone,
+            "due_zone": due_zone or _patient_zone(lead),
             "created_at": now,
             "created_by": actor.name,
             "rule_key": actor.rule_key,
@@ -154,9 +149,16 @@ async def add(
 
 
 async def create(
-    store: Store, configuration: Configuration, viewer: Viewer, new: NewTask, *, now: datetime
+    store: Store,
+    configuration: Configuration,
+    viewer: Viewer,
+    new: NewTask,
+    *,
+    actor: Actor,
+    now: datetime,
 ) -> TaskLine:
-    """A task on a lead the viewer sees (`UnknownLead` otherwise), for an owner they see."""
+    """A task on a lead the viewer sees (`UnknownLead` otherwise), for an owner they see;
+    `actor` is who the lead's history names."""
     lead = await _visible_lead(store, configuration, viewer, new.lead_id)
     owner = new.owner or lead.owner_agent_key or viewer.agent_key
     if new.owner is not None:
@@ -173,7 +175,7 @@ async def create(
         due_at=due_at,
         due_zone=zone,
         owner=owner,
-        actor=actor_of(viewer),
+        actor=actor,
         now=now,
     )
     return line_of(task, lead)
@@ -231,6 +233,7 @@ async def update(
     task_id: int,
     change: TaskChange,
     *,
+    actor: Actor,
     now: datetime,
 ) -> TaskLine:
     """Complete, cancel or reopen a task; move its due time; give it to another owner the
@@ -250,7 +253,7 @@ async def update(
         if due_at != task.due_at:
             task.due_at, task.overdue_alerted_at, task.escalated_at = due_at, None, None
     if change.status is not None and change.status != task.status:
-        await _change_status(store, task, change.status, actor_of(viewer), now)
+        await _change_status(store, task, change.status, actor, now)
     return line_of(task, lead)
 
 
@@ -359,13 +362,22 @@ async def alert_overdue(
         alerted.owners.append(task.id)
     delay = organisation.configuration.workflow.escalate_overdue_after_minutes
     for task, lead in await store.tasks.overdue(now, escalated=True, limit=limit):
-        if organisation.working_minutes_after(lead.pipeline_key, task.due_at, delay) > now:
+        if _escalates_at(organisation, lead, task.due_at, delay) > now:
             continue
         team = _team_of(organisation.configuration, task, lead)
         await _alert(store, "task.escalated", "alert", team, task, lead)
         task.escalated_at = now
         alerted.team_leads.append(task.id)
     return alerted
+
+
+def _escalates_at(organisation: Organisation, lead: Lead, due: datetime, delay: int) -> datetime:
+    """`delay` working minutes of the lead's pipeline after `due`; plain minutes for a lead
+    without a pipeline (or with one no longer configured)."""
+    configured = {pipeline.key for pipeline in organisation.configuration.pipelines}
+    if lead.pipeline_key not in configured:
+        return due + timedelta(minutes=delay)
+    return organisation.add_working_minutes(lead.pipeline_key, due, delay)
 
 
 def _team_of(configuration: Configuration, task: Task, lead: Lead) -> str | None:

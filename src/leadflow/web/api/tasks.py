@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from leadflow.domain.configuration import TaskKind
 from leadflow.domain.storable import StorableText
 from leadflow.identity import InvalidField, InvalidLead
-from leadflow.services.workflow import tasks
+from leadflow.services.workflow import activities, tasks
 from leadflow.services.workflow.tasks import LocalDue, TaskStatus
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, UNREADABLE
 from leadflow.web.deps import Now, OrgDep, Reader, StoreDep, Worker
@@ -159,7 +159,8 @@ async def create_task(
         due=body.due(),
         owner=body.owner,
     )
-    line = await tasks.create(db, organisation.configuration, who, new, now=now)
+    actor = activities.actor_of(who)
+    line = await tasks.create(db, organisation.configuration, who, new, actor=actor, now=now)
     await db.commit()
     return TaskOut.of(line, now)
 
@@ -179,6 +180,9 @@ async def update_task(
     change = tasks.TaskChange(
         status=body.status, title=_title(body.title), due=body.due(), owner=body.owner
     )
-    line = await tasks.update(db, organisation.configuration, who, task_id, change, now=now)
+    actor = activities.actor_of(who)
+    line = await tasks.update(
+        db, organisation.configuration, who, task_id, change, actor=actor, now=now
+    )
     await db.commit()
     return TaskOut.of(line, now)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from leadflow.domain.storable import text_problem
-from leadflow.services.work.activities import ActivityIn, ActivityKind
 from leadflow.services.work.inbox import NOTE_KINDS
+from leadflow.services.workflow.activities import ActivityIn, ActivityKind
 from leadflow.web.ui.shell.i18n import N_
 
 NOTE_LIMIT = 2000

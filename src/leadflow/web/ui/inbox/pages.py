@@ -21,7 +21,7 @@ from leadflow.services.assignment.decisions import UnknownLead
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.services.reporting import overview
 from leadflow.services.work import inbox
-from leadflow.services.work.activities import ActivityKind
+from leadflow.services.workflow.activities import ActivityKind
 from leadflow.web.params import LeadId
 from leadflow.web.ui.inbox import tasks as task_pages
 from leadflow.web.ui.inbox.forms import DIRECTIONS, OUTCOMES, ActivityForm, term_key
@@ -205,7 +205,7 @@ async def log_activity(
         return await _lead_page(page, organisation, lead_id, form=form, status=422)
     with _missing_is_404():
         first = await inbox.log_activity(
-            page.store, organisation.configuration, page.viewer, lead_id, activity, now=page.now
+            page.store, organisation, page.viewer, lead_id, activity, now=page.now
         )
     await page.store.commit()
     message = (
@@ -227,7 +227,7 @@ async def change_stage(
     try:
         with _missing_is_404():
             await inbox.change_stage(
-                page.store, organisation.configuration, page.viewer, lead_id, stage, now=page.now
+                page.store, organisation, page.viewer, lead_id, stage, now=page.now
             )
     except inbox.UnknownStage:
         problem = page.gettext("Choose one of this pipeline's stages.")

@@ -16,7 +16,7 @@ from leadflow.domain.configuration import TaskKind
 from leadflow.domain.storable import text_problem
 from leadflow.identity import InvalidLead
 from leadflow.services.assignment.decisions import UnknownLead
-from leadflow.services.workflow import tasks
+from leadflow.services.workflow import activities, tasks
 from leadflow.services.workflow.tasks import LocalDue, TaskLine, TaskStatus
 from leadflow.web.params import LeadId, TaskId
 from leadflow.web.ui.shell.context import Page, PageDep
@@ -172,7 +172,10 @@ async def add_task(
     if new is not None:
         new = tasks.NewTask(lead_id, new.title, new.kind, new.due)
         try:
-            await tasks.create(page.store, configuration, page.viewer, new, now=page.now)
+            actor = activities.actor_of(page.viewer)
+            await tasks.create(
+                page.store, configuration, page.viewer, new, actor=actor, now=page.now
+            )
         except InvalidLead as exc:
             form.refused(exc, panel.patient_zone)
     if form.problems:
@@ -194,7 +197,13 @@ async def _close(page: Page, task_id: int, status: TaskStatus, back: str, messag
     change = tasks.TaskChange(status=status)
     try:
         line = await tasks.update(
-            page.store, configuration, page.viewer, task_id, change, now=page.now
+            page.store,
+            configuration,
+            page.viewer,
+            task_id,
+            change,
+            actor=activities.actor_of(page.viewer),
+            now=page.now,
         )
     except tasks.UnknownTask as exc:
         raise HTTPException(404) from exc
