@@ -199,3 +199,23 @@ async def test_the_tasks_speak_turkish(web: httpx.AsyncClient, store: Store, clo
     assert "12.05.2026 15:00 sizin saatinizle" in row
     assert "12.05.2026 14:00 hasta (Europe/Berlin)" in row
     assert "Geri arama" in row
+
+
+async def test_the_inbox_asks_for_its_tasks_again_and_sees_one_fall_due(
+    web: httpx.AsyncClient, store: Store, clock: Clock
+) -> None:
+    task = await task_for(store, clock, ANNA, "Call back Lena", clock.now + timedelta(minutes=2))
+    await sign_in(web, EMAILS["agent"])
+    page = (await web.get("/inbox")).text
+    assert 'hx-get="/inbox/tasks?agent=anna.schmidt"' in page
+    clock.now += timedelta(minutes=3)
+    fragment = await web.get(
+        "/inbox/tasks",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://leadflow.test/inbox"},
+    )
+    assert '<section id="due-tasks"' in fragment.text
+    assert "<html" not in fragment.text
+    row = task_row(fragment.text, task.id)
+    assert "overdue" in row
+    assert 'name="next" value="/inbox"' in row
+    assert (await web.get(f"/inbox/tasks?agent={JONAS}")).status_code == 403

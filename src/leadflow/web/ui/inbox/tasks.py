@@ -8,6 +8,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
@@ -15,7 +16,9 @@ from fastapi.responses import RedirectResponse, Response
 from leadflow.domain.configuration import TaskKind
 from leadflow.domain.storable import text_problem
 from leadflow.identity import InvalidLead
+from leadflow.services.access.scoping import Role
 from leadflow.services.assignment.decisions import UnknownLead
+from leadflow.services.work import inbox
 from leadflow.services.workflow import activities, tasks
 from leadflow.services.workflow.tasks import LocalDue, TaskLine, TaskStatus
 from leadflow.web.params import LeadId, TaskId
@@ -70,6 +73,23 @@ async def due_tasks(page: Page, agent: str) -> list[ShownTask]:
     query = tasks.TaskQuery(due_before=_end_of_today(page), owner=agent, status=TaskStatus.OPEN)
     found = await tasks.tasks(page.store, configuration, page.viewer, query)
     return [shown(page, line) for line in found]
+
+
+@router.get("/tasks")
+async def inbox_tasks(page: PageDep, agent: str | None = None) -> Response:
+    """The inbox's tasks again (asked for every minute): one may fall due while it is open."""
+    own = page.viewer.agent_key if page.viewer.role is Role.AGENT else None
+    if (agent or own) is None:
+        raise HTTPException(404)
+    watched = inbox.visible_agent(page.viewer, await page.configuration(), agent or own or "")
+    shown_from = urlsplit(page.request.headers.get("hx-current-url", ""))
+    back = safe_next(shown_from.path + (f"?{shown_from.query}" if shown_from.query else ""))
+    return page.render(
+        "inbox/tasks.html",
+        agent=watched,
+        due_tasks=await due_tasks(page, watched.key),
+        tasks_back=back,
+    )
 
 
 @dataclass
