@@ -300,7 +300,13 @@ def line_of(task: Task, lead: Lead) -> TaskLine:
 
 
 def _patient_zone(lead: Lead) -> str | None:
-    return patient_zone(lead.country, lead.phone_e164)
+    """The patient's zone, if this machine's time-zone database knows it (libphonenumber's and
+    CLDR's may name a zone newer than an old system's)."""
+    zone = patient_zone(lead.country, lead.phone_e164)
+    try:
+        return zone if zone is not None and ZoneInfo(zone) else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def _agent_zone(configuration: Configuration, agent_key: str | None) -> str:
