@@ -137,6 +137,8 @@ async def test_the_lead_page_form_adds_a_callback_in_the_patients_time(
     assert answer.text.lstrip().startswith('<section id="lead-tasks"')
     assert "Task added." in answer.text
     assert "Call about the flight" in answer.text
+    timeline = (await web.get(f"/inbox/leads/{lead_id}")).text
+    assert "task created · Call about the flight" in timeline
     [(task, _)] = await store.tasks.find(EVERY_TASK, TaskFilter(lead_id=lead_id))
     assert (task.due_at, task.due_zone, task.owner_agent_key) == (
         datetime(2026, 5, 13, 8, 30, tzinfo=UTC),
