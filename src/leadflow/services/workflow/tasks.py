@@ -137,7 +137,7 @@ async def add(
             "title": title,
             "kind": kind.value,
             "due_at": due_at.astimezone(UTC),
-            "due_zone": due_zone or _patient_zone(lead),
+            "due_zone": due_zone or patient_zone_of(lead),
             "created_at": now,
             "created_by": actor.name,
             "rule_key": actor.rule_key,
@@ -165,7 +165,7 @@ async def create(
         _check_owner(viewer, configuration, new.owner)
     if new.due is None:
         raise InvalidLead([InvalidField("due_at", "give due_at, or due_local with a zone")])
-    zone = _patient_zone(lead)
+    zone = patient_zone_of(lead)
     due_at = resolve_due(new.due, zone, _agent_zone(configuration, owner))
     task = await add(
         store,
@@ -212,7 +212,7 @@ async def of_lead(
     does not see)."""
     lead = await _visible_lead(store, configuration, viewer, lead_id)
     query = TaskQuery(lead_id=lead_id, status=TaskStatus.OPEN)
-    return LeadTasks(await tasks(store, configuration, viewer, query), _patient_zone(lead))
+    return LeadTasks(await tasks(store, configuration, viewer, query), patient_zone_of(lead))
 
 
 async def _visible_lead(
@@ -249,7 +249,7 @@ async def update(
         task.title = change.title
     if change.due is not None:
         owner_zone = _agent_zone(configuration, task.owner_agent_key)
-        due_at = resolve_due(change.due, task.due_zone or _patient_zone(lead), owner_zone)
+        due_at = resolve_due(change.due, task.due_zone or patient_zone_of(lead), owner_zone)
         if due_at != task.due_at:
             task.due_at, task.overdue_alerted_at, task.escalated_at = due_at, None, None
     if change.status is not None and change.status != task.status:
@@ -299,7 +299,7 @@ def line_of(task: Task, lead: Lead) -> TaskLine:
     return TaskLine(task, lead, local)
 
 
-def _patient_zone(lead: Lead) -> str | None:
+def patient_zone_of(lead: Lead) -> str | None:
     """The patient's zone, if this machine's time-zone database knows it (libphonenumber's and
     CLDR's may name a zone newer than an old system's)."""
     zone = patient_zone(lead.country, lead.phone_e164)
