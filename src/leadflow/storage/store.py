@@ -13,6 +13,7 @@ from leadflow.storage.repositories.configs import ConfigRepository
 from leadflow.storage.repositories.contacts import ContactDetails, ContactRepository
 from leadflow.storage.repositories.dashboards import DashboardRepository
 from leadflow.storage.repositories.deliveries import DeliveryRepository
+from leadflow.storage.repositories.demo_history import DemoHistoryRepository
 from leadflow.storage.repositories.leads import LeadRepository
 from leadflow.storage.repositories.outbox import OutboxRepository
 from leadflow.storage.repositories.platform import (
@@ -71,6 +72,7 @@ class Store:
         self.throttle = ThrottleRepository(session)
         self.dashboards = DashboardRepository(session)
         self.tasks = TaskRepository(session)
+        self.demo_history = DemoHistoryRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()
