@@ -86,6 +86,11 @@ CHECKS = {
         " LEFT JOIN leads l ON l.owner_agent_key = a.key AND l.closed_at IS NULL"
         " GROUP BY a.key, a.open_leads HAVING a.open_leads <> count(l.id)) drift"
     ),
+    "automated_change_without_its_run": (
+        "SELECT count(*) FROM activities a WHERE a.actor_kind = 'automation' AND NOT EXISTS ("
+        " SELECT 1 FROM automation_runs r WHERE r.lead_id = a.lead_id"
+        " AND r.automation_key = a.rule_key AND r.ran_at = a.occurred_at)"
+    ),
     "booked_without_price": (
         "SELECT count(*) FROM leads WHERE stage_key IN ('booked', 'treated')"
         " AND (custom->>'price' IS NULL OR custom->>'booking_date' IS NULL)"
@@ -194,6 +199,7 @@ async def test_automated_changes_name_a_configured_rule_and_the_active_version(
     assert month.automated
     assert {rule for rule, _ in month.automated} <= rules
     assert {version for _, version in month.automated} == {month.active_version}
+    assert month.values["automated_change_without_its_run"] == 0
 
 
 @WITH_DATA

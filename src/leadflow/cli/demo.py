@@ -36,12 +36,13 @@ def demo(
     upgrade(url)
     with progress() as bar:
         leads = bar.add_task("sample leads", total=None)
-        work = bar.add_task("sales history", total=None)
+        work = bar.add_task("sales history", total=None, start=False)
 
         def advance(done: int, total: int) -> None:
             bar.update(leads, completed=done, total=total)
 
         def advance_history(done: int, total: int) -> None:
+            bar.start_task(work)  # its clock runs from the first history step
             bar.update(work, completed=done, total=total)
 
         report = run(

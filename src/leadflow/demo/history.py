@@ -4,9 +4,11 @@ the same history, whatever order the leads are generated in (each lead has its o
 
 Where the numbers come from:
 - Funnel (samples.Funnel, Maven's CRM pipeline): the share of leads reached (Maven's Engaging),
-  won and lost, and the engage-to-close days, paced by PACE (a clinic's patients decide faster
-  than Maven's B2B buyers). Where a lost or open lead stops among Qualified, Offer sent and
-  Booked is not in Maven's data: STOP_WEIGHTS says it.
+  the share of the ended ones won (the rest lost), and the engage-to-close days, paced by PACE
+  (a clinic's patients decide faster than Maven's B2B buyers). Every reached lead's story ends
+  won or lost; those that end after `now` are open, as Maven's open deals are the ones its
+  snapshot cut. Where a lost lead stops among Contacted, Qualified, Offer sent and Booked is
+  not in Maven's data: STOP_WEIGHTS says it.
 - Calls (samples.ServedCall, the Technion call log): talk time, the caller's queue wait
   (inbound calls) and the seconds before the call connected (outbound ring); unanswered
   attempts ring as long as the log's abandoned callers waited.
@@ -28,6 +30,7 @@ from leadflow.demo.records import (
     LeadHistory,
     LeadState,
     Rules,
+    RunRow,
     Setting,
     TaskRow,
 )
@@ -41,6 +44,7 @@ __all__ = [
     "LeadHistory",
     "LeadState",
     "Rules",
+    "RunRow",
     "Setting",
     "TaskRow",
     "fate",
@@ -61,10 +65,7 @@ def fate(rng: random.Random, funnel: Funnel) -> Fate:
         return Fate.UNTOUCHED
     if rng.random() >= funnel.reach_rate:
         return Fate.UNREACHABLE
-    drawn = rng.random() * funnel.engaged
-    if drawn < funnel.won:
-        return Fate.WON
-    return Fate.LOST if drawn < funnel.won + funnel.lost else Fate.OPEN
+    return Fate.WON if rng.random() < funnel.won_share else Fate.LOST
 
 
 def history(lead: LeadFacts, setting: Setting) -> LeadHistory | None:

@@ -28,7 +28,6 @@ class Fate(StrEnum):
     UNREACHABLE = "unreachable"
     WON = "won"
     LOST = "lost"
-    OPEN = "open"
 
 
 @dataclass(frozen=True)
@@ -113,6 +112,17 @@ class LeadState:
 
 
 @dataclass(frozen=True)
+class RunRow:
+    """An automation that acted: on the activity `event_ref` (event key `activity:<id>`) or on
+    the event `event_key` (`attempts:<lead>`, `idle:<lead>:<last activity>`)."""
+
+    automation_key: str
+    ran_at: datetime
+    event_ref: int | None = None
+    event_key: str | None = None
+
+
+@dataclass(frozen=True)
 class LeadHistory:
     lead_id: int
     owner: str
@@ -120,3 +130,4 @@ class LeadHistory:
     activities: list[ActivityRow]
     tasks: list[TaskRow]
     state: LeadState
+    runs: list[RunRow] = field(default_factory=list)

@@ -5,7 +5,8 @@
   queue (`vru_time`); each abandoned call gives how long the caller waited before giving up.
   The log records no hold or after-call work time, so the demo leaves those unknown.
 - The funnel: Maven Analytics' CRM sample (`sales_pipeline.csv`): the share of opportunities
-  that reached Engaging, were won or lost, and the days from engaging to closing.
+  that reached Engaging, the share of the ended ones that were won, and the days from engaging
+  to closing.
 """
 
 from __future__ import annotations
@@ -48,12 +49,10 @@ class Funnel:
         return self.engaged / self.opportunities
 
     @property
-    def won_rate(self) -> float:
-        return self.won / self.opportunities
-
-    @property
-    def lost_rate(self) -> float:
-        return self.lost / self.opportunities
+    def won_share(self) -> float:
+        """Of the opportunities that ended: the open ones are open because the data's snapshot
+        cut them, as `now` cuts the demo's month."""
+        return self.won / (self.won + self.lost)
 
 
 @dataclass(frozen=True)

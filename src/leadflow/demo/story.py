@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from leadflow.demo.records import (
     LeadHistory,
     LeadState,
     Rules,
+    RunRow,
     Setting,
     TaskRow,
 )
@@ -28,11 +30,12 @@ INBOUND_CALLS = 0.15
 CSAT_RESPONSE = 0.22
 """Share of answered calls whose post-call survey the patient answers."""
 CSAT_SCORES = (0.05, 0.07, 0.13, 0.30, 0.45)
-PACE = 0.25
-"""Maven's engage-to-close days are B2B deals (median 57 days won, 14 lost): a quarter of them."""
+PACE = 0.15
+"""Maven's engage-to-close days are B2B deals (median 57 days won, 14 lost); a patient books
+and travels in about a week or two: 0.15 of them."""
 STAGE_PATH = ("qualified", "offer_sent", "booked")
 STOP_WEIGHTS = (0.40, 0.30, 0.22, 0.08)
-"""Where a lost or still-open reached lead stops: Contacted, Qualified, Offer sent, Booked."""
+"""Where a lost lead stops: Contacted, Qualified, Offer sent, Booked."""
 LOST_REASONS = {
     "contacted": (("no_reply", 4), ("medical_not_eligible", 2), ("duplicate", 1), ("other", 1)),
     "qualified": (("price", 4), ("medical_not_eligible", 3), ("chose_another_clinic", 2)),
@@ -59,6 +62,7 @@ class Story:
         self.clock = start
         self.rows: list[ActivityRow] = []
         self.tasks: list[TaskRow] = []
+        self.runs: list[RunRow] = []
         self.fields: list[tuple[datetime, str, Any]] = []
         self.stage = "new"
         self.zone = PATIENT_ZONES.get(lead.country or "")
@@ -105,6 +109,7 @@ class Story:
             return
         at = times[-1] + timedelta(seconds=1)
         self._move("lost", at, rule=Rules.UNREACHABLE, lost_reason="unreachable")
+        self._ran(Rules.UNREACHABLE, at, key=f"attempts:{self.lead.id}")
         self._task(
             "Last follow-up",
             "follow_up",
@@ -121,6 +126,7 @@ class Story:
             self._wait(45, 360)
         first = self._call()
         self._move("contacted", _ended(first), rule=Rules.FIRST_ANSWERED_CALL)
+        self._ran(Rules.FIRST_ANSWERED_CALL, _ended(first), ref=first.ref)
         funnel = self.setting.samples.funnel
         days = self.rng.choice(funnel.won_days if ending is Fate.WON else funnel.lost_days)
         span = timedelta(days=max(days * PACE, 0.5))
@@ -137,7 +143,7 @@ class Story:
         if ending is Fate.WON:
             self._note("Treatment done; the patient flew home.", "treatment")
             self._move("treated", self.clock + timedelta(seconds=1))
-        elif ending is Fate.LOST:
+        else:
             reasons = LOST_REASONS[self.stage]
             reason = self.rng.choices([r for r, _ in reasons], [w for _, w in reasons])[0]
             self._wait(0, 60)
@@ -169,7 +175,7 @@ class Story:
         """The offer goes by e-mail or is noted (sent on WhatsApp); the automation moves it."""
         at = self._wait(5, 120)
         if self.rng.random() < 0.7:
-            self._add(
+            trigger = self._add(
                 "email",
                 at,
                 direction="outbound",
@@ -177,9 +183,10 @@ class Story:
             )
             rule = Rules.OFFER_EMAIL
         else:
-            self._note("Offer sent on WhatsApp (PDF).", "offer")
+            trigger = self._note("Offer sent on WhatsApp (PDF).", "offer")
             rule = Rules.OFFER_NOTE
         self._move("offer_sent", at, rule=rule)
+        self._ran(rule, at, ref=trigger.ref)
         due = self.setting.work.add(self.owner, at, 2 * 8 * 60)
         self._task("Follow up on the offer", "follow_up", at, due)
 
@@ -273,8 +280,8 @@ class Story:
             )
         return row
 
-    def _note(self, text: str, note_type: str) -> None:
-        self._add("note", self.clock, detail={"type": note_type, "text": text})
+    def _note(self, text: str, note_type: str) -> ActivityRow:
+        return self._add("note", self.clock, detail={"type": note_type, "text": text})
 
     def _move(
         self, stage: str, at: datetime, *, rule: Rules | None = None, lost_reason: str | None = None
@@ -298,6 +305,12 @@ class Story:
             **automated,
         )
         self.stage = stage
+
+    def _ran(
+        self, rule: Rules, at: datetime, *, ref: int | None = None, key: str | None = None
+    ) -> None:
+        """The rule acted on an event: the activity `ref` logged, or the event `key`."""
+        self.runs.append(RunRow(rule.value, at, ref, key))
 
     def _set(self, at: datetime, name: str, value: Any) -> None:
         self.fields.append((at, name, value))
@@ -347,7 +360,8 @@ class Story:
         closing = last if last and last.to_stage in ("treated", "lost") else None
         closed_at = closing.occurred_at if closing else None
         self.rows = rows
-        self._idle_tasks(closed_at)
+        if not self.lead.bot:  # the virtual consultant gets no tasks
+            self._idle_tasks(closed_at)
         rows = self.rows
         tasks = [
             _settle(task, rows, closed_at, now, self.rng)
@@ -367,36 +381,43 @@ class Story:
             treatment=treatment if self.lead.treatment is None else None,
             custom=custom,
         )
-        return LeadHistory(self.lead.id, self.owner, ending, rows, tasks, state)
+        runs = [run for run in self.runs if run.ran_at <= now]
+        return LeadHistory(self.lead.id, self.owner, ending, rows, tasks, state, runs)
 
     def _idle_tasks(self, closed_at: datetime | None) -> None:
         """The idle rule's tasks: wherever the lead, still open, went two working days without
         an activity."""
         assert self.lead.assigned_at is not None
         times = sorted([self.lead.assigned_at, *(row.occurred_at for row in self.rows)])
-        ends = [*times[1:], self.setting.now]
-        for previous, following in zip(times, ends, strict=True):
+        for previous, following in pairwise(times):
             idle = self.setting.work.add(self.owner, previous, IDLE_MINUTES)
             if idle < following and (closed_at is None or idle < closed_at):
-                self._idle_task(idle)
-        if closed_at is None and self.rows:  # nobody works a lead nobody touched
+                self._idle_task(previous, idle)
+        if closed_at is not None:
+            return
+        if self.rows:
             self._follow_up_idle(times[-1])
+            return
+        idle = self.setting.work.add(self.owner, times[-1], IDLE_MINUTES)
+        if idle < self.setting.now:
+            self._idle_task(times[-1], idle)  # nobody works a lead nobody touched
 
     def _follow_up_idle(self, last: datetime) -> None:
         """Since the last activity: most owners answer the idle rule's task with a message
         (which may go unanswered, and the rule fires again); some leave it open."""
         now = self.setting.now
         while (idle := self.setting.work.add(self.owner, last, IDLE_MINUTES)) < now:
-            due = self._idle_task(idle)
+            due = self._idle_task(last, idle)
             last = self._working(due + _minutes(self.rng.uniform(-50, 240)))
             if last > now or self.rng.random() < IDLE_TASKS_LEFT:
                 return
             self._add("message", last, direction="outbound", channel="whatsapp")
 
-    def _idle_task(self, idle: datetime) -> datetime:
+    def _idle_task(self, last: datetime, idle: datetime) -> datetime:
         due = self.setting.work.add(self.owner, idle, 60)
         title = "Follow up — no activity for two working days"
         self._task(title, "follow_up", idle, due, rule=Rules.IDLE)
+        self._ran(Rules.IDLE, idle, key=f"idle:{self.lead.id}:{last.isoformat()}")
         return due
 
 

@@ -80,6 +80,7 @@ async def settle(store: Store, lead: Lead, demo: Month) -> None:
 async def write(store: Store, demo: Month, progress: Callable[[int, int], None]) -> HistoryReport:
     """Every owned lead's history, generated from the lead as routing left it, written in bulk;
     owners' open counts follow the leads the history closes (or leaves open)."""
+    progress(0, 1)
     leads = await store.demo_history.owned_leads()
     stories: list[LeadHistory] = []
     open_changes: Counter[str] = Counter()
@@ -90,7 +91,7 @@ async def write(store: Store, demo: Month, progress: Callable[[int, int], None])
             open_changes[story.owner] += _open_change(lead, story)
         if done % 500 == 0:
             progress(done, len(leads) + 1)
-    await store.demo_history.write(stories, open_changes)
+    await store.demo_history.write(stories, open_changes, demo.setting.config_version_id)
     progress(len(leads) + 1, len(leads) + 1)
     return HistoryReport(
         activities=sum(len(story.activities) for story in stories),

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadflow.demo.history import ActivityRow, LeadHistory, TaskRow
+from leadflow.demo.history import ActivityRow, LeadHistory, RunRow, TaskRow
 from leadflow.storage.database import driver
 
 _ACTIVITY_COLUMNS = (
@@ -24,6 +24,7 @@ _TASK_COLUMNS = (
     "lead_id", "owner_agent_key", "title", "kind", "due_at", "due_zone", "status", "created_at",
     "created_by", "completed_at", "rule_key", "config_version_id",
 )  # fmt: skip
+_RUN_COLUMNS = "event_key, automation_key, lead_id, config_version_id, ran_at, outcome"
 _STATE_TABLE = """
 CREATE TEMPORARY TABLE demo_lead_states (
     id bigint PRIMARY KEY, stage_key text, stage_entered_at timestamptz, closed_at timestamptz,
@@ -86,10 +87,14 @@ class DemoHistoryRepository:
         return [HistoryLead(*row) for row in await cursor.fetchall()]
 
     async def write(
-        self, histories: Sequence[LeadHistory], open_changes: Mapping[str, int]
+        self,
+        histories: Sequence[LeadHistory],
+        open_changes: Mapping[str, int],
+        version: int | None,
     ) -> None:
-        """The histories' activities, tasks and lead states, and each agent's open count moved
-        by `open_changes` (leads the history closed or reopened)."""
+        """The histories' activities, tasks, automation runs (of configuration `version`) and
+        lead states, and each agent's open count moved by `open_changes` (leads the history
+        closed or reopened)."""
         connection = await driver(self.session)
         total = sum(len(h.activities) for h in histories)
         cursor = await connection.execute(
@@ -98,6 +103,7 @@ class DemoHistoryRepository:
             (total,),
         )
         ids = iter([row[0] for row in await cursor.fetchall()])
+        runs: list[tuple[object, ...]] = []
         async with connection.cursor() as copying:
             statement = f"COPY activities ({', '.join(_ACTIVITY_COLUMNS)}) FROM STDIN"
             async with copying.copy(statement) as copy:
@@ -105,6 +111,10 @@ class DemoHistoryRepository:
                     refs = {row.ref: next(ids) for row in lead.activities}
                     for row in lead.activities:
                         await copy.write_row(_activity(lead.lead_id, refs, row))
+                    runs.extend(_run(lead.lead_id, refs, run, version) for run in lead.runs)
+            async with copying.copy(f"COPY automation_runs ({_RUN_COLUMNS}) FROM STDIN") as copy:
+                for run in runs:
+                    await copy.write_row(run)
             async with copying.copy(f"COPY tasks ({', '.join(_TASK_COLUMNS)}) FROM STDIN") as copy:
                 for lead in histories:
                     for task in lead.tasks:
@@ -134,6 +144,13 @@ def _activity(lead_id: int, refs: Mapping[int, int], row: ActivityRow) -> tuple[
         refs[row.rates_ref] if row.rates_ref is not None else None,
         row.from_stage, row.to_stage, row.lost_reason,
     )  # fmt: skip
+
+
+def _run(
+    lead_id: int, refs: Mapping[int, int], run: RunRow, version: int | None
+) -> tuple[object, ...]:
+    key = f"activity:{refs[run.event_ref]}" if run.event_ref is not None else run.event_key
+    return (key, run.automation_key, lead_id, version, run.ran_at, "applied")
 
 
 def _task(lead: LeadHistory, task: TaskRow) -> tuple[object, ...]:
