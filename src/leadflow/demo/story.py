@@ -27,6 +27,8 @@ ANSWER_RATE = 0.55
 """Share of call attempts the patient answers."""
 FAILED_OUTCOMES = (("no_answer", 0.6), ("busy", 0.15), ("voicemail", 0.25))
 INBOUND_CALLS = 0.15
+WHATSAPP_FIRST = 0.35
+"""Share of reached patients first reached on WhatsApp (the owner then marks them contacted)."""
 CSAT_RESPONSE = 0.22
 """Share of answered calls whose post-call survey the patient answers."""
 CSAT_SCORES = (0.05, 0.07, 0.13, 0.30, 0.45)
@@ -121,12 +123,10 @@ class Story:
 
     def reached(self, ending: Fate) -> None:
         self._wait(1, 30)
-        for _ in range(min(_failures(self.rng), FAILED_ATTEMPTS_RULE[0] - 1)):
-            self._attempt()
-            self._wait(45, 360)
-        first = self._call()
-        self._move("contacted", _ended(first), rule=Rules.FIRST_ANSWERED_CALL)
-        self._ran(Rules.FIRST_ANSWERED_CALL, _ended(first), ref=first.ref)
+        if self.rng.random() < WHATSAPP_FIRST:
+            self._whatsapp_first()
+        else:
+            self._call_first()
         funnel = self.setting.samples.funnel
         days = self.rng.choice(funnel.won_days if ending is Fate.WON else funnel.lost_days)
         span = timedelta(days=max(days * PACE, 0.5))
@@ -148,6 +148,24 @@ class Story:
             reason = self.rng.choices([r for r, _ in reasons], [w for _, w in reasons])[0]
             self._wait(0, 60)
             self._move("lost", self.clock, lost_reason=reason)
+
+    def _call_first(self) -> None:
+        """Attempts until the patient answers; the first answered call moves the lead (the
+        automation)."""
+        for _ in range(min(_failures(self.rng), FAILED_ATTEMPTS_RULE[0] - 1)):
+            self._attempt()
+            self._wait(45, 360)
+        first = self._call()
+        self._move("contacted", _ended(first), rule=Rules.FIRST_ANSWERED_CALL)
+        self._ran(Rules.FIRST_ANSWERED_CALL, _ended(first), ref=first.ref)
+
+    def _whatsapp_first(self) -> None:
+        """The owner writes first; the patient answers and the owner moves the lead."""
+        self._add("message", self.clock, direction="outbound", channel="whatsapp")
+        replied = self.clock + _minutes(self.rng.uniform(3, 300))
+        self._inbound_message(replied)
+        self.clock = self._working(replied + _minutes(self.rng.uniform(1, 30)))
+        self._move("contacted", self.clock)
 
     def _enter(self, stage: str, close_at: datetime) -> None:
         if stage == "qualified":
