@@ -69,7 +69,7 @@ def test_given_time_to_finish_the_won_share_of_histories_is_mavens() -> None:
     found = samples.read()
     stories = _histories(_setting(found, now=NOW + timedelta(days=400)), count=3000)
     reached = [story for story in stories if story.fate in (Fate.WON, Fate.LOST)]
-    won = sum(1 for story in reached if story.state.stage == "treated")
+    won = sum(1 for story in reached if story.state.stage == "won")
     assert won / len(reached) == pytest.approx(found.funnel.won_share, abs=0.03)
 
 
@@ -93,7 +93,7 @@ def test_stage_changes_chain_from_new_and_the_lead_ends_where_the_last_one_leads
         moves = [row for row in story.activities if row.kind == "stage_change"]
         assert [row.from_stage for row in moves] == ["new", *(row.to_stage for row in moves)][:-1]
         assert story.state.stage == (moves[-1].to_stage if moves else "new")
-        closes = story.state.stage in ("treated", "lost")
+        closes = story.state.stage in ("won", "lost")
         assert (story.state.closed_at is not None) == closes
         assert (story.state.lost_reason is not None) == (story.state.stage == "lost")
 
@@ -148,7 +148,7 @@ def test_the_demo_configuration_loads_with_its_stages_and_default_automations() 
     configuration = parse_yaml(organisation_yaml(), "organisation.yaml")
     for pipeline in configuration.pipelines:
         assert pipeline.stage_keys[0] == "new"
-        assert {"treated", "lost"} <= set(pipeline.stage_keys)
+        assert {"won", "lost"} <= set(pipeline.stage_keys)
         assert pipeline.lost_reason("unreachable") is not None
     keys = {automation.key for automation in configuration.automations}
     assert keys == {rule.value for rule in history.Rules}

@@ -142,7 +142,7 @@ class Story:
         self.clock = max(self.clock, end)
         if ending is Fate.WON:
             self._note("Treatment done; the patient flew home.", "treatment")
-            self._move("treated", self.clock + timedelta(seconds=1))
+            self._move("won", self.clock + timedelta(seconds=1))
         else:
             reasons = LOST_REASONS[self.stage]
             reason = self.rng.choices([r for r, _ in reasons], [w for _, w in reasons])[0]
@@ -375,7 +375,7 @@ class Story:
         rows = [row for row in self.rows if row.occurred_at <= now]
         moves = [row for row in rows if row.kind == "stage_change"]
         last = moves[-1] if moves else None
-        closing = last if last and last.to_stage in ("treated", "lost") else None
+        closing = last if last and last.to_stage in ("won", "lost") else None
         closed_at = closing.occurred_at if closing else None
         self.rows = rows
         if not self.lead.bot:  # the virtual consultant gets no tasks

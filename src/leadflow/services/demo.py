@@ -247,7 +247,7 @@ def _history_summary(worked: HistoryReport | str | None) -> list[str]:
         return [worked]
     return [
         f"{worked.activities} activities and {worked.tasks} tasks of sales work"
-        f" ({worked.won} treated, {worked.lost} lost)"
+        f" ({worked.won} won, {worked.lost} lost)"
     ]
 
 

@@ -96,7 +96,7 @@ async def write(store: Store, demo: Month, progress: Callable[[int, int], None])
     return HistoryReport(
         activities=sum(len(story.activities) for story in stories),
         tasks=sum(len(story.tasks) for story in stories),
-        won=sum(1 for story in stories if story.state.stage == "treated"),
+        won=sum(1 for story in stories if story.state.stage == "won"),
         lost=sum(1 for story in stories if story.state.stage == "lost"),
     )
 
