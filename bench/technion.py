@@ -47,12 +47,13 @@ from leadflow.services.assignment import queue, timekeeping
 from leadflow.services.configuration import versions as configuration
 from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
 from leadflow.services.intake import ingest as intake
-from leadflow.services.work import activities
-from leadflow.services.work.activities import ActivityIn, ActivityKind
+from leadflow.services.workflow import activities
+from leadflow.services.workflow.activities import ActivityIn, ActivityKind
 from leadflow.storage.database import Database
 from leadflow.storage.embedded import sqlalchemy_url
 from leadflow.storage.migrate import upgrade
 from leadflow.storage.store import open_store
+from leadflow.workflow.actors import Actor, ActorKind
 
 BENCH = Path(__file__).resolve().parent
 DATA = BENCH.parent.parent / "shared" / "data" / "technion-callcenter" / "january.txt"
@@ -375,7 +376,9 @@ class Replay:
         """The real service start: the first contact, by whoever owns the lead now."""
         activity = ActivityIn(kind=ActivityKind.CALL, occurred_at=at, direction="inbound")
         async with open_store(self.database) as store:
-            await activities.record(store, lead_id, activity, now=at)
+            organisation = await self.live.get(store)
+            agent = Actor(ActorKind.USER)
+            await activities.record(store, organisation, lead_id, activity, actor=agent, now=at)
             await store.commit()
         self.contacted.add(lead_id)
         self.result.contacts += 1

@@ -7,6 +7,7 @@ import asyncio
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -19,10 +20,13 @@ CAMPAIGN = "inbox-e2e"
 LIVE_WAIT_MS = 15_000
 
 
-async def _route_campaign_to_anna(url: str) -> str:
+async def _route_campaign_to_anna(
+    url: str, campaign: str, stages: list[Any] | None, fields: list[Any]
+) -> str:
     """A token for the lead API, and a rule that sends the campaign's leads to Anna Schmidt:
     from her own pool when she is on shift, as the on-call agent when she is not, so the test
-    does not depend on the hour it runs at."""
+    does not depend on the hour it runs at. The campaign's pipeline has `stages` (the default
+    ones when None); `fields` are added to the configuration's."""
     from leadflow.domain.configuration import NoAgentPolicy, Pipeline, Pool, PoolMember, Rule
     from leadflow.services.access import tokens
     from leadflow.services.access.scoping import ALL_SCOPES
@@ -37,39 +41,59 @@ async def _route_campaign_to_anna(url: str) -> str:
             assert active is not None
             live = configuration.validate(active.document)
             pipeline = Pipeline(
-                key=CAMPAIGN,
-                name="Inbox browser test",
+                key=campaign,
+                name=f"Browser test {campaign}",
                 team="german",
                 pool=Pool(strategy="round_robin", members=[PoolMember(agent="anna.schmidt")]),
                 when_no_agent=NoAgentPolicy(action="on_call", agent="anna.schmidt"),
+                **({"stages": stages} if stages is not None else {}),
             )
             rule = Rule(
-                key=CAMPAIGN,
+                key=campaign,
                 priority=1,
-                pipeline=CAMPAIGN,
-                when={"field": "utm_campaign", "op": "equals", "value": CAMPAIGN},
+                pipeline=campaign,
+                when={"field": "utm_campaign", "op": "equals", "value": campaign},
             )
             changed = live.model_copy(
-                update={"pipelines": [*live.pipelines, pipeline], "rules": [rule, *live.rules]}
+                update={
+                    "pipelines": [*live.pipelines, pipeline],
+                    "rules": [rule, *live.rules],
+                    "fields": [*live.fields, *fields],
+                }
             )
-            await configuration.apply(store, changed, actor="e2e", comment="inbox test rule")
-            issued = await tokens.issue(store, f"e2e-inbox-{uuid.uuid4().hex[:8]}", ALL_SCOPES)
+            await configuration.apply(store, changed, actor="e2e", comment=f"{campaign} rule")
+            issued = await tokens.issue(store, f"e2e-{campaign}-{uuid.uuid4().hex[:8]}", ALL_SCOPES)
             await store.commit()
             return issued.secret
     finally:
         await database.dispose()
 
 
-@pytest.fixture(scope="module")
-def api_token(e2e_database: tuple[str, list[Person]]) -> str:
+def campaign_token(
+    e2e_database: tuple[str, list[Person]],
+    campaign: str,
+    *,
+    stages: list[Any] | None = None,
+    fields: list[Any] | None = None,
+) -> str:
+    """`_route_campaign_to_anna` on the browser tests' database, in a thread of its own."""
     from leadflow.storage.embedded import sqlalchemy_url
 
     url, _ = e2e_database
+    routed = _route_campaign_to_anna(sqlalchemy_url(url), campaign, stages, fields or [])
     with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, _route_campaign_to_anna(sqlalchemy_url(url))).result()
+        return pool.submit(asyncio.run, routed).result()
 
 
-def post_lead(site: Site, token: str, first_name: str) -> int:
+@pytest.fixture(scope="module")
+def api_token(e2e_database: tuple[str, list[Person]]) -> str:
+    return campaign_token(e2e_database, CAMPAIGN)
+
+
+def post_lead(
+    site: Site, token: str, first_name: str, campaign: str = CAMPAIGN, email: str | None = None
+) -> int:
+    """A lead routed to Anna; from a new person unless `email` is one already known."""
     answer = httpx.post(
         f"{site.base_url}/api/v1/leads",
         headers={"Authorization": f"Bearer {token}"},
@@ -77,11 +101,11 @@ def post_lead(site: Site, token: str, first_name: str) -> int:
             "source": "website",
             "first_name": first_name,
             "last_name": "Live",
-            "email": f"{first_name.lower()}.{uuid.uuid4().hex[:8]}@example.org",
+            "email": email or f"{first_name.lower()}.{uuid.uuid4().hex[:8]}@example.org",
             "country": "DE",
             "language": "de",
             "treatment": "hair_transplant",
-            "utm_campaign": CAMPAIGN,
+            "utm_campaign": campaign,
         },
         timeout=10,
     )
@@ -152,21 +176,21 @@ def test_a_posted_lead_appears_live_and_the_agent_logs_a_call(
     expect(
         visit.page.get_by_role("heading", name="Why this lead went to this agent")
     ).to_be_visible()
-    visit.page.get_by_label("Length of the call in minutes").fill("ten")
+    visit.page.get_by_label("Talk").fill("ten")
     visit.page.get_by_role("button", name="Save", exact=True).click()
-    expect(visit.page.locator("#minutes-problem")).to_contain_text("whole minutes")
+    expect(visit.page.locator("#talk-problem")).to_contain_text("minutes and seconds")
     # The refusal is an HTTP 422, which the browser reports; nothing else may be reported.
     assert [e for e in visit.console_errors if "422" not in e] == []
     visit.console_errors.clear()
-    visit.page.get_by_label("What you did").select_option("call")
+    visit.page.get_by_label("What happened").select_option("call")
     visit.page.get_by_label("Outcome").select_option("answered")
-    visit.page.get_by_label("Length of the call in minutes").fill("3")
-    visit.page.get_by_label("Note").fill("Interested; sends photos tonight")
+    visit.page.get_by_label("Talk").fill("3:00")
+    visit.page.get_by_label("Text").fill("Interested; sends photos tonight")
     visit.page.get_by_role("button", name="Save", exact=True).click()
     expect(visit.page.get_by_role("status")).to_contain_text(
         "This was the first contact: the SLA clock has stopped."
     )
-    history = visit.page.get_by_role("region", name="Contact history")
+    history = visit.page.get_by_role("region", name="Timeline")
     expect(history).to_contain_text("Interested; sends photos tonight")
     expect(visit.page.locator("#lead-work .sla-done")).to_have_text("Contacted")
     visit.screenshot("inbox-lead-detail")

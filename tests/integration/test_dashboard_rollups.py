@@ -12,13 +12,14 @@ import pytest
 
 from leadflow.domain.configuration import Configuration
 from leadflow.services.access.scoping import Role, Viewer
-from leadflow.services.configuration.organisation import LiveOrganisation
+from leadflow.services.configuration.organisation import LiveOrganisation, compile_organisation
 from leadflow.services.reporting import dashboards, rollups
 from leadflow.services.reporting.dashboards import Dashboard, Filters
-from leadflow.services.work import activities
-from leadflow.services.work.activities import ActivityIn, ActivityKind
+from leadflow.services.workflow import activities
+from leadflow.services.workflow.activities import ActivityIn, ActivityKind
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store
+from leadflow.workflow.actors import Actor, ActorKind
 from tests.integration.conftest import Clock
 from tests.integration.ui import add_lead, demo_configuration, demo_scenario
 
@@ -144,7 +145,9 @@ async def test_a_first_contact_after_the_day_was_rolled_up_is_counted(
     called = received + timedelta(seconds=150)
     call = ActivityIn(kind=ActivityKind.CALL, occurred_at=called)
     # The telephony system reports the call afterwards, with the time it happened.
-    await activities.record(store, lead_id, call, now=clock.now, trusted_time=True)
+    telephony = Actor(ActorKind.INTEGRATION, "telephony")
+    organisation = compile_organisation(1, configuration)
+    await activities.record(store, organisation, lead_id, call, actor=telephony, now=clock.now)
     await store.commit()
     # Ten days back is outside the days every refresh recomputes: only the trigger's mark of
     # the changed day brings it in.

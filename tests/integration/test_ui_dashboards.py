@@ -12,10 +12,12 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from leadflow.services.configuration.organisation import compile_organisation
 from leadflow.services.reporting import rollups
-from leadflow.services.work import activities
-from leadflow.services.work.activities import ActivityIn, ActivityKind
+from leadflow.services.workflow import activities
+from leadflow.services.workflow.activities import ActivityIn, ActivityKind
 from leadflow.storage.store import Store
+from leadflow.workflow.actors import Actor, ActorKind
 from tests.integration.conftest import Clock
 from tests.integration.ui import (
     EMAILS,
@@ -50,7 +52,10 @@ async def add_called_lead(
     )
     if called_after is not None:
         call = ActivityIn(kind=ActivityKind.CALL, occurred_at=received_at + called_after)
-        await activities.record(store, lead_id, call, now=received_at + called_after)
+        organisation = compile_organisation(1, demo_configuration())
+        agent = Actor(ActorKind.USER, owner, owner)
+        at = received_at + called_after
+        await activities.record(store, organisation, lead_id, call, actor=agent, now=at)
     lead = await store.leads.get(lead_id, for_update=True)
     assert lead is not None
     lead.stage_key = stage

@@ -158,18 +158,18 @@ async def test_logging_a_call_records_it_and_stops_the_sla(
             "kind": "call",
             "outcome": "answered",
             "direction": "outbound",
-            "minutes": "4",
-            "note": "Wants a consultation in June",
+            "talk": "4:00",
+            "text": "Wants a consultation in June",
             "csrf_token": token,
         },
     )
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/inbox/leads/{lead_id}"
     activities = await store.leads.activities_of(lead_id)
-    assert [(a.kind, a.agent_key, a.outcome, a.duration_s) for a in activities] == [
+    assert [(a.kind, a.agent_key, a.outcome, a.talk_s) for a in activities] == [
         ("call", ANNA, "answered", 240)
     ]
-    assert activities[0].detail == {"note": "Wants a consultation in June"}
+    assert activities[0].detail == {"text": "Wants a consultation in June"}
     lead = await stored(store, lead_id)
     assert lead.first_contact_at == clock.now
     assert await store.leads.sla_breached(clock.now + timedelta(hours=1), 10) == []
@@ -179,18 +179,18 @@ async def test_logging_a_call_records_it_and_stops_the_sla(
     assert 'class="sla sla-done"' in page
 
 
-async def test_a_bad_call_length_is_refused_with_the_field_named(
+async def test_a_bad_talk_time_is_refused_with_the_field_named(
     web: httpx.AsyncClient, store: Store, clock: Clock
 ) -> None:
     lead_id, token = await anna_signed_in_with_a_lead(web, store, clock)
     answer = await web.post(
         f"/inbox/leads/{lead_id}/activities",
-        data={"kind": "call", "minutes": "ten", "note": "kept", "csrf_token": token},
+        data={"kind": "call", "talk": "ten", "text": "kept", "csrf_token": token},
         headers={"HX-Request": "true"},
     )
     assert answer.status_code == 422
-    assert 'id="minutes-problem"' in answer.text
-    assert "whole minutes" in answer.text
+    assert 'id="talk-problem"' in answer.text
+    assert "Enter minutes and seconds, such as 4:05." in answer.text
     assert "kept" in answer.text  # what the agent typed is shown again
     assert await store.leads.activities_of(lead_id) == []
 
@@ -243,7 +243,7 @@ async def test_an_unknown_stage_is_refused(
         f"/inbox/leads/{lead_id}/stage", data={"stage": "teleported", "csrf_token": token}
     )
     assert answer.status_code == 422
-    assert "Choose one of this pipeline&#39;s stages." in answer.text
+    assert "Choose one of this pipeline's stages." in answer.text
     lead = await stored(store, lead_id)
     assert lead.stage_key == "new"
 
@@ -398,5 +398,5 @@ async def test_the_inbox_speaks_turkish(web: httpx.AsyncClient, store: Store, cl
     assert "5:00 kaldı" in row_of(page, lead_id)
     assert 'data-sla-text="{time} kaldı"' in page
     detail = (await web.get(f"/inbox/leads/{lead_id}")).text
-    assert "Temas kaydet" in detail
+    assert "Etkinlik kaydet" in detail
     assert "Bu müşteri adayı neden bu temsilciye gitti" in detail

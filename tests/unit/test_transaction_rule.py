@@ -17,6 +17,7 @@ IN_STEPS = {
     ("reporting/rollups.py", "refresh_rollups_in_steps"),
     ("demo.py", "load"),
     ("demo.py", "_load_leads"),
+    ("workflow/sweep.py", "_in_batches"),
 }
 
 

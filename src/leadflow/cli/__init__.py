@@ -11,6 +11,7 @@ import sys
 import typer
 
 from leadflow.cli import (
+    automation,
     configuration,
     decisions,
     demo,
@@ -44,6 +45,7 @@ app.add_typer(intake.deadletter_app, name="deadletter")
 app.add_typer(configuration.app, name="config")
 app.add_typer(users.app, name="user")
 app.add_typer(outbox.app, name="outbox")
+app.add_typer(automation.app, name="automation")
 
 
 def main() -> None:  # pragma: no cover - console entry point alternative

@@ -435,7 +435,9 @@ class Story:
         due = self.setting.work.add(self.owner, idle, 60)
         title = "Follow up — no activity for two working days"
         self._task(title, "follow_up", idle, due, rule=Rules.IDLE)
-        self._ran(Rules.IDLE, idle, key=f"idle:{self.lead.id}:{last.isoformat()}")
+        # The sweep's event key: idle since the last activity, or since arrival if none.
+        since = self.lead.received_at if last == self.lead.assigned_at else last
+        self._ran(Rules.IDLE, idle, key=f"idle:{self.lead.id}:{since.isoformat()}")
         return due
 
 

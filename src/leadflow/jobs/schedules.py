@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from procrastinate import App
 
 from leadflow.jobs.tasks import DELIVER_OUTBOX
+from leadflow.jobs.workflow import SWEEP_WORKFLOW
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Schedule:
 SCHEDULES: tuple[Schedule, ...] = (
     # Retries come due, and commits whose wake-up was missed (no worker was listening).
     Schedule(DELIVER_OUTBOX, "* * * * * */5"),
+    # Leads created, idle too long, tasks overdue: the automations' time-based events.
+    Schedule(SWEEP_WORKFLOW, "* * * * *"),
 )
 
 

@@ -9,11 +9,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadflow.storage.database import Activations, Database, driver
+from leadflow.storage.repositories.automation import AutomationRepository
 from leadflow.storage.repositories.configs import ConfigRepository
 from leadflow.storage.repositories.contacts import ContactDetails, ContactRepository
 from leadflow.storage.repositories.dashboards import DashboardRepository
 from leadflow.storage.repositories.deliveries import DeliveryRepository
 from leadflow.storage.repositories.demo_history import DemoHistoryRepository
+from leadflow.storage.repositories.history import HistoryRepository
 from leadflow.storage.repositories.leads import LeadRepository
 from leadflow.storage.repositories.outbox import OutboxRepository
 from leadflow.storage.repositories.platform import (
@@ -73,6 +75,8 @@ class Store:
         self.dashboards = DashboardRepository(session)
         self.tasks = TaskRepository(session)
         self.demo_history = DemoHistoryRepository(session)
+        self.automation = AutomationRepository(session)
+        self.history = HistoryRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

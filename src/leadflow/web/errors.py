@@ -20,6 +20,7 @@ from leadflow.services.configuration.versions import (
 )
 from leadflow.services.intake.deadletters import AlreadyReplayed, UnknownDeadLetter
 from leadflow.services.intake.payloads import UnreadablePayload
+from leadflow.services.workflow.stages import MoveRefused
 from leadflow.storage.database import DatabaseUnavailable
 
 RETRY_AFTER = {"Retry-After": "5"}
@@ -91,6 +92,16 @@ def install(app: FastAPI) -> None:
             [
                 {"loc": ["body", *e.field.split(".")], "msg": e.message, "type": "value_error"}
                 for e in exc.errors
+            ],
+        )
+
+    @app.exception_handler(MoveRefused)
+    async def refused_move(_: Request, exc: MoveRefused) -> JSONResponse:
+        return _detail(
+            422,
+            [
+                {"loc": ["body", *p.location], "msg": p.message, "type": "value_error"}
+                for p in exc.problems
             ],
         )
 

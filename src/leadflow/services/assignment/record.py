@@ -41,6 +41,8 @@ class Kind(StrEnum):
     SLA = "sla"
     STAFF = "staff"
     MANUAL = "manual"
+    AUTOMATION = "automation"
+    """An automation rule's `reassign` action."""
 
 
 ROUTER = "router"

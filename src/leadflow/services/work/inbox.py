@@ -1,31 +1,34 @@
 """An agent's inbox: their open leads, most urgent first, each with its first-contact clock;
-one lead's file (contact history, decision trace); calls and stage changes recorded on it."""
+one lead's file (the contact's timeline, decision trace); activities and stage changes recorded
+on it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from leadflow.calendar.spans import Span, merge
 from leadflow.calendar.wallclock import ONE_DAY, local_date, zone
 from leadflow.calendar.working_time import open_spans
-from leadflow.domain.configuration import Agent, Configuration, Pipeline
+from leadflow.domain.configuration import Agent, Configuration, Pipeline, Stage
 from leadflow.routing import Decision
 from leadflow.services.access import scoping, trace_scope
 from leadflow.services.access.scoping import Viewer
 from leadflow.services.assignment.decisions import UnknownLead, decisions_of
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.services.reporting import overview
-from leadflow.services.work.activities import ActivityIn, ActivityKind, record
+from leadflow.services.work.timeline import Timeline, contact_timeline
+from leadflow.services.workflow import activities, stages
+from leadflow.services.workflow.activities import ActivityIn, actor_of
+from leadflow.services.workflow.stages import Moved
 from leadflow.storage.store import Store
-from leadflow.storage.tables import Activity, Assignment, Lead
+from leadflow.storage.tables import Assignment, Lead
 
 INBOX_LIMIT = 200
 """Open leads read for one inbox; far above any agent's open-leads cap."""
-
-CLOSING_STAGES = frozenset({"won", "lost"})
-"""Stages that end a lead: it leaves the inbox and frees a place under the open-leads cap."""
 
 
 class SlaState(StrEnum):
@@ -68,13 +71,21 @@ class LeadFile:
 
     lead: Lead
     sla: SlaClock
-    activities: list[Activity]
-    """Oldest first."""
+    timeline: Timeline
+    """The contact's whole timeline (all its leads the viewer may see), newest first."""
     history: list[HistoryLine]
     """Every routing decision and owner change, oldest first."""
     decision: Decision | None
     """The routing engine's latest decision with its trace, as the viewer may see it."""
-    stages: list[str]
+    pipeline: Pipeline | None
+
+    @property
+    def stages(self) -> list[Stage]:
+        return self.pipeline.stages if self.pipeline is not None else []
+
+    @property
+    def stage(self) -> Stage | None:
+        return self.pipeline.stage(self.lead.stage_key) if self.pipeline is not None else None
 
 
 @dataclass(frozen=True)
@@ -98,12 +109,6 @@ def _history_line(
         previous_agent_key=scope.agent(change.previous_agent_key),
         reason=trace_scope.scoped_text(change.reason, scope, configuration),
     )
-
-
-class UnknownStage(ValueError):
-    def __init__(self, stage: str) -> None:
-        super().__init__(f"stage {stage!r} is not a stage of the lead's pipeline")
-        self.stage = stage
 
 
 def visible_agent(viewer: Viewer, configuration: Configuration, key: str) -> Agent:
@@ -237,81 +242,54 @@ async def lead_file(
     return LeadFile(
         lead=lead,
         sla=_clock_of(organisation, lead, now),
-        activities=await store.leads.activities_of(lead_id),
+        timeline=await contact_timeline(store, configuration, viewer, lead),
         history=[_history_line(change, scope, configuration) for change in found.history],
         decision=Decision.from_trace(trace) if trace is not None else None,
-        stages=pipeline.stage_keys if pipeline else [],
+        pipeline=pipeline,
     )
 
 
 async def log_activity(
     store: Store,
-    configuration: Configuration,
+    organisation: Organisation,
     viewer: Viewer,
     lead_id: int,
     activity: ActivityIn,
     *,
     now: datetime,
 ) -> bool:
-    """Record a contact or note on a lead the viewer may see; True when it was the first
-    contact (which stops the SLA clock)."""
-    lead = await _visible_lead(store, viewer, configuration, lead_id)
-    if activity.agent is None and viewer.agent_key is not None:
-        activity = activity.model_copy(update={"agent": viewer.agent_key})
-    recorded = await record(store, lead.id, activity, now=now)
-    return bool(recorded["first_contact"])
+    """Record an activity on a lead the viewer may see (`activities.record`, which fires the
+    automations it triggers); True when it was the first contact (which stops the SLA clock).
+    `InvalidLead` names what the activity may not carry."""
+    lead = await _visible_lead(store, viewer, organisation.configuration, lead_id)
+    actor = actor_of(viewer)
+    recorded = await activities.record(store, organisation, lead.id, activity, actor=actor, now=now)
+    return recorded.first_contact
 
 
 async def change_stage(
     store: Store,
-    configuration: Configuration,
+    organisation: Organisation,
     viewer: Viewer,
     lead_id: int,
     stage: str,
     *,
+    lost_reason: str | None = None,
+    fields: Mapping[str, Any] | None = None,
     now: datetime,
-) -> None:
-    """Move a lead to another stage of its pipeline, recorded as a `stage_change` activity.
-
-    A closing stage (won, lost) closes the lead and frees a place under its owner's open-leads
-    cap; moving a closed lead back to an open stage reopens it.
-    """
-    await _visible_lead(store, viewer, configuration, lead_id)
-    lead = await store.leads.get(lead_id, for_update=True)
-    assert lead is not None
-    pipeline = _pipeline(configuration, lead.pipeline_key)
-    if pipeline is None or stage not in pipeline.stage_keys:
-        raise UnknownStage(stage)
-    previous = lead.stage_key
-    if previous == stage:
-        return
-    lead.stage_key = stage
-    await _open_or_close(store, lead, closing=stage in CLOSING_STAGES, now=now)
-    await store.leads.add_activity(
-        {
-            "lead_id": lead.id,
-            "agent_key": viewer.agent_key or lead.owner_agent_key,
-            "kind": "stage_change",
-            "occurred_at": now,
-            "detail": {"from": previous, "to": stage, "by": viewer.actor},
-        }
+) -> Moved:
+    """Move a lead the viewer may see to a stage of its pipeline, with the fields the stage
+    requires given along (`stages.move`). `MoveRefused` names each problem (unknown stage, lost
+    without a reason, missing fields); `InvalidLead` a field value that does not fit."""
+    await _visible_lead(store, viewer, organisation.configuration, lead_id)
+    actor = actor_of(viewer)
+    return await stages.move(
+        store,
+        organisation,
+        lead_id,
+        stage,
+        lost_reason=lost_reason,
+        fields=fields,
+        actor=actor,
+        now=now,
     )
-
-
-async def _open_or_close(store: Store, lead: Lead, *, closing: bool, now: datetime) -> None:
-    was_open = lead.closed_at is None
-    if closing == (not was_open):
-        return
-    lead.closed_at = now if closing else None
-    if lead.owner_agent_key is not None:
-        await store.roster.change_open(lead.owner_agent_key, -1 if closing else 1)
-
-
-NOTE_KINDS = (
-    ActivityKind.CALL_ATTEMPT,
-    ActivityKind.CALL,
-    ActivityKind.MESSAGE,
-    ActivityKind.EMAIL,
-    ActivityKind.NOTE,
-)
-"""What an agent logs from the inbox (stage changes have their own form)."""

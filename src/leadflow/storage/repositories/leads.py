@@ -242,3 +242,15 @@ class LeadRepository:
             select(Activity).where(Activity.lead_id == lead_id).order_by(Activity.occurred_at)
         )
         return list((await self.session.execute(statement)).scalars())
+
+    async def activities_of_leads(self, lead_ids: Sequence[int], limit: int) -> list[Activity]:
+        """The latest `limit` activities of these leads (a contact's timeline), newest first."""
+        if not lead_ids:
+            return []
+        statement = (
+            select(Activity)
+            .where(Activity.lead_id.in_(lead_ids))
+            .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+            .limit(limit)
+        )
+        return list((await self.session.execute(statement)).scalars())

@@ -8,12 +8,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from leadflow.services.access import scoping
-from leadflow.services.access.scoping import Role
 from leadflow.services.assignment import queue
-from leadflow.services.work import activities, lead_access, rota
-from leadflow.services.work.activities import ActivityIn
+from leadflow.services.work import rota
+from leadflow.services.workflow import activities
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, UNREADABLE
-from leadflow.web.deps import LeadViewer, LeadWorker, Now, OrgDep, Reader, State, StoreDep
+from leadflow.web.deps import LeadViewer, Now, OrgDep, Reader, StoreDep
 from leadflow.web.errors import NotFound
 from leadflow.web.params import IsoDateTime, LeadId
 
@@ -22,49 +21,9 @@ router = APIRouter(
 )
 
 
-@router.post(
-    "/leads/{lead_id}/activities",
-    status_code=201,
-    summary="Record a call attempt, call, message, e-mail or note",
-    responses={
-        403: {"description": "recording for an agent outside the caller's view"},
-        404: {"description": "no such lead, or one outside the caller's teams"},
-        422: {"description": "a field is invalid (e.g. `occurred_at` before the lead arrived)"},
-    },
-)
-async def add_activity(
-    lead_id: LeadId, body: ActivityIn, db: StoreDep, state: State, now: Now, who: LeadWorker
-) -> dict[str, Any]:
-    """A call attempt, call, message or e-mail is a contact: the first one stops the SLA clock.
-    A team lead records for their agents only, an agent for themselves.
-
-    `occurred_at` lies between the lead's arrival and now (5 minutes' clock skew allowed). The
-    first contact counts from when it is recorded, except for an integration (API token, e.g.
-    the telephony system), whose `occurred_at` is taken as the contact's time."""
-    if body.agent is not None:
-        seen = await lead_access.sees_agent(db, state.organisation, who, body.agent)
-        scoping.require(seen, f"recording for {body.agent!r}")
-    trusted = who.role is Role.INTEGRATION
-    recorded = await activities.record(db, lead_id, body, now=now, trusted_time=trusted)
-    await db.commit()
-    return recorded
-
-
 @router.get("/leads/{lead_id}/activities", summary="The lead's activities, oldest first")
 async def list_activities(lead_id: LeadId, db: StoreDep, _: LeadViewer) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": a.id,
-            "kind": a.kind,
-            "agent": a.agent_key,
-            "occurred_at": a.occurred_at.isoformat(),
-            "direction": a.direction,
-            "duration_s": a.duration_s,
-            "outcome": a.outcome,
-            "detail": a.detail,
-        }
-        for a in await db.leads.activities_of(lead_id)
-    ]
+    return [activities.as_json(a) for a in await db.leads.activities_of(lead_id)]
 
 
 @router.get(

@@ -1,19 +1,39 @@
-"""The inbox's forms: a contact or note logged on a lead, read into `ActivityIn` or problems;
-and the words for the codes the inbox shows (activity kinds, call outcomes, exclusions)."""
+"""The inbox's forms: an activity logged on a lead (a call with its times, a message, an
+e-mail, a note, a CSAT answer), read into `ActivityIn` or problems by field; and the words for
+the codes the inbox shows (activity kinds, call outcomes, channels, exclusions)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
 
 from leadflow.domain.storable import text_problem
-from leadflow.services.work.activities import ActivityIn, ActivityKind
-from leadflow.services.work.inbox import NOTE_KINDS
+from leadflow.identity import InvalidLead
+from leadflow.services.workflow.activities import ActivityIn, ActivityKind, CallOutcome, Channel
 from leadflow.web.ui.shell.i18n import N_
 
-NOTE_LIMIT = 2000
-LONGEST_CALL_MINUTES = 600
-OUTCOMES = ("answered", "no_answer", "busy", "voicemail")
+TEXT_LIMIT = 2000
+LONGEST_PART_S = 24 * 3600
+KINDS = (
+    ActivityKind.CALL,
+    ActivityKind.MESSAGE,
+    ActivityKind.EMAIL,
+    ActivityKind.NOTE,
+    ActivityKind.CSAT,
+)
+"""What an agent logs from the lead's page (stage changes have their own control)."""
+OUTCOMES = tuple(outcome.value for outcome in CallOutcome)
+CHANNELS = tuple(channel.value for channel in Channel)
 DIRECTIONS = ("outbound", "inbound")
+NOTE_TYPES = ("offer", "medical", "travel", "follow_up")
+"""The types an agent may give a note or an e-mail; `offer` is what automations listen for."""
+SCORES = ("5", "4", "3", "2", "1")
+CALL_PARTS = ("wait", "talk", "hold", "wrap")
+"""A call's spans the form asks for, each as m:ss."""
 
 TERMS: dict[str, dict[str, str]] = {
     "activity": {
@@ -22,6 +42,7 @@ TERMS: dict[str, dict[str, str]] = {
         "message": N_("Message"),
         "email": N_("E-mail"),
         "note": N_("Note"),
+        "csat": N_("Satisfaction survey"),
         "stage_change": N_("Stage change"),
         "task": N_("Task"),
     },
@@ -30,8 +51,26 @@ TERMS: dict[str, dict[str, str]] = {
         "no_answer": N_("No answer"),
         "busy": N_("Busy"),
         "voicemail": N_("Voicemail"),
+        "wrong_number": N_("Wrong number"),
     },
     "direction": {"outbound": N_("Outgoing"), "inbound": N_("Incoming")},
+    "channel": {"whatsapp": N_("WhatsApp"), "sms": N_("SMS"), "email": N_("E-mail")},
+    "note_type": {
+        "offer": N_("Offer"),
+        "medical": N_("Medical"),
+        "travel": N_("Travel"),
+        "follow_up": N_("Follow-up"),
+    },
+    "lost_reason": {
+        "price": N_("Price"),
+        "medical_not_eligible": N_("Not eligible medically"),
+        "chose_another_clinic": N_("Chose another clinic"),
+        "unreachable": N_("Unreachable"),
+        "duplicate": N_("Duplicate"),
+        "no_reply": N_("No reply"),
+        "other": N_("Other"),
+    },
+    "stage_type": {"open": N_("open"), "won": N_("won"), "lost": N_("lost")},
     "exclusion": {
         "paused": N_("paused"),
         "left": N_("has left"),
@@ -66,6 +105,34 @@ TERMS: dict[str, dict[str, str]] = {
     },
 }
 
+PROBLEMS = {
+    "kind": N_("Choose what you did: a call, a message, an e-mail…"),
+    "direction": N_("Choose outgoing or incoming."),
+    "outcome": N_("Choose one of the outcomes."),
+    "channel": N_("Choose WhatsApp, SMS or e-mail."),
+    "type": N_("Choose one of the types, or none."),
+    "started": N_("Enter when the call started: after the lead arrived, not in the future."),
+    "text": N_("Keep the text under 2,000 characters, without control characters."),
+    "note": N_("Write the note."),
+    "score": N_("Choose a score from 1 to 5."),
+    "comment": N_("Keep the comment under 2,000 characters, without control characters."),
+    "rates": N_("Choose one of this lead's calls, or none."),
+    **{part: N_("Enter minutes and seconds, such as 4:05.") for part in CALL_PARTS},
+}
+"""Each form field's problem, untranslated."""
+
+FORM_FIELD = {
+    "occurred_at": "started",
+    "answered_at": "started",
+    "ended_at": "started",
+    "rates_activity_id": "rates",
+    "talk_s": "talk",
+    "hold_s": "hold",
+    "wait_s": "wait",
+    "wrap_s": "wrap",
+}
+"""`ActivityIn`'s fields under the form's names (the others have the same name)."""
+
 
 def term_key(kind: str, value: str | None) -> str:
     """The untranslated word for a code; unknown codes are shown as they are."""
@@ -74,49 +141,153 @@ def term_key(kind: str, value: str | None) -> str:
     return TERMS.get(kind, {}).get(value, value)
 
 
+def seconds_of(text: str) -> int | None:
+    """`4:05` → 245; `1:02:03` → 3723; a bare `4` is four minutes. ValueError if unreadable."""
+    text = text.strip()
+    if not text:
+        return None
+    parts = text.split(":")
+    if not 1 <= len(parts) <= 3 or not all(part.isdigit() for part in parts):
+        raise ValueError(text)
+    if len(parts) == 1:  # whole minutes
+        parts.append("00")
+    if any(len(part) != 2 or int(part) > 59 for part in parts[1:]):
+        raise ValueError(text)
+    total = 0
+    for part in parts:
+        total = total * 60 + int(part)
+    if total > LONGEST_PART_S or len(parts[0]) > 4:
+        raise ValueError(text)
+    return total
+
+
 @dataclass
 class ActivityForm:
     """What the agent typed, as text (to show it again), and the problems found by field."""
 
     kind: str = ActivityKind.CALL.value
-    outcome: str = ""
     direction: str = "outbound"
-    minutes: str = ""
-    note: str = ""
+    outcome: str = CallOutcome.ANSWERED.value
+    started: str = ""
+    """`datetime-local` (YYYY-MM-DDTHH:MM) in the viewer's time zone; blank: now."""
+    wait: str = ""
+    talk: str = ""
+    hold: str = ""
+    wrap: str = ""
+    channel: str = Channel.WHATSAPP.value
+    type: str = ""
+    text: str = ""
+    score: str = ""
+    comment: str = ""
+    rates: str = ""
     problems: dict[str, str] = field(default_factory=dict)
     """Field name → untranslated message."""
 
-    def read(self) -> ActivityIn | None:
-        kind = next((k for k in NOTE_KINDS if k.value == self.kind), None)
+    def read(self, zone: ZoneInfo) -> ActivityIn | None:
+        """The activity, or None with `problems` filled."""
+        kind = next((k for k in KINDS if k.value == self.kind), None)
         if kind is None:
-            self.problems["kind"] = N_("Choose what you did: a call, a message, an e-mail…")
-        if self.outcome and self.outcome not in OUTCOMES:
-            self.problems["outcome"] = N_("Choose one of the outcomes, or none.")
-        if self.direction not in DIRECTIONS:
-            self.problems["direction"] = N_("Choose outgoing or incoming.")
-        duration = self._duration()
-        note = self.note.strip()
-        if len(note) > NOTE_LIMIT:
-            self.problems["note"] = N_("Keep the note under 2,000 characters.")
-        elif text_problem(note):
-            self.problems["note"] = N_("The note holds characters that cannot be saved.")
-        if kind is ActivityKind.NOTE and not note:
-            self.problems["note"] = N_("Write the note.")
-        if self.problems or kind is None:
+            self._problem("kind")
             return None
-        return ActivityIn(
-            kind=kind,
-            direction=self.direction,
-            outcome=self.outcome or None,
-            duration_s=duration,
-            detail={"note": note} if note else {},
-        )
+        values: dict[str, Any] = {"kind": kind}
+        if kind is not ActivityKind.CSAT and kind is not ActivityKind.NOTE:
+            values["direction"] = self._choice("direction", DIRECTIONS)
+        reader = {
+            ActivityKind.CALL: self._call,
+            ActivityKind.MESSAGE: self._message,
+            ActivityKind.EMAIL: self._typed,
+            ActivityKind.NOTE: self._typed,
+            ActivityKind.CSAT: self._csat,
+        }[kind]
+        values |= reader(zone)
+        if self.problems:
+            return None
+        try:
+            return ActivityIn.model_validate(values)
+        except ValidationError as error:
+            for problem in error.errors():
+                self._problem(FORM_FIELD.get(str(problem["loc"][0]), str(problem["loc"][0])))
+            return None
 
-    def _duration(self) -> int | None:
-        text = self.minutes.strip()
-        if not text:
+    def refused(self, error: InvalidLead) -> None:
+        """Problems the service found (a start before the lead arrived, a call not its own)."""
+        for problem in error.errors:
+            self._problem(FORM_FIELD.get(problem.field, problem.field))
+
+    def _problem(self, name: str) -> None:
+        self.problems[name] = PROBLEMS.get(name, PROBLEMS["kind"])
+
+    def _choice(self, name: str, allowed: tuple[str, ...], *, blank: bool = False) -> str | None:
+        value: str = getattr(self, name)
+        if blank and not value:
             return None
-        if not text.isdigit() or int(text) > LONGEST_CALL_MINUTES:
-            self.problems["minutes"] = N_("Enter the call's length in whole minutes (0 to 600).")
+        if value not in allowed:
+            self._problem(name)
+        return value or None
+
+    def _text(self, name: str, *, required: bool = False) -> str | None:
+        text = str(getattr(self, name)).strip()
+        if len(text) > TEXT_LIMIT or text_problem(text):
+            self._problem(name)
+        if required and not text:
+            self._problem("note")
+        return text or None
+
+    def _call(self, zone: ZoneInfo) -> dict[str, Any]:
+        outcome = self._choice("outcome", OUTCOMES)
+        spans = {part: self._span(part) for part in CALL_PARTS}
+        values: dict[str, Any] = {"outcome": outcome} | {
+            f"{part}_s": seconds for part, seconds in spans.items() if seconds is not None
+        }
+        text = self._text("text")
+        if text:
+            values["detail"] = {"text": text}
+        started = self._when(zone)
+        if started is not None:
+            values |= _call_times(started, outcome == CallOutcome.ANSWERED.value, spans)
+        return values
+
+    def _span(self, part: str) -> int | None:
+        try:
+            return seconds_of(getattr(self, part))
+        except ValueError:
+            self._problem(part)
             return None
-        return int(text) * 60
+
+    def _when(self, zone: ZoneInfo) -> datetime | None:
+        if not self.started.strip():
+            return None
+        try:
+            return datetime.fromisoformat(self.started.strip()).replace(tzinfo=zone)
+        except ValueError:
+            self._problem("started")
+            return None
+
+    def _message(self, _: ZoneInfo) -> dict[str, Any]:
+        return {"channel": self._choice("channel", CHANNELS), "text": self._text("text")}
+
+    def _typed(self, _: ZoneInfo) -> dict[str, Any]:
+        required = self.kind == ActivityKind.NOTE.value
+        values = {"type": self._choice("type", NOTE_TYPES, blank=True)}
+        return values | {"text": self._text("text", required=required)}
+
+    def _csat(self, _: ZoneInfo) -> dict[str, Any]:
+        score = self._choice("score", SCORES)
+        rates = self.rates.strip()
+        if rates and not rates.isdigit():
+            self._problem("rates")
+        return {
+            "score": int(score) if score and score in SCORES else None,
+            "comment": self._text("comment"),
+            "rates_activity_id": int(rates) if rates.isdigit() else None,
+        }
+
+
+def _call_times(started: datetime, answered: bool, spans: dict[str, int | None]) -> dict[str, Any]:
+    """A call's answer and end from its start and spans: it rang `wait`, then (answered) was
+    talked and held for `talk` + `hold`."""
+    rang = started + timedelta(seconds=spans["wait"] or 0)
+    if not answered:
+        return {"occurred_at": started, "ended_at": rang}
+    spoken = timedelta(seconds=(spans["talk"] or 0) + (spans["hold"] or 0))
+    return {"occurred_at": started, "answered_at": rang, "ended_at": rang + spoken}

@@ -1,5 +1,6 @@
 """The agent's inbox: open leads with their first-contact countdown, new ones arriving live, and
-one lead's file where calls, messages and stage changes are recorded.
+one lead's file: the contact's whole timeline, its stage control (which asks in place for what a
+stage requires) and the form that logs calls, messages, e-mails, notes and CSAT answers.
 
 Agents open their own inbox (it is also their home page); team leads, managers and admins open
 `/inbox?agent=KEY` for an agent they may see.
@@ -15,16 +16,29 @@ from fastapi import Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from leadflow.domain.configuration import Agent, Configuration
+from leadflow.identity import InvalidLead
 from leadflow.services.access import scoping, trace_scope
 from leadflow.services.access.scoping import Role
 from leadflow.services.assignment.decisions import UnknownLead
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.services.reporting import overview
 from leadflow.services.work import inbox
-from leadflow.services.work.activities import ActivityKind
+from leadflow.services.workflow.activities import ActivityKind
+from leadflow.services.workflow.stages import MoveRefused
 from leadflow.web.params import LeadId
-from leadflow.web.ui.inbox.forms import DIRECTIONS, OUTCOMES, ActivityForm, term_key
+from leadflow.web.ui.inbox.forms import (
+    CHANNELS,
+    DIRECTIONS,
+    KINDS,
+    NOTE_TYPES,
+    OUTCOMES,
+    SCORES,
+    ActivityForm,
+    term_key,
+)
+from leadflow.web.ui.inbox.stage_form import StageForm, prompt_field
 from leadflow.web.ui.shell.context import Page, PageDep
+from leadflow.web.ui.shell.formatting import clock, zone
 from leadflow.web.ui.shell.routers import page_router
 
 router = page_router("/inbox")
@@ -35,11 +49,7 @@ REFRESH_SECONDS = 60
 
 def countdown(seconds: int | None) -> str:
     """`9:05` or `1:02:03`: the same figures the browser shows as it counts down."""
-    if seconds is None:
-        return ""
-    hours, rest = divmod(max(seconds, 0), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return "" if seconds is None else clock(seconds)
 
 
 def _is_htmx(page: Page) -> bool:
@@ -147,13 +157,13 @@ async def _lead_page(
     lead_id: int,
     *,
     form: ActivityForm | None = None,
-    stage_problem: str = "",
+    stage_form: StageForm | None = None,
     status: int = 200,
 ) -> Response:
     with _missing_is_404():
         found = await inbox.lead_file(page.store, organisation, page.viewer, lead_id, page.now)
     configuration = organisation.configuration
-    pipeline = next((p for p in configuration.pipelines if p.key == found.lead.pipeline_key), None)
+    stage_form = stage_form or StageForm()
     template = "inbox/lead_work.html" if _is_htmx(page) else "inbox/lead.html"
     return page.render(
         template,
@@ -161,14 +171,24 @@ async def _lead_page(
         section="inbox" if page.viewer.role is not Role.AGENT else "home",
         file=found,
         lead=found.lead,
-        pipeline=pipeline,
+        pipeline=found.pipeline,
         agent_names={a.key: a.name for a in configuration.agents} | _unnamed(page),
+        automation_names={a.key: a.name or a.key for a in configuration.automations},
+        field_names={f.key: f.label for f in configuration.fields},
+        stage_names={s.key: s.name for p in configuration.pipelines for s in p.stages if s.name},
+        reason_names={
+            r.key: r.name for p in configuration.pipelines for r in p.lost_reasons if r.name
+        },
         unnamed=_unnamed(page),
         form=form or ActivityForm(),
-        stage_problem=stage_problem,
-        kinds=[k.value for k in inbox.NOTE_KINDS],
+        stage_form=stage_form,
+        prompt=[prompt_field(configuration, name) for name in stage_form.asked],
+        kinds=[k.value for k in KINDS],
         outcomes=OUTCOMES,
         directions=DIRECTIONS,
+        channels=CHANNELS,
+        note_types=NOTE_TYPES,
+        scores=SCORES,
         fragment=_is_htmx(page),
         **_words(page),
     )
@@ -185,53 +205,84 @@ def _done(page: Page, lead_id: int, message: str) -> Response:
     return RedirectResponse(f"/inbox/leads/{lead_id}", status_code=303)
 
 
+async def _saved(page: Page, organisation: Organisation, lead_id: int, message: str) -> Response:
+    """After a change: the page again (HTMX swaps its work column), or a redirect to it."""
+    if _is_htmx(page):
+        page.flash(message)
+        return await _lead_page(page, organisation, lead_id)
+    return _done(page, lead_id, message)
+
+
 @router.post("/leads/{lead_id}/activities")
 async def log_activity(
     page: PageDep,
     lead_id: LeadId,
     kind: Annotated[str, Form()] = ActivityKind.CALL.value,
-    outcome: Annotated[str, Form()] = "",
     direction: Annotated[str, Form()] = "outbound",
-    minutes: Annotated[str, Form()] = "",
-    note: Annotated[str, Form()] = "",
+    outcome: Annotated[str, Form()] = "",
+    started: Annotated[str, Form()] = "",
+    wait: Annotated[str, Form()] = "",
+    talk: Annotated[str, Form()] = "",
+    hold: Annotated[str, Form()] = "",
+    wrap: Annotated[str, Form()] = "",
+    channel: Annotated[str, Form()] = "",
+    note_type: Annotated[str, Form(alias="type")] = "",
+    text: Annotated[str, Form()] = "",
+    score: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+    rates: Annotated[str, Form()] = "",
 ) -> Response:
     organisation = await page.state.organisation.get(page.store)
-    form = ActivityForm(kind, outcome, direction, minutes, note)
-    activity = form.read()
-    if activity is None:
+    form = ActivityForm(
+        kind=kind, direction=direction, outcome=outcome, started=started, wait=wait, talk=talk,
+        hold=hold, wrap=wrap, channel=channel, type=note_type, text=text, score=score,
+        comment=comment, rates=rates,
+    )  # fmt: skip
+    activity = form.read(zone(page.account.timezone))
+    if activity is not None:
+        try:
+            with _missing_is_404():
+                async with page.store.savepoint():
+                    first = await inbox.log_activity(
+                        page.store, organisation, page.viewer, lead_id, activity, now=page.now
+                    )
+        except InvalidLead as refused:
+            form.refused(refused)
+    if activity is None or form.problems:
         return await _lead_page(page, organisation, lead_id, form=form, status=422)
-    with _missing_is_404():
-        first = await inbox.log_activity(
-            page.store, organisation.configuration, page.viewer, lead_id, activity, now=page.now
-        )
     await page.store.commit()
     message = (
         page.gettext("Saved. This was the first contact: the SLA clock has stopped.")
         if first
         else page.gettext("Saved.")
     )
-    if _is_htmx(page):
-        page.flash(message)
-        return await _lead_page(page, organisation, lead_id)
-    return _done(page, lead_id, message)
+    return await _saved(page, organisation, lead_id, message)
 
 
 @router.post("/leads/{lead_id}/stage")
-async def change_stage(
-    page: PageDep, lead_id: LeadId, stage: Annotated[str, Form()] = ""
-) -> Response:
+async def change_stage(page: PageDep, lead_id: LeadId) -> Response:
+    """Move the lead; refused for missing fields or a missing lost reason, the page asks for
+    them in place and the agent posts the stage again with them."""
     organisation = await page.state.organisation.get(page.store)
+    form = StageForm.posted(await page.request.form())
     try:
         with _missing_is_404():
-            await inbox.change_stage(
-                page.store, organisation.configuration, page.viewer, lead_id, stage, now=page.now
-            )
-    except inbox.UnknownStage:
-        problem = page.gettext("Choose one of this pipeline's stages.")
-        return await _lead_page(page, organisation, lead_id, stage_problem=problem, status=422)
+            async with page.store.savepoint():  # a refused move leaves no field set
+                await inbox.change_stage(
+                    page.store,
+                    organisation,
+                    page.viewer,
+                    lead_id,
+                    form.stage,
+                    lost_reason=form.lost_reason or None,
+                    fields=form.values,
+                    now=page.now,
+                )
+    except MoveRefused as refused:
+        form.refused(refused)
+    except InvalidLead as invalid:
+        form.invalid(invalid)
+    if form.prompting or form.problems:
+        return await _lead_page(page, organisation, lead_id, stage_form=form, status=422)
     await page.store.commit()
-    message = page.gettext("Stage saved.")
-    if _is_htmx(page):
-        page.flash(message)
-        return await _lead_page(page, organisation, lead_id)
-    return _done(page, lead_id, message)
+    return await _saved(page, organisation, lead_id, page.gettext("Stage saved."))

@@ -25,6 +25,13 @@ def timezones() -> list[str]:
     return sorted(name for name in available_timezones() if "/" in name and "Etc/" not in name)
 
 
+def clock(seconds: int) -> str:
+    """`4:05` or `1:02:03`: a span of time as a clock shows it (a countdown, a call's talk)."""
+    hours, rest = divmod(max(seconds, 0), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 @dataclass(frozen=True)
 class Formatter:
     locale: str
@@ -69,6 +76,10 @@ class Formatter:
         if seconds is None:
             return ""
         return format_unit(round(seconds / 60, 1), "duration-minute", "short", locale=self._locale)
+
+    def clock(self, seconds: int | None) -> str:
+        """`4:05`: a call's talk or hold time; blank for none."""
+        return "" if seconds is None else clock(seconds)
 
     def duration(self, delta: dt.timedelta) -> str:
         """`in 5 minutes` / `5 minutes ago`, worded in the viewer's language."""
