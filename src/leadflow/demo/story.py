@@ -197,7 +197,7 @@ class Story:
                 "email",
                 at,
                 direction="outbound",
-                detail={"type": "offer", "subject": "Your personal treatment offer"},
+                detail={"type": "offer", "text": "Your personal treatment offer"},
             )
             rule = Rules.OFFER_EMAIL
         else:
@@ -221,7 +221,8 @@ class Story:
             self.clock = at
             channel = self.rng.choices(("whatsapp", "sms", "email"), (0.75, 0.1, 0.15))[0]
             if channel == "email":
-                self._add("email", at, direction="outbound", detail={"subject": "Your questions"})
+                answer = {"text": "Answers to your questions"}
+                self._add("email", at, direction="outbound", detail=answer)
             else:
                 self._add("message", at, direction="outbound", channel=channel)
             if self.rng.random() < 0.6:
@@ -304,23 +305,19 @@ class Story:
     def _move(
         self, stage: str, at: datetime, *, rule: Rules | None = None, lost_reason: str | None = None
     ) -> None:
-        automated = (
-            {
-                "actor_kind": "automation",
-                "actor": rule.value,
-                "rule_key": rule.value,
-                "config_version_id": self.setting.config_version_id,
-            }
-            if rule
-            else {}
-        )
+        """As services/workflow/stages records a move: who in the columns and in `detail`."""
+        actor_kind, actor = ("automation", rule.value) if rule else ("user", self.person)
         self._add(
             "stage_change",
             at,
+            actor_kind=actor_kind,
+            actor=actor,
+            rule_key=rule.value if rule else None,
+            config_version_id=self.setting.config_version_id,
             from_stage=self.stage,
             to_stage=stage,
             lost_reason=lost_reason,
-            **automated,
+            detail={"from": self.stage, "to": stage, "by": actor},
         )
         self.stage = stage
 
