@@ -202,13 +202,18 @@ async def load(
             issued = await tokens.issue(store, f"demo-{now:%Y%m%d%H%M%S}", LEAST_PRIVILEGE)
             existing = await store.leads.count()
             await store.commit()
-        loaded, worked = 0, None
+        loaded = 0
+        worked: HistoryReport | str | None = None
         if existing == 0:
             demo, missing = await _month(database, days=days, now=now)
             loaded = await _load_leads(
                 database, demo, days=days, now=now, per_day=per_day, progress=progress
             )
-            worked = await _write_history(database, demo, history_progress) if demo else missing
+            worked = missing
+            if demo is not None:
+                async with open_store(database) as store:
+                    worked = await demo_history.write(store, demo, history_progress)
+                    await store.commit()
         await rollups.refresh_organisation_rollups(database, LiveOrganisation(), now)
         parts = ["demo organisation applied" if applied else "configuration kept"]
         parts.append(f"{loaded} sample leads routed" if loaded else f"{existing} leads kept")
@@ -229,15 +234,6 @@ async def _month(database: Database, *, days: int, now: datetime) -> tuple[Month
         organisation = await LiveOrganisation().get(store)
     start = _start(days, now) - timedelta(days=1)
     return demo_history.month(organisation, found, start=start, now=now, seed=SEED + 2), ""
-
-
-async def _write_history(
-    database: Database, demo: Month, progress: Callable[[int, int], None]
-) -> HistoryReport:
-    async with open_store(database) as store:
-        report = await demo_history.write(store, demo, progress)
-        await store.commit()
-    return report
 
 
 def _history_summary(worked: HistoryReport | str | None) -> list[str]:
