@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from leadflow.demo import history, organisation_yaml, samples
-from leadflow.demo.history import Fate, LeadFacts, Setting
+from leadflow.demo.records import Fate, LeadFacts, LeadHistory, Rules, Setting
 from leadflow.demo.samples import Funnel, Samples, ServedCall
 from leadflow.demo.worktime import WorkingTime
 from leadflow.services.configuration.versions import parse_yaml
@@ -48,7 +48,7 @@ def _lead(number: int) -> LeadFacts:
     return LeadFacts(number, arrived, arrived + timedelta(seconds=2), "anna", "DE", "de")
 
 
-def _histories(setting: Setting, count: int = 600) -> list[history.LeadHistory]:
+def _histories(setting: Setting, count: int = 600) -> list[LeadHistory]:
     made = [history.history(_lead(number), setting) for number in range(count)]
     return [story for story in made if story is not None]
 
@@ -105,8 +105,8 @@ def test_automated_changes_name_their_rule_and_version() -> None:
         for row in story.activities
         if row.actor_kind == "automation"
     )
-    assert set(rules) <= {rule.value for rule in history.Rules}
-    assert rules[history.Rules.FIRST_ANSWERED_CALL] > 0
+    assert set(rules) <= {rule.value for rule in Rules}
+    assert rules[Rules.FIRST_ANSWERED_CALL] > 0
     automated = [
         row
         for story in _histories(_setting(), count=50)
@@ -151,4 +151,4 @@ def test_the_demo_configuration_loads_with_its_stages_and_default_automations() 
         assert {"won", "lost"} <= set(pipeline.stage_keys)
         assert pipeline.lost_reason("unreachable") is not None
     keys = {automation.key for automation in configuration.automations}
-    assert keys == {rule.value for rule in history.Rules}
+    assert keys == {rule.value for rule in Rules}

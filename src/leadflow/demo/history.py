@@ -23,33 +23,9 @@ from __future__ import annotations
 
 import random
 
-from leadflow.demo.records import (
-    ActivityRow,
-    Fate,
-    LeadFacts,
-    LeadHistory,
-    LeadState,
-    Rules,
-    RunRow,
-    Setting,
-    TaskRow,
-)
+from leadflow.demo.records import Fate, LeadFacts, LeadHistory, Setting
 from leadflow.demo.samples import Funnel
 from leadflow.demo.story import Story
-
-__all__ = [
-    "ActivityRow",
-    "Fate",
-    "LeadFacts",
-    "LeadHistory",
-    "LeadState",
-    "Rules",
-    "RunRow",
-    "Setting",
-    "TaskRow",
-    "fate",
-    "history",
-]
 
 UNTOUCHED = 0.06
 """Share of leads nobody calls (the first-contact SLA then reassigns them)."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from leadflow.demo import history
-from leadflow.demo.history import LeadFacts, LeadHistory, Setting
+from leadflow.demo.records import LeadFacts, LeadHistory, Setting
 from leadflow.demo.samples import Samples
 from leadflow.demo.worktime import WorkingTime
 from leadflow.domain.configuration import AgentKind

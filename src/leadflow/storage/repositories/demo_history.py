@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadflow.demo.history import ActivityRow, LeadHistory, RunRow, TaskRow
+from leadflow.demo.records import ActivityRow, LeadHistory, RunRow, TaskRow
 from leadflow.storage.database import driver
 
 _ACTIVITY_COLUMNS = (
