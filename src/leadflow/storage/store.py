@@ -37,7 +37,7 @@ from leadflow.storage.repositories.roster import (
 )
 from leadflow.storage.repositories.roster import Load as StoredLoad
 from leadflow.storage.repositories.sessions import SessionRepository, ThrottleRepository
-from leadflow.storage.repositories.tasks import TaskRepository
+from leadflow.storage.repositories.tasks import TaskFilter, TaskReach, TaskRepository
 from leadflow.storage.repositories.users import UserRepository
 
 __all__ = [
@@ -52,6 +52,8 @@ __all__ = [
     "PoolRow",
     "Store",
     "StoredLoad",
+    "TaskFilter",
+    "TaskReach",
     "open_store",
 ]
 

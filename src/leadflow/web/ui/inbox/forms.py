@@ -102,6 +102,7 @@ TERMS: dict[str, dict[str, str]] = {
         "staff": N_("Staff change"),
         "queue_release": N_("Released from the queue"),
         "retry": N_("Routed again"),
+        "automation": N_("Reassigned by an automation rule"),
     },
 }
 
