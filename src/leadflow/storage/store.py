@@ -15,6 +15,7 @@ from leadflow.storage.repositories.configs import ConfigRepository
 from leadflow.storage.repositories.contacts import ContactDetails, ContactRepository
 from leadflow.storage.repositories.dashboards import DashboardRepository
 from leadflow.storage.repositories.deliveries import DeliveryRepository
+from leadflow.storage.repositories.demo_history import DemoHistoryRepository
 from leadflow.storage.repositories.history import HistoryRepository
 from leadflow.storage.repositories.leads import LeadRepository
 from leadflow.storage.repositories.outbox import OutboxRepository
@@ -76,6 +77,7 @@ class Store:
         self.throttle = ThrottleRepository(session)
         self.dashboards = DashboardRepository(session)
         self.tasks = TaskRepository(session)
+        self.demo_history = DemoHistoryRepository(session)
         self.automation = AutomationRepository(session)
         self.board = BoardRepository(session)
         self.history = HistoryRepository(session)
