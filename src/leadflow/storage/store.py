@@ -21,6 +21,7 @@ from leadflow.storage.repositories.platform import (
     FormRepository,
     TokenRepository,
 )
+from leadflow.storage.repositories.quality import QualityRepository
 from leadflow.storage.repositories.roster import (
     AssignmentRow,
     Counted,
@@ -71,6 +72,7 @@ class Store:
         self.throttle = ThrottleRepository(session)
         self.dashboards = DashboardRepository(session)
         self.tasks = TaskRepository(session)
+        self.quality = QualityRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

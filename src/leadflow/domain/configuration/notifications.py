@@ -12,6 +12,7 @@ from leadflow.domain.network import private_host
 TOPICS = (
     "lead.assigned", "lead.reassigned", "lead.queued", "lead.unassigned",
     "sla.warning", "sla.breached", "staff.change", "alert",
+    "workflow.fields_missing", "workflow.fields_missing_escalated",
 )  # fmt: skip
 
 

@@ -15,7 +15,9 @@ from leadflow.calendar import (
     add_shift_minutes,
     add_working_minutes,
     compile_calendar,
+    working_minutes_between,
 )
+from leadflow.calendar.spans import merge
 from leadflow.domain.configuration import (
     AgentKind,
     AgentStatus,
@@ -56,8 +58,13 @@ class Organisation:
         can be counted on, they are plain minutes."""
         if pipeline_key is None:
             return None
+        minutes = self.configuration.pipeline(pipeline_key).sla.first_contact_minutes
+        return self.add_working_minutes(pipeline_key, now, minutes)
+
+    def add_working_minutes(self, pipeline_key: str, now: datetime, minutes: int) -> datetime:
+        """The moment `minutes` of the pipeline's working time after `now`, counted as
+        `sla_due` counts them."""
         pipeline = self.configuration.pipeline(pipeline_key)
-        minutes = pipeline.sla.first_contact_minutes
         if pipeline.business_hours is not None:
             book = self.holiday_books.get(pipeline.team)
             hours, zone = pipeline.business_hours, pipeline.timezone
@@ -65,6 +72,20 @@ class Organisation:
         calendars = self.sla_calendars.get(pipeline_key, ())
         due = add_shift_minutes(now, minutes, calendars) if calendars else None
         return due or now + timedelta(minutes=minutes)
+
+    def working_hours_between(self, pipeline_key: str, start: datetime, end: datetime) -> float:
+        """Hours of the pipeline's working time (as `add_working_minutes` counts it) from
+        `start` to `end`."""
+        pipeline = self.configuration.pipeline(pipeline_key)
+        if pipeline.business_hours is not None:
+            book = self.holiday_books.get(pipeline.team)
+            hours, zone = pipeline.business_hours, pipeline.timezone
+            return working_minutes_between(start, end, hours, zone, book) / 60
+        calendars = self.sla_calendars.get(pipeline_key, ())
+        if not calendars or end <= start:
+            return max(0.0, (end - start) / timedelta(hours=1))
+        spans = merge(span for calendar in calendars for span in calendar.working_spans(start, end))
+        return sum((span.duration for span in spans), timedelta()) / timedelta(hours=1)
 
 
 def compile_organisation(version: int, configuration: Configuration) -> Organisation:
