@@ -20,7 +20,11 @@ TRAVEL_MONTH = {"key": "travel_month", "name": "Travel month", "type": "month"}
 
 
 async def with_requirement(
-    store: Store, requires: dict[tuple[str, str], list[str]], *, at: datetime
+    store: Store,
+    requires: dict[tuple[str, str], list[str]],
+    *,
+    at: datetime,
+    escalate_after_hours: int | None = None,
 ) -> int:
     """A new active version whose stages require `requires[(pipeline, stage)]`, activated at
     `at` (the version's time is what the view reads)."""
@@ -31,6 +35,8 @@ async def with_requirement(
         for stage in pipeline["stages"]:
             stage["requires"] = requires.get((pipeline["key"], stage["key"]), [])
     document["fields"] = [TRAVEL_MONTH]
+    if escalate_after_hours is not None:
+        document["workflow"]["escalate_missing_fields_after_hours"] = escalate_after_hours
     version = await configuration.apply(
         store, Configuration.model_validate(document), actor="test", comment="requirements"
     )

@@ -14,7 +14,7 @@ from leadflow.services.workflow import quality
 from leadflow.services.workflow.quality import Filters, UnknownFilter
 from leadflow.storage.store import Store
 from tests.integration.conftest import Clock
-from tests.integration.quality_scenario import Gaps, qualified_gaps, with_requirement
+from tests.integration.quality_scenario import Gaps, lead_in, qualified_gaps, with_requirement
 
 ADMIN = Viewer(role=Role.ADMIN)
 GERMAN_LEAD = Viewer(role=Role.TEAM_LEAD, team_keys=frozenset({"german"}))
@@ -114,3 +114,61 @@ async def test_unknown_and_forbidden_filters_are_refused_by_name(store: Store, g
         await quality.gaps(store, GERMAN_LEAD, live, Filters(team="english"))
     with pytest.raises(Forbidden):
         await quality.gaps(store, ANNA, live, Filters(agent="elif.kaya"))
+
+
+# --- alerts --------------------------------------------------------------------------------
+
+
+async def alerts(store: Store, topic: str) -> list[tuple[str, str | None, int]]:
+    """(channel, recipient, lead) of the outbox messages of `topic`."""
+    return sorted(
+        (m.channel, m.recipient, m.payload["lead_id"])
+        for m in await store.outbox.listing()
+        if m.topic == topic
+    )
+
+
+async def test_each_owner_is_alerted_once_per_gap(store: Store, gaps: Gaps, clock: Clock) -> None:
+    first = await quality.alert_gaps(store, await organisation(store), clock.now)
+    again = await quality.alert_gaps(store, await organisation(store), clock.now)
+    assert (first.owners, again.owners) == (3, 0)
+    assert await alerts(store, quality.FIELDS_MISSING) == [
+        ("sse", "anna.schmidt", gaps.both_missing),
+        ("sse", "elif.kaya", gaps.blank_month),
+        ("sse", "sarah.jones", gaps.english),
+    ]
+
+
+async def test_a_gap_that_changes_is_alerted_again(store: Store, gaps: Gaps, clock: Clock) -> None:
+    await quality.alert_gaps(store, await organisation(store), clock.now)
+    lead = await store.leads.get(gaps.both_missing, for_update=True)
+    assert lead is not None
+    lead.treatment = "hair_transplant"  # travel month still missing: a new set of fields
+    await store.session.flush()
+    again = await quality.alert_gaps(store, await organisation(store), clock.now)
+    assert again.owners == 1
+
+
+async def test_the_team_lead_is_alerted_only_after_the_working_hours(
+    store: Store, clock: Clock, scenario: object
+) -> None:
+    """hair-de works Mon–Fri 08:00–22:00 and Sat 10:00–18:00 (Berlin). A gap from Friday
+    21:00 with a 2-hour delay is due on Saturday at 11:00, not at Friday 23:00."""
+    friday_evening = clock.now.replace(day=8, hour=19)  # 21:00 in Berlin
+    await with_requirement(
+        store,
+        {("hair-de", "qualified"): ["treatment"]},
+        at=clock.now - timedelta(days=10),
+        escalate_after_hours=2,
+    )
+    lead_id = await lead_in(store, stage="qualified", entered=friday_evening, owner="anna.schmidt")
+    saturday = clock.now.replace(day=9, hour=8, minute=30)  # 10:30 in Berlin
+    early = await quality.alert_gaps(store, await organisation(store), saturday)
+    assert (early.owners, early.escalated) == (1, 0)
+    due = await quality.alert_gaps(
+        store, await organisation(store), saturday + timedelta(minutes=30)
+    )
+    again = await quality.alert_gaps(store, await organisation(store), clock.now)
+    assert (due.owners, due.escalated) == (0, 1)
+    assert (again.owners, again.escalated) == (0, 0)
+    assert await alerts(store, quality.FIELDS_MISSING_ESCALATED) == [("alert", "german", lead_id)]

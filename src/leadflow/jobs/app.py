@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from procrastinate import App, PsycopgConnector
 
-from leadflow.jobs import dashboards, schedules, stalled, tasks, timekeeping
+from leadflow.jobs import dashboards, quality, schedules, stalled, tasks, timekeeping
 from leadflow.storage.embedded import libpq_url
 
 
@@ -13,6 +13,7 @@ def build(database_url: str, *, pool_size: int = 5) -> App:
     connector = PsycopgConnector(conninfo=libpq_url(database_url), min_size=1, max_size=pool_size)
     app = App(connector=connector)
     tasks.register(app)
+    quality.register(app)
     schedules.register(app)
     timekeeping.register(app)
     dashboards.register(app)

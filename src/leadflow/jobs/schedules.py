@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from procrastinate import App
 
+from leadflow.jobs.quality import ALERT_MISSING_FIELDS
 from leadflow.jobs.tasks import DELIVER_OUTBOX
 
 
@@ -32,6 +33,8 @@ class Schedule:
 SCHEDULES: tuple[Schedule, ...] = (
     # Retries come due, and commits whose wake-up was missed (no worker was listening).
     Schedule(DELIVER_OUTBOX, "* * * * * */5"),
+    # Owners of leads missing required fields, and their team leads after the delay.
+    Schedule(ALERT_MISSING_FIELDS, "*/15 * * * *"),
 )
 
 
