@@ -17,7 +17,7 @@ from leadflow.observability import configure_logging
 from leadflow.services.delivery import live
 from leadflow.storage.database import Database
 from leadflow.web import errors, limits
-from leadflow.web.api import configuration, events, forms, leads, routing, system, work
+from leadflow.web.api import configuration, events, forms, leads, quality, routing, system, work
 from leadflow.web.deps import AppState, system_clock, warm_up
 from leadflow.web.ui import site
 
@@ -105,6 +105,7 @@ def create_app(
     app.include_router(forms.router, max_body_size=limits.FORM_BODY_BYTES)
     app.include_router(routing.router)
     app.include_router(work.router)
+    app.include_router(quality.router)
     app.include_router(configuration.router)
     app.include_router(system.router)
     site.install(app, settings)

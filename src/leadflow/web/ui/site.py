@@ -1,5 +1,5 @@
 """The web interface mounted on the application: session cookie, static files, every package's
-pages (home, account, admin, config, dashboard, inbox) and the error pages."""
+pages (home, account, admin, config, dashboard, inbox, quality) and the error pages."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from leadflow.web.ui.config import agents, leave, pipelines, rules, shifts, team
 from leadflow.web.ui.dashboard import pages as dashboard
 from leadflow.web.ui.home import pages as home
 from leadflow.web.ui.inbox import pages as inbox
+from leadflow.web.ui.quality import pages as quality
 from leadflow.web.ui.shell import errors
 from leadflow.web.ui.shell.transport import BrowserCookies, StrictTransport
 
@@ -32,4 +33,5 @@ def install(app: FastAPI, settings: Settings) -> None:
         app.include_router(module.router)
     app.include_router(inbox.router)
     app.include_router(dashboard.router)
+    app.include_router(quality.router)
     errors.install(app)

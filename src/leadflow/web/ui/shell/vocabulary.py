@@ -61,6 +61,17 @@ LABELS: dict[str, dict[str, str]] = {
         "won": N_("Won"),
         "lost": N_("Lost"),
     },
+    "field": {
+        "first_name": N_("First name"),
+        "last_name": N_("Last name"),
+        "phone": N_("Phone"),
+        "email": N_("E-mail"),
+        "country": N_("Country"),
+        "language": N_("Language"),
+        "treatment": N_("Treatment"),
+        "budget": N_("Budget"),
+        "currency": N_("Currency"),
+    },
     "cap": {
         "day": N_("Per day"),
         "week": N_("Per week"),
