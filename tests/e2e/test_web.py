@@ -12,14 +12,15 @@ from tests.e2e.conftest import Visit
 
 CONFIG = ["Agents", "Teams", "Pipelines"]
 PLANS = ["Shifts", "Leave"]
+QUALITY = "Data quality"
 HOMES = {
     "admin": (
         "Overview",
-        ["Overview", *CONFIG, "Rules", *PLANS, "Versions", "Users", "API tokens"],
+        ["Overview", QUALITY, *CONFIG, "Rules", *PLANS, "Versions", "Users", "API tokens"],
     ),
-    "manager": ("Dashboard", ["Dashboard", *CONFIG, "Rules", *PLANS, "Versions"]),
-    "team_lead": ("My teams", ["My teams", *CONFIG, *PLANS]),
-    "agent": ("My leads", ["My leads"]),
+    "manager": ("Dashboard", ["Dashboard", QUALITY, *CONFIG, "Rules", *PLANS, "Versions"]),
+    "team_lead": ("My teams", ["My teams", QUALITY, *CONFIG, *PLANS]),
+    "agent": ("My leads", ["My leads", QUALITY]),
 }
 
 ADMIN_PAGES = {

@@ -49,7 +49,7 @@ async def data_quality(page: PageDep) -> Response:
         lines=view.lines(report, names, page.fmt, page.now),
         listed=quality.LISTED,
         team_chart=view.chart(report.teams, lambda t: names.team(t.team), page.gettext),
-        agent_chart=view.chart(report.agents, lambda t: names.agent(t.agent), page.gettext),
+        agent_chart=view.chart(report.agents, names.agent_of, page.gettext),
         names=names,
         teams=scoping.visible_teams(viewer, configuration.teams),
         agents=sorted(scoping.visible_agents(viewer, configuration.agents), key=lambda a: a.name),

@@ -53,6 +53,12 @@ class Names:
         found = next((a.name for a in self.configuration.agents if a.key == key), key)
         return found or self.gettext("No agent")
 
+    def agent_of(self, total: GapTotal) -> str:
+        """An agent's row; the leads nobody owns, per team, are told apart by the team."""
+        if total.agent is None:
+            return f"{self.agent(None)} ({self.team(total.team)})"
+        return self.agent(total.agent)
+
     def pipeline(self, key: str) -> str:
         return next((p.name for p in self.configuration.pipelines if p.key == key), key)
 
