@@ -51,6 +51,11 @@ class NewAlert:
     idempotency_key: str = ""
 
 
+_NO_JIT = "SET LOCAL jit = off"
+"""The statement's estimates (rows of the versions' JSON) are far above its work: compiling it
+took seconds, reading the gaps milliseconds."""
+
+
 @functools.cache
 def _field_value() -> str:
     """The required field's value as text: its lead column, or its key in the custom values."""
@@ -58,8 +63,16 @@ def _field_value() -> str:
     branches = []
     for column in sorted(set(LEAD_COLUMNS.values())):
         assert column in known, column  # a fixed set of names, never the configuration's text
-        branches.append(f"WHEN '{column}' THEN l.{column}::text")
-    return f"CASE r.lead_column {' '.join(branches)} ELSE l.custom ->> r.field END"
+        branches.append(f"WHEN '{column}' THEN c.{column}::text")
+    return f"CASE r.lead_column {' '.join(branches)} ELSE c.custom ->> r.field END"
+
+
+@functools.cache
+def _values() -> str:
+    """The lead's values a requirement may read (beyond those the list shows)."""
+    shown = {"first_name", "last_name"}
+    columns = sorted(set(LEAD_COLUMNS.values()) - shown)
+    return ", ".join([*(f"l.{column}" for column in columns), "l.custom"])
 
 
 @functools.cache
@@ -81,38 +94,52 @@ held AS MATERIALIZED (
         CASE jsonb_typeof(s -> 'requires') WHEN 'array' THEN s -> 'requires' END) f(field)
     WHERE v.id <= %(version)s
 ),
-since AS (
-    SELECT r.*, (
-        SELECT min(v.created_at) FROM config_versions v
-        WHERE v.id <= %(version)s AND v.id > coalesce((
-            SELECT max(w.id) FROM config_versions w
-            WHERE w.id <= %(version)s AND NOT EXISTS (
-                SELECT FROM held h
-                WHERE h.version = w.id AND h.pipeline = r.pipeline
-                  AND h.stage = r.stage AND h.field = r.field
-            )
-        ), 0)
-    ) AS since
+lacking AS (
+    -- per requirement, the latest version up to `version` without it (0: none)
+    SELECT r.pipeline, r.stage, r.field, r.lead_column, r.position,
+           coalesce(max(w.id) FILTER (WHERE h.version IS NULL), 0) AS version
     FROM required r
+    CROSS JOIN config_versions w
+    LEFT JOIN held h
+      ON h.version = w.id AND h.pipeline = r.pipeline AND h.stage = r.stage AND h.field = r.field
+    WHERE w.id <= %(version)s
+    GROUP BY r.pipeline, r.stage, r.field, r.lead_column, r.position
 ),
-gaps AS (
+since AS MATERIALIZED (
+    SELECT k.pipeline, k.stage, k.field, k.lead_column, k.position,
+           (SELECT min(v.created_at) FROM config_versions v
+            WHERE v.id > k.version AND v.id <= %(version)s) AS since
+    FROM lacking k
+),
+stages AS MATERIALIZED (
+    SELECT pipeline, stage FROM since GROUP BY pipeline, stage
+),
+candidates AS MATERIALIZED (
     SELECT l.id, l.first_name, l.last_name, l.pipeline_key, l.stage_key, l.owner_agent_key,
-           coalesce(a.team_key, pl.team_key) AS team,
-           array_agg(r.field ORDER BY r.position) AS missing,
-           min(greatest(coalesce(l.stage_entered_at, l.received_at), r.since)) AS since
-    FROM since r
+           coalesce(l.stage_entered_at, l.received_at) AS entered,
+           {_values()}
+    FROM stages s
     JOIN leads l
-      ON l.pipeline_key = r.pipeline AND l.stage_key = r.stage AND l.closed_at IS NULL
-    LEFT JOIN agents a ON a.key = l.owner_agent_key
-    LEFT JOIN pipelines pl ON pl.key = l.pipeline_key
-    WHERE coalesce({_field_value()}, '') !~ '[^[:space:]]'
-      AND (%(everything)s OR l.owner_agent_key = ANY(%(scope_agents)s)
+      ON l.pipeline_key = s.pipeline AND l.stage_key = s.stage AND l.closed_at IS NULL
+    WHERE (%(everything)s OR l.owner_agent_key = ANY(%(scope_agents)s)
            OR l.pipeline_key = ANY(%(scope_pipelines)s))
-      AND (%(team)s::text IS NULL OR coalesce(a.team_key, pl.team_key) = %(team)s)
       AND (%(agent)s::text IS NULL OR l.owner_agent_key = %(agent)s)
       AND (%(pipeline)s::text IS NULL OR l.pipeline_key = %(pipeline)s)
       AND (%(stage)s::text IS NULL OR l.stage_key = %(stage)s)
-    GROUP BY l.id, a.key, pl.key
+),
+gaps AS (
+    SELECT c.id, c.first_name, c.last_name, c.pipeline_key, c.stage_key, c.owner_agent_key,
+           coalesce(a.team_key, pl.team_key) AS team,
+           array_agg(r.field ORDER BY r.position) AS missing,
+           min(greatest(c.entered, r.since)) AS since
+    FROM candidates c
+    JOIN since r ON r.pipeline = c.pipeline_key AND r.stage = c.stage_key
+    LEFT JOIN agents a ON a.key = c.owner_agent_key
+    LEFT JOIN pipelines pl ON pl.key = c.pipeline_key
+    WHERE coalesce({_field_value()}, '') !~ '[^[:space:]]'
+      AND (%(team)s::text IS NULL OR coalesce(a.team_key, pl.team_key) = %(team)s)
+    GROUP BY c.id, c.first_name, c.last_name, c.pipeline_key, c.stage_key, c.owner_agent_key,
+             a.team_key, pl.team_key
     HAVING %(field)s::text IS NULL OR %(field)s = ANY(array_agg(r.field))
 )
 SELECT 'lead', id, first_name, last_name, pipeline_key, stage_key, owner_agent_key, team,
@@ -178,12 +205,14 @@ class QualityRepository:
         if not query.requirements:
             return GapReport([], [], [])
         connection = await driver(self.session)
+        await connection.execute(_NO_JIT)
         cursor = await connection.execute(_gaps_sql(), _parameters(query))
         return _report(await cursor.fetchall())
 
     async def explain(self, query: GapQuery) -> str:
         """EXPLAIN ANALYZE of the statement `gaps` runs (for the benchmark)."""
         connection = await driver(self.session)
+        await connection.execute(_NO_JIT)
         cursor = await connection.execute(
             "EXPLAIN (ANALYZE, BUFFERS) " + _gaps_sql(), _parameters(query)
         )
