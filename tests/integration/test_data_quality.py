@@ -163,12 +163,14 @@ async def test_the_team_lead_is_alerted_only_after_the_working_hours(
     )
     lead_id = await lead_in(store, stage="qualified", entered=friday_evening, owner="anna.schmidt")
     saturday = clock.now.replace(day=9, hour=8, minute=30)  # 10:30 in Berlin
+    await lead_in(store, stage="qualified", entered=saturday, owner="elif.kaya", name="Mia")
     early = await quality.alert_gaps(store, await organisation(store), saturday)
-    assert (early.owners, early.escalated) == (1, 0)
-    due = await quality.alert_gaps(
-        store, await organisation(store), saturday + timedelta(minutes=30)
-    )
-    again = await quality.alert_gaps(store, await organisation(store), clock.now)
+    assert (early.owners, early.escalated) == (2, 0)
+    eleven = saturday + timedelta(minutes=30)
+    due = await quality.alert_gaps(store, await organisation(store), eleven)
     assert (due.owners, due.escalated) == (0, 1)
-    assert (again.owners, again.escalated) == (0, 0)
     assert await alerts(store, quality.FIELDS_MISSING_ESCALATED) == [("alert", "german", lead_id)]
+    later = await quality.alert_gaps(store, await organisation(store), clock.now)
+    again = await quality.alert_gaps(store, await organisation(store), clock.now)
+    assert (later.owners, later.escalated) == (0, 1)  # Mia's too, by Tuesday
+    assert (again.owners, again.escalated) == (0, 0)

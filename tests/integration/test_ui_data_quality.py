@@ -8,11 +8,14 @@ import re
 import httpx
 import pytest
 
+from leadflow.services.access import tokens
+from leadflow.services.access.scoping import Scope
+from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from tests.integration.conftest import Clock
 from tests.integration.quality_scenario import Gaps, qualified_gaps
 from tests.integration.test_ui_dashboards import download_csv, download_xlsx
-from tests.integration.ui import EMAILS, sign_in
+from tests.integration.ui import EMAILS, application, sign_in
 
 
 @pytest.fixture
@@ -149,3 +152,19 @@ async def test_the_page_speaks_turkish(web: httpx.AsyncClient, gaps: Gaps) -> No
     page = (await web.get("/data-quality")).text
     assert "Veri kalitesi" in page
     assert cells(page, gaps.both_missing)[-1] == "3 gün"
+
+
+async def test_the_api_needs_the_read_scope(
+    store: Store, bound: Database, clock: Clock, gaps: Gaps
+) -> None:
+    issued = await tokens.issue(store, "intake-only", frozenset({Scope.INTAKE}))
+    await store.commit()
+    app = application(bound, clock)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://leadflow.test",
+        headers={"Authorization": f"Bearer {issued.secret}"},
+    ) as intake:
+        answer = await intake.get("/api/v1/data-quality")
+    assert answer.status_code == 403
+    assert "read" in answer.text

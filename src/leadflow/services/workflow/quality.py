@@ -8,6 +8,7 @@ administrators and managers every lead.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -122,9 +123,8 @@ async def alert_gaps(store: Store, organisation: Organisation, now: datetime) ->
             everything=True,
         )
     )
-    due = _EscalationClock(organisation)
     owners = [_owner_alert(gap) for gap in report.leads if gap.owner is not None]
-    teams = [_team_alert(gap) for gap in report.leads if gap.team and due.passed(gap, now)]
+    teams = [_team_alert(gap) for gap in escalated(organisation, report.leads, now)]
     sent = await store.quality.sent([a.idempotency_key for a in (*owners, *teams)])
     owners = [a for a in owners if a.idempotency_key not in sent]
     teams = [a for a in teams if a.idempotency_key not in sent]
@@ -132,22 +132,28 @@ async def alert_gaps(store: Store, organisation: Organisation, now: datetime) ->
     return Alerted(owners=len(owners), escalated=len(teams))
 
 
-class _EscalationClock:
-    """When a gap is due for the team lead: its start plus the working hours, counted in the
-    pipeline's working time (business hours, else its pool's shifts), once per start."""
+def escalated(organisation: Organisation, gaps: list[LeadGap], now: datetime) -> list[LeadGap]:
+    """The gaps older than `workflow.escalate_missing_fields_after_hours` working hours of
+    their pipeline (business hours, else its pool's shifts), `now`.
 
-    def __init__(self, organisation: Organisation) -> None:
-        self.organisation = organisation
-        self.minutes = organisation.configuration.workflow.escalate_missing_fields_after_hours * 60
-        self._due: dict[tuple[str, datetime], datetime] = {}
+    A later start is never due sooner, so per pipeline a binary search over the distinct
+    starts finds the latest one due: a few calendar computations, not one per lead."""
+    minutes = organisation.configuration.workflow.escalate_missing_fields_after_hours * 60
+    by_pipeline: dict[str, list[LeadGap]] = {}
+    for gap in gaps:
+        if gap.team is not None:
+            by_pipeline.setdefault(gap.pipeline, []).append(gap)
+    found: list[LeadGap] = []
+    for pipeline, those in by_pipeline.items():
+        starts = sorted({gap.since for gap in those})
 
-    def passed(self, gap: LeadGap, now: datetime) -> bool:
-        key = (gap.pipeline, gap.since)
-        if key not in self._due:
-            self._due[key] = self.organisation.add_working_minutes(
-                gap.pipeline, gap.since, self.minutes
-            )
-        return self._due[key] <= now
+        def due(index: int, pipeline: str = pipeline, starts: list[datetime] = starts) -> bool:
+            return organisation.add_working_minutes(pipeline, starts[index], minutes) <= now
+
+        count = bisect.bisect_left(range(len(starts)), True, key=lambda i: not due(i))
+        latest = starts[count - 1] if count else None
+        found += [gap for gap in those if latest is not None and gap.since <= latest]
+    return found
 
 
 def alert_key(topic: str, gap: LeadGap) -> str:
