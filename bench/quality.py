@@ -245,12 +245,22 @@ def main() -> None:
     parser.add_argument("--activities-per-lead", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--database", help="a database a --keep run prepared (kept again)")
     args = parser.parse_args()
-    name, url = create_database()
+    if args.database:
+        name, url = args.database.rsplit("/", 1)[-1], args.database
+        env = {**os.environ, "LEADFLOW_DATABASE_URL": url}
+        env["LEADFLOW_SECRET_KEY"] = uuid.uuid4().hex
+    else:
+        name, url = create_database()
     server = None
     try:
-        env = prepare(url, args.leads, args.activities_per_lead)
+        if not args.database:
+            env = prepare(url, args.leads, args.activities_per_lead)
         timings, plan, gaps = asyncio.run(in_process(url, args.repeat))
+        report(timings, plan, gaps, args.leads, args.leads * args.activities_per_lead)
+        # The server's own worker would deliver the alerts the periodic job writes meanwhile.
+        env["LEADFLOW_RUN_WORKER_IN_PROCESS"] = "false"
         port = free_port()
         server = start_server(env, port, 1)
         timings += over_http(port, args.repeat)
@@ -258,7 +268,7 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-        if args.keep:
+        if args.keep or args.database:
             console.print(f"kept database {name}: {url}")
         else:
             drop_database(name)

@@ -53,15 +53,15 @@ class Requirement:
         return LEAD_COLUMNS.get(self.field)
 
 
-def requirements(configuration: Configuration) -> list[Requirement]:
+def requirements(configuration: Configuration) -> tuple[Requirement, ...]:
     """Every field the open stages of every pipeline require (closed leads need nothing)."""
-    return [
+    return tuple(
         Requirement(pipeline.key, stage.key, field, position)
         for pipeline in configuration.pipelines
         for stage in pipeline.stages
         if not stage.closes
-        for position, field in enumerate(stage.requires)
-    ]
+        for position, field in enumerate(dict.fromkeys(stage.requires))
+    )
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,8 @@ async def gaps(
             everything=scope.everything,
             agents=scope.agents,
             pipelines=scope.pipelines,
+            agent_teams=_agent_teams(configuration),
+            pipeline_teams=_pipeline_teams(configuration),
             team=filters.team,
             agent=filters.agent,
             pipeline=filters.pipeline,
@@ -98,6 +100,14 @@ async def gaps(
             limit=limit,
         )
     )
+
+
+def _agent_teams(configuration: Configuration) -> dict[str, str]:
+    return {agent.key: agent.team for agent in configuration.agents}
+
+
+def _pipeline_teams(configuration: Configuration) -> dict[str, str]:
+    return {pipeline.key: pipeline.team for pipeline in configuration.pipelines}
 
 
 # --- alerts --------------------------------------------------------------------------------
@@ -116,11 +126,14 @@ async def alert_gaps(store: Store, organisation: Organisation, now: datetime) ->
     `workflow.escalate_missing_fields_after_hours` working hours of the lead's pipeline. The
     caller commits; running again writes nothing new (the outbox keys are per lead, stage
     and set of missing fields)."""
+    configuration = organisation.configuration
     report = await store.quality.gaps(
         GapQuery(
             version=organisation.version,
-            requirements=requirements(organisation.configuration),
+            requirements=requirements(configuration),
             everything=True,
+            agent_teams=_agent_teams(configuration),
+            pipeline_teams=_pipeline_teams(configuration),
         )
     )
     owners = [_owner_alert(gap) for gap in report.leads if gap.owner is not None]
