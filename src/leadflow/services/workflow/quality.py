@@ -23,7 +23,7 @@ from leadflow.workflow.gaps import GapReport, LeadGap, requirements
 
 FIELDS_MISSING = "workflow.fields_missing"
 FIELDS_MISSING_ESCALATED = "workflow.fields_missing_escalated"
-LISTED = 500
+LISTED = 200
 """Leads a page or an API answer lists at most (oldest gap first); the totals count them all."""
 
 

@@ -112,9 +112,11 @@ def _blank(requirement: Requirement, n: int) -> str:
     else:
         assert column in _LEAD_COLUMNS, column  # a fixed set of names, never the config's text
         value = f"l.{column}::text"
-    return f"coalesce({value}, '') !~ '[^[:space:]]'"
+    return f"coalesce(btrim({value}, {_WHITESPACE}), '') = ''"
 
 
+_WHITESPACE = r"E' \t\n\r\f\x0b'"
+"""The ASCII whitespace `str.strip()` removes: text of only these is blank."""
 _LEAD_COLUMNS = frozenset(column.name for column in Lead.__table__.columns)
 
 
