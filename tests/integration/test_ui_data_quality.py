@@ -137,8 +137,11 @@ async def test_the_api_answers_the_figures_of_the_page(web: httpx.AsyncClient, g
 
 async def test_the_api_names_an_unknown_filter(client: httpx.AsyncClient, gaps: Gaps) -> None:
     answer = await client.get("/api/v1/data-quality?field=shoe_size")
-    assert answer.status_code == 422
-    assert answer.json()["detail"][0]["loc"] == ["query", "field"]
+    assert answer.status_code == 404
+    assert answer.json()["detail"] == "field 'shoe_size' is not in the active configuration"
+    malformed = await client.get("/api/v1/data-quality?team=")
+    assert malformed.status_code == 422
+    assert malformed.json()["detail"][0]["loc"] == ["query", "team"]
     assert (await client.get("/api/v1/data-quality?limit=0")).status_code == 422
 
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from leadflow.services.workflow import quality
 from leadflow.services.workflow.quality import Filters, UnknownFilter
 from leadflow.web.api.schemas import UNAUTHENTICATED
 from leadflow.web.deps import Now, OrgDep, Reader, StoreDep
+from leadflow.web.errors import NotFound
 from leadflow.workflow.gaps import GapTotal
+
+KeyFilter = Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
 
 router = APIRouter(prefix="/api/v1", tags=["workflow"], responses=UNAUTHENTICATED)
 
@@ -63,7 +66,8 @@ def _total(total: GapTotal) -> TotalOut:
     summary="Open leads missing fields their stage requires, with totals per team and agent",
     responses={
         403: {"description": "a team, agent or pipeline outside the caller's view"},
-        422: {"description": "a filter names something that does not exist"},
+        404: {"description": "a filter names something the configuration does not have"},
+        422: {"description": "a filter is not a key (lowercase letters, digits, . _ -)"},
     },
 )
 async def data_quality(
@@ -71,21 +75,22 @@ async def data_quality(
     organisation: OrgDep,
     now: Now,
     who: Reader,
-    team: str | None = None,
-    agent: str | None = None,
-    pipeline: str | None = None,
-    stage: str | None = None,
-    field: str | None = None,
+    team: KeyFilter = None,
+    agent: KeyFilter = None,
+    pipeline: KeyFilter = None,
+    stage: KeyFilter = None,
+    field: KeyFilter = None,
     limit: int = Query(default=quality.LISTED, ge=1, le=10_000),
-) -> DataQualityOut | JSONResponse:
+) -> DataQualityOut:
     """Scoped like the leads: an agent their own, a team lead their teams', everyone else
     every lead. The totals count every gap; `leads` lists the oldest `limit`."""
     filters = Filters(team, agent, pipeline, stage, field)
     try:
         report = await quality.gaps(db, who, organisation, filters, limit=limit)
     except UnknownFilter as error:
-        problem = {"loc": ["query", error.field], "msg": str(error), "type": "value_error"}
-        return JSONResponse({"detail": [problem]}, status_code=422)
+        raise NotFound(
+            f"{error.field} {error.value!r} is not in the active configuration"
+        ) from None
     return DataQualityOut(
         leads_with_gaps=report.total_leads,
         missing_fields=report.total_missing,
