@@ -13,14 +13,15 @@ from tests.e2e.conftest import Visit
 BOARD = "Pipelines board"
 CONFIG = ["Agents", "Teams", "Pipelines"]
 PLANS = ["Shifts", "Leave"]
+QUALITY = "Data quality"
 HOMES = {
     "admin": (
         "Overview",
-        ["Overview", BOARD, *CONFIG, "Rules", *PLANS, "Versions", "Users", "API tokens"],
+        ["Overview", BOARD, QUALITY, *CONFIG, "Rules", *PLANS, "Versions", "Users", "API tokens"],
     ),
-    "manager": ("Dashboard", ["Dashboard", BOARD, *CONFIG, "Rules", *PLANS, "Versions"]),
-    "team_lead": ("My teams", ["My teams", BOARD, *CONFIG, *PLANS]),
-    "agent": ("My leads", ["My leads", BOARD]),
+    "manager": ("Dashboard", ["Dashboard", BOARD, QUALITY, *CONFIG, "Rules", *PLANS, "Versions"]),
+    "team_lead": ("My teams", ["My teams", BOARD, QUALITY, *CONFIG, *PLANS]),
+    "agent": ("My leads", ["My leads", BOARD, QUALITY]),
 }
 
 ADMIN_PAGES = {

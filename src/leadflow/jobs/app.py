@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from procrastinate import App, PsycopgConnector
 
-from leadflow.jobs import dashboards, followups, schedules, stalled, tasks, timekeeping, workflow
+from leadflow.jobs import (
+    dashboards,
+    followups,
+    quality,
+    schedules,
+    stalled,
+    tasks,
+    timekeeping,
+    workflow,
+)
 from leadflow.storage.embedded import libpq_url
 
 
@@ -15,6 +24,7 @@ def build(database_url: str, *, pool_size: int = 5) -> App:
     tasks.register(app)
     followups.register(app)
     workflow.register(app)
+    quality.register(app)
     schedules.register(app)
     timekeeping.register(app)
     dashboards.register(app)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from procrastinate import App
 
 from leadflow.jobs.followups import ALERT_OVERDUE_TASKS
+from leadflow.jobs.quality import ALERT_MISSING_FIELDS
 from leadflow.jobs.tasks import DELIVER_OUTBOX
 from leadflow.jobs.workflow import SWEEP_WORKFLOW
 
@@ -38,6 +39,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule(ALERT_OVERDUE_TASKS, "* * * * *"),
     # Leads created, idle too long, tasks overdue: the automations' time-based events.
     Schedule(SWEEP_WORKFLOW, "* * * * *"),
+    # Owners of leads missing required fields, and their team leads after the delay.
+    Schedule(ALERT_MISSING_FIELDS, "*/15 * * * *"),
 )
 
 

@@ -25,6 +25,7 @@ from leadflow.storage.repositories.platform import (
     FormRepository,
     TokenRepository,
 )
+from leadflow.storage.repositories.quality import QualityRepository
 from leadflow.storage.repositories.roster import (
     AssignmentRow,
     Counted,
@@ -81,6 +82,7 @@ class Store:
         self.automation = AutomationRepository(session)
         self.board = BoardRepository(session)
         self.history = HistoryRepository(session)
+        self.quality = QualityRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -22,6 +22,7 @@ from leadflow.web.api import (
     events,
     forms,
     leads,
+    quality,
     routing,
     system,
     tasks,
@@ -117,6 +118,7 @@ def create_app(
     app.include_router(work.router)
     app.include_router(tasks.router)
     app.include_router(workflow.router)
+    app.include_router(quality.router)
     app.include_router(configuration.router)
     app.include_router(system.router)
     site.install(app, settings)

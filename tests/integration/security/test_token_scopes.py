@@ -41,6 +41,7 @@ SCOPE_OF = {
     "GET /api/v1/roster": Scope.READ,
     "GET /api/v1/agents/{agent_key}/availability": Scope.READ,
     "GET /api/v1/agents/{agent_key}/events": Scope.READ,
+    "GET /api/v1/data-quality": Scope.READ,
     "GET /api/v1/config": Scope.CONFIGURATION,
     "POST /api/v1/config": Scope.CONFIGURATION,
     "GET /api/v1/config/versions": Scope.CONFIGURATION,

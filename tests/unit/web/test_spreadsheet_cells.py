@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leadflow.web.ui.dashboard.spreadsheet_cells import neutralise
+from leadflow.web.ui.shell.spreadsheet_cells import neutralise
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,8 @@
     chart.setOption({
       animation: false,
       aria: { enabled: true },
-      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+      // Room above the bars for the legend when there is one.
+      grid: { left: 8, right: 24, top: data.more && data.more.length ? 32 : 8, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: {

@@ -1,5 +1,5 @@
 """The web interface mounted on the application: session cookie, static files, every package's
-pages (home, account, admin, board, config, dashboard, inbox) and the error pages."""
+pages (home, account, admin, board, config, dashboard, inbox, quality) and the error pages."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from leadflow.web.ui.dashboard import pages as dashboard
 from leadflow.web.ui.home import pages as home
 from leadflow.web.ui.inbox import pages as inbox
 from leadflow.web.ui.inbox import tasks as inbox_tasks
+from leadflow.web.ui.quality import pages as quality
 from leadflow.web.ui.shell import errors
 from leadflow.web.ui.shell.transport import BrowserCookies, StrictTransport
 
@@ -45,4 +46,5 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(inbox_tasks.router)
     app.include_router(dashboard.router)
     app.include_router(board.router)
+    app.include_router(quality.router)
     errors.install(app)

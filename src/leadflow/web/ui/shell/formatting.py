@@ -85,6 +85,10 @@ class Formatter:
         """`in 5 minutes` / `5 minutes ago`, worded in the viewer's language."""
         return format_timedelta(delta, add_direction=True, locale=self._locale)
 
+    def span(self, delta: dt.timedelta) -> str:
+        """`3 days` / `3 gün`: how long something has lasted, to its largest unit."""
+        return format_timedelta(delta, threshold=1.0, locale=self._locale)
+
     def country(self, code: str | None) -> str:
         if not code:
             return ""

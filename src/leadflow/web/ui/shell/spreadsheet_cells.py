@@ -1,4 +1,4 @@
-"""Text that is safe to open in a spreadsheet: the one rule both dashboard exports apply.
+"""Text that is safe to open in a spreadsheet: the one rule every export applies.
 
 Leads carry text a stranger typed (a form's `utm_campaign`, a name). Excel and LibreOffice run
 a cell that starts with `=`, `+`, `-` or `@` as a formula (a tab or carriage return first still

@@ -1,0 +1,1 @@
+"""The data-quality view: leads missing fields their stage requires."""
