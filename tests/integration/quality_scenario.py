@@ -99,9 +99,9 @@ class Gaps:
 
 async def qualified_gaps(store: Store, clock: Clock) -> Gaps:
     """The requirement appears three days before `clock.now`; the demo version ten days."""
-    first = await store.configs.active_id()
-    assert first is not None
-    await activated_at(store, first, clock.now - timedelta(days=10))
+    # The demo as it was before: no stage requires anything yet (the demo's own requirements
+    # are dropped in a version ten days old).
+    await with_requirement(store, {}, at=clock.now - timedelta(days=10))
     required_at = clock.now - timedelta(days=3)
     before, after = clock.now - timedelta(days=5), clock.now - timedelta(days=1)
     both_missing = await lead_in(

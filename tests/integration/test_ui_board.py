@@ -29,11 +29,14 @@ def workflow_configuration() -> Configuration:
     """The demo organisation whose hair-de pipeline's Qualified stage needs the treatment, a
     budget range (a choice) and a travel month."""
     document: dict[str, Any] = demo_configuration().model_dump(mode="json", exclude_defaults=True)
-    document["fields"] = [
+    ours = [
         {"key": "budget_range", "name": "Budget range", "type": "choice",
          "choices": ["under 2k", "2k-5k", "over 5k"]},
         {"key": "travel_month", "name": "Travel month", "type": "month"},
     ]  # fmt: skip
+    keys = {field["key"] for field in ours}
+    kept = [field for field in document.get("fields", []) if field["key"] not in keys]
+    document["fields"] = [*ours, *kept]
     hair = next(p for p in document["pipelines"] if p["key"] == "hair-de")
     hair["stages"] = [
         "new",

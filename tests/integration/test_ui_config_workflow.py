@@ -205,20 +205,24 @@ async def test_an_administrator_adds_a_field_as_a_new_version(
     web: httpx.AsyncClient, store: Store, workflow: int
 ) -> None:
     await sign_in(web, EMAILS["admin"])
+    _, before = await active(store)
+    blank = len(before["fields"])  # the form's empty row follows the fields there are
     fields = changed(
         await fields_form(web),
-        **{"field-2-key": "clinic_visit", "field-2-name": "Clinic visit", "field-2-type": "date"},
+        **{
+            f"field-{blank}-key": "clinic_visit",
+            f"field-{blank}-name": "Clinic visit",
+            f"field-{blank}-type": "date",
+        },
     )
     answer = await web.post("/config/fields", content=_encoded(fields), headers=_FORM)
     assert answer.status_code == 303, answer.text
     version, document = await active(store)
     assert version == workflow + 1
     assert document["fields"] == [
-        {"key": "budget_range", "name": "Budget range", "type": "choice",
-         "choices": ["under 2k", "2k-5k", "over 5k"]},
-        {"key": "travel_month", "name": "Travel month", "type": "month"},
+        *before["fields"],
         {"key": "clinic_visit", "name": "Clinic visit", "type": "date"},
-    ]  # fmt: skip
+    ]
     assert "Clinic visit" in (await web.get("/config/pipelines/hair-de")).text  # requirable
 
 
@@ -227,11 +231,12 @@ async def test_malformed_fields_are_named_and_nothing_saved(
 ) -> None:
     await sign_in(web, EMAILS["admin"])
     form = await fields_form(web)
+    new = f"field-{len((await active(store))[1]['fields'])}"  # the empty row, after the fields
     cases = [
-        ({"field-2-key": "size", "field-2-type": "choice"}, "field-2-choices", "List the choices"),
+        ({f"{new}-key": "size", f"{new}-type": "choice"}, f"{new}-choices", "List the choices"),
         ({"field-1-choices": "May, June"}, "field-1-choices", "Only a field of the type choice"),
-        ({"field-2-key": "budget"}, "field-2-key", "own fields; choose another key"),
-        ({"field-2-key": "travel_month"}, "field-2-key", "Another row has this key"),
+        ({f"{new}-key": "budget"}, f"{new}-key", "own fields; choose another key"),
+        ({f"{new}-key": "travel_month"}, f"{new}-key", "Another row has this key"),
         ({"field-1-key": ""}, "fields", "travel_month is required by the stage qualified"),
     ]
     for values, field, message in cases:

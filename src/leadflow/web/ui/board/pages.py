@@ -31,7 +31,7 @@ from leadflow.web.ui.board.prompt import Prompt, prompt
 from leadflow.web.ui.shell.context import Page, PageDep
 from leadflow.web.ui.shell.i18n import N_
 from leadflow.web.ui.shell.routers import page_router
-from leadflow.web.ui.shell.vocabulary import label_key
+from leadflow.web.ui.shell.vocabulary import label_key, own_name
 
 router = page_router("/board")
 
@@ -49,7 +49,7 @@ def _missing_is_404() -> Iterator[None]:
 
 def stage_label(page: Page, stage: Stage) -> str:
     """A stage's configured name, else the word for its key (translated when it is ours)."""
-    return stage.name or page.gettext(label_key("stage", stage.key))
+    return own_name("stage", stage.key, stage.name) or page.gettext(label_key("stage", stage.key))
 
 
 def _is_fragment(page: Page) -> bool:

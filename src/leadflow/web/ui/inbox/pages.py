@@ -41,6 +41,7 @@ from leadflow.web.ui.inbox.stage_form import StageForm, prompt_field
 from leadflow.web.ui.shell.context import Page, PageDep
 from leadflow.web.ui.shell.formatting import clock, zone
 from leadflow.web.ui.shell.routers import page_router
+from leadflow.web.ui.shell.vocabulary import own_name
 
 router = page_router("/inbox")
 
@@ -177,9 +178,17 @@ async def _lead_page(
         agent_names={a.key: a.name for a in configuration.agents} | _unnamed(page),
         automation_names={a.key: a.name or a.key for a in configuration.automations},
         field_names={f.key: f.label for f in configuration.fields},
-        stage_names={s.key: s.name for p in configuration.pipelines for s in p.stages if s.name},
+        stage_names={
+            s.key: own
+            for p in configuration.pipelines
+            for s in p.stages
+            if (own := own_name("stage", s.key, s.name))
+        },
         reason_names={
-            r.key: r.name for p in configuration.pipelines for r in p.lost_reasons if r.name
+            r.key: own
+            for p in configuration.pipelines
+            for r in p.lost_reasons
+            if (own := own_name("lost_reason", r.key, r.name))
         },
         unnamed=_unnamed(page),
         form=form or ActivityForm(),

@@ -14,7 +14,7 @@ from leadflow.services.workflow.quality import Filters
 from leadflow.web.ui.shell.formatting import Formatter
 from leadflow.web.ui.shell.i18n import N_
 from leadflow.web.ui.shell.spreadsheets import Sheet
-from leadflow.web.ui.shell.vocabulary import label_key
+from leadflow.web.ui.shell.vocabulary import label_key, own_name
 from leadflow.workflow.gaps import GapReport, GapTotal, LeadGap, requirements
 
 FILTERS = ("team", "agent", "pipeline", "stage", "field")
@@ -65,8 +65,9 @@ class Names:
     def stage(self, pipeline: str | None, key: str) -> str:
         for candidate in self.configuration.pipelines:
             stage = candidate.stage(key)
-            if stage is not None and stage.name and pipeline in (None, candidate.key):
-                return stage.name
+            own = own_name("stage", key, stage.name) if stage is not None else None
+            if own is not None and pipeline in (None, candidate.key):
+                return own
         return self.gettext(label_key("stage", key))
 
     def field(self, key: str) -> str:

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from leadflow import __version__
 from leadflow.web.ui.shell import i18n
-from leadflow.web.ui.shell.vocabulary import label_key
+from leadflow.web.ui.shell.vocabulary import label_key, own_name
 
 
 def _label(kind: str, value: str | None) -> str:
@@ -42,6 +42,7 @@ def environment() -> Environment:
         gettext=i18n.current_gettext, ngettext=i18n.current_ngettext, newstyle=True
     )
     env.globals["label"] = _label
+    env.globals["own_name"] = own_name
     env.globals["leadflow_version"] = __version__
     env.filters["json_script"] = _json_script
     return env

@@ -108,3 +108,11 @@ def label_key(kind: str, value: str | None) -> str:
     if value is None:
         return ""
     return LABELS.get(kind, {}).get(value, value)
+
+
+def own_name(kind: str, key: str, name: str | None) -> str | None:
+    """An organisation's own name for a stage, lost reason or field, or None: when it has none,
+    or when it is only the default's English word (the translated default is shown then)."""
+    if not name or name == LABELS.get(kind, {}).get(key):
+        return None
+    return name
