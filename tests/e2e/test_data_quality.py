@@ -34,9 +34,11 @@ async def _require_travel_month(url: str) -> None:
             document = configuration.validate(active.document).model_dump(mode="json")
             for pipeline in document["pipelines"]:
                 for stage in pipeline["stages"]:
-                    if stage["key"] == "qualified":
-                        stage["requires"] = ["treatment", "travel_month"]
-            document["fields"] = [{"key": "travel_month", "name": "Travel month", "type": "month"}]
+                    qualified = stage["key"] == "qualified"
+                    stage["requires"] = ["treatment", "travel_month"] if qualified else []
+            month = {"key": "travel_month", "name": "Travel month", "type": "month"}
+            others = [f for f in document["fields"] if f["key"] != "travel_month"]
+            document["fields"] = [*others, month]
             changed = Configuration.model_validate(document)
             version = await configuration.apply(
                 store, changed, actor="e2e", comment="data quality test"
@@ -48,6 +50,10 @@ async def _require_travel_month(url: str) -> None:
                     " WHERE id = :id"
                 ),
                 {"id": version},
+            )
+            # Only the staged leads are in Qualified (earlier browser tests may have put one).
+            await store.session.execute(
+                text("UPDATE leads SET stage_key = 'contacted' WHERE stage_key = 'qualified'")
             )
             await store.session.execute(
                 text(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -27,7 +28,14 @@ async def _route_campaign_to_anna(
     from her own pool when she is on shift, as the on-call agent when she is not, so the test
     does not depend on the hour it runs at. The campaign's pipeline has `stages` (the default
     ones when None); `fields` are added to the configuration's."""
-    from leadflow.domain.configuration import NoAgentPolicy, Pipeline, Pool, PoolMember, Rule
+    from leadflow.domain.configuration import (
+        Caps,
+        NoAgentPolicy,
+        Pipeline,
+        Pool,
+        PoolMember,
+        Rule,
+    )
     from leadflow.services.access import tokens
     from leadflow.services.access.scoping import ALL_SCOPES
     from leadflow.services.configuration import versions as configuration
@@ -59,6 +67,11 @@ async def _route_campaign_to_anna(
                     "pipelines": [*live.pipelines, pipeline],
                     "rules": [rule, *live.rules],
                     "fields": [*live.fields, *fields],
+                    # Every browser test's leads go to Anna: no daily cap may stop the later ones.
+                    "agents": [
+                        a.model_copy(update={"caps": Caps()}) if a.key == "anna.schmidt" else a
+                        for a in live.agents
+                    ],
                 }
             )
             await configuration.apply(store, changed, actor="e2e", comment=f"{campaign} rule")
@@ -90,10 +103,30 @@ def api_token(e2e_database: tuple[str, list[Person]]) -> str:
     return campaign_token(e2e_database, CAMPAIGN)
 
 
+def served(site: Site, token: str, campaign: str) -> None:
+    """Wait until the server routes by the version that added `campaign`'s rule (a server
+    learns of a version another process activated within a second or two)."""
+    lead = {"source": "website", "phone": "+49 151 23456789", "utm_campaign": campaign}
+    deadline = time.monotonic() + 15
+    while True:
+        answer = httpx.post(
+            f"{site.base_url}/api/v1/simulate",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"lead": lead},
+            timeout=10,
+        )
+        assert answer.status_code == 200, answer.text
+        if answer.json()["decision"].get("pipeline") == campaign:
+            return
+        assert time.monotonic() < deadline, f"the server never routed by {campaign}'s rule"
+        time.sleep(0.2)
+
+
 def post_lead(
     site: Site, token: str, first_name: str, campaign: str = CAMPAIGN, email: str | None = None
 ) -> int:
     """A lead routed to Anna; from a new person unless `email` is one already known."""
+    served(site, token, campaign)
     answer = httpx.post(
         f"{site.base_url}/api/v1/leads",
         headers={"Authorization": f"Bearer {token}"},
@@ -111,7 +144,7 @@ def post_lead(
     )
     assert answer.status_code == 201, answer.text
     body = answer.json()
-    assert body["assignment"]["agent_key"] == "anna.schmidt", body
+    assert body["assignment"]["agent_key"] == "anna.schmidt", body["assignment"]
     lead_id: int = body["id"]
     return lead_id
 
