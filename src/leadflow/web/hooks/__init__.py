@@ -9,4 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from leadflow.web.hooks import google_ads
+
 router = APIRouter(prefix="/hooks", tags=["webhooks"])
+router.include_router(google_ads.router)
