@@ -14,3 +14,4 @@ from leadflow.services.channels.processors import Registry
 REGISTRY = Registry()
 REGISTRY.handler(LeadIn, leads.deliver_lead)
 REGISTRY.processor("google_ads", "lead", google_ads.process_lead)
+REGISTRY.sample("google_ads", google_ads.sample)
