@@ -17,7 +17,18 @@ QUALITY = "Data quality"
 HOMES = {
     "admin": (
         "Overview",
-        ["Overview", BOARD, QUALITY, *CONFIG, "Rules", *PLANS, "Versions", "Users", "API tokens"],
+        [
+            "Overview",
+            BOARD,
+            QUALITY,
+            *CONFIG,
+            "Rules",
+            *PLANS,
+            "Versions",
+            "Users",
+            "API tokens",
+            "Channels",
+        ],
     ),
     "manager": ("Dashboard", ["Dashboard", BOARD, QUALITY, *CONFIG, "Rules", *PLANS, "Versions"]),
     "team_lead": ("My teams", ["My teams", BOARD, QUALITY, *CONFIG, *PLANS]),
@@ -33,6 +44,7 @@ ADMIN_PAGES = {
     "users": "/admin/users",
     "user-new": "/admin/users/new",
     "tokens": "/admin/tokens",
+    "channels": "/admin/channels",
     "account": "/account",
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from procrastinate import App, PsycopgConnector
 
 from leadflow.jobs import (
+    channels,
     dashboards,
     followups,
     quality,
@@ -25,6 +26,7 @@ def build(database_url: str, *, pool_size: int = 5) -> App:
     followups.register(app)
     workflow.register(app)
     quality.register(app)
+    channels.register(app)
     schedules.register(app)
     timekeeping.register(app)
     dashboards.register(app)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from procrastinate import App
 
+from leadflow.jobs.channels import PROCESS_INBOUND
 from leadflow.jobs.followups import ALERT_OVERDUE_TASKS
 from leadflow.jobs.quality import ALERT_MISSING_FIELDS
 from leadflow.jobs.tasks import DELIVER_OUTBOX
@@ -41,6 +42,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule(SWEEP_WORKFLOW, "* * * * *"),
     # Owners of leads missing required fields, and their team leads after the delay.
     Schedule(ALERT_MISSING_FIELDS, "*/15 * * * *"),
+    # Inbound events whose retry came due, and receipts whose wake-up was missed.
+    Schedule(PROCESS_INBOUND, "* * * * * */5"),
 )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from leadflow.storage.database import Activations, Database, driver
 from leadflow.storage.repositories.automation import AutomationRepository
 from leadflow.storage.repositories.board import BoardRepository
+from leadflow.storage.repositories.channels import ChannelRepository
 from leadflow.storage.repositories.configs import ConfigRepository
 from leadflow.storage.repositories.contacts import ContactDetails, ContactRepository
 from leadflow.storage.repositories.dashboards import DashboardRepository
@@ -83,6 +84,7 @@ class Store:
         self.board = BoardRepository(session)
         self.history = HistoryRepository(session)
         self.quality = QualityRepository(session)
+        self.channels = ChannelRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()
