@@ -114,12 +114,12 @@ def retry_after(headers: Mapping[str, str]) -> timedelta | None:
     if seconds and seconds.strip().isdigit():
         waits.append(timedelta(seconds=int(seconds)))
     usage = _json_header(headers.get("x-business-use-case-usage"))
-    if isinstance(usage, dict):
-        for entries in usage.values():
-            for entry in entries if isinstance(entries, list) else []:
-                minutes = entry.get("estimated_time_to_regain_access") if isinstance(entry, dict) else None
-                if isinstance(minutes, int | float) and not isinstance(minutes, bool) and minutes > 0:
-                    waits.append(timedelta(minutes=minutes))
+    for entries in usage.values() if isinstance(usage, dict) else []:
+        for entry in entries if isinstance(entries, list) else []:
+            usable = isinstance(entry, dict)
+            minutes = _int(entry.get("estimated_time_to_regain_access")) if usable else None
+            if minutes:
+                waits.append(timedelta(minutes=minutes))
     return max(waits) if waits else None
 
 
@@ -177,9 +177,12 @@ class GraphClient:
         while True:
             page = await self._get(f"/{form_id}/leads", token, params)
             data = page.get("data")
-            yield [lead for lead in data if isinstance(lead, dict)] if isinstance(data, list) else []
-            paging = page.get("paging") if isinstance(page.get("paging"), dict) else {}
-            after = (paging.get("cursors") or {}).get("after")
+            leads = data if isinstance(data, list) else []
+            yield [lead for lead in leads if isinstance(lead, dict)]
+            paging = page.get("paging")
+            paging = paging if isinstance(paging, dict) else {}
+            cursors = paging.get("cursors")
+            after = cursors.get("after") if isinstance(cursors, dict) else None
             if not paging.get("next") or not after:
                 return
             params = {**params, "after": str(after)}

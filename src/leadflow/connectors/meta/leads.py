@@ -25,18 +25,22 @@ STANDARD = {
     "phone_number": "phone",
     "work_phone_number": "phone",
     "country": "country",
+    "full_name": "full_name",
 }
 """Meta's standard questions that fill a lead field without being mapped (full_name is split)."""
 
 LEAD_FIELDS = frozenset({
     "first_name", "last_name", "phone", "email", "whatsapp_id", "country", "language", "locale",
-    "message", "treatment", "budget", "currency",
+    "message", "treatment", "budget", "currency", "utm_source", "utm_medium", "utm_campaign",
+    "utm_content", "utm_term", "landing_url",
 })  # fmt: skip
-"""What a question may be mapped to, besides `custom.<key>` and `ignore`."""
+"""Lead fields a question may be mapped to; also `full_name` (split), `consent` (a yes), and
+`custom.NAME`. Anything else (`city`, `postal_code`, a custom question) is a custom field."""
 
 CUSTOM_PREFIX = "custom."
-IGNORE = "ignore"
+ALL_FORMS = "*"
 MAX_CUSTOM_KEY = 64
+YES = frozenset({"true", "yes", "1", "on", "y", "evet", "ja", "oui", "si", "sí"})
 
 
 def answers(lead: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -50,16 +54,16 @@ def answers(lead: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def field_mapping(settings: Mapping[str, Any], form_id: str | None) -> dict[str, str]:
-    """The question → target mapping for a form: the connector's own for every form, overlaid
-    by the form's (`settings.fields`, `settings.forms.{form_id}.fields`)."""
+    """The question → target mapping for a form: the connector's for every form (`"*"`),
+    overlaid by the form's own (`settings.mappings.{form_id}`)."""
+    mappings = settings.get("mappings")
+    if not isinstance(mappings, dict):
+        return {}
     mapping: dict[str, str] = {}
-    everywhere = settings.get("fields")
-    if isinstance(everywhere, dict):
-        mapping.update({str(k): str(v) for k, v in everywhere.items()})
-    forms = settings.get("forms")
-    form = forms.get(form_id) if isinstance(forms, dict) and form_id else None
-    if isinstance(form, dict) and isinstance(form.get("fields"), dict):
-        mapping.update({str(k): str(v) for k, v in form["fields"].items()})
+    for key in (ALL_FORMS, form_id):
+        found = mappings.get(key) if key else None
+        if isinstance(found, dict):
+            mapping.update({str(k): str(v) for k, v in found.items()})
     return mapping
 
 
@@ -110,19 +114,20 @@ def _place(
 ) -> None:
     if not values:
         return
-    target = mapping.get(question) or STANDARD.get(question)
-    if question == "full_name" and target is None:
+    target = mapping.get(question) or STANDARD.get(question, question)
+    if target == "full_name":
         first, last = split_name(values[0])
         fields.setdefault("first_name", first)
         if last:
             fields.setdefault("last_name", last)
         return
-    if target == IGNORE:
+    if target == "consent":
+        fields.setdefault("consent", values[0].strip().lower() in YES)
         return
     if target in LEAD_FIELDS:
         fields.setdefault(target, ", ".join(values))
         return
-    key = target[len(CUSTOM_PREFIX) :] if target and target.startswith(CUSTOM_PREFIX) else question
+    key = target.removeprefix(CUSTOM_PREFIX)
     custom[key[:MAX_CUSTOM_KEY]] = values[0] if len(values) == 1 else values
 
 
@@ -152,7 +157,8 @@ def _attribution(
 
 
 def _hints(lead: Mapping[str, Any], form_id: str | None) -> dict[str, str]:
-    hints = {"channel": SOURCE}
+    """The campaign and form, for routing rules (the connector's own hints say the channel)."""
+    hints = {}
     campaign = _text(lead.get("campaign_name")) or _text(lead.get("campaign_id"))
     if campaign:
         hints["campaign"] = campaign

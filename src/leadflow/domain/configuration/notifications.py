@@ -13,6 +13,7 @@ TOPICS = (
     "lead.assigned", "lead.reassigned", "lead.queued", "lead.unassigned",
     "sla.warning", "sla.breached", "staff.change", "alert",
     "workflow.notify", "workflow.automation_failed",
+    "channels.token_invalid",
 )  # fmt: skip
 
 

@@ -8,8 +8,9 @@ Each vendor's helper adds its lines here (and nowhere else in the core):
 from __future__ import annotations
 
 from leadflow.connectors.inbound import LeadIn
-from leadflow.services.channels import leads
+from leadflow.services.channels import leads, meta
 from leadflow.services.channels.processors import Registry
 
 REGISTRY = Registry()
 REGISTRY.handler(LeadIn, leads.deliver_lead)
+REGISTRY.processor("meta", "lead", meta.process_lead)

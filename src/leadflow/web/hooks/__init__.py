@@ -10,3 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 router = APIRouter(prefix="/hooks", tags=["webhooks"])
+
+from leadflow.web.hooks import meta  # noqa: E402  (each vendor's module needs `router` above)
+
+router.include_router(meta.router)
