@@ -228,3 +228,20 @@ async def test_a_lead_graph_does_not_know_is_dead_with_graphs_reason(
     [event] = await events.listing(store, status="dead")
     assert "Graph error 100/33" in (event.last_error or "")
     assert await store.leads.count() == 0
+
+
+async def test_the_admins_test_event_makes_a_test_lead_without_asking_graph(
+    graph: FakeGraph, clock: Clock, store: Store, live: LiveOrganisation
+) -> None:
+    from leadflow.services.channels import testing
+    from leadflow.services.channels.vendors import REGISTRY
+
+    event_id = await testing.receive_test_event(store, REGISTRY, vault(), "clinic-meta", clock.now)
+    tested = await testing.process_test_event(
+        store, REGISTRY, vault(), event_id, live=live, threshold=0.5, now=clock.now
+    )
+    assert tested.status == "processed"
+    assert tested.lead is not None
+    assert tested.lead.custom["is_test"] is True
+    assert tested.lead.email == "test@example.com"
+    assert graph.requests == []

@@ -30,7 +30,7 @@ from leadflow.connectors.meta.graph import (
     GraphUnavailable,
     TokenRejected,
 )
-from leadflow.connectors.meta.leads import field_mapping, lead_in
+from leadflow.connectors.meta.leads import field_mapping, lead_in, sample_lead
 from leadflow.services.channels.inbound import Received, receive
 from leadflow.services.channels.processors import Channel, Event, Processing
 from leadflow.services.configuration.organisation import LiveOrganisation
@@ -94,6 +94,15 @@ async def process_lead(processing: Processing, channel: Channel, event: Event) -
         notice=event.payload,
         mapping=field_mapping(channel.settings, form_id),
     )
+
+
+def sample(channel: Channel, now: datetime) -> Receipt:
+    """The admin's test event: a notification whose lead comes with it, as a backfill stores
+    one (a made-up leadgen id is unknown to Graph, which would refuse it)."""
+    leadgen_id = f"test-{now:%Y%m%dT%H%M%S%f}"
+    lead = sample_lead(leadgen_id, now)
+    payload = {"leadgen_id": leadgen_id, "form_id": lead["form_id"], PULLED: lead}
+    return Receipt(leadgen_id, "lead", payload, occurred_at=now)
 
 
 async def alert_token_invalid(store: Store, channel: Channel, token: str, reason: str) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from leadflow.web.hooks import google_ads, meta
+
 router = APIRouter(prefix="/hooks", tags=["webhooks"])
-
-from leadflow.web.hooks import meta  # noqa: E402  (each vendor's module needs `router` above)
-
+router.include_router(google_ads.router)
 router.include_router(meta.router)
