@@ -31,8 +31,10 @@ from leadflow.connectors.meta.graph import (
     TokenRejected,
 )
 from leadflow.connectors.meta.leads import field_mapping, lead_in, sample_lead
+from leadflow.services.channels import connectors
 from leadflow.services.channels.inbound import Received, receive
 from leadflow.services.channels.processors import Channel, Event, Processing
+from leadflow.services.channels.secrets import Vault
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.configuration.versions import NoConfiguration
 from leadflow.storage.store import Store
@@ -130,6 +132,20 @@ async def alert_token_invalid(store: Store, channel: Channel, token: str, reason
 
 
 # --- backfill ----------------------------------------------------------------------------------
+
+
+class NotMeta(ValueError):
+    pass
+
+
+async def backfill_channel(store: Store, vault: Vault, key: str) -> Channel:
+    """The Meta connector `key` with its secrets opened; NotMeta names what is wrong."""
+    found = await connectors.channel(store, vault, key)
+    if found is None:
+        raise NotMeta(f"no connector {key!r}")
+    if found.kind != "meta":
+        raise NotMeta(f"connector {key!r} is a {found.kind} connector; backfill pulls Meta forms")
+    return found
 
 
 async def backfill_period(
