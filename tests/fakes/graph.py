@@ -89,7 +89,9 @@ def graph_time(at: datetime) -> str:
 
 
 class FakeGraph:
-    def __init__(self, *, token: str = "page-token", app_secret: str | None = None) -> None:
+    def __init__(
+        self, *, token: str = "page-token", app_secret: str | None = None, port: int | None = None
+    ) -> None:
         self.token = token
         self.app_secret = app_secret
         self.leads: dict[str, dict[str, Any]] = {}
@@ -99,7 +101,7 @@ class FakeGraph:
         """Answer every request with 503 (a load balancer in front of a Graph that is down)."""
         self.requests: list[tuple[str, dict[str, str]]] = []
         self._lock = threading.Lock()
-        self.port = _free_port()
+        self.port = port or _free_port()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.app = Starlette(
