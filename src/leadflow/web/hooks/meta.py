@@ -33,7 +33,10 @@ class MetaReceipt(BaseModel):
     "/{connector}",
     response_class=PlainTextResponse,
     summary="Meta's subscription handshake (hub.mode, hub.verify_token, hub.challenge)",
-    responses={403: {"description": "not subscribe, or not our verify token"}},
+    responses={
+        403: {"description": "not subscribe, or not our verify token"},
+        404: {"description": "unknown or disabled connector"},
+    },
 )
 async def handshake(connector: str, request: Request, db: StoreDep, state: State) -> str:
     channel = await channel_of(db, state, KIND, connector)
