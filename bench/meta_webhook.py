@@ -46,6 +46,7 @@ from intake import create_database, drop_database, free_port, leadflow, start_se
 from leadflow.connectors.meta.webhook import SIGNATURE_HEADER, signature  # noqa: E402
 from leadflow.demo import organisation_yaml  # noqa: E402
 from leadflow.services.demo import sample_leads  # noqa: E402
+from machine import loop_ns  # noqa: E402
 
 APP_SECRET = "bench-app-secret-0123456789"
 PAGE_TOKEN = "bench-page-token-0123456789"
@@ -268,6 +269,7 @@ def main() -> None:
     finally:
         graph.kill()
     result = {
+        "machine_loop_ns": loop_ns(),
         "receipt_rate": receipt["meta_rate"],
         "receipt_errors": receipt["meta_errors"],
         "receipt_alone_p50_ms": receipt["receipt_p50_ms"],
