@@ -3,10 +3,12 @@ test leads kept out of routing, answers mapped by the connector's mapping."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from structlog.testing import capture_logs
 
 from leadflow.connectors import google_ads
 from leadflow.domain.configuration import Configuration
@@ -70,6 +72,17 @@ async def test_a_wrong_key_is_refused_and_nothing_is_stored(
     assert await store.channels.events() == []
 
 
+async def test_a_refusal_is_logged_without_the_body_or_any_key(client: httpx.AsyncClient) -> None:
+    with capture_logs() as logs:
+        await client.post(URL, json=delivery(google_key="attacker-guess-123"))
+    [refused] = [entry for entry in logs if entry["event"] == "webhook refused"]
+    assert (refused["connector"], refused["why"]) == ("clinic-google", "google_key wrong")
+    logged = repr(logs)
+    assert "attacker-guess-123" not in logged
+    assert GOOGLE_KEY not in logged
+    assert "Lena" not in logged
+
+
 async def test_a_missing_key_is_refused_and_nothing_is_stored(
     client: httpx.AsyncClient, store: Store
 ) -> None:
@@ -109,6 +122,19 @@ async def test_a_test_lead_is_marked_and_routed_to_nobody(
     assert lead.custom["is_test"] is True
     assert (lead.routing_status, lead.owner_agent_key) == ("test", None)
     assert await store.roster.assignments_of(lead.id) == []
+
+
+async def test_a_test_lead_is_left_out_of_the_dashboards(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    org: Configuration,
+) -> None:  # fmt: skip
+    await client.post(URL, json=delivery("TeSter-123", is_test=True))
+    await client.post(URL, json=delivery("real-1"))
+    await process_all(bound, vault, clock.now)
+
+    totals = await store.dashboards.lead_totals(clock.now - timedelta(hours=1), everything=True)
+
+    assert totals["received"] == 1
 
 
 async def test_an_unparsable_body_is_refused_naming_the_problem(
