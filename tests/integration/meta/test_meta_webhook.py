@@ -162,7 +162,7 @@ async def test_the_lead_keeps_its_answers_and_attribution(
     await connectors.update(
         store, vault(), "clinic-meta",
         settings={"api_base": graph.api_base, "mappings": {"700": {"which_treatment": "treatment"}},
-                  "hints": {"channel": "facebook"}},
+                  "hints": {"clinic": "koeln"}},
     )  # fmt: skip
     await store.commit()
     await deliver(client, notification(graph.leads["9001"]))
@@ -174,9 +174,10 @@ async def test_the_lead_keeps_its_answers_and_attribution(
     assert (lead.campaign_id, lead.adset_id, lead.ad_id) == ("campaign-1", "adset-1", "ad-1")
     assert lead.received_at == clock.now - timedelta(minutes=5)
     assert lead.custom["meta_leadgen_id"] == "9001"
-    assert lead.custom["meta_form_id"] == "700"
-    assert lead.custom["channel"] == "facebook"
-    assert lead.custom["form"] == "700"
+    assert lead.custom["form_id"] == "700"
+    assert lead.custom["campaign"] == "campaign-1 name"
+    assert lead.custom["connector"] == "clinic-meta"
+    assert lead.custom["clinic"] == "koeln"
 
 
 @pytest.mark.parametrize("code", [4, 17, 613])

@@ -120,10 +120,9 @@ def test_standard_questions_fill_the_lead_and_the_ids_its_attribution() -> None:
         "ad_id": "33",
     }
     assert lead.custom["meta_leadgen_id"] == "9001"
-    assert lead.custom["meta_form_id"] == "700"
     assert lead.custom["meta_page_id"] == "55"
     assert lead.custom["meta_platform"] == "ig"
-    assert lead.hints == {"campaign": "Hair DE", "form": "700"}
+    assert lead.hints == {"channel": "meta_lead_ads", "form_id": "700", "campaign": "Hair DE"}
 
 
 def test_unmapped_custom_questions_keep_their_own_names() -> None:
@@ -162,7 +161,7 @@ def test_the_notifications_ids_stand_in_for_those_the_lead_lacks() -> None:
     bare = {"id": "9002", "field_data": [{"name": "email", "values": ["a@b.de"]}]}
     lead = lead_in(bare, notice={"form_id": 701, "adgroup_id": "44"}, mapping={})
     assert lead.fields["ad_id"] == "44"
-    assert lead.custom["meta_form_id"] == "701"
+    assert lead.hints["form_id"] == "701"
 
 
 def test_a_forms_mapping_overlays_the_connectors() -> None:

@@ -100,7 +100,6 @@ def _attribution(
     """What the conversion tracking needs besides the ids intake keeps as columns."""
     found = {
         "leadgen_id": leadgen_id,
-        "form_id": form_id,
         "page_id": _text(notice.get("page_id")),
         "campaign_name": _text(lead.get("campaign_name")),
         "adset_name": _text(lead.get("adset_name")),
@@ -112,13 +111,13 @@ def _attribution(
 
 
 def _hints(lead: Mapping[str, Any], form_id: str | None) -> dict[str, str]:
-    """The campaign and form, for routing rules (the connector's own hints say the channel)."""
-    hints = {}
+    """The channel, form and campaign, for routing rules (as every vendor's lead gives them)."""
+    hints = {"channel": SOURCE}
+    if form_id:
+        hints["form_id"] = form_id
     campaign = _text(lead.get("campaign_name")) or _text(lead.get("campaign_id"))
     if campaign:
         hints["campaign"] = campaign
-    if form_id:
-        hints["form"] = form_id
     return hints
 
 
