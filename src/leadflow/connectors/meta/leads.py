@@ -70,7 +70,7 @@ def lead_in(
     if isinstance(fields.get("consent"), str):
         fields["consent"] = fields["consent"].strip().lower() in YES
     leadgen_id = str(lead.get("id") or notice.get("leadgen_id"))
-    created = _graph_time(lead.get("created_time"))
+    created = graph_time(lead.get("created_time"))
     if created is not None:
         fields["created_at"] = created
     form_id = _text(lead.get("form_id")) or _text(notice.get("form_id"))
@@ -135,7 +135,7 @@ def sample_lead(leadgen_id: str, created: datetime) -> dict[str, Any]:
     }
 
 
-def _graph_time(value: Any) -> datetime | None:
+def graph_time(value: Any) -> datetime | None:
     """Graph's times look like 2026-05-12T08:00:00+0000."""
     if not isinstance(value, str):
         return None

@@ -30,7 +30,7 @@ from leadflow.connectors.meta.graph import (
     GraphUnavailable,
     TokenRejected,
 )
-from leadflow.connectors.meta.leads import field_mapping, lead_in, sample_lead
+from leadflow.connectors.meta.leads import field_mapping, graph_time, lead_in, sample_lead
 from leadflow.services.channels import connectors
 from leadflow.services.channels.inbound import Received, receive
 from leadflow.services.channels.processors import Channel, Event, Processing
@@ -188,6 +188,7 @@ async def store_pulled(
             str(lead["id"]),
             "lead",
             {"leadgen_id": str(lead["id"]), "form_id": form_id, PULLED: lead},
+            occurred_at=graph_time(lead.get("created_time")),
         )
         for lead in leads
         if lead.get("id")
