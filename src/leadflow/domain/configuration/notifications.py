@@ -15,6 +15,7 @@ TOPICS = (
     "task.overdue", "task.escalated",
     "workflow.notify", "workflow.automation_failed",
     "workflow.fields_missing", "workflow.fields_missing_escalated",
+    "channels.token_invalid",
 )  # fmt: skip
 
 

@@ -8,10 +8,12 @@ Each vendor's helper adds its lines here (and nowhere else in the core):
 from __future__ import annotations
 
 from leadflow.connectors.inbound import LeadIn
-from leadflow.services.channels import google_ads, leads
+from leadflow.services.channels import google_ads, leads, meta
 from leadflow.services.channels.processors import Registry
 
 REGISTRY = Registry()
 REGISTRY.handler(LeadIn, leads.deliver_lead)
 REGISTRY.processor("google_ads", "lead", google_ads.process_lead)
 REGISTRY.sample("google_ads", google_ads.sample)
+REGISTRY.processor("meta", "lead", meta.process_lead)
+REGISTRY.sample("meta", meta.sample)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from leadflow.web.hooks import google_ads
+from leadflow.web.hooks import google_ads, meta
 
 router = APIRouter(prefix="/hooks", tags=["webhooks"])
 router.include_router(google_ads.router)
+router.include_router(meta.router)
