@@ -108,3 +108,80 @@ def _problem(body: dict[str, Any]) -> str | None:
 
 def _json(status: int, document: dict[str, Any]) -> Response:
     return Response(json.dumps(document), status=status, content_type="application/json")
+
+
+def notification(
+    *,
+    messages: list[dict[str, Any]] | None = None,
+    statuses: list[dict[str, Any]] | None = None,
+    contacts: list[dict[str, Any]] | None = None,
+    phone_number_id: str = "106540352242922",
+) -> dict[str, Any]:
+    """A `whatsapp_business_account` notification as Meta sends it (one entry, one change)."""
+    value: dict[str, Any] = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": phone_number_id},
+    }
+    if contacts is not None:
+        value["contacts"] = contacts
+    if messages is not None:
+        value["messages"] = messages
+    if statuses is not None:
+        value["statuses"] = statuses
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": value}]}],
+    }
+
+
+def text_message(
+    message_id: str,
+    text: str,
+    *,
+    wa_id: str | None = "4915123456789",
+    user_id: str | None = None,
+    name: str = "Lena Vogel",
+    timestamp: int = 1_780_000_000,
+    referral: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A notification of one text message from one person: by phone (`wa_id`), by BSUID
+    (`user_id`), or both."""
+    contact: dict[str, Any] = {"profile": {"name": name}}
+    message: dict[str, Any] = {
+        "id": message_id,
+        "timestamp": str(timestamp),
+        "type": "text",
+        "text": {"body": text},
+    }
+    if wa_id:
+        contact["wa_id"] = wa_id
+        message["from"] = wa_id
+    if user_id:
+        contact["user_id"] = user_id
+        message["from_user_id"] = user_id
+    if referral:
+        message["referral"] = referral
+    return notification(messages=[message], contacts=[contact])
+
+
+def status(
+    message_id: str,
+    state: str,
+    *,
+    recipient_id: str = "4915123456789",
+    timestamp: int = 1_780_000_100,
+    error_code: int | None = None,
+) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": message_id,
+        "status": state,
+        "timestamp": str(timestamp),
+        "recipient_id": recipient_id,
+    }
+    if error_code is not None:
+        _, _, title, details = ERRORS[error_code]
+        item["errors"] = [
+            {"code": error_code, "title": title, "message": title,
+             "error_data": {"details": details}}
+        ]  # fmt: skip
+    return notification(statuses=[item])

@@ -13,6 +13,7 @@ from leadflow.storage.repositories.automation import AutomationRepository
 from leadflow.storage.repositories.channels import ChannelRepository
 from leadflow.storage.repositories.configs import ConfigRepository
 from leadflow.storage.repositories.contacts import ContactDetails, ContactRepository
+from leadflow.storage.repositories.conversations import ConversationRepository
 from leadflow.storage.repositories.dashboards import DashboardRepository
 from leadflow.storage.repositories.deliveries import DeliveryRepository
 from leadflow.storage.repositories.history import HistoryRepository
@@ -77,6 +78,7 @@ class Store:
         self.automation = AutomationRepository(session)
         self.history = HistoryRepository(session)
         self.channels = ChannelRepository(session)
+        self.conversations = ConversationRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

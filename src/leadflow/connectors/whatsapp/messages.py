@@ -152,8 +152,12 @@ def _json(response: httpx.Response) -> dict[str, Any]:
 
 
 def _failure(document: dict[str, Any], status: int) -> SendFailed:
-    error = document.get("error") if isinstance(document.get("error"), dict) else {}
+    error = _object(document.get("error"))
     code = error.get("code")
-    data = error.get("error_data") if isinstance(error.get("error_data"), dict) else {}
+    data = _object(error.get("error_data"))
     words = data.get("details") or error.get("message") or f"HTTP {status}"
     return SendFailed(code if isinstance(code, int) else None, str(words), http_status=status)
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

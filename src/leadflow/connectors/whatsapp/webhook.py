@@ -68,7 +68,7 @@ def _values(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _receipts_of(value: dict[str, Any], where: str) -> list[Receipt]:
-    metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+    metadata = _object(value.get("metadata"))
     contacts = [c for c in _list(value, "contacts", where) if isinstance(c, dict)]
     found = []
     for m, message in enumerate(_list(value, "messages", where)):
@@ -108,7 +108,7 @@ def message_in(payload: dict[str, Any]) -> MessageIn:
     message = payload.get("message")
     if not isinstance(message, dict):
         raise MalformedNotification("message", "must be an object")
-    contact = payload.get("contact") if isinstance(payload.get("contact"), dict) else {}
+    contact = _object(payload.get("contact"))
     wa_id = _optional(message.get("from")) or _optional(contact.get("wa_id"))
     user_id = _optional(message.get("from_user_id")) or _optional(contact.get("user_id"))
     sender = user_id or wa_id
@@ -116,7 +116,7 @@ def message_in(payload: dict[str, Any]) -> MessageIn:
         raise MalformedNotification("message.from", "names nobody (no from, no from_user_id)")
     at = _time(message, "message")
     kind = _optional(message.get("type")) or "unknown"
-    profile = contact.get("profile") if isinstance(contact.get("profile"), dict) else {}
+    profile = _object(contact.get("profile"))
     return MessageIn(
         message_id=_text(message, "id", "message"),
         sender=sender,
@@ -166,8 +166,8 @@ def status_in(payload: dict[str, Any]) -> StatusIn:
     state = _text(status, "status", "status")
     if state not in STATUSES:
         raise MalformedNotification("status.status", f"unknown status {state!r}")
-    errors = status.get("errors") if isinstance(status.get("errors"), list) else []
-    first = errors[0] if errors and isinstance(errors[0], dict) else {}
+    errors = status.get("errors")
+    first = _object(errors[0]) if isinstance(errors, list) and errors else {}
     code = first.get("code")
     return StatusIn(
         message_id=_text(status, "id", "status"),
@@ -189,6 +189,10 @@ def _json(body: bytes) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise MalformedNotification("body", "must be a JSON object")
     return document
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _list(value: dict[str, Any], name: str, where: str) -> list[Any]:

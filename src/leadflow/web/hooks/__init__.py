@@ -10,3 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 router = APIRouter(prefix="/hooks", tags=["webhooks"])
+
+from leadflow.web.hooks import whatsapp  # noqa: E402  (the vendors' routers need `router`'s package)
+
+router.include_router(whatsapp.router)
