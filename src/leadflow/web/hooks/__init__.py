@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from leadflow.web.hooks import google_ads, whatsapp
+
 router = APIRouter(prefix="/hooks", tags=["webhooks"])
-
-from leadflow.web.hooks import whatsapp  # noqa: E402  (the vendors' routers need `router`'s package)
-
+router.include_router(google_ads.router)
 router.include_router(whatsapp.router)
