@@ -85,7 +85,11 @@ class FakeWhatsApp:
         contact |= {"wa_id": body["to"]} if body.get("to") else {"user_id": body["recipient"]}
         return _json(
             200,
-            {"messaging_product": "whatsapp", "contacts": [contact], "messages": [{"id": message_id}]},
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [contact],
+                "messages": [{"id": message_id}],
+            },
         )
 
 

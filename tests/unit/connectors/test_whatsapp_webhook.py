@@ -24,7 +24,9 @@ def test_a_text_message_becomes_one_receipt_with_its_sender_and_time() -> None:
     assert receipt.occurred_at == datetime.fromtimestamp(1_780_000_000, UTC)
     message = webhook.message_in(receipt.payload)
     assert (message.sender, message.phone, message.name) == (
-        "4915123456789", "4915123456789", "Lena Vogel"
+        "4915123456789",
+        "4915123456789",
+        "Lena Vogel",
     )
     assert message.text == "Merhaba, fiyat?"
 
@@ -38,7 +40,7 @@ def test_a_user_with_only_a_business_scoped_id_is_named_by_it() -> None:
 def test_the_referral_of_a_click_to_whatsapp_ad_is_kept() -> None:
     referral = {
         "source_url": "https://fb.me/abc", "source_id": "120200001", "source_type": "ad",
-        "headline": "Hair transplant in Istanbul", "ctwa_clid": "ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-GABDLOPaOdRMv-_zctGUtLvkS9iL5aBH1M2oE",
+        "headline": "Hair transplant in Istanbul", "ctwa_clid": "ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4",
     }  # fmt: skip
     document = text_message("wamid.C1", "hello", referral=referral)
     message = webhook.message_in(webhook.receipts(body(document))[0].payload)
@@ -85,4 +87,5 @@ def test_what_each_sending_error_calls_for() -> None:
 def test_a_reply_goes_to_the_phone_when_known_else_to_the_business_scoped_id() -> None:
     assert text_body(Address(wa_id="4915123456789"), "hi")["to"] == "4915123456789"
     by_id = text_body(Address(user_id="DE.1502576394655843"), "hi")
-    assert by_id["recipient"] == "DE.1502576394655843" and "to" not in by_id
+    assert by_id["recipient"] == "DE.1502576394655843"
+    assert "to" not in by_id

@@ -120,7 +120,8 @@ class Sender:
 
     @property
     def url(self) -> str:
-        return f"{self.api_base.rstrip('/')}/v{self.version.removeprefix('v')}/{self.phone_number_id}/messages"
+        version = self.version.removeprefix("v")
+        return f"{self.api_base.rstrip('/')}/v{version}/{self.phone_number_id}/messages"
 
 
 async def send(client: httpx.AsyncClient, sender: Sender, body: dict[str, Any]) -> str:

@@ -73,9 +73,7 @@ class ReplyRefused(Exception):
         self.why = why
 
 
-def mode_of(
-    last_inbound_at: datetime | None, template_name: str | None, now: datetime
-) -> Mode:
+def mode_of(last_inbound_at: datetime | None, template_name: str | None, now: datetime) -> Mode:
     """Pure: how an agent may write now."""
     if last_inbound_at is not None and now < last_inbound_at + WINDOW:
         return Mode.TEXT
@@ -85,8 +83,10 @@ def mode_of(
 def address_of(whatsapp_id: str) -> Address:
     """A stored wa_id is digits (a phone) or a business-scoped user id."""
     wa = normalise_whatsapp_id(whatsapp_id)
-    return Address(wa_id=wa.wa_id) if wa.e164 is not None or wa.wa_id.isdigit() else Address(
-        user_id=wa.wa_id
+    return (
+        Address(wa_id=wa.wa_id)
+        if wa.e164 is not None or wa.wa_id.isdigit()
+        else Address(user_id=wa.wa_id)
     )
 
 

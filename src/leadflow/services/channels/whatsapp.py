@@ -10,7 +10,7 @@ later withholds their number is still found.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from leadflow.connectors.inbound import Ignored, Invalid, LeadIn, MessageIn, Retry, StatusIn
@@ -85,7 +85,9 @@ async def deliver_message(
 
 
 async def _open_lead(store: Store, contact_id: int) -> Lead | None:
-    open_leads = [lead for lead in await store.leads.of_contact(contact_id) if lead.closed_at is None]
+    open_leads = [
+        lead for lead in await store.leads.of_contact(contact_id) if lead.closed_at is None
+    ]
     return max(open_leads, key=lambda lead: (lead.received_at, lead.id), default=None)
 
 
@@ -199,4 +201,3 @@ def apply_status(detail: dict[str, Any], status: StatusIn) -> dict[str, Any]:
     elif current != "failed" and STATUS_ORDER[status.status] >= STATUS_ORDER.get(current, 0):
         detail["status"] = status.status
     return detail
-

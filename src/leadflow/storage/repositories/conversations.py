@@ -16,7 +16,9 @@ class ConversationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def message(self, channel: str, wamid: str, *, for_update: bool = False) -> Activity | None:
+    async def message(
+        self, channel: str, wamid: str, *, for_update: bool = False
+    ) -> Activity | None:
         """The message activity with this vendor message id (index activities_whatsapp_message)."""
         statement = select(Activity).where(
             Activity.channel == channel, Activity.detail["wamid"].astext == wamid

@@ -78,9 +78,7 @@ def upgrade() -> None:
     # when their statuses arrive.
     op.add_column("leads", sa.Column("ctwa_clid", sa.Text(), nullable=True))
     for table in ("leads", "contacts"):
-        op.alter_column(
-            table, "whatsapp_id", type_=sa.String(140), existing_type=sa.String(32)
-        )
+        op.alter_column(table, "whatsapp_id", type_=sa.String(140), existing_type=sa.String(32))
     op.execute(
         "CREATE INDEX activities_whatsapp_message ON activities ((detail->>'wamid'))"
         " WHERE channel = 'whatsapp'"
@@ -91,9 +89,7 @@ def downgrade() -> None:
     # whatsapp:
     op.execute("DROP INDEX activities_whatsapp_message")
     for table in ("leads", "contacts"):
-        op.alter_column(
-            table, "whatsapp_id", type_=sa.String(32), existing_type=sa.String(140)
-        )
+        op.alter_column(table, "whatsapp_id", type_=sa.String(32), existing_type=sa.String(140))
     op.drop_column("leads", "ctwa_clid")
     op.drop_table("inbound_events")
     op.drop_table("connectors")
