@@ -40,7 +40,8 @@ def test_a_user_with_only_a_business_scoped_id_is_named_by_it() -> None:
 def test_the_referral_of_a_click_to_whatsapp_ad_is_kept() -> None:
     referral = {
         "source_url": "https://fb.me/abc", "source_id": "120200001", "source_type": "ad",
-        "headline": "Hair transplant in Istanbul", "ctwa_clid": "ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4",
+        "headline": "Hair transplant in Istanbul",
+        "ctwa_clid": "ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4",
     }  # fmt: skip
     document = text_message("wamid.C1", "hello", referral=referral)
     message = webhook.message_in(webhook.receipts(body(document))[0].payload)
