@@ -15,6 +15,7 @@ from typing import Any
 
 from leadflow.connectors.inbound import Ignored, Invalid, LeadIn, MessageIn, Retry, StatusIn
 from leadflow.connectors.whatsapp import webhook
+from leadflow.connectors.whatsapp.messages import remedy_of
 from leadflow.identity import InvalidField, InvalidLead, contact_keys
 from leadflow.services.channels import leads
 from leadflow.services.channels.processors import Channel, Event, Handled, Processing
@@ -197,7 +198,11 @@ def apply_status(detail: dict[str, Any], status: StatusIn) -> dict[str, Any]:
     detail["status_times"] = times
     current = str(detail.get("status") or "queued")
     if status.status == "failed":
-        detail |= {"status": "failed", "error_code": status.error_code, "error": status.error}
+        remedy = remedy_of(status.error_code).value if status.error_code else None
+        detail |= {
+            "status": "failed", "error_code": status.error_code, "error": status.error,
+            "remedy": remedy,
+        }  # fmt: skip
     elif current != "failed" and STATUS_ORDER[status.status] >= STATUS_ORDER.get(current, 0):
         detail["status"] = status.status
     return detail

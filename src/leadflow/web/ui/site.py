@@ -13,6 +13,7 @@ from leadflow.web.ui.config import agents, leave, pipelines, rules, shifts, team
 from leadflow.web.ui.dashboard import pages as dashboard
 from leadflow.web.ui.home import pages as home
 from leadflow.web.ui.inbox import pages as inbox
+from leadflow.web.ui.inbox import whatsapp as inbox_whatsapp
 from leadflow.web.ui.shell import errors
 from leadflow.web.ui.shell.transport import BrowserCookies, StrictTransport
 
@@ -31,5 +32,6 @@ def install(app: FastAPI, settings: Settings) -> None:
     for module in (teams, pipelines, rules, shifts, leave):
         app.include_router(module.router)
     app.include_router(inbox.router)
+    app.include_router(inbox_whatsapp.router)
     app.include_router(dashboard.router)
     errors.install(app)

@@ -37,6 +37,7 @@ from leadflow.web.ui.inbox.forms import (
     term_key,
 )
 from leadflow.web.ui.inbox.stage_form import StageForm, prompt_field
+from leadflow.web.ui.inbox.whatsapp import WORDS as WHATSAPP_WORDS
 from leadflow.web.ui.shell.context import Page, PageDep
 from leadflow.web.ui.shell.formatting import clock, zone
 from leadflow.web.ui.shell.routers import page_router
@@ -190,6 +191,10 @@ async def _lead_page(
         note_types=NOTE_TYPES,
         scores=SCORES,
         fragment=_is_htmx(page),
+        whatsapp=await inbox.whatsapp_conversation(
+            page.store, organisation, page.viewer, lead_id, page.now
+        ),
+        **WHATSAPP_WORDS,
         **_words(page),
     )
 
