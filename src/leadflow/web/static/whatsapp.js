@@ -26,6 +26,9 @@
       return;
     }
     var source = new EventSource(panel.dataset.whatsappStream);
+    source.addEventListener("open", function () {
+      panel.dataset.whatsappLive = "connected";
+    });
     source.addEventListener("message.received", function (event) {
       var data = {};
       try {
