@@ -27,6 +27,7 @@ from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Activity, Lead
 from leadflow.workflow.actors import Actor, ActorKind
+from tests import factories
 from tests.fakes.whatsapp import FakeWhatsApp, status, text_message
 from tests.integration.channels.conftest import process_all
 from tests.integration.conftest import Clock, activate
@@ -216,6 +217,25 @@ async def test_a_business_scoped_id_seen_with_a_number_still_finds_the_person_wi
 
     lead = await only_lead(store)
     assert len(await messages_of(store, lead.id)) == 2
+
+
+async def test_a_person_who_left_a_form_with_the_number_writes_into_that_lead(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock
+) -> None:
+    created = await client.post("/api/v1/leads", json=factories.lead_body())
+    assert created.status_code == 201, created.text
+    lead_id = created.json()["id"]
+
+    document = text_message("wamid.F1", "Ich habe das Formular ausgefüllt", timestamp=at(clock))
+    await received(client, bound, vault, clock, document)
+
+    [message] = await messages_of(store, lead_id)
+    assert message.detail["wamid"] == "wamid.F1"
+    lead = await store.leads.get(lead_id)
+    assert lead is not None
+    await store.refresh(lead)
+    assert (lead.source, lead.whatsapp_id) == ("website", "4915123456789")
+    assert await replies.conversation(store, lead, clock.now) is not None
 
 
 async def test_a_message_delivered_twice_is_recorded_once(

@@ -83,11 +83,7 @@ def mode_of(last_inbound_at: datetime | None, template_name: str | None, now: da
 def address_of(whatsapp_id: str) -> Address:
     """A stored wa_id is digits (a phone) or a business-scoped user id."""
     wa = normalise_whatsapp_id(whatsapp_id)
-    return (
-        Address(wa_id=wa.wa_id)
-        if wa.e164 is not None or wa.wa_id.isdigit()
-        else Address(user_id=wa.wa_id)
-    )
+    return Address(wa_id=wa.wa_id) if wa.wa_id.isdigit() else Address(user_id=wa.wa_id)
 
 
 async def conversation(store: Store, lead: Lead, now: datetime) -> Conversation | None:

@@ -79,6 +79,10 @@ async def deliver_message(
         lead = await store.leads.get(started.lead_id)
         assert lead is not None
         note = f"started lead {lead.id}: {started.note}"
+    if not lead.whatsapp_id:  # a lead from a form: replies go to the number that wrote
+        lead.whatsapp_id = message.phone or message.sender
+    if not lead.whatsapp_id:  # a lead from a form: replies go to the number that wrote
+        lead.whatsapp_id = message.phone or message.sender
     await _claim_identities(store, keys, lead, message)
     recorded = await _record(processing, channel, lead, message)
     await _tell_owner(store, recorded.lead, recorded.activity.id, message)
