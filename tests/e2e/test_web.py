@@ -10,16 +10,27 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import Visit
 
+BOARD = "Pipelines board"
 CONFIG = ["Agents", "Teams", "Pipelines"]
 PLANS = ["Shifts", "Leave"]
 HOMES = {
     "admin": (
         "Overview",
-        ["Overview", *CONFIG, "Rules", *PLANS, "Versions", "Users", "API tokens"],
+        [
+            "Overview",
+            BOARD,
+            *CONFIG,
+            "Rules",
+            *PLANS,
+            "Versions",
+            "Users",
+            "API tokens",
+            "Channels",
+        ],
     ),
-    "manager": ("Dashboard", ["Dashboard", *CONFIG, "Rules", *PLANS, "Versions"]),
-    "team_lead": ("My teams", ["My teams", *CONFIG, *PLANS]),
-    "agent": ("My leads", ["My leads"]),
+    "manager": ("Dashboard", ["Dashboard", BOARD, *CONFIG, "Rules", *PLANS, "Versions"]),
+    "team_lead": ("My teams", ["My teams", BOARD, *CONFIG, *PLANS]),
+    "agent": ("My leads", ["My leads", BOARD]),
 }
 
 ADMIN_PAGES = {
@@ -31,6 +42,7 @@ ADMIN_PAGES = {
     "users": "/admin/users",
     "user-new": "/admin/users/new",
     "tokens": "/admin/tokens",
+    "channels": "/admin/channels",
     "account": "/account",
 }
 

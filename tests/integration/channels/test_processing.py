@@ -101,7 +101,8 @@ async def test_the_lead_exists_once_the_vendor_is_back(
     assert event is not None
     await store.refresh(event)
     lead = await store.leads.by_external_id("meta_lead_ads", "L-1")
-    assert lead is not None and event.lead_id == lead.id
+    assert lead is not None
+    assert event.lead_id == lead.id
 
 
 async def test_after_the_last_attempt_the_event_is_dead_and_a_replay_brings_it_back(
@@ -155,7 +156,8 @@ async def test_a_lead_intake_refuses_is_dead_naming_the_field(
     assert event is not None
     await store.refresh(event)
     assert event.status == "dead"
-    assert event.last_error is not None and "email" in event.last_error
+    assert event.last_error is not None
+    assert "email" in event.last_error
 
 
 async def test_a_fault_in_a_processor_keeps_the_event_for_a_retry(

@@ -126,6 +126,11 @@ def can_edit_rules(viewer: Viewer) -> bool:
     return viewer.role is Role.ADMIN
 
 
+def can_edit_fields(viewer: Viewer) -> bool:
+    """The workflow's fields are the organisation's: every team's stages may require them."""
+    return viewer.role is Role.ADMIN
+
+
 def can_simulate(viewer: Viewer) -> bool:
     """Routing a test lead shows every candidate of every pipeline a rule may pick."""
     return can_view_rules(viewer)
@@ -141,6 +146,11 @@ def can_manage_users(viewer: Viewer) -> bool:
 
 
 def can_manage_tokens(viewer: Viewer) -> bool:
+    return viewer.role is Role.ADMIN
+
+
+def can_manage_channels(viewer: Viewer) -> bool:
+    """Connectors hold the ad accounts' and numbers' secrets: administrators only."""
     return viewer.role is Role.ADMIN
 
 

@@ -14,6 +14,7 @@ from leadflow.services.channels.processors import Registry
 REGISTRY = Registry()
 REGISTRY.handler(LeadIn, leads.deliver_lead)
 REGISTRY.processor("google_ads", "lead", google_ads.process_lead)
+REGISTRY.sample("google_ads", google_ads.sample)
 REGISTRY.processor("whatsapp", "message", whatsapp.process_message)
 REGISTRY.processor("whatsapp", "status", whatsapp.process_status)
 REGISTRY.handler(MessageIn, whatsapp.deliver_message)

@@ -27,6 +27,7 @@ _HOME = {
 
 def navigation(viewer: Viewer) -> list[NavItem]:
     items = [NavItem("/", _HOME.get(viewer.role, N_("Home")), "home")]
+    items.append(NavItem("/board", N_("Pipelines board"), "board"))
     if scoping.can_view_configuration(viewer):
         items.append(NavItem("/config/agents", N_("Agents"), "agents"))
         items.append(NavItem("/config/teams", N_("Teams"), "teams"))
@@ -42,4 +43,6 @@ def navigation(viewer: Viewer) -> list[NavItem]:
         items.append(NavItem("/admin/users", N_("Users"), "users"))
     if scoping.can_manage_tokens(viewer):
         items.append(NavItem("/admin/tokens", N_("API tokens"), "tokens"))
+    if scoping.can_manage_channels(viewer):
+        items.append(NavItem("/admin/channels", N_("Channels"), "channels"))
     return items
