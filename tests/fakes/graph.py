@@ -204,7 +204,8 @@ class FakeGraph:
         ]
         start = int(request.query_params.get("after") or 0)
         page = chosen[start : start + limit]
-        body: dict[str, Any] = {"data": [_fields(lead, request.query_params.get("fields")) for lead in page]}
+        fields = request.query_params.get("fields")
+        body: dict[str, Any] = {"data": [_fields(lead, fields) for lead in page]}
         if page:
             body["paging"] = {"cursors": {"before": str(start), "after": str(start + len(page))}}
             if start + len(page) < len(chosen):
@@ -255,7 +256,8 @@ def _error(
     headers: dict[str, str] | None = None,
 ) -> Response:
     body = error_body(code, subcode, message)
-    answer = {"WWW-Authenticate": 'OAuth "Facebook Platform" "invalid_request"'} if code == 190 else {}
+    challenge = 'OAuth "Facebook Platform" "invalid_token"'
+    answer = {"WWW-Authenticate": challenge} if code == 190 else {}
     return JSONResponse(body, status_code=status, headers={**answer, **(headers or {})})
 
 
@@ -305,7 +307,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def notification(*leads: dict[str, Any], page_id: str = "page-1", at: datetime | None = None) -> bytes:
+def notification(
+    *leads: dict[str, Any], page_id: str = "page-1", at: datetime | None = None
+) -> bytes:
     """A `leadgen` notification for these leads (one entry, a change each), as Meta serialises
     it (ASCII-escaped JSON)."""
     when = int((at or datetime.now(UTC)).timestamp())

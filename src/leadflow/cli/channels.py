@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from rich.progress import Progress
 from rich.table import Table
 
-from leadflow.cli.shell import Failure, console, friendly, run, settings, with_store
+from leadflow.cli.shell import (
+    Failure,
+    console,
+    database_url,
+    friendly,
+    progress,
+    run,
+    settings,
+    with_store,
+)
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from leadflow.services.channels.secrets import Vault
     from leadflow.services.channels.testing import TestEvent
+    from leadflow.services.configuration.organisation import LiveOrganisation
+    from leadflow.storage.database import Database
     from leadflow.storage.store import Store
 
 app = typer.Typer(help="Channels in: connectors, their health and events.", no_args_is_help=True)
@@ -250,3 +265,96 @@ def channels_test(key: str) -> None:
             f"routing would decide: {d.outcome} → {d.agent or 'nobody'} "
             f"(pipeline {d.pipeline or '—'}, rule {d.rule or '—'}): {d.reason}"
         )
+
+
+@app.command("backfill")
+@friendly
+def channels_backfill(
+    key: Annotated[str, typer.Argument(help="the Meta connector")],
+    form: Annotated[str, typer.Option("--form", help="the lead form's id (FORM_ID)")],
+    first: Annotated[str, typer.Option("--from", help="first day, e.g. 2026-05-01")],
+    last: Annotated[str, typer.Option("--to", help="last day, included, e.g. 2026-05-31")],
+) -> None:
+    """Pull a Meta lead form's leads created from --from to --to (days in the organisation's
+    time zone) from the Graph API. Each goes the way of a webhook's lead: a lead already
+    received is not made twice, and running it again is harmless."""
+    from leadflow.connectors.meta.graph import GraphFailure
+    from leadflow.services.channels import meta
+    from leadflow.services.configuration.organisation import LiveOrganisation
+    from leadflow.storage.store import open_store
+
+    days = (_day(first, "--from"), _day(last, "--to"))
+    if days[1] < days[0]:
+        raise Failure("--to: must not be before --from")
+    vault, live = _vault(), LiveOrganisation()
+
+    async def work(database: Database) -> tuple[int, int, int]:
+        async with open_store(database) as store:
+            try:
+                channel = await meta.backfill_channel(store, vault, key)
+            except meta.NotMeta as wrong:
+                raise Failure(str(wrong)) from None
+            since, until = await meta.backfill_period(store, live, *days)
+        pulled, stored = 0, 0
+        with progress() as bar:
+            task = bar.add_task(f"form {form}: leads pulled", total=None)
+            try:
+                async for page in meta.form_pages(channel, form, since=since, until=until):
+                    async with open_store(database) as store:
+                        received = await meta.store_pulled(store, channel, form, page, _now())
+                        await store.commit()
+                    pulled, stored = pulled + len(page), stored + len(received.stored)
+                    bar.advance(task, len(page))
+            except (GraphFailure, meta.NoPageToken) as failed:
+                raise Failure(f"{failed} ({stored} of {pulled} pulled leads kept)") from None
+            bar.update(task, total=pulled)
+            made = await _process_all(database, vault, live, bar, stored)
+        return pulled, stored, made
+
+    pulled, stored, made = run(_with_database(work))
+    console.print(
+        f"form {form}: {pulled} leads from {days[0]} to {days[1]}; {pulled - stored} received "
+        f"before, {stored} new, {made} of them processed now"
+    )
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Failure(f"{option}: {text!r} is not a date like 2026-05-01") from None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _process_all(
+    database: Database, vault: Vault, live: LiveOrganisation, bar: Progress, expected: int
+) -> int:
+    """Process what is due now (the new events, and any other waiting), as the worker would."""
+    from leadflow.services.channels import processing
+    from leadflow.services.channels.vendors import REGISTRY
+
+    task = bar.add_task("leads made", total=expected)
+    made = 0
+    while True:
+        report = await processing.process_due(
+            database, REGISTRY, vault, live=live, threshold=settings().language_confidence,
+            now=_now(), limit=100,
+        )  # fmt: skip
+        done = report.processed + report.dead + report.ignored + report.retrying
+        made += report.processed
+        bar.advance(task, done)
+        if done == 0:
+            return made
+
+
+async def _with_database(work: Callable[[Database], Awaitable[T]]) -> T:
+    from leadflow.storage.database import Database
+
+    database = Database(database_url(settings()), pool_size=2)
+    try:
+        return await work(database)
+    finally:
+        await database.dispose()

@@ -15,12 +15,14 @@ import pytest
 import pytest_asyncio
 from pytest_httpserver import HTTPServer
 
+from leadflow.config import Settings
 from leadflow.connectors.meta.webhook import signature
 from leadflow.notify import Channels
 from leadflow.notify.memory import MemoryWebhookSender
-from leadflow.services.channels import connectors, replies
+from leadflow.services.channels import connectors, replies, testing
 from leadflow.services.channels.replies import ReplyRefused, WhatsAppReplies
 from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.vendors import REGISTRY
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.delivery import outbox as delivery
 from leadflow.storage.database import Database
@@ -413,3 +415,19 @@ async def test_a_failed_status_from_whatsapp_marks_the_message_failed(
 
     await store.refresh(activity)
     assert (activity.detail["status"], activity.detail["error_code"]) == ("failed", 131026)
+
+
+async def test_the_admins_test_event_makes_a_test_lead_routed_to_nobody(
+    store: Store, vault: Vault, clock: Clock
+) -> None:
+    event_id = await testing.receive_test_event(store, REGISTRY, vault, "clinic-wa", clock.now)
+    tested = await testing.process_test_event(
+        store, REGISTRY, vault, event_id, live=LiveOrganisation(recheck_after=0),
+        threshold=Settings().language_confidence, now=clock.now,
+    )  # fmt: skip
+
+    assert tested.status == "processed", tested.note
+    assert tested.lead is not None
+    assert (tested.lead.custom["is_test"], tested.lead.routing_status) == (True, "test")
+    assert tested.lead.message == "Test message from Leadflow"
+    assert tested.decision is not None

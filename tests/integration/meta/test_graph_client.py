@@ -35,7 +35,8 @@ async def test_a_lead_is_fetched_with_its_answers_and_ids(
     lead = await client.lead("9001", PAGE_TOKEN)
     assert lead["field_data"] == [{"name": "email", "values": ["lena@example.de"]}]
     assert lead["created_time"] == "2026-05-12T08:00:00+0000"
-    assert (lead["ad_id"], lead["adset_id"], lead["campaign_id"]) == ("ad-1", "adset-1", "campaign-1")
+    ids = (lead["ad_id"], lead["adset_id"], lead["campaign_id"])
+    assert ids == ("ad-1", "adset-1", "campaign-1")
 
 
 async def test_the_token_goes_in_a_header_with_its_appsecret_proof(

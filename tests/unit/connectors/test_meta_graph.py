@@ -15,7 +15,7 @@ from leadflow.connectors.meta.graph import (
     retry_after,
     time_filter,
 )
-from leadflow.connectors.meta.leads import field_mapping, lead_in, split_name
+from leadflow.connectors.meta.leads import field_mapping, lead_in
 
 
 def _error(code: int, subcode: int | None = None) -> dict[str, object]:
@@ -109,8 +109,8 @@ def test_standard_questions_fill_the_lead_and_the_ids_its_attribution() -> None:
     assert lead.source == "meta_lead_ads"
     assert lead.external_id == "9001"
     assert lead.fields == {
-        "first_name": "Lena Maria",
-        "last_name": "Vogel",
+        "first_name": "Lena",
+        "last_name": "Maria Vogel",
         "email": "lena@example.de",
         "phone": "+49 151 23456789",
         "country": "DE",
@@ -123,21 +123,39 @@ def test_standard_questions_fill_the_lead_and_the_ids_its_attribution() -> None:
     assert lead.custom["meta_form_id"] == "700"
     assert lead.custom["meta_page_id"] == "55"
     assert lead.custom["meta_platform"] == "ig"
-    assert lead.hints == {"channel": "meta_lead_ads", "campaign": "Hair DE", "form": "700"}
+    assert lead.hints == {"campaign": "Hair DE", "form": "700"}
 
 
 def test_unmapped_custom_questions_keep_their_own_names() -> None:
     lead = lead_in(LEAD, notice={}, mapping={})
-    assert lead.custom["which_treatment?"] == "hair_transplant"
-    assert lead.custom["when_to_call"] == ["morning", "evening"]
+    assert lead.custom["which_treatment"] == "hair_transplant"
+    assert lead.custom["when_to_call"] == "morning, evening"
 
 
-def test_the_mapping_sends_questions_to_lead_or_custom_fields_or_nowhere() -> None:
-    mapping = {"which_treatment?": "treatment", "when_to_call": "custom.call_time", "email": "ignore"}
+def test_the_mapping_sends_questions_to_lead_or_custom_fields() -> None:
+    mapping = {"which_treatment?": "treatment", "when_to_call": "custom.call_time"}
     lead = lead_in(LEAD, notice={}, mapping=mapping)
     assert lead.fields["treatment"] == "hair_transplant"
-    assert lead.custom["call_time"] == ["morning", "evening"]
-    assert "email" not in lead.fields
+    assert lead.custom["call_time"] == "morning, evening"
+    assert "which_treatment" not in lead.custom
+
+
+def test_a_mapped_full_name_is_split_and_a_yes_is_consent() -> None:
+    lead = {"id": "1", "field_data": [
+        {"name": "ad_soyad", "values": ["Ayşe Demir"]}, {"name": "kvkk", "values": ["Evet"]},
+    ]}  # fmt: skip
+    found = lead_in(lead, notice={}, mapping={"ad_soyad": "full_name", "kvkk": "consent"})
+    assert (found.fields["first_name"], found.fields["last_name"]) == ("Ayşe", "Demir")
+    assert found.fields["consent"] is True
+
+
+def test_standard_address_questions_are_kept_as_custom_fields() -> None:
+    lead = {"id": "1", "field_data": [
+        {"name": "city", "values": ["Köln"]}, {"name": "zip_code", "values": ["50667"]},
+    ]}  # fmt: skip
+    assert lead_in(lead, notice={}, mapping={}).custom == {
+        "city": "Köln", "postal_code": "50667", "meta_leadgen_id": "1",
+    }  # fmt: skip
 
 
 def test_the_notifications_ids_stand_in_for_those_the_lead_lacks() -> None:
@@ -149,16 +167,7 @@ def test_the_notifications_ids_stand_in_for_those_the_lead_lacks() -> None:
 
 def test_a_forms_mapping_overlays_the_connectors() -> None:
     settings = {
-        "fields": {"q1": "treatment", "q2": "message"},
-        "forms": {"700": {"fields": {"q1": "custom.interest"}}},
+        "mappings": {"*": {"q1": "treatment", "q2": "message"}, "700": {"q1": "custom.interest"}}
     }
     assert field_mapping(settings, "700") == {"q1": "custom.interest", "q2": "message"}
     assert field_mapping(settings, "701") == {"q1": "treatment", "q2": "message"}
-
-
-@pytest.mark.parametrize(
-    ("full", "parts"),
-    [("Lena Vogel", ("Lena", "Vogel")), ("Ayşe Nur Demir", ("Ayşe Nur", "Demir")), ("Cher", ("Cher", None))],
-)
-def test_a_full_name_splits_before_the_family_name(full: str, parts: tuple[str, str | None]) -> None:
-    assert split_name(full) == parts

@@ -13,11 +13,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from leadflow.connectors import fields as answers_to
 from leadflow.connectors.inbound import LeadIn
 
 SOURCE = "meta_lead_ads"
 
 STANDARD = {
+    "full_name": "full_name",
     "first_name": "first_name",
     "last_name": "last_name",
     "email": "email",
@@ -25,42 +27,33 @@ STANDARD = {
     "phone_number": "phone",
     "work_phone_number": "phone",
     "country": "country",
+    "city": "city",
+    "zip_code": "postal_code",
+    "post_code": "postal_code",
 }
-"""Meta's standard questions that fill a lead field without being mapped (full_name is split)."""
+"""Meta's standard questions, which fill lead fields without being mapped."""
 
-LEAD_FIELDS = frozenset({
-    "first_name", "last_name", "phone", "email", "whatsapp_id", "country", "language", "locale",
-    "message", "treatment", "budget", "currency",
-})  # fmt: skip
-"""What a question may be mapped to, besides `custom.<key>` and `ignore`."""
-
-CUSTOM_PREFIX = "custom."
-IGNORE = "ignore"
-MAX_CUSTOM_KEY = 64
+YES = frozenset({"true", "yes", "1", "on", "y", "evet", "ja", "oui", "si", "sí"})
+"""An answer mapped to `consent` that gives it (any other answer refuses it)."""
 
 
-def answers(lead: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The lead's answers by question name (each a list: checkbox questions have several)."""
-    found: dict[str, list[str]] = {}
+def answers(lead: Mapping[str, Any]) -> list[tuple[str, str | None, str]]:
+    """The lead's answers as (question, None, value); a checkbox question's several values
+    are joined by ", "."""
+    found: list[tuple[str, str | None, str]] = []
     for item in lead.get("field_data") or []:
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             values = item.get("values")
-            found[item["name"]] = [str(v) for v in values] if isinstance(values, list) else []
+            joined = ", ".join(str(v) for v in values) if isinstance(values, list) else ""
+            found.append((item["name"], None, joined))
     return found
 
 
 def field_mapping(settings: Mapping[str, Any], form_id: str | None) -> dict[str, str]:
-    """The question → target mapping for a form: the connector's own for every form, overlaid
-    by the form's (`settings.fields`, `settings.forms.{form_id}.fields`)."""
-    mapping: dict[str, str] = {}
-    everywhere = settings.get("fields")
-    if isinstance(everywhere, dict):
-        mapping.update({str(k): str(v) for k, v in everywhere.items()})
-    forms = settings.get("forms")
-    form = forms.get(form_id) if isinstance(forms, dict) and form_id else None
-    if isinstance(form, dict) and isinstance(form.get("fields"), dict):
-        mapping.update({str(k): str(v) for k, v in form["fields"].items()})
-    return mapping
+    """The question → field mapping for a form: the connector's for every form (`"*"`),
+    overlaid by the form's own (`settings.mappings.{form_id}`)."""
+    mappings = settings.get("mappings")
+    return answers_to.mapping_for(mappings, form_id) if isinstance(mappings, dict) else {}
 
 
 def lead_in(
@@ -72,10 +65,10 @@ def lead_in(
 ) -> LeadIn:
     """The LeadIn of a Graph lead. `notice` is the webhook's change value (or {} for a lead
     pulled by backfill): its ids stand in for any the lead lacks."""
-    fields: dict[str, Any] = {}
-    custom: dict[str, Any] = {}
-    for question, values in answers(lead).items():
-        _place(question, values, mapping, fields, custom)
+    mapped = answers_to.apply(answers(lead), mapping, STANDARD)
+    fields, custom = dict(mapped.fields), dict(mapped.custom)
+    if isinstance(fields.get("consent"), str):
+        fields["consent"] = fields["consent"].strip().lower() in YES
     leadgen_id = str(lead.get("id") or notice.get("leadgen_id"))
     created = _graph_time(lead.get("created_time"))
     if created is not None:
@@ -101,39 +94,6 @@ def lead_in(
     )
 
 
-def _place(
-    question: str,
-    values: list[str],
-    mapping: Mapping[str, str],
-    fields: dict[str, Any],
-    custom: dict[str, Any],
-) -> None:
-    if not values:
-        return
-    target = mapping.get(question) or STANDARD.get(question)
-    if question == "full_name" and target is None:
-        first, last = split_name(values[0])
-        fields.setdefault("first_name", first)
-        if last:
-            fields.setdefault("last_name", last)
-        return
-    if target == IGNORE:
-        return
-    if target in LEAD_FIELDS:
-        fields.setdefault(target, ", ".join(values))
-        return
-    key = target[len(CUSTOM_PREFIX) :] if target and target.startswith(CUSTOM_PREFIX) else question
-    custom[key[:MAX_CUSTOM_KEY]] = values[0] if len(values) == 1 else values
-
-
-def split_name(full_name: str) -> tuple[str, str | None]:
-    """First name(s) and the family name: the last word is the family name."""
-    words = full_name.split()
-    if len(words) < 2:
-        return full_name.strip(), None
-    return " ".join(words[:-1]), words[-1]
-
-
 def _attribution(
     lead: Mapping[str, Any], notice: Mapping[str, Any], leadgen_id: str, form_id: str | None
 ) -> dict[str, Any]:
@@ -152,13 +112,28 @@ def _attribution(
 
 
 def _hints(lead: Mapping[str, Any], form_id: str | None) -> dict[str, str]:
-    hints = {"channel": SOURCE}
+    """The campaign and form, for routing rules (the connector's own hints say the channel)."""
+    hints = {}
     campaign = _text(lead.get("campaign_name")) or _text(lead.get("campaign_id"))
     if campaign:
         hints["campaign"] = campaign
     if form_id:
         hints["form"] = form_id
     return hints
+
+
+def sample_lead(leadgen_id: str, created: datetime) -> dict[str, Any]:
+    """A lead as Graph returns one, with Meta's standard questions answered (a test event)."""
+    answered = {"full_name": "Test Lead", "email": "test@example.com",
+                "phone_number": "+4915123456789", "country": "DE"}  # fmt: skip
+    return {
+        "id": leadgen_id,
+        "created_time": created.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "form_id": "test-form",
+        "is_organic": True,
+        "platform": "fb",
+        "field_data": [{"name": name, "values": [value]} for name, value in answered.items()],
+    }
 
 
 def _graph_time(value: Any) -> datetime | None:

@@ -14,6 +14,7 @@ TOPICS = (
     "sla.warning", "sla.breached", "staff.change", "alert",
     "task.overdue", "task.escalated",
     "workflow.notify", "workflow.automation_failed",
+    "channels.token_invalid",
 )  # fmt: skip
 
 

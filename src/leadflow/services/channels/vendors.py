@@ -8,14 +8,17 @@ Each vendor's helper adds its lines here (and nowhere else in the core):
 from __future__ import annotations
 
 from leadflow.connectors.inbound import LeadIn, MessageIn, StatusIn
-from leadflow.services.channels import google_ads, leads, whatsapp
+from leadflow.services.channels import google_ads, leads, meta, whatsapp
 from leadflow.services.channels.processors import Registry
 
 REGISTRY = Registry()
 REGISTRY.handler(LeadIn, leads.deliver_lead)
 REGISTRY.processor("google_ads", "lead", google_ads.process_lead)
 REGISTRY.sample("google_ads", google_ads.sample)
+REGISTRY.processor("meta", "lead", meta.process_lead)
+REGISTRY.sample("meta", meta.sample)
 REGISTRY.processor("whatsapp", "message", whatsapp.process_message)
 REGISTRY.processor("whatsapp", "status", whatsapp.process_status)
 REGISTRY.handler(MessageIn, whatsapp.deliver_message)
 REGISTRY.handler(StatusIn, whatsapp.deliver_status)
+REGISTRY.sample("whatsapp", whatsapp.sample)

@@ -10,10 +10,19 @@ later withholds their number is still found.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
-from leadflow.connectors.inbound import Ignored, Invalid, LeadIn, MessageIn, Retry, StatusIn
+from leadflow.connectors.inbound import (
+    Ignored,
+    Invalid,
+    LeadIn,
+    MessageIn,
+    Receipt,
+    Retry,
+    StatusIn,
+)
 from leadflow.connectors.whatsapp import webhook
 from leadflow.connectors.whatsapp.messages import remedy_of
 from leadflow.identity import InvalidField, InvalidLead, contact_keys
@@ -31,6 +40,24 @@ STATUS_ORDER = {"queued": 0, "accepted": 1, "retrying": 1, "sent": 2, "delivered
 whatever came before)."""
 UNKNOWN_MESSAGE_WAIT = timedelta(seconds=30)
 """A status may outrun the send's own record of its wamid: looked for again after this."""
+TEST_MARK = "leadflow_test"
+"""In the payload of the admin's test event: its lead is a test lead, routed to nobody."""
+TEST_WA_ID = "16505551111"
+"""The number Meta's own webhook test sample writes from."""
+
+
+def sample(channel: Channel, now: datetime) -> Receipt:
+    """The admin's test event: a text message as Meta's webhook test sends one, from a person
+    of its own (a new test lead each time, routed to nobody)."""
+    message_id = f"wamid.test-{now:%Y%m%dT%H%M%S%f}"
+    message = {
+        "from": TEST_WA_ID, "id": message_id, "timestamp": str(int(now.timestamp())),
+        "type": "text", "text": {"body": "Test message from Leadflow"},
+    }  # fmt: skip
+    contact = {"wa_id": TEST_WA_ID, "profile": {"name": "Test User"}}
+    metadata = {"phone_number_id": str(channel.settings.get("phone_number_id") or "")}
+    payload = {"message": message, "contact": contact, "metadata": metadata, TEST_MARK: True}
+    return Receipt(message_id, "message", payload, occurred_at=now)
 
 
 async def process_message(processing: Processing, channel: Channel, event: Event) -> Any:
@@ -69,16 +96,18 @@ async def deliver_message(
         return Invalid(str(invalid))
     if await store.conversations.message(CHANNEL, message.message_id) is not None:
         return Ignored(f"message {message.message_id} is already recorded")
-    contact_id = await store.contacts.find(keys)
+    test = bool(event.payload.get(TEST_MARK))
+    contact_id = None if test else await store.contacts.find(keys)
     lead = await _open_lead(store, contact_id) if contact_id is not None else None
-    note = "joined the contact's open lead"
+    note, detail = "joined the contact's open lead", {}
     if lead is None:
-        started = await leads.deliver_lead(processing, channel, event, _lead_of(message))
+        new_lead = replace(_lead_of(message), is_test=test)
+        started = await leads.deliver_lead(processing, channel, event, new_lead)
         if not isinstance(started, Handled) or started.lead_id is None:
             return started
         lead = await store.leads.get(started.lead_id)
         assert lead is not None
-        note = f"started lead {lead.id}: {started.note}"
+        note, detail = f"started lead {lead.id}: {started.note}", started.detail
     if not lead.whatsapp_id:  # a lead from a form: replies go to the number that wrote
         lead.whatsapp_id = message.phone or message.sender
     if not lead.whatsapp_id:  # a lead from a form: replies go to the number that wrote
@@ -86,7 +115,7 @@ async def deliver_message(
     await _claim_identities(store, keys, lead, message)
     recorded = await _record(processing, channel, lead, message)
     await _tell_owner(store, recorded.lead, recorded.activity.id, message)
-    return Handled(lead_id=lead.id, activity_id=recorded.activity.id, note=note)
+    return Handled(lead_id=lead.id, activity_id=recorded.activity.id, note=note, detail=detail)
 
 
 async def _open_lead(store: Store, contact_id: int) -> Lead | None:
