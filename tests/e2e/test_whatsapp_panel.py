@@ -5,6 +5,7 @@ outside the window, the template offered with the reason."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -131,3 +132,22 @@ def test_outside_the_window_the_panel_offers_the_template_and_says_why(
     visit.screenshot("whatsapp-panel-template-tr")
     visit.page.get_by_role("button", name="Şablonu gönder").click()
     expect(visit.page.locator("#whatsapp li.whatsapp-outbound")).to_contain_text("follow_up")
+
+
+def test_a_lead_whose_person_writes_comes_to_the_top_of_the_inbox_live(
+    visit: Visit, site: Site, api_token: str, e2e_database: tuple[str, list[Person]]
+) -> None:
+    older = post_lead(site, api_token, "Hakan", CAMPAIGN)
+    post_lead(site, api_token, "Irmak", CAMPAIGN)
+    visit.sign_in("agent")
+    expect(visit.page.locator("[data-live-status]")).to_have_text(
+        "New leads appear here as they arrive."
+    )
+    rows = visit.page.locator("table.inbox tbody tr")
+    expect(rows.first).not_to_have_id(f"lead-{older}")
+
+    wrote(e2e_database, older, "Merhaba, hâlâ ilgileniyorum.", timedelta(0), True)
+
+    expect(rows.first).to_have_id(f"lead-{older}")
+    expect(rows.first).to_have_class(re.compile(r"\barrived\b"))
+    assert_clean(visit)
