@@ -59,6 +59,7 @@ async def _wrote(url: str, lead_id: int, text: str, ago: timedelta, *, live: boo
                 "lead_id": lead_id, "kind": "message", "channel": "whatsapp",
                 "direction": "inbound", "occurred_at": datetime.now(UTC) - ago,
                 "agent_key": lead.owner_agent_key, "actor_kind": "integration",
+                "actor": "whatsapp:e2e-wa",
                 "detail": {"text": text, "wamid": f"wamid.{lead_id}.{len(text)}",
                            "status": "received"},
             })  # fmt: skip

@@ -40,6 +40,7 @@ async def whatsapp_lead(store: Store, clock: Clock, wrote_ago: timedelta, owner:
     await store.leads.add_activity({
         "lead_id": lead_id, "kind": "message", "channel": "whatsapp", "direction": "inbound",
         "occurred_at": clock.now - wrote_ago, "agent_key": owner, "actor_kind": "integration",
+        "actor": "whatsapp:clinic-wa",
         "detail": {"text": "Wie viel kostet es?", "wamid": "wamid.1", "status": "received"},
     })  # fmt: skip
     await store.commit()
