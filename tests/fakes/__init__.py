@@ -1,0 +1,1 @@
+"""Local servers that speak vendors' documented protocols, for tests and benchmarks."""

@@ -28,6 +28,8 @@ MIGRATION_ONLY = {
     "leads_owner_received",
     "leads_pipeline_received",
     "leads_waiting",
+    # Our WhatsApp messages by their wamid, an expression index (migration 0011).
+    "activities_whatsapp_message",
 }
 """Objects the migrations create on purpose without a model."""
 

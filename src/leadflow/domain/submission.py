@@ -45,7 +45,11 @@ class LeadSubmission(BaseModel):
     last_name: Text = Field(default=None, max_length=200)
     phone: Text = Field(default=None, max_length=64, examples=["+49 151 23456789"])
     email: Text = Field(default=None, max_length=320)
-    whatsapp_id: Text = Field(default=None, max_length=32, description="WhatsApp wa_id (digits)")
+    whatsapp_id: Text = Field(
+        default=None,
+        max_length=140,
+        description="WhatsApp wa_id (digits), or a business-scoped user id (CC.xxxx)",
+    )
     country: Text = Field(
         default=None, max_length=64, description="ISO 3166 alpha-2", examples=["DE"]
     )
@@ -64,6 +68,7 @@ class LeadSubmission(BaseModel):
     gbraid: ClickId
     wbraid: ClickId
     fbclid: ClickId
+    ctwa_clid: ClickId
     campaign_id: Text = Field(default=None, max_length=64)
     adset_id: Text = Field(default=None, max_length=64)
     ad_id: Text = Field(default=None, max_length=64)
@@ -145,6 +150,7 @@ class LeadValues(TypedDict, total=False):
     gbraid: str | None
     wbraid: str | None
     fbclid: str | None
+    ctwa_clid: str | None
     contact_id: int
     is_repeat: bool
     repeat_of: int | None

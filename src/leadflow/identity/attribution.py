@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 ATTRIBUTION_KEYS: Final = (
     "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
-    "gclid", "gbraid", "wbraid", "fbclid",
+    "gclid", "gbraid", "wbraid", "fbclid", "ctwa_clid",
 )  # fmt: skip
 
 

@@ -13,6 +13,9 @@ from leadflow.identity.errors import InvalidField
 
 _NON_GEOGRAPHIC = "001"
 _SEPARATORS = re.compile(r"[\s\-().]")
+_BSUID = re.compile(r"[A-Z]{2}(?:\.ENT)?\.[A-Za-z0-9]{1,128}")
+"""A business-scoped user id: country code, a dot, up to 128 letters and digits ("BR.15025…");
+a parent BSUID has ".ENT" after the country."""
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,8 @@ class PhoneNumber:
 @dataclass(frozen=True)
 class WhatsAppId:
     wa_id: str
-    """Digits only, country code first, no plus: what the WhatsApp Cloud API sends."""
+    """Digits only, country code first, no plus: what the WhatsApp Cloud API sends; or, for a
+    person who shares no phone number, their business-scoped user id (BSUID)."""
     e164: str | None
     """The same number in E.164 when it is a valid phone number, else None."""
 
@@ -50,15 +54,21 @@ def normalise_phone(raw: str, region: str | None) -> PhoneNumber:
 
 
 def normalise_whatsapp_id(raw: str) -> WhatsAppId:
-    """A wa_id as digits, with its E.164 form when it is a valid number.
+    """A wa_id as digits, with its E.164 form when it is a valid number; a business-scoped user
+    id (since 2026, "CC.xxxx": WhatsApp users with a username may share no phone number) as it
+    is, with no E.164.
 
     WhatsApp keeps some numbers in an older national plan than phonenumbers validates: Mexican
     mobiles with the dropped "1" after +52, Brazilian mobiles without the ninth digit. Those are
     brought to the current plan so the wa_id and a form's phone number give the same E.164.
     """
+    if _BSUID.fullmatch(raw.strip()):
+        return WhatsAppId(wa_id=raw.strip(), e164=None)
     digits = _SEPARATORS.sub("", raw.strip()).removeprefix("+")
     if not digits.isdigit() or not digits.isascii():
-        raise InvalidField("whatsapp_id", f"not a WhatsApp id (digits expected): {raw!r}")
+        raise InvalidField(
+            "whatsapp_id", f"not a WhatsApp id (digits or a business-scoped id expected): {raw!r}"
+        )
     return WhatsAppId(wa_id=digits, e164=_e164_of_wa_id(digits))
 
 

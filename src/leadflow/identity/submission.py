@@ -122,6 +122,7 @@ def normalise(
         "gclid": attribution.get("gclid"),
         "gbraid": attribution.get("gbraid"),
         "wbraid": attribution.get("wbraid"),
+        "ctwa_clid": attribution.get("ctwa_clid"),
         "fbclid": attribution.get("fbclid"),
     }
     return Normalised(

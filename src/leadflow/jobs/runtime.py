@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+import httpx
 from procrastinate import JobContext
 
 from leadflow.config import Settings
 from leadflow.notify import Channels, open_channels
+from leadflow.services.channels.replies import WhatsAppReplies
+from leadflow.services.channels.secrets import Vault
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 
@@ -40,7 +43,9 @@ async def open_runtime(
     clock: Callable[[], datetime] = system_clock,
     live: LiveOrganisation | None = None,
 ) -> AsyncIterator[Runtime]:
-    async with open_channels(settings) as channels:
+    async with open_channels(settings) as channels, httpx.AsyncClient(timeout=15) as client:
+        replies = WhatsAppReplies(database, Vault(settings.session_secret()), client)
+        channels = replace(channels, whatsapp=replies)
         yield Runtime(settings, database, channels, clock, live or LiveOrganisation())
 
 

@@ -6,12 +6,21 @@ import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import httpx
 
 from leadflow.config import Settings
 from leadflow.notify.email import EmailSender, SmtpConfig, SmtpEmailSender
+from leadflow.notify.events import Event
 from leadflow.notify.webhook import HttpWebhookSender, WebhookSender
+
+
+class MessageSender(Protocol):
+    """Sends a message to a person on a messaging channel (a WhatsApp reply) through the
+    connector `connector`; raises DeliveryFailed (permanent when retrying cannot help)."""
+
+    async def send(self, event: Event, connector: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -21,6 +30,8 @@ class Channels:
     """None when no SMTP server is configured."""
     secrets: Mapping[str, str] = field(default_factory=dict)
     """Where webhook secrets are looked up by their `secret_env` name (the environment)."""
+    whatsapp: MessageSender | None = None
+    """WhatsApp replies; set by the worker's runtime (it needs the connectors' secrets)."""
 
 
 def smtp_config(settings: Settings) -> SmtpConfig | None:

@@ -14,6 +14,7 @@ from leadflow.storage.repositories.board import BoardRepository
 from leadflow.storage.repositories.channels import ChannelRepository
 from leadflow.storage.repositories.configs import ConfigRepository
 from leadflow.storage.repositories.contacts import ContactDetails, ContactRepository
+from leadflow.storage.repositories.conversations import ConversationRepository
 from leadflow.storage.repositories.dashboards import DashboardRepository
 from leadflow.storage.repositories.deliveries import DeliveryRepository
 from leadflow.storage.repositories.demo_history import DemoHistoryRepository
@@ -85,6 +86,7 @@ class Store:
         self.history = HistoryRepository(session)
         self.quality = QualityRepository(session)
         self.channels = ChannelRepository(session)
+        self.conversations = ConversationRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -1,4 +1,6 @@
-from leadflow.identity import ContactKey, contact_keys
+import pytest
+
+from leadflow.identity import ContactKey, InvalidField, contact_keys
 
 
 def test_each_channel_gives_its_own_key() -> None:
@@ -33,3 +35,17 @@ def test_whatsapp_id_that_is_no_phone_number_gives_only_its_whatsapp_key() -> No
 
 def test_lead_without_contact_data_has_no_keys() -> None:
     assert contact_keys(None, "", None) == []
+
+
+def test_a_business_scoped_user_id_is_a_whatsapp_key_of_its_own_with_no_phone() -> None:
+    assert contact_keys(None, None, "BR.1502576394655843") == [
+        ContactKey("whatsapp", "BR.1502576394655843")
+    ]
+    assert contact_keys(None, None, "US.ENT.11815799212886844830") == [
+        ContactKey("whatsapp", "US.ENT.11815799212886844830")
+    ]
+
+
+def test_a_malformed_business_scoped_id_is_refused() -> None:
+    with pytest.raises(InvalidField, match="whatsapp_id"):
+        contact_keys(None, None, "br.15025")

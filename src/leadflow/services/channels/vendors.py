@@ -7,8 +7,8 @@ Each vendor's helper adds its lines here (and nowhere else in the core):
 
 from __future__ import annotations
 
-from leadflow.connectors.inbound import LeadIn
-from leadflow.services.channels import google_ads, leads, meta
+from leadflow.connectors.inbound import LeadIn, MessageIn, StatusIn
+from leadflow.services.channels import google_ads, leads, meta, whatsapp
 from leadflow.services.channels.processors import Registry
 
 REGISTRY = Registry()
@@ -17,3 +17,8 @@ REGISTRY.processor("google_ads", "lead", google_ads.process_lead)
 REGISTRY.sample("google_ads", google_ads.sample)
 REGISTRY.processor("meta", "lead", meta.process_lead)
 REGISTRY.sample("meta", meta.sample)
+REGISTRY.processor("whatsapp", "message", whatsapp.process_message)
+REGISTRY.processor("whatsapp", "status", whatsapp.process_status)
+REGISTRY.handler(MessageIn, whatsapp.deliver_message)
+REGISTRY.handler(StatusIn, whatsapp.deliver_status)
+REGISTRY.sample("whatsapp", whatsapp.sample)

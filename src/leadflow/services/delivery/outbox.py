@@ -11,7 +11,8 @@ committing, is closed by the Idempotency-Key each receiver gets.
 Channels of a message: `sse` (an agent's live event, already sent by NOTIFY when its transaction
 committed) and `alert` (a team's) fan out to the team leads by e-mail for the topics in
 `notifications.email_topics` and to every webhook subscribed to the topic; `email` and `webhook`
-name one recipient each.
+name one recipient each; `whatsapp` is an agent's reply to a person, sent through the WhatsApp
+connector the message names (`channels.whatsapp`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from leadflow.storage.tables import OutboxMessage
 
 log = structlog.get_logger(__name__)
 
-CHANNELS = ("sse", "alert", "email", "webhook")
+CHANNELS = ("sse", "alert", "email", "webhook", "whatsapp")
 
 
 class UnknownOutboxMessage(Exception):
@@ -68,9 +69,11 @@ class RetryPolicy:
 @dataclass(frozen=True)
 class Recipient:
     key: str
-    """Unique within a message: `email:ADDRESS` or `webhook:KEY`."""
+    """Unique within a message: `email:ADDRESS`, `webhook:KEY` or `whatsapp:CONNECTOR`."""
     email: str | None = None
     webhook: Webhook | None = None
+    whatsapp: str | None = None
+    """The WhatsApp connector a reply goes out through."""
 
 
 def recipients(
@@ -86,6 +89,8 @@ def recipients(
         raise DeliveryFailed(f"unknown channel {channel!r}", permanent=True)
     if channel == "email":
         return [Recipient(f"email:{recipient}", email=recipient)] if recipient else []
+    if channel == "whatsapp":
+        return [Recipient(f"whatsapp:{recipient}", whatsapp=recipient)] if recipient else []
     if configuration is None:
         return []
     notifications = configuration.notifications
@@ -233,6 +238,10 @@ async def _send(channels: Channels, target: Recipient, event: Event) -> None:
     try:
         if target.webhook is not None:
             await channels.webhooks.send(_webhook_target(target.webhook, channels), event)
+        elif target.whatsapp is not None:
+            if channels.whatsapp is None:
+                raise DeliveryFailed("WhatsApp sending is not set up in this process")
+            await channels.whatsapp.send(event, target.whatsapp)
         elif target.email is not None:
             if channels.email is None:
                 raise DeliveryFailed(

@@ -18,6 +18,7 @@ from leadflow.routing import Decision
 from leadflow.services.access import scoping, trace_scope
 from leadflow.services.access.scoping import Viewer
 from leadflow.services.assignment.decisions import UnknownLead, decisions_of
+from leadflow.services.channels import replies
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.services.reporting import overview
 from leadflow.services.work.timeline import Timeline, contact_timeline
@@ -265,6 +266,32 @@ async def log_activity(
     actor = actor_of(viewer)
     recorded = await activities.record(store, organisation, lead.id, activity, actor=actor, now=now)
     return recorded.first_contact
+
+
+async def whatsapp_conversation(
+    store: Store, organisation: Organisation, viewer: Viewer, lead_id: int, now: datetime
+) -> replies.Conversation | None:
+    """The lead's WhatsApp conversation (None without one), for a viewer who may see it."""
+    lead = await _visible_lead(store, viewer, organisation.configuration, lead_id)
+    return await replies.conversation(store, lead, now)
+
+
+async def reply_on_whatsapp(
+    store: Store,
+    organisation: Organisation,
+    viewer: Viewer,
+    lead_id: int,
+    *,
+    text: str | None,
+    template: bool,
+    now: datetime,
+) -> None:
+    """Send a WhatsApp reply on a lead the viewer may see (`replies.reply`: free text inside
+    the 24-hour window, the template outside it; `ReplyRefused` says why not)."""
+    lead = await _visible_lead(store, viewer, organisation.configuration, lead_id)
+    await replies.reply(
+        store, organisation, lead.id, text=text, template=template, actor=actor_of(viewer), now=now
+    )
 
 
 async def change_stage(

@@ -218,7 +218,10 @@ async def record(
     at = activity.occurred_at or now
     await _check(store, lead, activity, at, now)
     saved = await store.leads.add_activity(_row(lead, activity, at, actor))
-    first_contact = activity.kind in CONTACT_KINDS and lead.first_contact_at is None
+    # A person writing in is no contact made by us: only our side stops the first-contact clock.
+    written_in = activity.kind is ActivityKind.MESSAGE and activity.direction == "inbound"
+    first_contact = activity.kind in CONTACT_KINDS and not written_in
+    first_contact = first_contact and lead.first_contact_at is None
     contacted = at if actor.trusted_time else now
     if first_contact:
         lead.first_contact_at = contacted

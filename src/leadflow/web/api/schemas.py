@@ -12,7 +12,8 @@ from leadflow.services.intake.ingest import AssignmentSummary
 
 ATTRIBUTION = (
     "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
-    "gclid", "gbraid", "wbraid", "fbclid", "campaign_id", "adset_id", "ad_id", "landing_url",
+    "gclid", "gbraid", "wbraid", "fbclid", "ctwa_clid", "campaign_id", "adset_id", "ad_id",
+    "landing_url",
 )  # fmt: skip
 
 

@@ -131,6 +131,24 @@
         removeRow(table, data.lead_id);
       }
     }
+    // A person who wrote (WhatsApp) brings their lead to the top of the list, highlighted.
+    function wrote(event) {
+      var data = payload(event);
+      if (data.lead_id === undefined) {
+        return;
+      }
+      var row = document.getElementById("lead-" + data.lead_id);
+      if (!row || !table.contains(row)) {
+        insertRow(table, data.lead_id);
+        return;
+      }
+      var body = rowsOf(table);
+      row.classList.remove("arrived");
+      body.insertBefore(row, body.firstElementChild);
+      void row.offsetWidth;
+      row.classList.add("arrived");
+    }
+    source.addEventListener("message.received", wrote);
     source.addEventListener("lead.assigned", routed);
     source.addEventListener("lead.reassigned", routed);
     window.addEventListener("pagehide", function () {

@@ -24,6 +24,7 @@ from leadflow.web.ui.dashboard import pages as dashboard
 from leadflow.web.ui.home import pages as home
 from leadflow.web.ui.inbox import pages as inbox
 from leadflow.web.ui.inbox import tasks as inbox_tasks
+from leadflow.web.ui.inbox import whatsapp as inbox_whatsapp
 from leadflow.web.ui.quality import pages as quality
 from leadflow.web.ui.shell import errors
 from leadflow.web.ui.shell.transport import BrowserCookies, StrictTransport
@@ -44,6 +45,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         app.include_router(module.router)
     app.include_router(inbox.router)
     app.include_router(inbox_tasks.router)
+    app.include_router(inbox_whatsapp.router)
     app.include_router(dashboard.router)
     app.include_router(board.router)
     app.include_router(quality.router)

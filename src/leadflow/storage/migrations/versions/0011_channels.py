@@ -73,8 +73,23 @@ def upgrade() -> None:
     op.create_index(
         "inbound_events_connector_time", "inbound_events", ["connector_key", "received_at"]
     )
+    # whatsapp: the click-to-WhatsApp ad click id; wa_ids that are business-scoped user ids
+    # (up to "CC.ENT." and 128 characters); our WhatsApp messages found again by their wamid
+    # when their statuses arrive.
+    op.add_column("leads", sa.Column("ctwa_clid", sa.Text(), nullable=True))
+    for table in ("leads", "contacts"):
+        op.alter_column(table, "whatsapp_id", type_=sa.String(140), existing_type=sa.String(32))
+    op.execute(
+        "CREATE INDEX activities_whatsapp_message ON activities ((detail->>'wamid'))"
+        " WHERE channel = 'whatsapp'"
+    )
 
 
 def downgrade() -> None:
+    # whatsapp:
+    op.execute("DROP INDEX activities_whatsapp_message")
+    for table in ("leads", "contacts"):
+        op.alter_column(table, "whatsapp_id", type_=sa.String(32), existing_type=sa.String(140))
+    op.drop_column("leads", "ctwa_clid")
     op.drop_table("inbound_events")
     op.drop_table("connectors")

@@ -38,6 +38,7 @@ from leadflow.web.ui.inbox.forms import (
     term_key,
 )
 from leadflow.web.ui.inbox.stage_form import StageForm, prompt_field
+from leadflow.web.ui.inbox.whatsapp import WORDS as WHATSAPP_WORDS
 from leadflow.web.ui.shell.context import Page, PageDep
 from leadflow.web.ui.shell.formatting import clock, zone
 from leadflow.web.ui.shell.routers import page_router
@@ -202,6 +203,10 @@ async def _lead_page(
         scores=SCORES,
         fragment=_is_htmx(page),
         tasks_panel=await task_pages.task_panel(page, lead_id),
+        whatsapp=await inbox.whatsapp_conversation(
+            page.store, organisation, page.viewer, lead_id, page.now
+        ),
+        **WHATSAPP_WORDS,
         **_words(page),
     )
 

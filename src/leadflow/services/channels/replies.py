@@ -1,0 +1,254 @@
+"""Agents' WhatsApp replies: free text inside the 24-hour customer service window (counted from
+the contact's last message to us), an approved template outside it; written as an outbound
+message activity and sent through the outbox (channel `whatsapp`), whose sender here calls the
+Messages API and records what WhatsApp answered on the activity.
+
+WhatsApp's refusals: 131047 (the window closed meanwhile) is not retried and the agent is asked
+for a template; 130429 (throughput) is retried with the outbox's backoff; 131026
+(undeliverable) fails and is shown; 190 (token) fails until an admin enters a new token and
+retries the message from the outbox list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import httpx
+
+from leadflow.connectors.whatsapp import messages
+from leadflow.connectors.whatsapp.messages import Address, Remedy, SendFailed
+from leadflow.identity import InvalidField, InvalidLead, normalise_whatsapp_id
+from leadflow.notify import DeliveryFailed, Event
+from leadflow.services.assignment.decisions import UnknownLead
+from leadflow.services.channels.processing import channel_of
+from leadflow.services.channels.processors import Channel
+from leadflow.services.channels.secrets import Vault
+from leadflow.services.configuration.organisation import Organisation
+from leadflow.services.workflow import activities
+from leadflow.services.workflow.activities import ActivityIn, ActivityKind
+from leadflow.storage.database import Database
+from leadflow.storage.store import Store, open_store
+from leadflow.storage.tables import Activity, Lead
+from leadflow.workflow.actors import Actor
+
+CHANNEL = "whatsapp"
+WINDOW = timedelta(hours=24)
+"""WhatsApp's customer service window: free-form messages only this long after the person's
+last message."""
+TOPIC = "whatsapp.reply"
+
+
+class Mode(StrEnum):
+    TEXT = "text"
+    """Inside the window: anything the agent writes."""
+    TEMPLATE = "template"
+    """Outside it: only the connector's approved template."""
+    NONE = "none"
+    """Outside it with no template configured: nothing can be sent."""
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What the lead page's WhatsApp panel shows and allows."""
+
+    connector_key: str
+    address: Address
+    last_inbound_at: datetime | None
+    window_closes_at: datetime | None
+    template_name: str | None
+    template_language: str | None
+    messages: list[Activity]
+    """Newest first."""
+    mode: Mode
+
+
+class ReplyRefused(Exception):
+    """A reply that cannot be sent as asked; `why` is one of the reasons the page words."""
+
+    def __init__(self, why: str, message: str) -> None:
+        super().__init__(message)
+        self.why = why
+
+
+def mode_of(last_inbound_at: datetime | None, template_name: str | None, now: datetime) -> Mode:
+    """Pure: how an agent may write now."""
+    if last_inbound_at is not None and now < last_inbound_at + WINDOW:
+        return Mode.TEXT
+    return Mode.TEMPLATE if template_name else Mode.NONE
+
+
+def address_of(whatsapp_id: str) -> Address:
+    """A stored wa_id is digits (a phone) or a business-scoped user id."""
+    wa = normalise_whatsapp_id(whatsapp_id)
+    return Address(wa_id=wa.wa_id) if wa.wa_id.isdigit() else Address(user_id=wa.wa_id)
+
+
+async def conversation(store: Store, lead: Lead, now: datetime) -> Conversation | None:
+    """The lead's WhatsApp conversation, or None when the lead has no WhatsApp id or no
+    WhatsApp connector is set up."""
+    if not lead.whatsapp_id:
+        return None
+    connector = await _connector_of(store, lead)
+    if connector is None:
+        return None
+    settings = dict(connector.settings)
+    last = await store.conversations.last_inbound(lead.contact_id, CHANNEL)
+    template = settings.get("template_name") or None
+    return Conversation(
+        connector_key=connector.key,
+        address=address_of(lead.whatsapp_id),
+        last_inbound_at=last,
+        window_closes_at=last + WINDOW if last else None,
+        template_name=template,
+        template_language=settings.get("template_language") or "en_US",
+        messages=await store.conversations.messages(lead.id, CHANNEL),
+        mode=mode_of(last, template, now),
+    )
+
+
+async def _connector_of(store: Store, lead: Lead) -> Any:
+    """The connector the lead came in through, else the first enabled WhatsApp connector."""
+    named = (lead.custom or {}).get("connector")
+    if isinstance(named, str):
+        row = await store.channels.connector(named)
+        if row is not None and row.kind == CHANNEL and row.enabled:
+            return row
+    rows = [row for row in await store.channels.connectors() if row.kind == CHANNEL]
+    return next((row for row in rows if row.enabled), None)
+
+
+async def reply(
+    store: Store,
+    organisation: Organisation,
+    lead_id: int,
+    *,
+    text: str | None,
+    template: bool,
+    actor: Actor,
+    now: datetime,
+) -> activities.Recorded:
+    """Write the reply as an outbound message activity and queue it for sending. Free text is
+    refused outside the window (`window_closed`), a template when none is configured. The
+    caller has checked the actor may work the lead, and commits."""
+    lead = await store.leads.get(lead_id)
+    if lead is None:
+        raise UnknownLead(lead_id)
+    found = await conversation(store, lead, now)
+    if found is None:
+        raise ReplyRefused("no_whatsapp", "this lead has no WhatsApp conversation")
+    body, detail = _message(found, text, template, now)
+    activity = ActivityIn(
+        kind=ActivityKind.MESSAGE,
+        direction="outbound",
+        channel=activities.Channel.WHATSAPP,
+        text=detail.get("text"),
+        detail={key: value for key, value in detail.items() if key != "text"},
+    )
+    recorded = await activities.record(store, organisation, lead.id, activity, actor=actor, now=now)
+    await store.outbox.add(
+        topic=TOPIC,
+        channel=CHANNEL,
+        recipient=found.connector_key,
+        payload={"lead_id": lead.id, "activity_id": recorded.activity.id, "body": body},
+        idempotency_key=f"{TOPIC}:{recorded.activity.id}",
+    )
+    return recorded
+
+
+def _message(
+    found: Conversation, text: str | None, template: bool, now: datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    if template:
+        if found.template_name is None:
+            raise ReplyRefused("no_template", "no approved template is configured")
+        language = found.template_language or "en_US"
+        body = messages.template_body(found.address, found.template_name, language)
+        return body, {"status": "queued", "type": "template", "template": found.template_name,
+                      "text": f"[{found.template_name}]"}  # fmt: skip
+    words = (text or "").strip()
+    if not words:
+        raise InvalidLead([InvalidField("text", "write the message")])
+    if len(words) > 4096:
+        raise InvalidLead([InvalidField("text", "WhatsApp takes at most 4096 characters")])
+    if found.mode is not Mode.TEXT:
+        raise ReplyRefused(
+            "window_closed",
+            "more than 24 hours since the person last wrote: only a template may be sent",
+        )
+    return messages.text_body(found.address, words), {"status": "queued", "type": "text",
+                                                      "text": words}  # fmt: skip
+
+
+# --- the sender the outbox calls -------------------------------------------------------------
+
+
+class WhatsAppReplies:
+    """`notify.MessageSender` for WhatsApp: sends an outbox reply through its connector and
+    writes what WhatsApp answered on the message's activity (its own transaction)."""
+
+    def __init__(self, database: Database, vault: Vault, client: httpx.AsyncClient) -> None:
+        self.database = database
+        self.vault = vault
+        self.client = client
+
+    async def send(self, event: Event, connector: str) -> None:
+        activity_id = int(event.payload["activity_id"])
+        body = dict(event.payload["body"])
+        channel = await self._channel(connector)
+        try:
+            wamid = await messages.send(self.client, _sender(channel), body)
+        except SendFailed as failure:
+            await self._settle(activity_id, _failed_detail(failure))
+            raise _delivery_failure(failure) from failure
+        await self._settle(activity_id, {"status": "accepted", "wamid": wamid, "error": None})
+
+    async def _channel(self, key: str) -> Channel:
+        async with open_store(self.database) as store:
+            row = await store.channels.connector(key)
+        if row is None or row.kind != CHANNEL:
+            raise DeliveryFailed(f"WhatsApp connector {key!r} does not exist", permanent=True)
+        if not row.enabled:
+            raise DeliveryFailed(f"WhatsApp connector {key!r} is disabled")
+        return channel_of(row, self.vault)
+
+    async def _settle(self, activity_id: int, changes: dict[str, Any]) -> None:
+        async with open_store(self.database) as store:
+            activity = await store.conversations.activity(activity_id, for_update=True)
+            if activity is None:
+                return
+            detail = dict(activity.detail)
+            if detail.get("status") in ("sent", "delivered", "read") and "status" in changes:
+                changes = {k: v for k, v in changes.items() if k != "status"}
+            await store.conversations.set_detail(activity_id, {**detail, **changes})
+            await store.commit()
+
+
+def _sender(channel: Channel) -> messages.Sender:
+    settings = channel.settings
+    phone_number_id = settings.get("phone_number_id")
+    token = channel.secrets.get("access_token")
+    if not phone_number_id or not token:
+        raise DeliveryFailed(
+            f"WhatsApp connector {channel.key!r} needs a phone_number_id and an access_token",
+            permanent=True,
+        )
+    return messages.Sender(
+        phone_number_id=str(phone_number_id),
+        token=token,
+        api_base=channel.api_base or messages.DEFAULT_API_BASE,
+        version=str(settings.get("api_version") or messages.DEFAULT_VERSION),
+    )
+
+
+def _failed_detail(failure: SendFailed) -> dict[str, Any]:
+    remedy = failure.remedy
+    status = "retrying" if remedy is Remedy.RETRY else "failed"
+    return {"status": status, "error_code": failure.code, "error": failure.message,
+            "remedy": remedy.value}  # fmt: skip
+
+
+def _delivery_failure(failure: SendFailed) -> DeliveryFailed:
+    return DeliveryFailed(str(failure), permanent=failure.remedy is not Remedy.RETRY)

@@ -1,0 +1,191 @@
+"""A local WhatsApp Cloud API Messages endpoint, speaking what Meta documents:
+`POST /v{N}/{phone_number_id}/messages` with the business token as a bearer, a text or template
+message addressed `to` a wa_id or to a business-scoped user id (`recipient`), answered
+`{"messaging_product", "contacts": [{"input", "wa_id" | "user_id"}], "messages": [{"id"}]}`;
+failures in Graph's error envelope `{"error": {message, type, code, error_data:
+{messaging_product, details}, fbtrace_id}}` with the HTTP status Meta uses for each code.
+
+A test injects the next answers' error codes (`fail`) and reads what was sent (`sent`).
+Served by pytest-httpserver (werkzeug in a thread).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+ERRORS = {
+    190: (401, "OAuthException", "Error validating access token: Session has expired.",
+          "The access token has expired"),
+    130429: (429, "OAuthException", "(#130429) Rate limit hit",
+             "Cloud API message throughput has been reached."),
+    131026: (400, "OAuthException", "(#131026) Message undeliverable",
+             "Message Undeliverable."),
+    131047: (400, "OAuthException", "(#131047) Re-engagement message",
+             "Message failed to send because more than 24 hours have passed since the customer "
+             "last replied to this number."),
+    131000: (500, "OAuthException", "(#131000) Something went wrong",
+             "Message failed to send due to an unknown error."),
+    100: (400, "OAuthException", "(#100) Invalid parameter", "Invalid parameter"),
+}  # fmt: skip
+
+
+def error_body(code: int) -> tuple[int, dict[str, Any]]:
+    status, kind, message, details = ERRORS[code]
+    return status, {
+        "error": {
+            "message": message,
+            "type": kind,
+            "code": code,
+            "error_data": {"messaging_product": "whatsapp", "details": details},
+            "fbtrace_id": secrets.token_urlsafe(12),
+        }
+    }
+
+
+@dataclass
+class FakeWhatsApp:
+    server: HTTPServer
+    phone_number_id: str = "106540352242922"
+    token: str = "EAAG-fake-token-1234"
+    version: str = "25.0"
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    failures: deque[int] = field(default_factory=deque)
+
+    def __post_init__(self) -> None:
+        path = f"/v{self.version}/{self.phone_number_id}/messages"
+        self.server.expect_request(path, method="POST").respond_with_handler(self._messages)
+
+    @property
+    def api_base(self) -> str:
+        return self.server.url_for("").rstrip("/")
+
+    def fail(self, *codes: int) -> None:
+        """The next requests are answered with these WhatsApp error codes, in order."""
+        self.failures.extend(codes)
+
+    def _messages(self, request: Request) -> Response:
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return _json(*error_body(190))
+        if self.failures:
+            return _json(*error_body(self.failures.popleft()))
+        body = json.loads(request.get_data())
+        problem = _problem(body)
+        if problem:
+            return _json(*error_body(100))
+        message_id = f"wamid.{secrets.token_hex(16)}"
+        self.sent.append({**body, "id": message_id})
+        contact = {"input": body.get("to") or body["recipient"]}
+        contact |= {"wa_id": body["to"]} if body.get("to") else {"user_id": body["recipient"]}
+        return _json(
+            200,
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [contact],
+                "messages": [{"id": message_id}],
+            },
+        )
+
+
+def _problem(body: dict[str, Any]) -> str | None:
+    if body.get("messaging_product") != "whatsapp":
+        return "messaging_product"
+    if not body.get("to") and not body.get("recipient"):
+        return "to"
+    kind = body.get("type")
+    if kind == "text" and not (body.get("text") or {}).get("body"):
+        return "text.body"
+    if kind == "template":
+        template = body.get("template") or {}
+        if not template.get("name") or not (template.get("language") or {}).get("code"):
+            return "template"
+    elif kind != "text":
+        return "type"
+    return None
+
+
+def _json(status: int, document: dict[str, Any]) -> Response:
+    return Response(json.dumps(document), status=status, content_type="application/json")
+
+
+def notification(
+    *,
+    messages: list[dict[str, Any]] | None = None,
+    statuses: list[dict[str, Any]] | None = None,
+    contacts: list[dict[str, Any]] | None = None,
+    phone_number_id: str = "106540352242922",
+) -> dict[str, Any]:
+    """A `whatsapp_business_account` notification as Meta sends it (one entry, one change)."""
+    value: dict[str, Any] = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": phone_number_id},
+    }
+    if contacts is not None:
+        value["contacts"] = contacts
+    if messages is not None:
+        value["messages"] = messages
+    if statuses is not None:
+        value["statuses"] = statuses
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": value}]}],
+    }
+
+
+def text_message(
+    message_id: str,
+    text: str,
+    *,
+    wa_id: str | None = "4915123456789",
+    user_id: str | None = None,
+    name: str = "Lena Vogel",
+    timestamp: int = 1_780_000_000,
+    referral: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A notification of one text message from one person: by phone (`wa_id`), by BSUID
+    (`user_id`), or both."""
+    contact: dict[str, Any] = {"profile": {"name": name}}
+    message: dict[str, Any] = {
+        "id": message_id,
+        "timestamp": str(timestamp),
+        "type": "text",
+        "text": {"body": text},
+    }
+    if wa_id:
+        contact["wa_id"] = wa_id
+        message["from"] = wa_id
+    if user_id:
+        contact["user_id"] = user_id
+        message["from_user_id"] = user_id
+    if referral:
+        message["referral"] = referral
+    return notification(messages=[message], contacts=[contact])
+
+
+def status(
+    message_id: str,
+    state: str,
+    *,
+    recipient_id: str = "4915123456789",
+    timestamp: int = 1_780_000_100,
+    error_code: int | None = None,
+) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": message_id,
+        "status": state,
+        "timestamp": str(timestamp),
+        "recipient_id": recipient_id,
+    }
+    if error_code is not None:
+        _, _, title, details = ERRORS[error_code]
+        item["errors"] = [
+            {"code": error_code, "title": title, "message": title,
+             "error_data": {"details": details}}
+        ]  # fmt: skip
+    return notification(statuses=[item])

@@ -1,0 +1,120 @@
+"""The lead page's WhatsApp panel: the conversation, free text inside the 24-hour window, the
+approved template outside it (the panel says which and why), in English and Turkish."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import httpx
+
+from leadflow.services.channels import connectors
+from leadflow.services.channels.secrets import Vault
+from leadflow.storage.store import Store
+from tests.integration.conftest import Clock
+from tests.integration.test_ui_inbox import ANNA, JONAS, hair_lead, stored
+from tests.integration.ui import EMAILS, sign_in
+
+WA_ID = "4915123456789"
+
+
+async def whatsapp_lead(store: Store, clock: Clock, wrote_ago: timedelta, owner: str = ANNA) -> int:
+    """An agent's (Anna's) lead Lena, who wrote on WhatsApp `wrote_ago`; a WhatsApp connector with a
+    template."""
+    await connectors.create(
+        store,
+        Vault(os.environ["LEADFLOW_SECRET_KEY"]),
+        key="clinic-wa",
+        kind="whatsapp",
+        name="WhatsApp",
+        secrets={"app_secret": "s" * 16, "verify_token": "v" * 16, "access_token": "t" * 16},
+        settings={
+            "phone_number_id": "1065",
+            "template_name": "follow_up",
+            "template_language": "de",
+        },
+    )
+    lead_id = await hair_lead(store, clock, owner=owner, name="Lena", due_in=None, age=60 * 30)
+    lead = await stored(store, lead_id)
+    lead.whatsapp_id = WA_ID
+    await store.leads.add_activity({
+        "lead_id": lead_id, "kind": "message", "channel": "whatsapp", "direction": "inbound",
+        "occurred_at": clock.now - wrote_ago, "agent_key": owner, "actor_kind": "integration",
+        "actor": "whatsapp:clinic-wa",
+        "detail": {"text": "Wie viel kostet es?", "wamid": "wamid.1", "status": "received"},
+    })  # fmt: skip
+    await store.commit()
+    return lead_id
+
+
+async def test_inside_the_window_the_agent_writes_freely_and_the_reply_is_queued(
+    web: httpx.AsyncClient, store: Store, clock: Clock
+) -> None:
+    lead_id = await whatsapp_lead(store, clock, wrote_ago=timedelta(hours=2))
+    token = await sign_in(web, EMAILS["agent"])
+
+    page = (await web.get(f"/inbox/leads/{lead_id}")).text
+    assert "Wie viel kostet es?" in page
+    assert "The 24-hour window is open until" in page
+    sent = await web.post(
+        f"/inbox/leads/{lead_id}/whatsapp",
+        data={"text": "Guten Tag!", "send": "text", "csrf_token": token},
+    )
+
+    assert sent.status_code == 303
+    [queued] = [m for m in await store.outbox.listing() if m.channel == "whatsapp"]
+    assert (queued.recipient, queued.payload["body"]["text"]["body"]) == ("clinic-wa", "Guten Tag!")
+    after = (await web.get(f"/inbox/leads/{lead_id}")).text
+    assert "WhatsApp message queued for sending." in after
+    assert "waiting to be sent" in after
+
+
+async def test_outside_the_window_free_text_is_refused_and_the_template_offered(
+    web: httpx.AsyncClient, store: Store, clock: Clock
+) -> None:
+    lead_id = await whatsapp_lead(store, clock, wrote_ago=timedelta(hours=26))
+    token = await sign_in(web, EMAILS["agent"])
+
+    page = (await web.get(f"/inbox/leads/{lead_id}")).text
+    assert "The 24-hour window closed at" in page
+    assert "Template: “follow_up” (de)" in page
+    refused = await web.post(
+        f"/inbox/leads/{lead_id}/whatsapp",
+        data={"text": "Hallo?", "send": "text", "csrf_token": token},
+    )
+    assert refused.status_code == 303
+    assert (
+        "WhatsApp only allows an approved template now."
+        in (await web.get(f"/inbox/leads/{lead_id}")).text
+    )
+    assert not [m for m in await store.outbox.listing() if m.channel == "whatsapp"]
+
+    await web.post(
+        f"/inbox/leads/{lead_id}/whatsapp", data={"send": "template", "csrf_token": token}
+    )
+    [queued] = [m for m in await store.outbox.listing() if m.channel == "whatsapp"]
+    assert queued.payload["body"]["template"]["name"] == "follow_up"
+
+
+async def test_the_panel_speaks_turkish(web: httpx.AsyncClient, store: Store, clock: Clock) -> None:
+    lead_id = await whatsapp_lead(store, clock, wrote_ago=timedelta(hours=26))
+    token = await sign_in(web, EMAILS["agent"])
+    await web.post("/account/locale", data={"locale": "tr", "next": "/", "csrf_token": token})
+
+    page = (await web.get(f"/inbox/leads/{lead_id}")).text
+    assert "24 saatlik pencere" in page
+    assert "Şablonu gönder" in page
+
+
+async def test_an_agent_cannot_write_on_another_agents_lead(
+    web: httpx.AsyncClient, store: Store, clock: Clock
+) -> None:
+    lead_id = await whatsapp_lead(store, clock, wrote_ago=timedelta(hours=2), owner=JONAS)
+    token = await sign_in(web, EMAILS["agent"])
+
+    answer = await web.post(
+        f"/inbox/leads/{lead_id}/whatsapp", data={"text": "Hallo", "csrf_token": token}
+    )
+
+    assert answer.status_code == 404
+    assert not [m for m in await store.outbox.listing() if m.channel == "whatsapp"]
