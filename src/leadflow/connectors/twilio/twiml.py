@@ -24,7 +24,7 @@ def forward(number: str, *, status_url: str, timeout_s: int = 20) -> str:
 
 def say(text: str, *, language: str | None = None) -> str:
     response = Element("Response")
-    said = SubElement(response, "Say", **({"language": language} if language else {}))
+    said = SubElement(response, "Say", attrib={"language": language} if language else {})
     said.text = text
     return _document(response)
 
