@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from procrastinate import App, PsycopgConnector
 
-from leadflow.jobs import dashboards, schedules, stalled, tasks, timekeeping, workflow
+from leadflow.jobs import channels, dashboards, schedules, stalled, tasks, timekeeping, workflow
 from leadflow.storage.embedded import libpq_url
 
 
@@ -14,6 +14,7 @@ def build(database_url: str, *, pool_size: int = 5) -> App:
     app = App(connector=connector)
     tasks.register(app)
     workflow.register(app)
+    channels.register(app)
     schedules.register(app)
     timekeeping.register(app)
     dashboards.register(app)

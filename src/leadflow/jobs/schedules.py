@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from procrastinate import App
 
+from leadflow.jobs.channels import PROCESS_INBOUND
 from leadflow.jobs.tasks import DELIVER_OUTBOX
 from leadflow.jobs.workflow import SWEEP_WORKFLOW
 
@@ -35,6 +36,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule(DELIVER_OUTBOX, "* * * * * */5"),
     # Leads created, idle too long, tasks overdue: the automations' time-based events.
     Schedule(SWEEP_WORKFLOW, "* * * * *"),
+    # Inbound events whose retry came due, and receipts whose wake-up was missed.
+    Schedule(PROCESS_INBOUND, "* * * * * */5"),
 )
 
 

@@ -19,10 +19,12 @@ from procrastinate.exceptions import AlreadyEnqueued
 
 from leadflow.config import Settings
 from leadflow.jobs.app import build
+from leadflow.jobs.channels import PROCESS_INBOUND
 from leadflow.jobs.runtime import CONTEXT_KEY, open_runtime
 from leadflow.jobs.stalled import HEARTBEAT_S, STALE_AFTER_S
 from leadflow.jobs.tasks import DELIVER_OUTBOX
 from leadflow.notify.listener import Listener
+from leadflow.services.channels.inbound import WAKE_CHANNEL
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 from leadflow.storage.embedded import libpq_url
@@ -48,6 +50,7 @@ async def run_worker(
         open_runtime(settings, database, live=live) as runtime,
         app.open_async(),
         _deliver_on_commit(app, libpq_url(database.url)),
+        _deliver_on_commit(app, libpq_url(database.url), WAKE_CHANNEL, PROCESS_INBOUND),
     ):
         await app.run_worker_async(
             name=name,
@@ -62,11 +65,14 @@ async def run_worker(
 
 
 @asynccontextmanager
-async def _deliver_on_commit(app: App, conninfo: str) -> AsyncIterator[None]:
+async def _deliver_on_commit(
+    app: App, conninfo: str, channel: str = OUTBOX_CHANNEL, task: str = DELIVER_OUTBOX
+) -> AsyncIterator[None]:
+    """Defer `task` when a commit NOTIFYs `channel` (the outbox's rows; inbound events)."""
     wake = asyncio.Event()
-    listener = Listener(conninfo, OUTBOX_CHANNEL, lambda _: wake.set())
+    listener = Listener(conninfo, channel, lambda _: wake.set())
     await listener.start()
-    deferring = asyncio.create_task(_defer_when_woken(app, wake))
+    deferring = asyncio.create_task(_defer_when_woken(app, wake, task=task))
     try:
         yield
     finally:
@@ -76,7 +82,9 @@ async def _deliver_on_commit(app: App, conninfo: str) -> AsyncIterator[None]:
         await listener.close()
 
 
-async def _defer_when_woken(app: App, wake: asyncio.Event, pause: float = 0.25) -> None:
+async def _defer_when_woken(
+    app: App, wake: asyncio.Event, pause: float = 0.25, task: str = DELIVER_OUTBOX
+) -> None:
     """One deferral per `pause` at most: a pass delivers everything due, so under a stream of
     leads batches grow instead of passes (each pass costs a job's round trips; a pause of 50 ms
     cost ~40% more server CPU per lead at 40-80 leads/s, bench notes in docs/benchmarks.md)."""
@@ -84,7 +92,7 @@ async def _defer_when_woken(app: App, wake: asyncio.Event, pause: float = 0.25) 
         await wake.wait()
         wake.clear()
         with contextlib.suppress(AlreadyEnqueued):
-            await app.configure_task(DELIVER_OUTBOX).defer_async()
+            await app.configure_task(task).defer_async()
         await asyncio.sleep(pause)
 
 

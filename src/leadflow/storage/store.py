@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadflow.storage.database import Activations, Database, driver
 from leadflow.storage.repositories.automation import AutomationRepository
+from leadflow.storage.repositories.channels import ChannelRepository
 from leadflow.storage.repositories.configs import ConfigRepository
 from leadflow.storage.repositories.contacts import ContactDetails, ContactRepository
 from leadflow.storage.repositories.dashboards import DashboardRepository
@@ -75,6 +76,7 @@ class Store:
         self.tasks = TaskRepository(session)
         self.automation = AutomationRepository(session)
         self.history = HistoryRepository(session)
+        self.channels = ChannelRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

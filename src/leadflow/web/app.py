@@ -16,7 +16,7 @@ from leadflow.jobs import worker as jobs
 from leadflow.observability import configure_logging
 from leadflow.services.delivery import live
 from leadflow.storage.database import Database
-from leadflow.web import errors, limits
+from leadflow.web import errors, hooks, limits
 from leadflow.web.api import configuration, events, forms, leads, routing, system, work, workflow
 from leadflow.web.deps import AppState, system_clock, warm_up
 from leadflow.web.ui import site
@@ -108,6 +108,7 @@ def create_app(
     app.include_router(workflow.router)
     app.include_router(configuration.router)
     app.include_router(system.router)
+    app.include_router(hooks.router)
     site.install(app, settings)
     _document_components(app, configuration.COMPONENTS)
     app.include_router(events.router)

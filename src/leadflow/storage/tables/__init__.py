@@ -4,6 +4,7 @@ dashboards can join and reference them."""
 
 from leadflow.storage.tables.access import ApiToken, SignInThrottle, User, WebForm, WebSession
 from leadflow.storage.tables.base import Base
+from leadflow.storage.tables.channels import Connector, InboundEvent
 from leadflow.storage.tables.configuration import (
     Agent,
     AgentDailyCount,
@@ -28,10 +29,12 @@ __all__ = [
     "AutomationRun",
     "Base",
     "ConfigVersion",
+    "Connector",
     "Contact",
     "ContactIdentity",
     "DeadLetter",
     "Delivery",
+    "InboundEvent",
     "Lead",
     "OutboxMessage",
     "Pipeline",

@@ -1,0 +1,97 @@
+"""What processing an inbound event needs, and the registry of who processes what.
+
+A processor is registered per (connector kind, event kind): it reads one stored event and says
+what it is (`leadflow.connectors.inbound.Outcome`), calling its vendor's API when the delivery
+carried ids only. An item it yields (`LeadIn`, `MessageIn`, `CallIn`, `StatusIn`) then goes to
+the handler registered for the item's type: `LeadIn` to `leads.deliver_lead` (intake); the
+others to the WhatsApp and telephony handlers. The registry itself is built in `vendors.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from leadflow.connectors.inbound import Ignored, Invalid, Item, Outcome, Retry
+from leadflow.services.configuration.organisation import LiveOrganisation
+from leadflow.storage.store import Store
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A connector as processing sees it: its secrets decrypted."""
+
+    key: str
+    kind: str
+    name: str
+    enabled: bool
+    settings: dict[str, Any]
+    secrets: dict[str, str]
+
+    @property
+    def api_base(self) -> str | None:
+        """The vendor API's base URL when set (tests point it at a local fake)."""
+        base = self.settings.get("api_base")
+        return str(base) if base else None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One stored inbound event."""
+
+    id: int
+    connector_key: str
+    kind: str
+    vendor_id: str
+    payload: dict[str, Any]
+    received_at: datetime
+    occurred_at: datetime | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Processing:
+    """The unit of work an event is processed in (the caller commits) and its `now`."""
+
+    store: Store
+    live: LiveOrganisation
+    threshold: float
+    """Language detection's confidence threshold (settings.language_confidence)."""
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Handled:
+    """An item done: the lead and activity it made or joined, and what happened, in words."""
+
+    lead_id: int | None = None
+    activity_id: int | None = None
+    note: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+    """What the admin's test event shows (e.g. the routing decision)."""
+
+
+Processor = Callable[[Processing, Channel, Event], Awaitable[Outcome]]
+Handler = Callable[
+    [Processing, Channel, Event, Any], Awaitable["Handled | Retry | Invalid | Ignored"]
+]
+
+
+@dataclass
+class Registry:
+    processors: dict[tuple[str, str], Processor] = field(default_factory=dict)
+    handlers: dict[type, Handler] = field(default_factory=dict)
+
+    def processor(self, connector_kind: str, event_kind: str, processor: Processor) -> None:
+        self.processors[(connector_kind, event_kind)] = processor
+
+    def handler(self, item_type: type, handler: Handler) -> None:
+        self.handlers[item_type] = handler
+
+    def processor_for(self, connector_kind: str, event_kind: str) -> Processor | None:
+        return self.processors.get((connector_kind, event_kind))
+
+    def handler_for(self, item: Item) -> Handler | None:
+        return self.handlers.get(type(item))
