@@ -74,7 +74,23 @@ def upgrade() -> None:
         "inbound_events_connector_time", "inbound_events", ["connector_key", "received_at"]
     )
 
+    # phone: web forms administered (enabled, field mapping) and their refused posts counted.
+    op.add_column(
+        "web_forms",
+        sa.Column("enabled", sa.Boolean(), nullable=False, server_default=sa.text("true")),
+    )
+    op.add_column("web_forms", sa.Column("field_map", JSONB(), nullable=False, server_default="{}"))
+    for counter in ("refused_spam", "refused_origin", "refused_rate"):
+        op.add_column(
+            "web_forms", sa.Column(counter, sa.Integer(), nullable=False, server_default="0")
+        )
+    op.add_column("web_forms", sa.Column("updated_at", TZ, nullable=True))
+
 
 def downgrade() -> None:
+    # phone:
+    for column in ("updated_at", "refused_rate", "refused_origin", "refused_spam", "field_map"):
+        op.drop_column("web_forms", column)
+    op.drop_column("web_forms", "enabled")
     op.drop_table("inbound_events")
     op.drop_table("connectors")
