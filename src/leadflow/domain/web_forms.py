@@ -183,6 +183,17 @@ def snippet_fields(field_map: Mapping[str, str]) -> list[SnippetField]:
     return [SnippetField(name, name) for name in DEFAULT_FIELDS]
 
 
+ENGLISH_LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "phone": "Phone",
+    "email": "E-mail",
+    "message": "Message",
+    "country": "Country",
+    "treatment": "Treatment",
+}
+"""The snippet's labels for API and CLI callers; the admin screen gives its own language's."""
+
 _INPUT_TYPES = {"email": "email", "phone": "tel"}
 _AUTOCOMPLETE = {
     "first_name": "given-name",

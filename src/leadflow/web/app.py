@@ -17,7 +17,17 @@ from leadflow.observability import configure_logging
 from leadflow.services.delivery import live
 from leadflow.storage.database import Database
 from leadflow.web import errors, hooks, limits
-from leadflow.web.api import configuration, events, forms, leads, routing, system, work, workflow
+from leadflow.web.api import (
+    configuration,
+    events,
+    forms,
+    leads,
+    routing,
+    system,
+    web_forms,
+    work,
+    workflow,
+)
 from leadflow.web.deps import AppState, system_clock, warm_up
 from leadflow.web.ui import site
 
@@ -107,6 +117,7 @@ def create_app(
     app.include_router(work.router)
     app.include_router(workflow.router)
     app.include_router(configuration.router)
+    app.include_router(web_forms.router)
     app.include_router(system.router)
     app.include_router(hooks.router)
     site.install(app, settings)
