@@ -7,9 +7,11 @@ Each vendor's helper adds its lines here (and nowhere else in the core):
 
 from __future__ import annotations
 
-from leadflow.connectors.inbound import LeadIn
-from leadflow.services.channels import leads
+from leadflow.connectors.inbound import CallIn, LeadIn
+from leadflow.services.channels import leads, phone
 from leadflow.services.channels.processors import Registry
 
 REGISTRY = Registry()
 REGISTRY.handler(LeadIn, leads.deliver_lead)
+REGISTRY.processor("twilio", "call", phone.process_call)
+REGISTRY.handler(CallIn, phone.deliver_call)

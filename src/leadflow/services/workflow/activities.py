@@ -137,11 +137,21 @@ class ActivityIn(BaseModel):
 
     @property
     def unanswered_call(self) -> bool:
+        """An unanswered call of ours: a patient's call nobody answered is no failed attempt
+        of the agent's."""
         return (
             self.kind in CALL_KINDS
             and self.outcome is not None
             and self.outcome is not CallOutcome.ANSWERED
+            and self.direction != "inbound"
         )
+
+    @property
+    def contacts_lead(self) -> bool:
+        """Whether it counts as contacting the lead (first-contact SLA): not a patient's call
+        nobody answered."""
+        missed = self.direction == "inbound" and self.outcome not in (None, CallOutcome.ANSWERED)
+        return self.kind in CONTACT_KINDS and not missed
 
 
 def actor_of(viewer: Viewer) -> Actor:
@@ -218,7 +228,7 @@ async def record(
     at = activity.occurred_at or now
     await _check(store, lead, activity, at, now)
     saved = await store.leads.add_activity(_row(lead, activity, at, actor))
-    first_contact = activity.kind in CONTACT_KINDS and lead.first_contact_at is None
+    first_contact = activity.contacts_lead and lead.first_contact_at is None
     contacted = at if actor.trusted_time else now
     if first_contact:
         lead.first_contact_at = contacted

@@ -10,3 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 router = APIRouter(prefix="/hooks", tags=["webhooks"])
+
+from leadflow.web.hooks import twilio  # noqa: E402  (after `router`, like every vendor's module)
+
+router.include_router(twilio.router)
