@@ -12,6 +12,7 @@ import typer
 
 from leadflow.cli import (
     automation,
+    channels,
     configuration,
     decisions,
     demo,
@@ -48,6 +49,7 @@ app.add_typer(configuration.app, name="config")
 app.add_typer(users.app, name="user")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(automation.app, name="automation")
+app.add_typer(channels.app, name="channels")
 
 
 def main() -> None:  # pragma: no cover - console entry point alternative

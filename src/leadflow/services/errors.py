@@ -6,6 +6,8 @@ from leadflow.connectors.csv_import import MappingError
 from leadflow.identity import InvalidLead
 from leadflow.services.access.tokens import TokenExists
 from leadflow.services.assignment.decisions import AgentCannotTakeLeads, UnknownAgent, UnknownLead
+from leadflow.services.channels.connectors import ConnectorError
+from leadflow.services.channels.secrets import UnreadableSecrets
 from leadflow.services.configuration.versions import (
     ConfigurationError,
     NoConfiguration,
@@ -21,6 +23,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     UnknownAgent,
     UnknownLead,
     ConfigurationError,
+    ConnectorError,
     InvalidLead,
     MappingError,
     NoConfiguration,
@@ -29,4 +32,5 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     UnknownForm,
     UnknownVersion,
     UnreadablePayload,
+    UnreadableSecrets,
 )

@@ -26,6 +26,20 @@ SECRET_NAMES: dict[str, tuple[str, ...]] = {
 """The secrets each kind of connector uses (what the add/edit screen asks for)."""
 
 
+WEBHOOK_PATHS = {
+    "google_ads": "/hooks/google-ads/{key}",
+    "meta": "/hooks/meta/{key}",
+    "whatsapp": "/hooks/whatsapp/{key}",
+    "twilio": "/hooks/twilio/{key}/voice",
+}
+"""Where each kind's vendor delivers (the URL to paste into the vendor's console)."""
+
+
+def webhook_path(kind: str, key: str) -> str | None:
+    path = WEBHOOK_PATHS.get(kind)
+    return path.format(key=key) if path else None
+
+
 class ConnectorError(ValueError):
     """A connector that cannot be saved as asked: the message names the field."""
 

@@ -33,7 +33,7 @@ async def replay(store: Store, event_id: int, now: datetime) -> InboundEvent:
         raise NotReplayable(f"no inbound event {event_id}")
     if row.status not in ("dead", "retrying"):
         raise NotReplayable(
-            f"event {event_id} is {row.status}: only dead or retrying events replay"
+            f"event {event_id} is {row.status}: only dead or retrying events are replayed"
         )
     await store.channels.mark_event(
         event_id, status="received", attempts=0, next_attempt_at=now, last_error=None

@@ -80,7 +80,7 @@ async def _test_lead(processing: Processing, submission: LeadSubmission) -> Hand
         return Invalid(str(refused))
     prepared = replace(prepared, values={**prepared.values, "routing_status": TEST_STATUS})
     accepted = await intake.accept(processing.store, submission, prepared)
-    return Handled(lead_id=accepted.lead.id, note=TEST_NOTE, detail={"decision": None})
+    return Handled(lead_id=accepted.lead.id, note=TEST_NOTE, detail={"submission": submission})
 
 
 def _reasons(invalid: ValidationError) -> str:

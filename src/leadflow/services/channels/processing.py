@@ -137,12 +137,13 @@ async def process_due(
             if not claimed:
                 return report
             row = claimed[0]
+            event_id, connector_key = row.id, row.connector_key
             try:
                 status = await _process_row(store, registry, vault, row, live, threshold, now)
             except Exception as fault:
                 await store.rollback()
-                log.exception("inbound event failed", event_id=row.id, connector=row.connector_key)
-                status = await _record_fault(store, row.id, fault, now)
+                log.exception("inbound event failed", event_id=event_id, connector=connector_key)
+                status = await _record_fault(store, event_id, fault, now)
             await store.commit()
         setattr(report, status, getattr(report, status) + 1)
     return report

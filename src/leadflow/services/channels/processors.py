@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from leadflow.connectors.inbound import Ignored, Invalid, Item, Outcome, Retry
+from leadflow.connectors.inbound import Ignored, Invalid, Item, Outcome, Receipt, Retry
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.store import Store
 
@@ -74,21 +74,27 @@ class Handled:
 
 
 Processor = Callable[[Processing, Channel, Event], Awaitable[Outcome]]
-Handler = Callable[
-    [Processing, Channel, Event, Any], Awaitable["Handled | Retry | Invalid | Ignored"]
-]
+Sample = Callable[[Channel, datetime], Receipt]
+"""A vendor delivery's item as the vendor's own test tool makes one (the admin's test event)."""
+HandlerResult = Handled | Retry | Invalid | Ignored
+Handler = Callable[[Processing, Channel, Event, Any], Awaitable[HandlerResult]]
+"""Handles an item (`LeadIn`, `MessageIn`, `CallIn`, `StatusIn`) of a processed event."""
 
 
 @dataclass
 class Registry:
     processors: dict[tuple[str, str], Processor] = field(default_factory=dict)
     handlers: dict[type, Handler] = field(default_factory=dict)
+    samples: dict[str, Sample] = field(default_factory=dict)
 
     def processor(self, connector_kind: str, event_kind: str, processor: Processor) -> None:
         self.processors[(connector_kind, event_kind)] = processor
 
     def handler(self, item_type: type, handler: Handler) -> None:
         self.handlers[item_type] = handler
+
+    def sample(self, connector_kind: str, sample: Sample) -> None:
+        self.samples[connector_kind] = sample
 
     def processor_for(self, connector_kind: str, event_kind: str) -> Processor | None:
         return self.processors.get((connector_kind, event_kind))

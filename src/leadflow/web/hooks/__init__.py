@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from leadflow.web.hooks import google_ads, twilio
+
 router = APIRouter(prefix="/hooks", tags=["webhooks"])
-
-from leadflow.web.hooks import twilio  # noqa: E402  (after `router`, like every vendor's module)
-
+router.include_router(google_ads.router)
 router.include_router(twilio.router)

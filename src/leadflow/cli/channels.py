@@ -1,0 +1,252 @@
+"""`leadflow channels`: the connectors that bring leads in, their health and their events."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from leadflow.cli.shell import Failure, console, friendly, run, settings, with_store
+
+if TYPE_CHECKING:
+    from leadflow.services.channels.secrets import Vault
+    from leadflow.services.channels.testing import TestEvent
+    from leadflow.storage.store import Store
+
+app = typer.Typer(help="Channels in: connectors, their health and events.", no_args_is_help=True)
+
+
+def _vault() -> Vault:
+    from leadflow.services.channels.secrets import Vault
+
+    return Vault(settings().session_secret())
+
+
+def _age(delta: timedelta | None) -> str:
+    if delta is None:
+        return ""
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}" if moment else ""
+
+
+@app.command("list")
+@friendly
+def channels_list() -> None:
+    """List connectors with their health over the last 24 hours."""
+    _print_health()
+
+
+@app.command("health")
+@friendly
+def channels_health() -> None:
+    """Each connector's last event, processed / dead / retrying in 24 h, backlog and its age."""
+    _print_health()
+
+
+def _print_health() -> None:
+    from leadflow.services.channels import events
+
+    found = run(with_store(lambda store: events.health(store, datetime.now(UTC)), commit=False))
+    table = Table(title="Connectors")
+    for column in ("key", "kind", "name", "state", "last event", "processed", "dead",
+                   "retrying", "backlog", "oldest waiting"):  # fmt: skip
+        table.add_column(column)
+    for h in found:
+        table.add_row(
+            h.key, h.kind, h.name, h.state, _when(h.last_event_at), str(h.processed), str(h.dead),
+            str(h.retrying), str(h.backlog), _age(h.oldest_waiting),
+        )  # fmt: skip
+    console.print(table)
+
+
+def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
+    found = {}
+    for value in values or []:
+        name, sep, given = value.partition("=")
+        if not sep or not name.strip():
+            raise Failure(f"{what} {value!r}: write it as NAME=VALUE")
+        found[name.strip()] = given
+    return found
+
+
+@app.command("add")
+@friendly
+def channels_add(
+    key: Annotated[str, typer.Argument(help="a slug for the webhook URL, e.g. clinic-google")],
+    kind: Annotated[str, typer.Option(help="meta, google_ads, whatsapp or twilio")],
+    name: Annotated[str, typer.Option(help="what the admin screen calls it")],
+    secret: Annotated[
+        list[str] | None,
+        typer.Option(help="NAME=VALUE, e.g. google_key=… (repeat); stored encrypted"),
+    ] = None,
+    map_field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="QUESTION=FIELD for every form, or FORM:QUESTION=FIELD; FIELD is a "
+            "lead field or custom.NAME (repeat)",
+        ),
+    ] = None,
+    hint: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="NAME=VALUE: a custom field every lead of it gets (e.g. campaign=spring)"
+        ),
+    ] = None,
+    settings_json: Annotated[
+        str | None, typer.Option("--settings", help="further settings as JSON (api_base, ids…)")
+    ] = None,
+) -> None:
+    """Add a connector. Its secrets are stored encrypted and never shown again in full."""
+    from leadflow.services.channels import connectors
+
+    extra = _json(settings_json)
+    mappings: dict[str, dict[str, str]] = {}
+    for question, target in _pairs(map_field, "--map").items():
+        form, sep, rest = question.partition(":")
+        mappings.setdefault(form if sep else "*", {})[rest if sep else question] = target
+    config = {**extra, "mappings": mappings, "hints": _pairs(hint, "--hint")}
+    vault = _vault()
+
+    async def work(store: Store) -> connectors.ConnectorView:
+        return await connectors.create(
+            store, vault, key=key, kind=kind, name=name, secrets=_pairs(secret, "--secret"),
+            settings=config,
+        )  # fmt: skip
+
+    created = run(with_store(work))
+    console.print(f"added {created.kind} connector [bold]{created.key}[/bold]")
+    _print_connector(created)
+
+
+def _json(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        found = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise Failure(f"--settings: not JSON ({error})") from None
+    if not isinstance(found, dict):
+        raise Failure("--settings: a JSON object is expected")
+    return found
+
+
+@app.command("show")
+@friendly
+def channels_show(key: str) -> None:
+    """A connector: its secrets' hints, mappings, pipeline hints and webhook path."""
+    from leadflow.services.channels import connectors
+
+    found = run(with_store(lambda store: connectors.get(store, key), commit=False))
+    if found is None:
+        raise Failure(f"no connector {key!r}")
+    _print_connector(found)
+
+
+def _print_connector(connector: Any) -> None:
+    from leadflow.services.channels.connectors import webhook_path
+
+    table = Table(show_header=False, title=f"{connector.name} ({connector.kind})")
+    table.add_column("", style="bold")
+    table.add_column("")
+    table.add_row("key", connector.key)
+    table.add_row("enabled", "yes" if connector.enabled else "no")
+    table.add_row("webhook", webhook_path(connector.kind, connector.key) or "")
+    for name, shown in sorted(connector.secret_hints.items()):
+        table.add_row(f"secret {name}", shown)
+    for form, mapping in sorted(connector.settings.get("mappings", {}).items()):
+        for question, target in mapping.items():
+            table.add_row(f"map {form}", f"{question} → {target}")
+    for name, value in sorted(connector.settings.get("hints", {}).items()):
+        table.add_row("hint", f"custom.{name} = {value}")
+    console.print(table)
+
+
+@app.command("events")
+@friendly
+def channels_events(
+    connector: Annotated[str | None, typer.Option(help="only this connector's")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="received, processed, retrying, dead or ignored")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+) -> None:
+    """The latest inbound events with their status and reason."""
+    from leadflow.services.channels import events
+
+    async def work(store: Store) -> list[Any]:
+        try:
+            return await events.listing(store, connector_key=connector, status=status, limit=limit)
+        except ValueError as wrong:
+            raise Failure(str(wrong)) from None
+
+    found = run(with_store(work, commit=False))
+    table = Table(title="Inbound events")
+    for column in ("id", "connector", "kind", "vendor id", "received", "status", "attempts",
+                   "lead", "reason"):  # fmt: skip
+        table.add_column(column)
+    for e in found:
+        table.add_row(
+            str(e.id), e.connector_key, e.kind, e.vendor_id, _when(e.received_at), e.status,
+            str(e.attempts), str(e.lead_id or ""), e.last_error or "",
+        )  # fmt: skip
+    console.print(table)
+
+
+@app.command("replay")
+@friendly
+def channels_replay(event_id: Annotated[int, typer.Argument(help="the event's id")]) -> None:
+    """Set a dead (or retrying) event back to received: the worker processes it again."""
+    from leadflow.services.channels import events
+
+    async def work(store: Store) -> None:
+        try:
+            await events.replay(store, event_id, datetime.now(UTC))
+        except events.NotReplayable as refused:
+            raise Failure(str(refused)) from None
+
+    run(with_store(work))
+    console.print(f"event {event_id} will be processed again")
+
+
+@app.command("test")
+@friendly
+def channels_test(key: str) -> None:
+    """Send a test event through the connector's real receipt and processing now: shows the
+    lead it made (marked as a test, routed to nobody) and where routing would send it."""
+    from leadflow.services.channels import testing
+    from leadflow.services.channels.vendors import REGISTRY
+    from leadflow.services.configuration.organisation import LiveOrganisation
+
+    vault, threshold, now = _vault(), settings().language_confidence, datetime.now(UTC)
+
+    async def work(store: Store) -> TestEvent:
+        try:
+            event_id = await testing.receive_test_event(store, REGISTRY, vault, key, now)
+        except testing.NoSample as missing:
+            raise Failure(str(missing)) from None
+        await store.commit()
+        return await testing.process_test_event(
+            store, REGISTRY, vault, event_id, live=LiveOrganisation(), threshold=threshold,
+            now=now,
+        )  # fmt: skip
+
+    result = run(with_store(work))
+    console.print(f"event {result.event_id} ({result.vendor_id}): {result.status} — {result.note}")
+    if result.lead is not None:
+        lead = result.lead
+        name = " ".join(p for p in (lead.first_name, lead.last_name) if p)
+        console.print(f"lead {lead.id}: {name} · {lead.phone_e164 or ''} · {lead.email or ''}")
+    if result.decision is not None:
+        d = result.decision
+        console.print(
+            f"routing would decide: {d.outcome} → {d.agent or 'nobody'} "
+            f"(pipeline {d.pipeline or '—'}, rule {d.rule or '—'}): {d.reason}"
+        )
