@@ -7,21 +7,13 @@ Each vendor's helper adds its lines here (and nowhere else in the core):
 
 from __future__ import annotations
 
-<<<<<<< HEAD
 from leadflow.connectors.inbound import CallIn, LeadIn
-from leadflow.services.channels import leads, phone
-=======
-from leadflow.connectors.inbound import LeadIn
-from leadflow.services.channels import google_ads, leads
->>>>>>> channels
+from leadflow.services.channels import google_ads, leads, phone
 from leadflow.services.channels.processors import Registry
 
 REGISTRY = Registry()
 REGISTRY.handler(LeadIn, leads.deliver_lead)
-<<<<<<< HEAD
-REGISTRY.processor("twilio", "call", phone.process_call)
-REGISTRY.handler(CallIn, phone.deliver_call)
-=======
 REGISTRY.processor("google_ads", "lead", google_ads.process_lead)
 REGISTRY.sample("google_ads", google_ads.sample)
->>>>>>> channels
+REGISTRY.processor("twilio", "call", phone.process_call)
+REGISTRY.handler(CallIn, phone.deliver_call)
