@@ -15,7 +15,7 @@ PLANS = ["Shifts", "Leave"]
 HOMES = {
     "admin": (
         "Overview",
-        ["Overview", *CONFIG, "Rules", *PLANS, "Versions", "Users", "API tokens"],
+        ["Overview", *CONFIG, "Rules", *PLANS, "Versions", "Users", "API tokens", "Channels"],
     ),
     "manager": ("Dashboard", ["Dashboard", *CONFIG, "Rules", *PLANS, "Versions"]),
     "team_lead": ("My teams", ["My teams", *CONFIG, *PLANS]),
@@ -31,6 +31,7 @@ ADMIN_PAGES = {
     "users": "/admin/users",
     "user-new": "/admin/users/new",
     "tokens": "/admin/tokens",
+    "channels": "/admin/channels",
     "account": "/account",
 }
 

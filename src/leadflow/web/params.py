@@ -14,6 +14,7 @@ BIGINT_MAX = 2**63 - 1
 INTEGER_MAX = 2**31 - 1
 
 LeadId = Annotated[int, Path(ge=1, le=BIGINT_MAX, description="a lead's id")]
+EventId = Annotated[int, Path(ge=1, le=BIGINT_MAX, description="an inbound event's id")]
 UserId = Annotated[int, Path(ge=1, le=INTEGER_MAX, description="a user's id")]
 VersionNumber = Annotated[
     int, Path(ge=1, le=INTEGER_MAX, description="a configuration version's number")

@@ -3,6 +3,7 @@ test leads kept out of routing, answers mapped by the connector's mapping."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -109,6 +110,19 @@ async def test_a_test_lead_is_marked_and_routed_to_nobody(
     assert lead.custom["is_test"] is True
     assert (lead.routing_status, lead.owner_agent_key) == ("test", None)
     assert await store.roster.assignments_of(lead.id) == []
+
+
+async def test_a_test_lead_is_left_out_of_the_dashboards(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    org: Configuration,
+) -> None:  # fmt: skip
+    await client.post(URL, json=delivery("TeSter-123", is_test=True))
+    await client.post(URL, json=delivery("real-1"))
+    await process_all(bound, vault, clock.now)
+
+    totals = await store.dashboards.lead_totals(clock.now - timedelta(hours=1), everything=True)
+
+    assert totals["received"] == 1
 
 
 async def test_an_unparsable_body_is_refused_naming_the_problem(

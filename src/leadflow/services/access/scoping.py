@@ -144,6 +144,11 @@ def can_manage_tokens(viewer: Viewer) -> bool:
     return viewer.role is Role.ADMIN
 
 
+def can_manage_channels(viewer: Viewer) -> bool:
+    """Connectors hold the ad accounts' and numbers' secrets: administrators only."""
+    return viewer.role is Role.ADMIN
+
+
 def can_manage_web_forms(viewer: Viewer) -> bool:
     return viewer.role is Role.ADMIN
 

@@ -155,7 +155,9 @@ class DashboardRollups:
         are the first day's and the last day's midnights in `zone`."""
         await self.session.execute(text("SET LOCAL work_mem = '128MB'"))
         await self.session.execute(text("SET LOCAL jit = off"))
-        received = (Lead.received_at >= start) & (Lead.received_at < end)
+        received = (
+            (Lead.received_at >= start) & (Lead.received_at < end) & (Lead.routing_status != "test")
+        )
         first, last = days
         for table in (totals, mix, speed):
             await self.session.execute(

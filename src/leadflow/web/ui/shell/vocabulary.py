@@ -51,6 +51,27 @@ LABELS: dict[str, dict[str, str]] = {
         "queued": N_("Queued"),
         "unassigned": N_("No agent"),
         "unrouted": N_("Not routed"),
+        "test": N_("Test lead"),
+    },
+    "connector_kind": {
+        "google_ads": N_("Google Ads lead form"),
+        "meta": N_("Meta lead ads"),
+        "whatsapp": N_("WhatsApp"),
+        "twilio": N_("Telephony (Twilio)"),
+    },
+    "inbound_status": {
+        "received": N_("Received"),
+        "processed": N_("Processed"),
+        "retrying": N_("Retrying"),
+        "dead": N_("Dead"),
+        "ignored": N_("Ignored"),
+    },
+    "channel_state": {
+        "ok": N_("Working"),
+        "idle": N_("No events yet"),
+        "failing": N_("Errors"),
+        "late": N_("Backlog waiting"),
+        "disabled": N_("Disabled"),
     },
     "stage": {
         "new": N_("New"),
