@@ -15,9 +15,12 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
+from leadflow.config import Settings
 from leadflow.domain.configuration import Configuration
-from leadflow.services.channels import connectors
+from leadflow.services.channels import connectors, testing
 from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.vendors import REGISTRY
+from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Task
@@ -230,3 +233,19 @@ async def test_a_repeated_callback_is_stored_and_processed_once(
     await process_all(bound, vault, clock.now + timedelta(minutes=4))
     calls = [a for a in await store.leads.activities_of(lead_id) if a.kind == "call"]
     assert len(calls) == 1
+
+
+async def test_the_admins_test_event_makes_a_test_lead_routed_to_nobody(
+    store: Store, vault: Vault, clock: Clock
+) -> None:
+    event_id = await testing.receive_test_event(store, REGISTRY, vault, "clinic-phone", clock.now)
+    tested = await testing.process_test_event(
+        store, REGISTRY, vault, event_id,
+        live=LiveOrganisation(recheck_after=0), threshold=Settings().language_confidence,
+        now=clock.now,
+    )  # fmt: skip
+    assert tested.status == "processed", tested.note
+    assert tested.lead is not None
+    assert (tested.lead.source, tested.lead.routing_status) == ("phone", "test")
+    assert tested.lead.custom["is_test"] is True
+    assert tested.lead.phone_e164 == "+905550000000"

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from leadflow.connectors.inbound import CallIn, Ignored, Invalid, LeadIn, Outcome
+from leadflow.connectors.inbound import CallIn, Ignored, Invalid, LeadIn, Outcome, Receipt
 from leadflow.connectors.twilio import calls
 from leadflow.connectors.twilio.calls import CallEvent, NotACall
 from leadflow.domain.configuration import TaskKind
@@ -31,6 +31,10 @@ from leadflow.storage.tables import Lead
 from leadflow.workflow.actors import Actor, ActorKind
 
 SOURCE = "phone"
+TEST_CALL = "CAtest"
+"""How the admin's test event's CallSid starts: Twilio's are "CA" and 32 hex digits, so no real
+call can be taken for a test (its lead is a test lead, routed to nobody)."""
+TEST_CALLER = "+905550000000"
 MISSED_CALL_POLICIES = ("lead", "callback_task")
 CALLBACK_MINUTES = 15
 CALLBACK_TITLE = "Call back: missed call"
@@ -85,7 +89,7 @@ async def deliver_call(
     store = processing.store
     contact_id = await store.contacts.owner_of("phone", number.e164)
     lead = await store.leads.open_of_contact(contact_id) if contact_id is not None else None
-    if lead is None or (call.missed and policy == "lead"):
+    if lead is None or (call.missed and policy == "lead") or call.call_id.startswith(TEST_CALL):
         return await _new_lead(processing, channel, event, call, number.e164, number.region)
     recorded = await _record_call(processing, channel, lead, call)
     if isinstance(recorded, Invalid) or not call.missed:
@@ -112,7 +116,13 @@ async def _new_lead(
     hints = {"channel": SOURCE, "call_status": call.status}
     if call.called:
         hints["called_number"] = call.called
-    lead_in = LeadIn(source=SOURCE, external_id=call.call_id, fields=fields, hints=hints)
+    lead_in = LeadIn(
+        source=SOURCE,
+        external_id=call.call_id,
+        fields=fields,
+        hints=hints,
+        is_test=call.call_id.startswith(TEST_CALL),
+    )
     delivered = await leads.deliver_lead(processing, channel, event, lead_in)
     if not isinstance(delivered, Handled) or delivered.lead_id is None or not call.missed:
         return delivered
@@ -127,6 +137,24 @@ async def _new_lead(
         note=f"{delivered.note}; callback task {task}",
         detail=delivered.detail,
     )
+
+
+def sample(channel: Channel, now: datetime) -> Receipt:
+    """A call like one Twilio reports when nobody forwards it: the caller's leg completed after
+    a minute, from a test number, with a test CallSid."""
+    params = {
+        "CallSid": f"{TEST_CALL}{now:%Y%m%d%H%M%S%f}",
+        "AccountSid": "AC" + "0" * 32,
+        "From": TEST_CALLER,
+        "To": str(channel.settings.get("number") or "+902120000000"),
+        "CallStatus": "completed",
+        "Direction": "inbound",
+        "CallDuration": "60",
+        "Timestamp": now.strftime("%a, %d %b %Y %H:%M:%S +0000"),
+        "CallbackSource": "call-progress-events",
+    }
+    event = _read(params, now)
+    return Receipt(vendor_id=event.vendor_id, kind="call", payload=params, occurred_at=event.at)
 
 
 def _actor(channel: Channel) -> Actor:
