@@ -48,7 +48,8 @@ A new token holds `intake` only unless more are asked for.
 - `work`: recording activities on a lead and reassigning it (what a CRM or a virtual
   consultant does).
 - `configuration`: `/api/v1/config`: reading, applying, diffing and rolling back the
-  configuration.
+  configuration; `/api/v1/web-forms`: the website forms (key, allowed origins, field mapping,
+  embed snippet, refused posts).
 
 A signed-in user (session cookie) holds every scope; their role limits what they see and do.
 """

@@ -249,3 +249,23 @@ async def test_the_admins_test_event_makes_a_test_lead_routed_to_nobody(
     assert (tested.lead.source, tested.lead.routing_status) == ("phone", "test")
     assert tested.lead.custom["is_test"] is True
     assert tested.lead.phone_e164 == "+905550000000"
+
+
+async def test_behind_a_proxy_that_rewrites_the_host_the_configured_public_url_is_signed(
+    client: httpx.AsyncClient, store: Store, vault: Vault
+) -> None:
+    public = "https://calls.clinic.example"
+    settings = {"forward_to": DESK, "public_url": public}
+    await connectors.update(store, vault, "clinic-phone", settings=settings)
+    await store.commit()
+    params = {"CallSid": "CA9", "From": CALLER, "To": CLINIC, "CallStatus": "ringing"}
+    as_twilio_called = signed(f"{public}/hooks/twilio/clinic-phone/voice", params)
+    answer = await client.post(f"{BASE}/voice", data=params, headers=as_twilio_called)
+    assert answer.status_code == 200
+    number = fromstring(answer.text).find("Dial/Number")
+    assert number is not None
+    assert number.get("statusCallback") == f"{public}/hooks/twilio/clinic-phone/status"
+    as_we_see_it = signed(f"{BASE}/voice", params)
+    assert (
+        await client.post(f"{BASE}/voice", data=params, headers=as_we_see_it)
+    ).status_code == 403
