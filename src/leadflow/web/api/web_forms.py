@@ -15,7 +15,7 @@ from leadflow.services.access import scoping
 from leadflow.services.access.scoping import Scope, Viewer
 from leadflow.services.intake import web_forms
 from leadflow.services.intake.web_forms import UnknownForm
-from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED
+from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, UNREADABLE
 from leadflow.web.deps import Now, StoreDep, permitted
 from leadflow.web.errors import NotFound
 
@@ -24,6 +24,7 @@ router = APIRouter(
     tags=["web forms"],
     responses={
         **UNAUTHENTICATED,
+        **UNREADABLE,
         **NOT_FOUND,
         403: {"description": "not an administrator; an API token without `configuration`"},
         422: {"description": "a field is invalid; every bad field is named"},

@@ -18,7 +18,14 @@ from leadflow.services.channels.processors import Channel
 from leadflow.web.deps import State, StoreDep
 from leadflow.web.hooks.common import channel_of, refuse
 
-router = APIRouter(prefix="/twilio/{connector}")
+router = APIRouter(
+    prefix="/twilio/{connector}",
+    responses={
+        400: {"description": "not a call event: the parameter is named (CallSid, CallStatus…)"},
+        403: {"description": "X-Twilio-Signature wrong or missing; nothing stored"},
+        404: {"description": "unknown or disabled connector"},
+    },
+)
 
 KIND = "twilio"
 TWIML = "application/xml"
@@ -61,7 +68,12 @@ async def _store(
     await db.commit()
 
 
-@router.post("/voice", summary="Twilio's voice webhook: a call arrives (answered with TwiML)")
+@router.post(
+    "/voice",
+    summary="Twilio's voice webhook: a call arrives (answered with TwiML)",
+    response_class=Response,
+    responses={200: {"content": {TWIML: {}}, "description": "TwiML: dial the desk or say"}},
+)
 async def voice(connector: str, request: Request, db: StoreDep, state: State) -> Response:
     channel, event, params = await _signed_event(request, db, state, connector)
     await _store(db, state, channel, event, params)
@@ -75,7 +87,12 @@ async def voice(connector: str, request: Request, db: StoreDep, state: State) ->
     return Response(answer, media_type=TWIML)
 
 
-@router.post("/status", summary="Twilio's status callback: initiated, ringing, answered, completed")
+@router.post(
+    "/status",
+    status_code=204,
+    response_class=Response,
+    summary="Twilio's status callback: initiated, ringing, answered, completed",
+)
 async def status(connector: str, request: Request, db: StoreDep, state: State) -> Response:
     channel, event, params = await _signed_event(request, db, state, connector)
     await _store(db, state, channel, event, params)
