@@ -15,7 +15,17 @@ PLANS = ["Shifts", "Leave"]
 HOMES = {
     "admin": (
         "Overview",
-        ["Overview", *CONFIG, "Rules", *PLANS, "Versions", "Users", "API tokens", "Channels"],
+        [
+            "Overview",
+            *CONFIG,
+            "Rules",
+            *PLANS,
+            "Versions",
+            "Users",
+            "API tokens",
+            "Channels",
+            "Web forms",
+        ],
     ),
     "manager": ("Dashboard", ["Dashboard", *CONFIG, "Rules", *PLANS, "Versions"]),
     "team_lead": ("My teams", ["My teams", *CONFIG, *PLANS]),
@@ -32,6 +42,7 @@ ADMIN_PAGES = {
     "user-new": "/admin/users/new",
     "tokens": "/admin/tokens",
     "channels": "/admin/channels",
+    "web-forms": "/admin/forms",
     "account": "/account",
 }
 
