@@ -94,3 +94,9 @@ def test_the_snippet_posts_every_mapped_field_and_the_honeypot_escaped() -> None
     assert parsed.names == ["tel", "note", HONEYPOT]
     assert "Telefon &lt;mobil&gt;" in snippet
     assert '<textarea name="note"' in snippet
+
+
+def test_the_snippet_asks_in_the_leads_own_order_custom_fields_last() -> None:
+    field_map = {"klinik": "custom.clinic", "note": "message", "tel": "phone", "vn": "first_name"}
+    names = [field.name for field in pages.snippet_fields(field_map)]
+    assert names == ["vn", "tel", "note", "klinik"]

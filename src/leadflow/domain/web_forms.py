@@ -178,9 +178,12 @@ class SnippetField:
 
 
 def snippet_fields(field_map: Mapping[str, str]) -> list[SnippetField]:
-    if field_map:
-        return [SnippetField(name, target) for name, target in field_map.items()]
-    return [SnippetField(name, name) for name in DEFAULT_FIELDS]
+    """The snippet's inputs in the lead's own order (names first, custom fields last): the
+    stored mapping keeps no order of its own."""
+    if not field_map:
+        return [SnippetField(name, name) for name in DEFAULT_FIELDS]
+    fields = [SnippetField(name, target) for name, target in field_map.items()]
+    return sorted(fields, key=lambda f: MAPPABLE.index(f.target) if f.target in MAPPABLE else 99)
 
 
 ENGLISH_LABELS = {
