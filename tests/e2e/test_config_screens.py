@@ -14,6 +14,7 @@ CONFIG_PAGES = {
     "config-team": "/config/teams/german",
     "config-pipelines": "/config/pipelines",
     "config-pipeline": "/config/pipelines/hair-de",
+    "config-fields": "/config/fields",
     "config-rules": "/config/rules",
     "config-rule": "/config/rules/german-hair",
     "config-shifts": "/config/shifts/german",

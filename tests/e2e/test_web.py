@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import Visit
 
+BOARD = "Pipelines board"
 CONFIG = ["Agents", "Teams", "Pipelines"]
 PLANS = ["Shifts", "Leave"]
 HOMES = {
@@ -17,6 +18,7 @@ HOMES = {
         "Overview",
         [
             "Overview",
+            BOARD,
             *CONFIG,
             "Rules",
             *PLANS,
@@ -27,9 +29,9 @@ HOMES = {
             "Web forms",
         ],
     ),
-    "manager": ("Dashboard", ["Dashboard", *CONFIG, "Rules", *PLANS, "Versions"]),
-    "team_lead": ("My teams", ["My teams", *CONFIG, *PLANS]),
-    "agent": ("My leads", ["My leads"]),
+    "manager": ("Dashboard", ["Dashboard", BOARD, *CONFIG, "Rules", *PLANS, "Versions"]),
+    "team_lead": ("My teams", ["My teams", BOARD, *CONFIG, *PLANS]),
+    "agent": ("My leads", ["My leads", BOARD]),
 }
 
 ADMIN_PAGES = {

@@ -248,7 +248,6 @@ def pipeline_form(**changes: str) -> dict[str, str]:
     form = {
         "name": "Hair transplant — German",
         "timezone": "Europe/Berlin",
-        "stages": "new, contacted, qualified, offer_sent, booked, won, lost",
         "sla_minutes": "10",
         "max_reassignments": "2",
         "when_no_agent": "virtual_consultant",
@@ -264,6 +263,10 @@ def pipeline_form(**changes: str) -> dict[str, str]:
         "hours.mon": "08:00-22:00",
         "hours.sat": "10:00-18:00",
     }
+    for i, key in enumerate(("new", "contacted", "qualified", "offer_sent", "booked")):
+        form |= {f"stage-{i}-key": key, f"stage-{i}-type": "open"}
+    form |= {"stage-5-key": "won", "stage-5-type": "won"}
+    form |= {"stage-6-key": "lost", "stage-6-type": "lost", "reason-0-key": "price"}
     return form | changes
 
 

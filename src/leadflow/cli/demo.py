@@ -35,12 +35,25 @@ def demo(
     console.print(f"[bold]database[/bold] {url}")
     upgrade(url)
     with progress() as bar:
-        task = bar.add_task("sample leads", total=None)
+        leads = bar.add_task("sample leads", total=None)
+        work = bar.add_task("sales history", total=None, start=False)
 
         def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            bar.update(leads, completed=done, total=total)
 
-        report = run(demo_service.load(url, days=days, now=datetime.now(UTC), progress=advance))
+        def advance_history(done: int, total: int) -> None:
+            bar.start_task(work)  # its clock runs from the first history step
+            bar.update(work, completed=done, total=total)
+
+        report = run(
+            demo_service.load(
+                url,
+                days=days,
+                now=datetime.now(UTC),
+                progress=advance,
+                history_progress=advance_history,
+            )
+        )
     _print_demo(report, current, port)
     _print_demo_users(current, port)
     if serve_after:

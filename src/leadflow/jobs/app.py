@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from procrastinate import App, PsycopgConnector
 
-from leadflow.jobs import channels, dashboards, schedules, stalled, tasks, timekeeping, workflow
+from leadflow.jobs import (
+    channels,
+    dashboards,
+    followups,
+    schedules,
+    stalled,
+    tasks,
+    timekeeping,
+    workflow,
+)
 from leadflow.storage.embedded import libpq_url
 
 
@@ -13,6 +22,7 @@ def build(database_url: str, *, pool_size: int = 5) -> App:
     connector = PsycopgConnector(conninfo=libpq_url(database_url), min_size=1, max_size=pool_size)
     app = App(connector=connector)
     tasks.register(app)
+    followups.register(app)
     workflow.register(app)
     channels.register(app)
     schedules.register(app)

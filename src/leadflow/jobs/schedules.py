@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from procrastinate import App
 
 from leadflow.jobs.channels import PROCESS_INBOUND
+from leadflow.jobs.followups import ALERT_OVERDUE_TASKS
 from leadflow.jobs.tasks import DELIVER_OUTBOX
 from leadflow.jobs.workflow import SWEEP_WORKFLOW
 
@@ -34,6 +35,8 @@ class Schedule:
 SCHEDULES: tuple[Schedule, ...] = (
     # Retries come due, and commits whose wake-up was missed (no worker was listening).
     Schedule(DELIVER_OUTBOX, "* * * * * */5"),
+    # Tasks past due: their owners, then their team leads, are alerted.
+    Schedule(ALERT_OVERDUE_TASKS, "* * * * *"),
     # Leads created, idle too long, tasks overdue: the automations' time-based events.
     Schedule(SWEEP_WORKFLOW, "* * * * *"),
     # Inbound events whose retry came due, and receipts whose wake-up was missed.

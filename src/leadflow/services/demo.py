@@ -11,21 +11,20 @@ from typing import Any
 
 import phonenumbers
 
-from leadflow.demo import organisation_yaml
+from leadflow.demo import organisation_yaml, samples
+from leadflow.demo.samples import SamplesMissing
 from leadflow.domain.submission import LeadSubmission
+from leadflow.services import demo_history
 from leadflow.services.access import tokens
 from leadflow.services.access.scoping import LEAST_PRIVILEGE
 from leadflow.services.assignment import queue, sla
 from leadflow.services.configuration import versions as configuration
-from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
+from leadflow.services.configuration.organisation import LiveOrganisation
+from leadflow.services.demo_history import HistoryReport, Month
 from leadflow.services.intake import ingest as intake
 from leadflow.services.reporting import rollups
-from leadflow.services.workflow import activities
-from leadflow.services.workflow.activities import ActivityIn, ActivityKind
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
-from leadflow.storage.tables import Lead
-from leadflow.workflow.actors import Actor, ActorKind
 
 SEED = 20261123
 TICK_MINUTES = 10
@@ -192,6 +191,7 @@ async def load(
     now: datetime,
     per_day: int = 150,
     progress: Callable[[int, int], None] = lambda done, total: None,
+    history_progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> DemoReport:
     database = Database(url, pool_size=2)
     try:
@@ -203,20 +203,57 @@ async def load(
             existing = await store.leads.count()
             await store.commit()
         loaded = 0
+        worked: HistoryReport | str | None = None
         if existing == 0:
+            demo, missing = await _month(database, days=days, now=now)
             loaded = await _load_leads(
-                database, days=days, now=now, per_day=per_day, progress=progress
+                database, demo, days=days, now=now, per_day=per_day, progress=progress
             )
+            worked = missing
+            if demo is not None:
+                async with open_store(database) as store:
+                    worked = await demo_history.write(store, demo, history_progress)
+                    await store.commit()
         await rollups.refresh_organisation_rollups(database, LiveOrganisation(), now)
         parts = ["demo organisation applied" if applied else "configuration kept"]
         parts.append(f"{loaded} sample leads routed" if loaded else f"{existing} leads kept")
+        parts.extend(_history_summary(worked))
         return DemoReport(summary="; ".join(parts), token=issued.secret)
     finally:
         await database.dispose()
 
 
+async def _month(database: Database, *, days: int, now: datetime) -> tuple[Month | None, str]:
+    """The month's shared setting; None (and why) when the shared data folder is absent: the
+    leads are then routed without a sales history."""
+    try:
+        found = samples.read()
+    except SamplesMissing as missing:
+        return None, f"no sales history ({missing})"
+    async with open_store(database) as store:
+        organisation = await LiveOrganisation().get(store)
+    start = _start(days, now) - timedelta(days=1)
+    return demo_history.month(organisation, found, start=start, now=now, seed=SEED + 2), ""
+
+
+def _history_summary(worked: HistoryReport | str | None) -> list[str]:
+    if worked is None:
+        return []
+    if isinstance(worked, str):
+        return [worked]
+    return [
+        f"{worked.activities} activities and {worked.tasks} tasks of sales work"
+        f" ({worked.won} won, {worked.lost} lost)"
+    ]
+
+
+def _start(days: int, now: datetime) -> datetime:
+    return (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 async def _load_leads(
     database: Database,
+    demo: Month | None,
     *,
     days: int,
     now: datetime,
@@ -225,10 +262,10 @@ async def _load_leads(
 ) -> int:
     """Replay a month as it would have happened: each lead routed at its arrival, waiting leads
     released and missed first contacts reassigned as the simulated clock passes, and agents
-    contacting most leads within minutes."""
-    start = (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+    contacting most leads within minutes (each lead's first contact and closing come from its
+    sales history, demo_history)."""
+    start = _start(days, now)
     submissions = list(sample_leads(start, days, per_day))
-    rng = random.Random(SEED + 1)
     live = LiveOrganisation()
     done = 0
     last_tick: datetime | None = None
@@ -243,55 +280,16 @@ async def _load_leads(
                     last_tick = tick
                     released = await queue.release(store, organisation, at)
                     for waited in released.leads:
-                        await _first_contact(store, organisation, waited, rng, now)
+                        if demo is not None:
+                            await demo_history.settle(store, waited, demo)
                     await sla.enforce(store, organisation, at)
                 result = await intake.ingest(store, submission, live=live, threshold=0.6, now=at)
-                await _first_contact(store, organisation, result.lead, rng, now)
+                if demo is not None:
+                    await demo_history.settle(store, result.lead, demo)
                 done += 1
             await store.commit()
         progress(done, len(submissions))
     return done
-
-
-async def _first_contact(
-    store: Store, organisation: Organisation, lead: Lead, rng: random.Random, now: datetime
-) -> None:
-    """Most leads are called within minutes, some late, a few never (the SLA then acts)."""
-    if lead.owner_agent_key is None or rng.random() < 0.06:
-        return
-    assert lead.assigned_at is not None
-    delay = timedelta(minutes=rng.lognormvariate(1.3, 0.9))
-    at = lead.assigned_at + delay
-    if at > now:
-        return
-    outcome = rng.choices(["answered", "no_answer", "busy"], weights=[6, 3, 1])[0]
-    kind = ActivityKind.CALL if outcome == "answered" else ActivityKind.CALL_ATTEMPT
-    await activities.record(
-        store,
-        organisation,
-        lead.id,
-        ActivityIn(
-            kind=kind,
-            occurred_at=at,
-            direction="outbound",
-            outcome=outcome,
-            duration_s=int(rng.lognormvariate(5.5, 0.6)) if outcome == "answered" else None,
-        ),
-        actor=Actor(ActorKind.USER, lead.owner_agent_key, lead.owner_agent_key),
-        now=at,
-    )
-    await _close_later(store, lead, at, rng, now)
-
-
-async def _close_later(
-    store: Store, lead: Lead, contacted: datetime, rng: random.Random, now: datetime
-) -> None:
-    """Most contacted leads end within days, won or lost, which frees the agent's open cap."""
-    closed = contacted + timedelta(days=rng.uniform(0.5, 6))
-    if rng.random() > 0.85 or closed > now or lead.owner_agent_key is None:
-        return
-    await store.leads.close(lead.id, "won" if rng.random() < 0.2 else "lost", closed)
-    await store.roster.change_open(lead.owner_agent_key, -1)
 
 
 async def reset(url: str) -> None:

@@ -10,11 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadflow.storage.database import Activations, Database, driver
 from leadflow.storage.repositories.automation import AutomationRepository
+from leadflow.storage.repositories.board import BoardRepository
 from leadflow.storage.repositories.channels import ChannelRepository
 from leadflow.storage.repositories.configs import ConfigRepository
 from leadflow.storage.repositories.contacts import ContactDetails, ContactRepository
 from leadflow.storage.repositories.dashboards import DashboardRepository
 from leadflow.storage.repositories.deliveries import DeliveryRepository
+from leadflow.storage.repositories.demo_history import DemoHistoryRepository
 from leadflow.storage.repositories.history import HistoryRepository
 from leadflow.storage.repositories.leads import LeadRepository
 from leadflow.storage.repositories.outbox import OutboxRepository
@@ -37,7 +39,7 @@ from leadflow.storage.repositories.roster import (
 )
 from leadflow.storage.repositories.roster import Load as StoredLoad
 from leadflow.storage.repositories.sessions import SessionRepository, ThrottleRepository
-from leadflow.storage.repositories.tasks import TaskRepository
+from leadflow.storage.repositories.tasks import TaskFilter, TaskReach, TaskRepository
 from leadflow.storage.repositories.users import UserRepository
 
 __all__ = [
@@ -52,6 +54,8 @@ __all__ = [
     "PoolRow",
     "Store",
     "StoredLoad",
+    "TaskFilter",
+    "TaskReach",
     "open_store",
 ]
 
@@ -74,7 +78,9 @@ class Store:
         self.throttle = ThrottleRepository(session)
         self.dashboards = DashboardRepository(session)
         self.tasks = TaskRepository(session)
+        self.demo_history = DemoHistoryRepository(session)
         self.automation = AutomationRepository(session)
+        self.board = BoardRepository(session)
         self.history = HistoryRepository(session)
         self.channels = ChannelRepository(session)
 

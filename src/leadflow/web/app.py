@@ -24,6 +24,7 @@ from leadflow.web.api import (
     leads,
     routing,
     system,
+    tasks,
     web_forms,
     work,
     workflow,
@@ -43,10 +44,10 @@ A token holds scopes; a call its token lacks the scope for is answered 403 namin
 A new token holds `intake` only unless more are asked for.
 
 - `intake`: `POST /api/v1/leads`.
-- `read`: reading leads, decisions, activities, the queue, the roster, availability and an
-  agent's live events; `POST /api/v1/simulate` (it changes nothing).
-- `work`: recording activities on a lead and reassigning it (what a CRM or a virtual
-  consultant does).
+- `read`: reading leads, decisions, activities, tasks, the queue, the roster, availability and
+  an agent's live events; `POST /api/v1/simulate` (it changes nothing).
+- `work`: recording activities on a lead, moving its stage, reassigning it, creating and
+  closing its tasks (what a CRM or a virtual consultant does).
 - `configuration`: `/api/v1/config`: reading, applying, diffing and rolling back the
   configuration; `/api/v1/web-forms`: the website forms (key, allowed origins, field mapping,
   embed snippet, refused posts).
@@ -116,6 +117,7 @@ def create_app(
     app.include_router(forms.router, max_body_size=limits.FORM_BODY_BYTES)
     app.include_router(routing.router)
     app.include_router(work.router)
+    app.include_router(tasks.router)
     app.include_router(workflow.router)
     app.include_router(configuration.router)
     app.include_router(web_forms.router)

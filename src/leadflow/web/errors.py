@@ -21,6 +21,7 @@ from leadflow.services.configuration.versions import (
 from leadflow.services.intake.deadletters import AlreadyReplayed, UnknownDeadLetter
 from leadflow.services.intake.payloads import UnreadablePayload
 from leadflow.services.workflow.stages import MoveRefused
+from leadflow.services.workflow.tasks import UnknownTask
 from leadflow.storage.database import DatabaseUnavailable
 
 RETRY_AFTER = {"Retry-After": "5"}
@@ -135,6 +136,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(UnknownLead)
     @app.exception_handler(UnknownVersion)
     @app.exception_handler(UnknownDeadLetter)
+    @app.exception_handler(UnknownTask)
     @app.exception_handler(NotFound)
     async def not_found(_: Request, exc: Exception) -> JSONResponse:
         return _detail(404, str(exc))

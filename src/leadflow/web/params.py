@@ -15,6 +15,8 @@ INTEGER_MAX = 2**31 - 1
 
 LeadId = Annotated[int, Path(ge=1, le=BIGINT_MAX, description="a lead's id")]
 EventId = Annotated[int, Path(ge=1, le=BIGINT_MAX, description="an inbound event's id")]
+LeadQuery = Annotated[int, Query(ge=1, le=BIGINT_MAX, description="a lead's id")]
+TaskId = Annotated[int, Path(ge=1, le=BIGINT_MAX, description="a task's id")]
 UserId = Annotated[int, Path(ge=1, le=INTEGER_MAX, description="a user's id")]
 VersionNumber = Annotated[
     int, Path(ge=1, le=INTEGER_MAX, description="a configuration version's number")
@@ -60,3 +62,43 @@ IsoDateTime = Annotated[
     ),
 ]
 """A date and time written in ISO 8601 (a number is refused, not read as seconds since 1970)."""
+
+
+WALL_TIME = (
+    r"^(19[7-9][0-9]|[2-8][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
+    r"T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+)
+
+
+def _wall_only(value: Any) -> Any:
+    """A wall time is written without an offset: the zone beside it says where it is."""
+    if not isinstance(value, str):
+        raise ValueError("must be a local date and time without an offset, e.g. 2026-05-12T14:00")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a local date and time, e.g. 2026-05-12T14:00") from None
+    if parsed.tzinfo is not None:
+        raise ValueError("is a wall time: leave out the offset (the zone says where it is)")
+    return parsed
+
+
+def _bounded(value: datetime) -> datetime:
+    if not 1970 <= value.year <= 8999:
+        raise ValueError("must lie between the years 1970 and 8999")
+    return value
+
+
+WallDateTime = Annotated[
+    datetime,
+    BeforeValidator(_wall_only),
+    AfterValidator(_bounded),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": WALL_TIME,
+            "description": "a local date and time without an offset, e.g. 2026-05-12T14:00",
+        }
+    ),
+]
+"""A wall-clock date and time (no offset), read in a zone given beside it."""

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from structlog.testing import capture_logs
 
 from leadflow.connectors import google_ads
 from leadflow.domain.configuration import Configuration
@@ -69,6 +70,17 @@ async def test_a_wrong_key_is_refused_and_nothing_is_stored(
     answer = await client.post(URL, json=delivery(google_key="not-the-key"))
     assert answer.status_code == 403
     assert await store.channels.events() == []
+
+
+async def test_a_refusal_is_logged_without_the_body_or_any_key(client: httpx.AsyncClient) -> None:
+    with capture_logs() as logs:
+        await client.post(URL, json=delivery(google_key="attacker-guess-123"))
+    [refused] = [entry for entry in logs if entry["event"] == "webhook refused"]
+    assert (refused["connector"], refused["why"]) == ("clinic-google", "google_key wrong")
+    logged = repr(logs)
+    assert "attacker-guess-123" not in logged
+    assert GOOGLE_KEY not in logged
+    assert "Lena" not in logged
 
 
 async def test_a_missing_key_is_refused_and_nothing_is_stored(

@@ -46,6 +46,10 @@ SCOPE_OF = {
     "GET /api/v1/config/versions": Scope.CONFIGURATION,
     "GET /api/v1/config/diff": Scope.CONFIGURATION,
     "POST /api/v1/config/rollback/{version}": Scope.CONFIGURATION,
+    "POST /api/v1/leads/{lead_id}/stage": Scope.WORK,
+    "GET /api/v1/tasks": Scope.READ,
+    "POST /api/v1/tasks": Scope.WORK,
+    "PATCH /api/v1/tasks/{task_id}": Scope.WORK,
     "GET /api/v1/web-forms": Scope.CONFIGURATION,
     "POST /api/v1/web-forms": Scope.CONFIGURATION,
     "GET /api/v1/web-forms/{key}": Scope.CONFIGURATION,
@@ -91,7 +95,11 @@ async def test_a_token_without_the_scope_is_refused_at_every_endpoint_naming_it(
     for endpoint in SCOPE_OF:
         method, path = endpoint.split(" ")
         path = path.format(
-            lead_id=1, agent_key="anna.schmidt", version=scenario.version, key="hair-de"
+            lead_id=1,
+            agent_key="anna.schmidt",
+            version=scenario.version,
+            task_id=1,
+            key="hair-de",
         )
         answer = await app_with_token.request(method, path, params={"old": scenario.version})
         answers[endpoint] = (answer.status_code, answer.json()["detail"])

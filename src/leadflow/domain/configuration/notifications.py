@@ -12,6 +12,7 @@ from leadflow.domain.network import private_host
 TOPICS = (
     "lead.assigned", "lead.reassigned", "lead.queued", "lead.unassigned",
     "sla.warning", "sla.breached", "staff.change", "alert",
+    "task.overdue", "task.escalated",
     "workflow.notify", "workflow.automation_failed",
 )  # fmt: skip
 

@@ -126,6 +126,11 @@ def can_edit_rules(viewer: Viewer) -> bool:
     return viewer.role is Role.ADMIN
 
 
+def can_edit_fields(viewer: Viewer) -> bool:
+    """The workflow's fields are the organisation's: every team's stages may require them."""
+    return viewer.role is Role.ADMIN
+
+
 def can_simulate(viewer: Viewer) -> bool:
     """Routing a test lead shows every candidate of every pipeline a rule may pick."""
     return can_view_rules(viewer)

@@ -11,11 +11,8 @@ other actions, records the run as `failed` with the reason and alerts the lead's
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-from phonenumbers import NumberParseException, parse
-from phonenumbers.timezone import time_zones_for_number
 
 from leadflow.calendar.working_time import NoWorkingTime
 from leadflow.domain.configuration import (
@@ -38,6 +35,7 @@ from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
 from leadflow.workflow.actors import Actor
 from leadflow.workflow.automation import MAX_DEPTH, Event, Plan, plan
+from leadflow.workflow.zones import AmbiguousTime, NonexistentTime, wall_time_in, wall_time_to_utc
 
 __all__ = ["ActionFailed", "Event", "Run", "fire", "pipeline_of"]
 
@@ -206,38 +204,28 @@ async def _task(
 def task_zone(organisation: Organisation, lead: Lead) -> str:
     """The zone a task's local time is given in: the patient's, else the pipeline's (the
     organisation's without a pipeline)."""
-    found = patient_zone(lead.country, lead.phone_e164)
+    found = tasks.patient_zone_of(lead)
     if found is not None:
         return found
     pipeline = pipeline_of(organisation, lead)
     return pipeline.timezone if pipeline else organisation.configuration.organisation.timezone
 
 
-def patient_zone(country: str | None, phone_e164: str | None) -> str | None:
-    """The zone of the patient's phone number when its prefix covers one zone.
-
-    A stand-in for `leadflow.workflow.zones.patient_zone` (the tasks branch), which also reads
-    the country; replace it with that when both are merged."""
-    if not phone_e164:
-        return None
-    try:
-        zones = time_zones_for_number(parse(phone_e164))
-    except NumberParseException:
-        return None
-    known = [zone for zone in zones if zone != "Etc/Unknown"]
-    return known[0] if len(known) == 1 else None
-
-
 def next_wall_time(now: datetime, hhmm: str, zone: str) -> datetime:
-    """The next moment after `now` the clocks of `zone` show `hhmm`."""
-    tz = ZoneInfo(zone)
-    local = now.astimezone(tz)
+    """The next moment after `now` the clocks of `zone` show `hhmm`. On the night a DST change
+    skips that time the task falls to the next day; when the clocks show it twice, the first."""
+    day = wall_time_in(now, zone).date()
     wanted = time.fromisoformat(hhmm)
-    day = local.date()
     while True:
-        candidate = datetime.combine(day, wanted, tz)
+        wall = datetime.combine(day, wanted)
+        try:
+            candidate = wall_time_to_utc(wall, zone)
+        except NonexistentTime:
+            candidate = now
+        except AmbiguousTime:
+            candidate = wall.replace(tzinfo=ZoneInfo(zone), fold=0).astimezone(UTC)
         if candidate > now:
-            return candidate.astimezone(ZoneInfo("UTC"))
+            return candidate
         day += timedelta(days=1)
 
 

@@ -141,6 +141,12 @@ class Lead(Base):
             postgresql_where=text("closed_at IS NULL"),
         ),
         Index(
+            "leads_closed",
+            "pipeline_key",
+            "closed_at",
+            postgresql_where=text("closed_at IS NOT NULL"),
+        ),
+        Index(
             "leads_idle",
             text("coalesce(last_activity_at, received_at)"),
             postgresql_where=text("closed_at IS NULL"),

@@ -1,5 +1,5 @@
 """The web interface mounted on the application: session cookie, static files, every package's
-pages (home, account, admin, config, dashboard, inbox) and the error pages."""
+pages (home, account, admin, board, config, dashboard, inbox) and the error pages."""
 
 from __future__ import annotations
 
@@ -9,10 +9,21 @@ from starlette.staticfiles import StaticFiles
 from leadflow.config import Settings
 from leadflow.web.ui.account import profile, signin
 from leadflow.web.ui.admin import channels, forms, tokens, users
-from leadflow.web.ui.config import agents, leave, pipelines, rules, shifts, teams, versions
+from leadflow.web.ui.board import pages as board
+from leadflow.web.ui.config import (
+    agents,
+    fields,
+    leave,
+    pipelines,
+    rules,
+    shifts,
+    teams,
+    versions,
+)
 from leadflow.web.ui.dashboard import pages as dashboard
 from leadflow.web.ui.home import pages as home
 from leadflow.web.ui.inbox import pages as inbox
+from leadflow.web.ui.inbox import tasks as inbox_tasks
 from leadflow.web.ui.shell import errors
 from leadflow.web.ui.shell.transport import BrowserCookies, StrictTransport
 
@@ -28,8 +39,10 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.mount("/static", StaticFiles(packages=[("leadflow.web", "static")]), name="static")
     for module in (signin, profile, home, agents, versions, users, tokens, channels, forms):
         app.include_router(module.router)
-    for module in (teams, pipelines, rules, shifts, leave):
+    for module in (teams, pipelines, fields, rules, shifts, leave):
         app.include_router(module.router)
     app.include_router(inbox.router)
+    app.include_router(inbox_tasks.router)
     app.include_router(dashboard.router)
+    app.include_router(board.router)
     errors.install(app)

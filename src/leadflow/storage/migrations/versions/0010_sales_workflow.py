@@ -131,8 +131,17 @@ def upgrade() -> None:
         sa.Column("position", sa.BigInteger(), nullable=False, server_default="0"),
     )
 
+    # board: the pipeline board counts the leads each pipeline closed lately (won, lost).
+    op.create_index(
+        "leads_closed",
+        "leads",
+        ["pipeline_key", "closed_at"],
+        postgresql_where=sa.text("closed_at IS NOT NULL"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("leads_closed", table_name="leads")  # board
     op.drop_table("workflow_cursors")
     op.drop_table("automation_runs")
     op.drop_table("tasks")

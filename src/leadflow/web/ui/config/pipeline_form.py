@@ -3,6 +3,7 @@ back into the pipeline's fields for the document, or field problems."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from leadflow.domain.configuration import (
@@ -13,7 +14,7 @@ from leadflow.domain.configuration import (
     Strategy,
     Tier,
 )
-from leadflow.web.ui.config import forms
+from leadflow.web.ui.config import forms, stage_rows
 from leadflow.web.ui.config.forms import FieldProblems
 from leadflow.web.ui.shell.formatting import timezones
 from leadflow.web.ui.shell.i18n import N_
@@ -29,7 +30,8 @@ def form_of(pipeline: Pipeline) -> dict[str, Any]:
     form: dict[str, Any] = {
         "name": pipeline.name,
         "timezone": pipeline.timezone,
-        "stages": ", ".join(pipeline.stage_keys),
+        "stages": stage_rows.stage_rows(pipeline),
+        "lost_reasons": stage_rows.reason_rows(pipeline),
         "sla_minutes": str(pipeline.sla.first_contact_minutes),
         "max_reassignments": str(pipeline.sla.max_reassignments),
         "when_no_agent": pipeline.when_no_agent.action.value,
@@ -55,10 +57,12 @@ def sent_form(sent: Any, candidates: list[str]) -> dict[str, Any]:
     form: dict[str, Any] = {
         name: text.get(name, "")
         for name in (
-            "name", "timezone", "stages", "sla_minutes", "max_reassignments", "when_no_agent",
+            "name", "timezone", "sla_minutes", "max_reassignments", "when_no_agent",
             "no_agent_agent", "when_owner_away", "strategy", "tier_bands", "comment",
         )
     }  # fmt: skip
+    form["stages"] = stage_rows.sent_stage_rows(sent)
+    form["lost_reasons"] = stage_rows.sent_reason_rows(sent)
     form["sticky"] = "sticky" in text
     form["members"] = {
         agent: text.get(f"weight.{agent}", "1") for agent in candidates if f"member.{agent}" in text
@@ -68,8 +72,11 @@ def sent_form(sent: Any, candidates: list[str]) -> dict[str, Any]:
     return form
 
 
-def read_pipeline(form: dict[str, Any]) -> tuple[dict[str, Any], FieldProblems]:
-    """The pipeline's fields for the document, and the problems found."""
+def read_pipeline(
+    form: dict[str, Any], known_fields: Collection[str]
+) -> tuple[dict[str, Any], FieldProblems]:
+    """The pipeline's fields for the document, and the problems found; a stage may require
+    `known_fields`."""
     problems = FieldProblems()
     values: dict[str, Any] = {"name": form["name"].strip()}
     if not values["name"]:
@@ -77,7 +84,9 @@ def read_pipeline(form: dict[str, Any]) -> tuple[dict[str, Any], FieldProblems]:
     values["timezone"] = form["timezone"]
     if form["timezone"] not in timezones():
         problems.add("timezone", N_("Choose a time zone from the list."))
-    values["stages"] = forms.words(form["stages"].lower())
+    values["stages"] = stage_rows.read_stages(problems, form["stages"], known_fields)
+    values["lost_reasons"] = stage_rows.read_reasons(problems, form["lost_reasons"])
+    stage_rows.check_stage_set(problems, values["stages"], values["lost_reasons"])
     values["sla"] = {
         "first_contact_minutes": forms.read_int(
             problems, "sla_minutes", form["sla_minutes"], least=1

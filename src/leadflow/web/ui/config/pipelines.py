@@ -1,5 +1,6 @@
-"""Configuration → Pipelines: stages, business hours, SLA, no-agent and repeat policies, and the
-pool (strategy, members and weights, tier bands). Weights are edited right on the list."""
+"""Configuration → Pipelines: stages (type, name, required fields) and lost reasons, business
+hours, SLA, no-agent and repeat policies, and the pool (strategy, members and weights, tier
+bands). Weights are edited right on the list."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from typing import Any
 from fastapi.responses import Response
 
 from leadflow.domain.configuration import (
+    BUILTIN_FIELDS,
     WEEKDAYS,
     Configuration,
     Pipeline,
 )
 from leadflow.services.access import scoping
 from leadflow.services.configuration import config_edits
-from leadflow.web.ui.config import forms, pipeline_form
+from leadflow.web.ui.config import forms, pipeline_form, stage_rows
 from leadflow.web.ui.config.forms import FieldProblems
 from leadflow.web.ui.config.saving import Save, base_version_of, save_and_redirect
 from leadflow.web.ui.config.screens import Screen, find, viewed
@@ -22,12 +24,14 @@ from leadflow.web.ui.config.terms import TERMS
 from leadflow.web.ui.shell.context import Page, PageDep
 from leadflow.web.ui.shell.formatting import timezones
 from leadflow.web.ui.shell.routers import page_router
+from leadflow.web.ui.shell.vocabulary import label_key
 
 router = page_router("/config/pipelines")
 PIPELINE_FIELDS = {
     "name": "name",
     "timezone": "timezone",
     "stages": "stages",
+    "lost_reasons": "lost_reasons",
     "sla.first_contact_minutes": "sla_minutes",
     "sla.max_reassignments": "max_reassignments",
     "when_no_agent": "when_no_agent",
@@ -137,6 +141,7 @@ def _screen(page: Page, version: int, configuration: Configuration, pipeline: Pi
         "actions": pipeline_form.ACTIONS,
         "owner_away": pipeline_form.OWNER_AWAY,
         "timezones": timezones(),
+        "stage_types": stage_rows.STAGE_TYPES,
     }
     editable = scoping.can_edit_team(page.viewer, pipeline.team)
     return Screen(
@@ -146,8 +151,25 @@ def _screen(page: Page, version: int, configuration: Configuration, pipeline: Pi
         version,
         editable,
         shown,
-        beside_form=lambda form: {"candidates": _candidates(configuration, pipeline, form)},
+        beside_form=lambda form: {
+            "candidates": _candidates(configuration, pipeline, form),
+            "requires_choices": [_requirable(configuration, row) for row in form["stages"]],
+        },
     )
+
+
+def _field_keys(configuration: Configuration) -> list[str]:
+    return [*BUILTIN_FIELDS, *(f.key for f in configuration.fields)]
+
+
+def _requirable(configuration: Configuration, row: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(key, label, whether the label is ours to translate) of the fields a stage may require:
+    those its row requires first, in their order (saved unchanged, they stay in it)."""
+    choices = [(key, label_key("field", key), True) for key in BUILTIN_FIELDS] + [
+        (f.key, f.label, False) for f in configuration.fields
+    ]
+    chosen = [c for key in row["requires"] for c in choices if c[0] == key]
+    return chosen + [c for c in choices if c[0] not in row["requires"]]
 
 
 def _candidates(configuration: Configuration, pipeline: Pipeline, form: dict[str, Any]) -> Any:
@@ -169,7 +191,7 @@ async def pipeline_save(page: PageDep, key: str) -> Response:
     sent = await page.request.form()
     candidates = [a.key for a in configuration.agents]
     form = pipeline_form.sent_form(sent, candidates)
-    values, problems = pipeline_form.read_pipeline(form)
+    values, problems = pipeline_form.read_pipeline(form, _field_keys(configuration))
 
     screen = _screen(page, version, configuration, pipeline)
     rerender = screen.rerender(form, lambda: pipeline_form.form_of(pipeline))

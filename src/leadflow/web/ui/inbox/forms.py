@@ -15,6 +15,7 @@ from leadflow.domain.storable import text_problem
 from leadflow.identity import InvalidLead
 from leadflow.services.workflow.activities import ActivityIn, ActivityKind, CallOutcome, Channel
 from leadflow.web.ui.shell.i18n import N_
+from leadflow.web.ui.shell.vocabulary import label_key
 
 TEXT_LIMIT = 2000
 LONGEST_PART_S = 24 * 3600
@@ -60,15 +61,6 @@ TERMS: dict[str, dict[str, str]] = {
         "medical": N_("Medical"),
         "travel": N_("Travel"),
         "follow_up": N_("Follow-up"),
-    },
-    "lost_reason": {
-        "price": N_("Price"),
-        "medical_not_eligible": N_("Not eligible medically"),
-        "chose_another_clinic": N_("Chose another clinic"),
-        "unreachable": N_("Unreachable"),
-        "duplicate": N_("Duplicate"),
-        "no_reply": N_("No reply"),
-        "other": N_("Other"),
     },
     "stage_type": {"open": N_("open"), "won": N_("won"), "lost": N_("lost")},
     "exclusion": {
@@ -139,7 +131,7 @@ def term_key(kind: str, value: str | None) -> str:
     """The untranslated word for a code; unknown codes are shown as they are."""
     if value is None:
         return ""
-    return TERMS.get(kind, {}).get(value, value)
+    return TERMS.get(kind, {}).get(value) or label_key(kind, value)
 
 
 def seconds_of(text: str) -> int | None:

@@ -26,6 +26,7 @@ from leadflow.services.work import inbox
 from leadflow.services.workflow.activities import ActivityKind
 from leadflow.services.workflow.stages import MoveRefused
 from leadflow.web.params import LeadId
+from leadflow.web.ui.inbox import tasks as task_pages
 from leadflow.web.ui.inbox.forms import (
     CHANNELS,
     DIRECTIONS,
@@ -122,6 +123,7 @@ async def inbox_page(page: Page, key: str | None, *, section: str = "inbox") -> 
         own=own,
         load=loads[watched.key],
         lines=await inbox.open_leads(page.store, organisation, watched.key, page.now),
+        due_tasks=await task_pages.due_tasks(page, watched.key),
         choices=[],
         refresh_seconds=REFRESH_SECONDS,
         **_words(page),
@@ -190,6 +192,7 @@ async def _lead_page(
         note_types=NOTE_TYPES,
         scores=SCORES,
         fragment=_is_htmx(page),
+        tasks_panel=await task_pages.task_panel(page, lead_id),
         **_words(page),
     )
 

@@ -16,17 +16,8 @@ from leadflow.web.ui.shell.vocabulary import LABELS
 FIELD_PREFIX = "fields."
 """The prompt's inputs are named `fields.<name>`, as the refusal names them."""
 
-BUILTIN_LABELS = {
-    "first_name": N_("First name"),
-    "last_name": N_("Last name"),
-    "phone": N_("Phone"),
-    "email": N_("E-mail"),
-    "country": N_("Country"),
-    "language": N_("Language"),
-    "treatment": N_("Treatment"),
-    "budget": N_("Budget"),
-    "currency": N_("Currency"),
-}
+BUILTIN_LABELS = LABELS["field"]
+"""The lead's own fields' names (the shell's vocabulary, shared with the board)."""
 BUILTIN_INPUTS = {"budget": "money", "email": "email", "phone": "tel", "treatment": "choice"}
 """How the lead's own fields are entered; any other is text."""
 

@@ -27,6 +27,7 @@ _HOME = {
 
 def navigation(viewer: Viewer) -> list[NavItem]:
     items = [NavItem("/", _HOME.get(viewer.role, N_("Home")), "home")]
+    items.append(NavItem("/board", N_("Pipelines board"), "board"))
     if scoping.can_view_configuration(viewer):
         items.append(NavItem("/config/agents", N_("Agents"), "agents"))
         items.append(NavItem("/config/teams", N_("Teams"), "teams"))

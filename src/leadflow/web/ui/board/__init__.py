@@ -1,0 +1,1 @@
+"""The pipeline board: stages as columns, open leads as cards, moved by dragging."""
