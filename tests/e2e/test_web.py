@@ -28,6 +28,7 @@ HOMES = {
             "Users",
             "API tokens",
             "Channels",
+            "Web forms",
         ],
     ),
     "manager": ("Dashboard", ["Dashboard", BOARD, QUALITY, *CONFIG, "Rules", *PLANS, "Versions"]),
@@ -45,6 +46,7 @@ ADMIN_PAGES = {
     "user-new": "/admin/users/new",
     "tokens": "/admin/tokens",
     "channels": "/admin/channels",
+    "web-forms": "/admin/forms",
     "account": "/account",
 }
 

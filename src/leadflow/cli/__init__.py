@@ -16,6 +16,7 @@ from leadflow.cli import (
     configuration,
     decisions,
     demo,
+    forms,
     intake,
     operations,
     outbox,
@@ -41,6 +42,7 @@ app.command("queue")(roster.queue_command)
 app.command()(operations.tick)
 
 app.add_typer(tokens.app, name="token")
+app.add_typer(forms.app, name="form")
 app.add_typer(intake.import_app, name="import")
 app.add_typer(intake.deadletter_app, name="deadletter")
 app.add_typer(configuration.app, name="config")

@@ -15,6 +15,7 @@ from leadflow.services.configuration.versions import (
 )
 from leadflow.services.intake.deadletters import AlreadyReplayed, UnknownDeadLetter
 from leadflow.services.intake.payloads import UnreadablePayload
+from leadflow.services.intake.web_forms import UnknownForm
 
 USER_ERRORS: tuple[type[Exception], ...] = (
     AgentCannotTakeLeads,
@@ -28,6 +29,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     NoConfiguration,
     TokenExists,
     UnknownDeadLetter,
+    UnknownForm,
     UnknownVersion,
     UnreadablePayload,
     UnreadableSecrets,

@@ -26,6 +26,7 @@ from leadflow.web.api import (
     routing,
     system,
     tasks,
+    web_forms,
     work,
     workflow,
 )
@@ -49,7 +50,8 @@ A new token holds `intake` only unless more are asked for.
 - `work`: recording activities on a lead, moving its stage, reassigning it, creating and
   closing its tasks (what a CRM or a virtual consultant does).
 - `configuration`: `/api/v1/config`: reading, applying, diffing and rolling back the
-  configuration.
+  configuration; `/api/v1/web-forms`: the website forms (key, allowed origins, field mapping,
+  embed snippet, refused posts).
 
 A signed-in user (session cookie) holds every scope; their role limits what they see and do.
 """
@@ -120,6 +122,7 @@ def create_app(
     app.include_router(workflow.router)
     app.include_router(quality.router)
     app.include_router(configuration.router)
+    app.include_router(web_forms.router)
     app.include_router(system.router)
     app.include_router(hooks.router)
     site.install(app, settings)

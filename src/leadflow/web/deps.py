@@ -151,11 +151,6 @@ def permitted(
     return check
 
 
-async def form_poster(request: Request, state: Annotated[AppState, Depends(app_state)]) -> None:
-    """Anyone may post a website form, but one address only so often (429 beyond)."""
-    state.form_posts.check(request, "forms")
-
-
 def lead_visible(scope: Scope) -> Callable[..., Awaitable[Viewer]]:
     """A dependency: the viewer of `/leads/{lead_id}…`, holding `scope`; a lead they may not
     see is answered 404, like a missing one."""
@@ -192,7 +187,6 @@ Reader = Annotated[Viewer, Depends(scoped(Scope.READ))]
 Worker = Annotated[Viewer, Depends(scoped(Scope.WORK))]
 LeadViewer = Annotated[Viewer, Depends(lead_visible(Scope.READ))]
 LeadWorker = Annotated[Viewer, Depends(lead_visible(Scope.WORK))]
-FormPoster = Annotated[None, Depends(form_poster)]
 LeadSubmitter = Annotated[
     Viewer, Depends(permitted(scoping.can_submit_leads, "submitting leads", Scope.INTAKE))
 ]

@@ -51,6 +51,13 @@ SCOPE_OF = {
     "GET /api/v1/tasks": Scope.READ,
     "POST /api/v1/tasks": Scope.WORK,
     "PATCH /api/v1/tasks/{task_id}": Scope.WORK,
+    "GET /api/v1/web-forms": Scope.CONFIGURATION,
+    "POST /api/v1/web-forms": Scope.CONFIGURATION,
+    "GET /api/v1/web-forms/{key}": Scope.CONFIGURATION,
+    "PATCH /api/v1/web-forms/{key}": Scope.CONFIGURATION,
+    "GET /api/v1/web-forms/{key}/snippet": Scope.CONFIGURATION,
+    "POST /api/v1/web-forms/{key}/disable": Scope.CONFIGURATION,
+    "POST /api/v1/web-forms/{key}/enable": Scope.CONFIGURATION,
 }
 WITHOUT_TOKEN = {"POST /api/v1/forms/{form_key}"}
 """Website forms post with a per-form key, never a token."""
@@ -88,7 +95,13 @@ async def test_a_token_without_the_scope_is_refused_at_every_endpoint_naming_it(
     answers = {}
     for endpoint in SCOPE_OF:
         method, path = endpoint.split(" ")
-        path = path.format(lead_id=1, agent_key="anna.schmidt", version=scenario.version, task_id=1)
+        path = path.format(
+            lead_id=1,
+            agent_key="anna.schmidt",
+            version=scenario.version,
+            task_id=1,
+            key="hair-de",
+        )
         answer = await app_with_token.request(method, path, params={"old": scenario.version})
         answers[endpoint] = (answer.status_code, answer.json()["detail"])
     assert answers == {

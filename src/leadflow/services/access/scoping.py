@@ -154,6 +154,10 @@ def can_manage_channels(viewer: Viewer) -> bool:
     return viewer.role is Role.ADMIN
 
 
+def can_manage_web_forms(viewer: Viewer) -> bool:
+    return viewer.role is Role.ADMIN
+
+
 def visible_teams(viewer: Viewer, teams: Iterable[Team]) -> list[Team]:
     return [team for team in teams if can_see_team(viewer, team.key)]
 

@@ -162,6 +162,8 @@ MAPPABLE = frozenset({
 def validated_settings(settings: dict[str, Any]) -> dict[str, Any]:
     """Settings with their mappings checked: `mappings` is {form id or "*": {vendor question or
     column: lead field or custom.NAME}}; `hints` is {custom field: value}."""
+    if settings.get("missed_call") not in (None, "lead", "callback_task"):
+        raise ConnectorError("missed_call", "lead or callback_task (telephony)")
     mappings = settings.get("mappings") or {}
     if not isinstance(mappings, dict):
         raise ConnectorError("mappings", "must map form ids to {question: field}")

@@ -7,8 +7,8 @@ Each vendor's helper adds its lines here (and nowhere else in the core):
 
 from __future__ import annotations
 
-from leadflow.connectors.inbound import LeadIn, MessageIn, StatusIn
-from leadflow.services.channels import google_ads, leads, meta, whatsapp
+from leadflow.connectors.inbound import CallIn, LeadIn, MessageIn, StatusIn
+from leadflow.services.channels import google_ads, leads, meta, phone, whatsapp
 from leadflow.services.channels.processors import Registry
 
 REGISTRY = Registry()
@@ -22,3 +22,6 @@ REGISTRY.processor("whatsapp", "status", whatsapp.process_status)
 REGISTRY.handler(MessageIn, whatsapp.deliver_message)
 REGISTRY.handler(StatusIn, whatsapp.deliver_status)
 REGISTRY.sample("whatsapp", whatsapp.sample)
+REGISTRY.processor("twilio", "call", phone.process_call)
+REGISTRY.handler(CallIn, phone.deliver_call)
+REGISTRY.sample("twilio", phone.sample)

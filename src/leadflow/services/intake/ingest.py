@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import structlog
 
@@ -330,7 +329,3 @@ async def lead_with_assignment(
     except NoConfiguration:
         organisation = None
     return lead, await assignment_summary(store, organisation, lead)
-
-
-async def web_form(store: Store, key: str) -> Any:
-    return await store.forms.get(key)

@@ -137,11 +137,22 @@ class ActivityIn(BaseModel):
 
     @property
     def unanswered_call(self) -> bool:
+        """An unanswered call of ours: a patient's call nobody answered is no failed attempt
+        of the agent's."""
         return (
             self.kind in CALL_KINDS
             and self.outcome is not None
             and self.outcome is not CallOutcome.ANSWERED
+            and self.direction != "inbound"
         )
+
+    @property
+    def contacts_lead(self) -> bool:
+        """Whether it counts as contacting the lead (first-contact SLA): not a patient's call
+        nobody answered, nor a message the patient wrote."""
+        missed = self.direction == "inbound" and self.outcome not in (None, CallOutcome.ANSWERED)
+        written_in = self.kind is ActivityKind.MESSAGE and self.direction == "inbound"
+        return self.kind in CONTACT_KINDS and not missed and not written_in
 
 
 def actor_of(viewer: Viewer) -> Actor:
@@ -218,10 +229,9 @@ async def record(
     at = activity.occurred_at or now
     await _check(store, lead, activity, at, now)
     saved = await store.leads.add_activity(_row(lead, activity, at, actor))
-    # A person writing in is no contact made by us: only our side stops the first-contact clock.
-    written_in = activity.kind is ActivityKind.MESSAGE and activity.direction == "inbound"
-    first_contact = activity.kind in CONTACT_KINDS and not written_in
-    first_contact = first_contact and lead.first_contact_at is None
+    # A person writing in, or calling with nobody answering, is no contact made by us: only our
+    # side stops the first-contact clock.
+    first_contact = activity.contacts_lead and lead.first_contact_at is None
     contacted = at if actor.trusted_time else now
     if first_contact:
         lead.first_contact_at = contacted

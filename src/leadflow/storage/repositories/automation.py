@@ -74,6 +74,7 @@ class AutomationRepository:
                 Activity.lead_id == lead_id,
                 Activity.kind.in_(("call", "call_attempt")),
                 Activity.outcome.in_(UNANSWERED),
+                Activity.direction.is_distinct_from("inbound"),
             )
             .order_by(Activity.occurred_at, Activity.id)
         )

@@ -111,6 +111,23 @@ class ChannelRepository:
         )
         return (await self.session.execute(statement)).scalar_one_or_none()
 
+    async def call_events(
+        self, connector_key: str, call_id: str
+    ) -> list[tuple[dict[str, Any], datetime | None]]:
+        """The payloads (and times) of a Twilio call's events: the caller's own leg
+        (`CallSid`) and the legs it forwarded to (`ParentCallSid`), in the order stored."""
+        statement = (
+            select(InboundEvent.payload, InboundEvent.occurred_at)
+            .where(
+                InboundEvent.connector_key == connector_key,
+                InboundEvent.kind == "call",
+                (InboundEvent.payload["CallSid"].astext == call_id)
+                | (InboundEvent.payload["ParentCallSid"].astext == call_id),
+            )
+            .order_by(InboundEvent.id)
+        )
+        return [(dict(p), at) for p, at in (await self.session.execute(statement)).all()]
+
     async def claim_due(self, now: datetime, limit: int = 1) -> list[InboundEvent]:
         """Events waiting (received, or retrying and due) by `now`, oldest first, locked for
         this transaction (other workers skip them)."""

@@ -106,6 +106,13 @@ class ContactRepository:
             (sorted(set(contact_ids)),),
         )
 
+    async def owner_of(self, kind: str, value: str) -> int | None:
+        """The contact a normalised identity (phone E.164, e-mail, WhatsApp id) belongs to."""
+        statement = select(ContactIdentity.contact_id).where(
+            ContactIdentity.kind == kind, ContactIdentity.value == value
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
     async def get(self, contact_id: int) -> Contact | None:
         return await self.session.get(Contact, contact_id)
 

@@ -130,6 +130,20 @@ class LeadRepository:
         )
         return {row["contact_id"]: lead_of_row(row) for row in await cursor.fetchall()}
 
+    async def open_of_contact(self, contact_id: int) -> Lead | None:
+        """The contact's latest lead still open (not won or lost), test leads aside."""
+        statement = (
+            select(Lead)
+            .where(
+                Lead.contact_id == contact_id,
+                Lead.closed_at.is_(None),
+                Lead.routing_status != "test",
+            )
+            .order_by(Lead.received_at.desc(), Lead.id.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
     async def of_contact(self, contact_id: int) -> list[Lead]:
         statement = select(Lead).where(Lead.contact_id == contact_id).order_by(Lead.received_at)
         return list((await self.session.execute(statement)).scalars())

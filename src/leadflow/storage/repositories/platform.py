@@ -60,6 +60,19 @@ class FormRepository:
         self.session.add(form)
         await self.session.flush()
 
+    async def all(self) -> list[WebForm]:
+        return list((await self.session.execute(select(WebForm).order_by(WebForm.key))).scalars())
+
+    async def count_refusal(self, key: str, column: str) -> None:
+        """One more refused post of the form (`refused_spam`, `refused_origin`,
+        `refused_rate`): one statement, no row read first."""
+        if column not in ("refused_spam", "refused_origin", "refused_rate"):
+            raise ValueError(f"not a refusal counter: {column}")
+        counter = getattr(WebForm, column)
+        await self.session.execute(
+            update(WebForm).where(WebForm.key == key).values({counter: counter + 1})
+        )
+
 
 class AuditRepository:
     def __init__(self, session: AsyncSession) -> None:

@@ -84,3 +84,11 @@ class WebForm(Base):
     allowed_origins: Mapped[list[str]] = mapped_column(server_default="{}")
     defaults: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
     created_at: Mapped[datetime] = mapped_column(server_default=_now())
+    enabled: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    field_map: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
+    """The page's field name → a lead field or `custom.NAME` (domain.web_forms)."""
+    refused_spam: Mapped[int] = mapped_column(Integer, server_default="0")
+    """Posts with the honeypot filled: answered like any other, stored as no lead."""
+    refused_origin: Mapped[int] = mapped_column(Integer, server_default="0")
+    refused_rate: Mapped[int] = mapped_column(Integer, server_default="0")
+    updated_at: Mapped[datetime | None]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from leadflow.web.hooks import google_ads, meta, whatsapp
+from leadflow.web.hooks import google_ads, meta, twilio, whatsapp
 
 router = APIRouter(prefix="/hooks", tags=["webhooks"])
 router.include_router(google_ads.router)
 router.include_router(meta.router)
 router.include_router(whatsapp.router)
+router.include_router(twilio.router)

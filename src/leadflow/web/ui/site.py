@@ -8,7 +8,7 @@ from starlette.staticfiles import StaticFiles
 
 from leadflow.config import Settings
 from leadflow.web.ui.account import profile, signin
-from leadflow.web.ui.admin import channels, tokens, users
+from leadflow.web.ui.admin import channels, forms, tokens, users
 from leadflow.web.ui.board import pages as board
 from leadflow.web.ui.config import (
     agents,
@@ -39,7 +39,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     )
     app.add_middleware(StrictTransport)
     app.mount("/static", StaticFiles(packages=[("leadflow.web", "static")]), name="static")
-    for module in (signin, profile, home, agents, versions, users, tokens, channels):
+    for module in (signin, profile, home, agents, versions, users, tokens, channels, forms):
         app.include_router(module.router)
     for module in (teams, pipelines, fields, rules, shifts, leave):
         app.include_router(module.router)

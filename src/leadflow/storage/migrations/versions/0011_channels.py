@@ -84,8 +84,24 @@ def upgrade() -> None:
         " WHERE channel = 'whatsapp'"
     )
 
+    # phone: web forms administered (enabled, field mapping) and their refused posts counted.
+    op.add_column(
+        "web_forms",
+        sa.Column("enabled", sa.Boolean(), nullable=False, server_default=sa.text("true")),
+    )
+    op.add_column("web_forms", sa.Column("field_map", JSONB(), nullable=False, server_default="{}"))
+    for counter in ("refused_spam", "refused_origin", "refused_rate"):
+        op.add_column(
+            "web_forms", sa.Column(counter, sa.Integer(), nullable=False, server_default="0")
+        )
+    op.add_column("web_forms", sa.Column("updated_at", TZ, nullable=True))
+
 
 def downgrade() -> None:
+    # phone:
+    for column in ("updated_at", "refused_rate", "refused_origin", "refused_spam", "field_map"):
+        op.drop_column("web_forms", column)
+    op.drop_column("web_forms", "enabled")
     # whatsapp:
     op.execute("DROP INDEX activities_whatsapp_message")
     for table in ("leads", "contacts"):

@@ -47,4 +47,6 @@ def navigation(viewer: Viewer) -> list[NavItem]:
         items.append(NavItem("/admin/tokens", N_("API tokens"), "tokens"))
     if scoping.can_manage_channels(viewer):
         items.append(NavItem("/admin/channels", N_("Channels"), "channels"))
+    if scoping.can_manage_web_forms(viewer):
+        items.append(NavItem("/admin/forms", N_("Web forms"), "forms"))
     return items
