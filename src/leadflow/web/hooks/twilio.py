@@ -72,7 +72,11 @@ async def _store(
     "/voice",
     summary="Twilio's voice webhook: a call arrives (answered with TwiML)",
     response_class=Response,
-    responses={200: {"content": {TWIML: {}}, "description": "TwiML: dial the desk or say"}},
+    responses={
+        200: {"content": {TWIML: {}}, "description": "TwiML: dial the desk or say"},
+        403: {"description": "missing or wrong X-Twilio-Signature"},
+        404: {"description": "unknown or disabled connector"},
+    },
 )
 async def voice(connector: str, request: Request, db: StoreDep, state: State) -> Response:
     channel, event, params = await _signed_event(request, db, state, connector)
@@ -92,6 +96,10 @@ async def voice(connector: str, request: Request, db: StoreDep, state: State) ->
     status_code=204,
     response_class=Response,
     summary="Twilio's status callback: initiated, ringing, answered, completed",
+    responses={
+        403: {"description": "missing or wrong X-Twilio-Signature"},
+        404: {"description": "unknown or disabled connector"},
+    },
 )
 async def status(connector: str, request: Request, db: StoreDep, state: State) -> Response:
     channel, event, params = await _signed_event(request, db, state, connector)

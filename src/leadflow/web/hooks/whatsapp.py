@@ -18,7 +18,15 @@ KIND = "whatsapp"
 router = APIRouter(prefix="/whatsapp")
 
 
-@router.get("/{connector}", response_class=PlainTextResponse, summary="WhatsApp handshake")
+@router.get(
+    "/{connector}",
+    response_class=PlainTextResponse,
+    summary="WhatsApp handshake (hub.mode, hub.verify_token, hub.challenge)",
+    responses={
+        403: {"description": "not subscribe, or not our verify token"},
+        404: {"description": "unknown or disabled connector"},
+    },
+)
 async def handshake(connector: str, request: Request, db: StoreDep, state: State) -> Response:
     channel = await channel_of(db, state, KIND, connector)
     answer = challenge_answer(request.query_params, channel.secrets.get("verify_token", ""))
@@ -27,7 +35,15 @@ async def handshake(connector: str, request: Request, db: StoreDep, state: State
     return PlainTextResponse(answer)
 
 
-@router.post("/{connector}", summary="WhatsApp messages and statuses")
+@router.post(
+    "/{connector}",
+    summary="WhatsApp messages and statuses",
+    responses={
+        400: {"description": "signed, but not a notification; names what is wrong"},
+        403: {"description": "missing or wrong X-Hub-Signature-256"},
+        404: {"description": "unknown or disabled connector"},
+    },
+)
 async def notification(
     connector: str, request: Request, db: StoreDep, state: State, now: Now
 ) -> dict[str, int]:
