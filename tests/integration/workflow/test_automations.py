@@ -51,6 +51,15 @@ async def test_an_offer_email_or_a_note_typed_offer_moves_the_lead_to_offer_sent
     assert (await fresh(store, lead_id)).stage_key == "offer_sent"
 
 
+async def test_a_type_sent_inside_detail_fires_as_the_dry_run_reads_it(
+    client: httpx.AsyncClient, store: Store, workflow: Configuration
+) -> None:
+    """The type is stored in `detail` either way; live automation reads it as the replay does."""
+    lead_id = await new_lead(client)
+    await log(client, lead_id, kind="note", detail={"type": "offer", "text": "sent the offer"})
+    assert (await fresh(store, lead_id)).stage_key == "offer_sent"
+
+
 async def test_six_failed_attempts_in_three_days_lose_the_lead_as_unreachable_with_a_last_task(
     client: httpx.AsyncClient, store: Store, workflow: Configuration, clock: Clock
 ) -> None:

@@ -242,6 +242,13 @@ async def record(
     return Recorded(saved, lead, first_contact, speed)
 
 
+def _stored_type(saved: Activity) -> str | None:
+    """The note's or e-mail's type as stored (as the dry run reads it back), whether it came
+    as `type` or inside `detail`."""
+    given = (saved.detail or {}).get("type")
+    return given if isinstance(given, str) else None
+
+
 def _row(lead: Lead, activity: ActivityIn, at: datetime, actor: Actor) -> dict[str, Any]:
     detail = dict(activity.detail)
     for name in ("type", "text", "comment"):
@@ -316,7 +323,7 @@ async def _fire(
         at=now,
         activity_kind=kind.value,
         outcome=saved.outcome,
-        note_type=activity.type,
+        note_type=_stored_type(saved),
         channel=saved.channel,
         depth=depth,
     )
