@@ -13,7 +13,7 @@ import httpx
 import pytest_asyncio
 
 from leadflow.domain.configuration import TaskKind
-from leadflow.services.workflow import tasks
+from leadflow.services.workflow import overdue, tasks
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Task
@@ -213,9 +213,9 @@ async def test_a_new_due_time_is_read_in_the_patients_zone(
 # --- overdue alerts ----------------------------------------------------------------------
 
 
-async def alert(store: Store, now: datetime) -> tasks.Alerted:
+async def alert(store: Store, now: datetime) -> overdue.Alerted:
     organisation = await SharedOrganisation().get(store)
-    alerted = await tasks.alert_overdue(store, organisation, now)
+    alerted = await overdue.alert_overdue(store, organisation, now)
     await store.commit()
     return alerted
 

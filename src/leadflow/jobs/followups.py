@@ -6,7 +6,7 @@ import structlog
 from procrastinate import App, JobContext
 
 from leadflow.jobs.runtime import runtime_of
-from leadflow.services.workflow import tasks
+from leadflow.services.workflow import overdue
 from leadflow.storage.store import open_store
 
 log = structlog.get_logger(__name__)
@@ -19,7 +19,7 @@ async def alert_overdue_tasks(context: JobContext, timestamp: int | None = None)
     runtime = runtime_of(context)
     async with open_store(runtime.database) as store:
         organisation = await runtime.live.get(store)
-        alerted = await tasks.alert_overdue(store, organisation, runtime.clock())
+        alerted = await overdue.alert_overdue(store, organisation, runtime.clock())
         await store.commit()
     if alerted.owners or alerted.team_leads:
         log.info("overdue tasks alerted", owners=alerted.owners, team_leads=alerted.team_leads)
