@@ -19,6 +19,7 @@ from leadflow.storage.database import Database
 from leadflow.web import errors, hooks, limits
 from leadflow.web.api import (
     configuration,
+    docs,
     events,
     forms,
     leads,
@@ -108,6 +109,8 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by `docs.router` from the vendored copies
+        redoc_url=None,
     )
     app.router.max_body_size = limits.API_BODY_BYTES  # every route, pages too (see Refusals)
     app.add_middleware(limits.Refusals)
@@ -124,6 +127,7 @@ def create_app(
     app.include_router(configuration.router)
     app.include_router(web_forms.router)
     app.include_router(system.router)
+    app.include_router(docs.router)
     app.include_router(hooks.router)
     site.install(app, settings)
     _document_components(app, configuration.COMPONENTS)

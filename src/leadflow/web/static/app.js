@@ -3,6 +3,19 @@
 (function () {
   "use strict";
 
+  var COLOURS = ["#0b5cad", "#c2570c", "#2f7d32", "#8a94a6"];
+
+  function tooltip(data) {
+    // The table's own figures ("15 hr 27 min", "42 %"), not the axis's plotted numbers.
+    return function (items) {
+      var list = Array.isArray(items) ? items : [items];
+      var index = list[0].dataIndex;
+      return [data.labels[index]].concat(list.map(function (item) {
+        return item.marker + item.seriesName + ": " + data.series[item.seriesIndex].shown[index];
+      })).join("<br>");
+    };
+  }
+
   function drawChart(element) {
     if (typeof echarts === "undefined") {
       return;
@@ -16,47 +29,103 @@
     if (existing) {
       existing.dispose();
     }
+    var line = data.kind === "line";
+    var several = data.series.length > 1;
+    var category = {
+      type: "category",
+      data: data.labels,
+      inverse: !line,
+      axisLabel: { color: "#333", hideOverlap: true },
+    };
+    var value = {
+      type: "value",
+      name: data.axis,
+      nameLocation: "middle",
+      nameGap: line ? 40 : 28,
+      nameTextStyle: { color: "#333" },
+      minInterval: data.whole ? 1 : 0,
+    };
     var chart = echarts.init(element, null, { renderer: "svg" });
     chart.setOption({
       animation: false,
       aria: { enabled: true },
-      // Room above the bars for the legend when there is one.
-      grid: { left: 8, right: 24, top: data.more && data.more.length ? 32 : 8, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      xAxis: { type: "value", minInterval: 1 },
-      yAxis: {
-        type: "category",
-        inverse: true,
-        data: data.labels,
-        axisLabel: { color: "#333" },
-      },
-      legend: data.more && data.more.length ? { top: 0 } : undefined,
-      series: [
-        {
-          name: data.series,
-          type: "bar",
-          data: data.values,
-          itemStyle: { color: "#0b5cad" },
-          label: { show: true, position: "right", color: "#222" },
-        },
-      ].concat(
-        (data.more || []).map(function (more) {
-          // A further series (e.g. a target beside the actual figure), in a muted colour.
-          return {
-            name: more.name,
-            type: "bar",
-            data: more.values,
-            itemStyle: { color: "#8a94a6" },
-            label: { show: true, position: "right", color: "#222" },
-          };
-        })
-      ),
+      grid: { left: line ? 48 : 8, right: 24, top: several ? 32 : 12, bottom: line ? 24 : 36, containLabel: true },
+      tooltip: { trigger: line ? "axis" : "item", formatter: tooltip(data), axisPointer: { type: line ? "line" : "shadow" } },
+      legend: several ? { top: 0 } : undefined,
+      xAxis: line ? category : value,
+      yAxis: line ? value : category,
+      series: data.series.map(function (series, i) {
+        return {
+          name: series.name,
+          type: line ? "line" : "bar",
+          data: series.values,
+          connectNulls: false,
+          showSymbol: data.labels.length <= 45,
+          itemStyle: { color: COLOURS[i % COLOURS.length] },
+          label: line ? undefined : { show: true, position: "right", color: "#222", formatter: function (p) { return series.shown[p.dataIndex]; } },
+          cursor: data.links && data.links.some(Boolean) ? "pointer" : "default",
+        };
+      }),
+    });
+    // Drill-down: a bar or a point opens the list of the leads behind it.
+    chart.on("click", function (params) {
+      var link = data.links && data.links[params.dataIndex];
+      if (link) {
+        window.location.href = link;
+      }
     });
     element.leadflowChart = chart;
   }
 
+  function showTab(root, key) {
+    var panels = root.querySelectorAll("[data-panel]");
+    if (!panels.length) {
+      return;
+    }
+    var found = Array.prototype.some.call(panels, function (panel) { return panel.dataset.panel === key; });
+    if (!found) {
+      key = panels[0].dataset.panel;
+    }
+    panels.forEach(function (panel) {
+      panel.hidden = panel.dataset.panel !== key;
+    });
+    root.querySelectorAll("[data-tab]").forEach(function (tab) {
+      tab.setAttribute("aria-selected", tab.dataset.tab === key ? "true" : "false");
+    });
+    root.querySelectorAll("[data-panel='" + key + "'] [data-chart]").forEach(function (element) {
+      if (element.leadflowChart) {
+        element.leadflowChart.resize();
+      } else {
+        drawChart(element);
+      }
+    });
+  }
+
+  function setUpTabs(root) {
+    if (!root.querySelector("[data-tab]")) {
+      return;
+    }
+    showTab(document, (window.location.hash || "").replace("#tab-", ""));
+  }
+
+  document.addEventListener("click", function (event) {
+    var tab = event.target.closest && event.target.closest("[data-tab]");
+    if (!tab) {
+      return;
+    }
+    event.preventDefault();
+    history.replaceState(null, "", "#tab-" + tab.dataset.tab);
+    showTab(document, tab.dataset.tab);
+  });
+
   function drawCharts(root) {
-    root.querySelectorAll("[data-chart]").forEach(drawChart);
+    setUpTabs(root);
+    root.querySelectorAll("[data-chart]").forEach(function (element) {
+      // Charts in a hidden tab are drawn when it is shown (they need its width).
+      if (!element.closest("[hidden]")) {
+        drawChart(element);
+      }
+    });
   }
 
   document.addEventListener("submit", function (event) {
@@ -65,6 +134,10 @@
     if (question && !window.confirm(question)) {
       event.preventDefault();
     }
+  });
+
+  window.addEventListener("hashchange", function () {
+    setUpTabs(document);
   });
 
   window.addEventListener("resize", function () {

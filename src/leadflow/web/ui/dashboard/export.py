@@ -13,7 +13,12 @@ from leadflow.web.ui.shell import spreadsheets
 from leadflow.web.ui.shell.formatting import Formatter
 from leadflow.web.ui.shell.spreadsheets import Sheet
 
-_FORMATS = {"percent": "0.0%", "minutes": "0.0", "datetime": "yyyy-mm-dd hh:mm"}
+_FORMATS = {
+    "percent": "0.0%",
+    "duration": "0.0",
+    "datetime": "yyyy-mm-dd hh:mm",
+    "date": "yyyy-mm-dd",
+}
 
 
 def _filename(table: Table, chosen: Chosen, extension: str) -> str:
@@ -21,16 +26,23 @@ def _filename(table: Table, chosen: Chosen, extension: str) -> str:
 
 
 def _raw(value: Any, column: Column) -> Any:
-    """Minutes for spans of time (the table shows minutes); everything else as it is."""
-    if column.kind == "minutes" and value is not None:
+    """Minutes for spans of time (the heading says so); everything else as it is."""
+    if column.kind == "duration" and value is not None:
         return round(value / 60, 2)
     return value
+
+
+def _heading(column: Column, gettext: Callable[[str], str]) -> str:
+    heading = gettext(column.heading)
+    if column.kind == "duration":
+        return gettext("%(heading)s (minutes)") % {"heading": heading}
+    return heading
 
 
 def _sheet(table: Table, gettext: Callable[[str], str]) -> Sheet:
     return Sheet(
         title=table.key,
-        headings=[gettext(column.heading) for column in table.columns],
+        headings=[_heading(column, gettext) for column in table.columns],
         rows=[[_raw(v, c) for v, c in zip(row, table.columns, strict=True)] for row in table.rows],
         number_formats=[_FORMATS.get(column.kind) for column in table.columns],
     )

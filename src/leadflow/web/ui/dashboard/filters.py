@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from starlette.datastructures import QueryParams
 
 from leadflow.services.reporting.dashboards import Filters
-from leadflow.web.ui.shell.formatting import zone
+from leadflow.web.ui.shell.formatting import Formatter, zone
 from leadflow.web.ui.shell.i18n import N_
 
 PRESETS = (1, 7, 30, 90)
@@ -39,6 +39,14 @@ class Chosen:
     pipeline: str
     filters: Filters
 
+    @property
+    def start_day_date(self) -> date:
+        return date.fromisoformat(self.start_day)
+
+    @property
+    def end_day_date(self) -> date:
+        return date.fromisoformat(self.end_day)
+
     def query(self) -> str:
         """The same view's query string (for exports, the live board and shared links)."""
         values = {"team": self.team, "pipeline": self.pipeline}
@@ -49,8 +57,9 @@ class Chosen:
         return urlencode({k: v for k, v in values.items() if v})
 
 
-def read(params: QueryParams, now: datetime, timezone: str) -> Chosen:
-    """The filters in `params`; raises `BadFilter` naming the first unusable one."""
+def read(params: QueryParams, now: datetime, timezone: str, fmt: Formatter | None = None) -> Chosen:
+    """The filters in `params`; raises `BadFilter` naming the first unusable one. Dates are
+    typed in the locale's order of `fmt` (as the form shows them) or as YYYY-MM-DD."""
     team = params.get("team", "").strip()
     pipeline = params.get("pipeline", "").strip()
     start_text, end_text = params.get("from", "").strip(), params.get("to", "").strip()
@@ -58,8 +67,8 @@ def read(params: QueryParams, now: datetime, timezone: str) -> Chosen:
     days_text = params.get("days", "").strip()
     if not days_text and (start_text or end_text):
         today = now.astimezone(tz).date()
-        first = _day(start_text, "from") if start_text else today - timedelta(days=DEFAULT_DAYS)
-        last = _day(end_text, "to") if end_text else today
+        first = _day(start_text, "from", fmt) if start_text else today - timedelta(DEFAULT_DAYS)
+        last = _day(end_text, "to", fmt) if end_text else today
         if last < first:
             raise BadFilter("to", N_("The end date is before the start date."))
         if (last - first).days > MAX_DAYS:
@@ -78,11 +87,11 @@ def default(now: datetime, timezone: str) -> Chosen:
     return read(QueryParams(""), now, timezone)
 
 
-def _day(text: str, field: str) -> date:
+def _day(text: str, field: str, fmt: Formatter | None) -> date:
     try:
-        return date.fromisoformat(text)
+        return fmt.parse_input_date(text) if fmt else date.fromisoformat(text)
     except ValueError:
-        raise BadFilter(field, N_("Enter a date as YYYY-MM-DD.")) from None
+        raise BadFilter(field, N_("Enter a date in the order the field shows.")) from None
 
 
 def _days(text: str) -> int:

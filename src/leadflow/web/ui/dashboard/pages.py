@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException
 from fastapi.responses import Response
 
 from leadflow.services.access.scoping import Role, can_see_team, require
-from leadflow.services.reporting import dashboards, overview
+from leadflow.services.reporting import dashboards, overview, trends
 from leadflow.services.reporting.dashboards import Dashboard, UnknownFilter
 from leadflow.services.work import rota
 from leadflow.web.ui.dashboard import export as exports
-from leadflow.web.ui.dashboard import filters, tables
+from leadflow.web.ui.dashboard import filters, headline, tables
+from leadflow.web.ui.dashboard.charts import chart_data
+from leadflow.web.ui.dashboard.drill import Drill
 from leadflow.web.ui.dashboard.filters import BadFilter, Chosen
 from leadflow.web.ui.dashboard.tables import Names, Table
+from leadflow.web.ui.dashboard.trend_tables import trend_tables
 from leadflow.web.ui.shell.context import Page, PageDep
 from leadflow.web.ui.shell.i18n import N_
 from leadflow.web.ui.shell.routers import page_router
@@ -72,7 +76,11 @@ async def dashboard_page(page: Page) -> Response:
         leads=[overview.line(row) for row in live],
         agent_names={agent.key: agent.name for agent in configuration.agents},
         now=page.now,
-        charts={t.key: t.chart_data(page.gettext) for t in figures["tables"] if t.chart},
+        charts={t.key: chart_data(t, page.fmt, page.gettext) for t in figures["tables"]},
+        sections=tables.SECTIONS,
+        date_placeholder=page.fmt.input_placeholder(
+            page.gettext("DD"), page.gettext("MM"), page.gettext("YYYY")
+        ),
         **figures,
     )
 
@@ -119,8 +127,30 @@ async def export(page: PageDep, filename: str) -> Response:
     return exports.xlsx_response(table, page.gettext, chosen, page.fmt)
 
 
+@router.get("/table/{key}")
+async def full_table(page: PageDep, key: str) -> Response:
+    """Every row of one dashboard table (the dashboard shows its first rows and "Other")."""
+    require(dashboards.can_view(page.viewer), "dashboards")
+    try:
+        chosen = _chosen(page)
+        figures = await _figures(page, chosen, only=key)
+    except (BadFilter, UnknownFilter) as error:
+        raise HTTPException(400, str(error)) from None
+    table = next((t for t in figures["tables"] if t.key == key), None)
+    if table is None:
+        raise HTTPException(404)
+    return page.render(
+        "home/dashboard_table.html",
+        section="home",
+        table=table,
+        chart=chart_data(table, page.fmt, page.gettext),
+        chosen=chosen,
+        dashboard=figures["dashboard"],
+    )
+
+
 def _chosen(page: Page) -> Chosen:
-    return filters.read(page.request.query_params, page.now, page.account.timezone)
+    return filters.read(page.request.query_params, page.now, page.account.timezone, page.fmt)
 
 
 def _problem(error: BadFilter | UnknownFilter) -> Problem:
@@ -132,6 +162,7 @@ def _problem(error: BadFilter | UnknownFilter) -> Problem:
 _NO_PERIOD_COUNTS = frozenset({"queue", "load", "rota"})
 _NO_SPEED = frozenset({*dashboards.DIMENSIONS, "funnel", "pools", "breaches"})
 _TEAM_TABLES = frozenset({"rota", "load", "leaderboard"})
+_TRENDS = frozenset({"trend_leads", "trend_speed", "trend_contact", "trend_conversion"})
 
 
 async def _figures(page: Page, chosen: Chosen, *, only: str | None = None) -> dict[str, Any]:
@@ -148,13 +179,25 @@ async def _figures(page: Page, chosen: Chosen, *, only: str | None = None) -> di
         speed=only not in _NO_SPEED,
     )
     names = Names(configuration, page.fmt, page.gettext)
-    shown = _tables(page, figures, names)
+    drill = Drill.of(chosen)
+    shown = _tables(page, figures, names, drill, full=only is not None)
+    if only in (None, *_TRENDS):
+        shown = [*await _trend_tables(page, chosen, drill), *shown]
     if page.viewer.role is Role.TEAM_LEAD and only in (None, *_TEAM_TABLES):
-        shown = [*shown, *await _team_tables(page, figures, names)]
+        shown = [*shown, *await _team_tables(page, figures, names, drill)]
+    previous = None
+    if only is None:
+        previous = await trends.previous_total(
+            page.store, page.viewer, configuration, chosen.filters, page.now
+        )
     return {
         "chosen": chosen,
         "dashboard": figures,
         "tables": shown,
+        "headlines": headline.headlines(
+            figures.total, previous or figures.total, page.fmt, page.gettext("%(points)s pts")
+        ),
+        "drill": drill,
         "teams": [t for t in configuration.teams if can_see_team(page.viewer, t.key)],
         "pipelines": dashboards.shown_pipelines(
             page.viewer, configuration, dashboards.Filters(chosen.filters.start, chosen.filters.end)
@@ -164,20 +207,35 @@ async def _figures(page: Page, chosen: Chosen, *, only: str | None = None) -> di
     }
 
 
-def _tables(page: Page, figures: Dashboard, names: Names) -> list[Table]:
+def _tables(
+    page: Page, figures: Dashboard, names: Names, drill: Drill, *, full: bool
+) -> list[Table]:
+    """The period's tables; on the dashboard (not `full`) the mix tables' first rows and
+    "Other"."""
     received = figures.total.leads
+    other = page.gettext("Other")
+    mix = [
+        tables.mix_table(d, figures.mix[d], received, names, drill) for d in dashboards.DIMENSIONS
+    ]
     return [
-        *(tables.mix_table(d, figures.mix[d], received, names) for d in dashboards.DIMENSIONS),
-        tables.speed_by_team(figures, names),
-        tables.speed_by_agent(figures, names),
-        tables.funnel_table(figures, page.gettext),
-        tables.pools_table(figures, names),
-        tables.queue_table(figures, names, page.now),
-        tables.breaches_table(figures, names),
+        *(mix if full else [tables.top(t, other) for t in mix]),
+        tables.speed_by_team(figures, names, drill),
+        tables.speed_by_agent(figures, names, drill),
+        tables.breaches_table(figures, names, drill),
+        tables.funnel_table(figures, page.gettext, drill),
+        tables.pools_table(figures, names, drill),
+        tables.queue_table(figures, names, page.now, drill),
     ]
 
 
-async def _team_tables(page: Page, figures: Dashboard, names: Names) -> list[Table]:
+async def _trend_tables(page: Page, chosen: Chosen, drill: Drill) -> list[Table]:
+    configuration = await page.configuration()
+    points = await trends.trend(page.store, page.viewer, configuration, chosen.filters, page.now)
+    zone = ZoneInfo(configuration.organisation.timezone)
+    return trend_tables(points, drill, zone)
+
+
+async def _team_tables(page: Page, figures: Dashboard, names: Names, drill: Drill) -> list[Table]:
     """The team lead's own: who is on shift or leave, members' load, the leaderboard."""
     configuration = await page.configuration()
     organisation = await page.state.organisation.get(page.store)
@@ -191,7 +249,7 @@ async def _team_tables(page: Page, figures: Dashboard, names: Names) -> list[Tab
     return [
         tables.rota_table(on_rota, names, page.gettext),
         tables.load_table([m for m in members if team in (None, m.agent.team)]),
-        tables.leaderboard_table(figures, names),
+        tables.leaderboard_table(figures, names, drill),
     ]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -12,11 +12,23 @@ from leadflow.domain.configuration import Configuration
 from leadflow.services.reporting.dashboards import Dashboard
 from leadflow.services.reporting.overview import Member
 from leadflow.services.work.rota import AgentNow
+from leadflow.web.ui.dashboard.drill import Drill
 from leadflow.web.ui.shell.formatting import Formatter
 from leadflow.web.ui.shell.i18n import N_
 from leadflow.web.ui.shell.vocabulary import label_key
 
-Kind = Literal["text", "number", "percent", "minutes", "datetime"]
+Kind = Literal["text", "number", "percent", "duration", "datetime", "date"]
+Section = Literal["volume", "speed", "conversion", "people", "queue"]
+SECTIONS: tuple[tuple[Section, str], ...] = (
+    ("volume", N_("Volume")),
+    ("speed", N_("Speed")),
+    ("conversion", N_("Conversion")),
+    ("people", N_("People")),
+    ("queue", N_("Queue")),
+)
+"""The dashboard's tabs, in order."""
+TOP = 10
+"""Rows a long table shows on the dashboard; the rest add up to one "Other" row."""
 
 
 @dataclass(frozen=True)
@@ -29,7 +41,8 @@ class Column:
 @dataclass(frozen=True)
 class Table:
     """Rows of raw values (texts already in the viewer's language); the first column names the
-    row. `chart` lists the columns drawn as bars, labelled by the first column."""
+    row. `chart` lists the columns drawn (bars by the first column, or lines over the days of a
+    trend); `links` the Leads page address of each row's leads (drill-down)."""
 
     key: str
     title: str
@@ -37,33 +50,30 @@ class Table:
     rows: list[list[Any]]
     chart: tuple[int, ...] = ()
     note: str = ""
+    section: Section = "volume"
+    links: Sequence[str | None] = ()
+    chart_kind: Literal["bar", "line"] = "bar"
+    all_rows: int | None = None
+    """When the rows are the top ones and an "Other" row: how many the full table has."""
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def chart_data(self, gettext: Callable[[str], str], limit: int = 12) -> dict[str, Any]:
-        """What app.js draws: labels, the first series' values, then any further series."""
-        rows = self.rows[:limit]
-        series = []
-        for i in self.chart:
-            column = self.columns[i]
-            values = [_plot(row[i], column.kind) for row in rows]
-            series.append({"name": gettext(column.heading), "values": values})
-        return {
-            "labels": [str(row[0]) for row in rows],
-            "values": series[0]["values"],
-            "series": series[0]["name"],
-            "more": series[1:],
-        }
+    def link(self, index: int) -> str | None:
+        return self.links[index] if index < len(self.links) else None
 
 
-def _plot(value: Any, kind: Kind) -> float | int:
-    """Bars in the unit the table shows: percent, minutes, counts."""
-    if value is None:
-        return 0
-    if kind == "percent":
-        return round(float(value) * 100, 1)
-    if kind == "minutes":
-        return round(float(value) / 60, 1)
-    return int(value)
+def top(table: Table, other: str, n: int = TOP) -> Table:
+    """The `n` first rows and one row adding up the rest (counts and shares add up), for a
+    table of more than `n + 1` rows."""
+    if len(table.rows) <= n + 1:
+        return table
+    rest = table.rows[n:]
+    summed: list[Any] = [other]
+    for i, column in enumerate(table.columns[1:], start=1):
+        additive = column.kind in ("number", "percent")
+        summed.append(sum(row[i] or 0 for row in rest) if additive else None)
+    return replace(
+        table, rows=[*table.rows[:n], summed], links=list(table.links[:n]), all_rows=len(table.rows)
+    )
 
 
 @dataclass(frozen=True)
@@ -107,22 +117,30 @@ _MIX = {
 }
 
 
-def mix_table(dimension: str, counts: list[Count], total: int, names: Names) -> Table:
+_DRILLABLE = frozenset({"country", "language", "source", "campaign"})
+"""Mix dimensions the Leads page filters on (not treatment)."""
+
+
+def mix_table(dimension: str, counts: list[Count], total: int, names: Names, drill: Drill) -> Table:
     title, heading = _MIX[dimension]
     rows = [
         [names.value(dimension, c.value), c.leads, c.leads / total if total else None]
         for c in counts
     ]
+    links = [
+        drill.leads(**{dimension: c.value}) if dimension in _DRILLABLE and c.value else None
+        for c in counts
+    ]
     columns = [Column(heading, "text"), Column(N_("Leads")), Column(N_("Share"), "percent")]
-    return Table(dimension, title, columns, rows, chart=(1,))
+    return Table(dimension, title, columns, rows, chart=(1,), links=links)
 
 
 _SPEED_COLUMNS = [
     Column(N_("Leads")),
     Column(N_("Contacted")),
     Column(N_("Contact rate"), "percent"),
-    Column(N_("Median speed to lead"), "minutes"),
-    Column(N_("90th percentile"), "minutes"),
+    Column(N_("Median speed to lead"), "duration"),
+    Column(N_("90th percentile"), "duration"),
     Column(N_("Contacted within 5 minutes"), "percent"),
     Column(N_("SLA breaches")),
 ]
@@ -132,32 +150,38 @@ def _speed_cells(s: Speed) -> list[Any]:
     return [s.leads, s.contacted, s.contact_rate, s.median_s, s.p90_s, s.fast_share, s.breaches]
 
 
-def speed_by_team(dashboard: Dashboard, names: Names) -> Table:
+def speed_by_team(dashboard: Dashboard, names: Names, drill: Drill) -> Table:
     rows = [[names.team(s.key), *_speed_cells(s)] for s in dashboard.teams]
+    links = [drill.leads(team=s.key) if s.key else None for s in dashboard.teams]
     columns = [Column(N_("Team"), "text"), *_SPEED_COLUMNS]
-    return Table("speed_teams", N_("Speed to lead by team"), columns, rows, chart=(4,))
+    title = N_("Speed to lead by team")
+    return Table("speed_teams", title, columns, rows, (4,), section="speed", links=links)
 
 
-def speed_by_agent(dashboard: Dashboard, names: Names) -> Table:
+def speed_by_agent(dashboard: Dashboard, names: Names, drill: Drill) -> Table:
     rows = [[names.agent(s.key), *_speed_cells(s)] for s in dashboard.agents]
+    links = [drill.leads(owner=s.key) for s in dashboard.agents]
     columns = [Column(N_("Agent"), "text"), *_SPEED_COLUMNS]
-    return Table("speed_agents", N_("Speed to lead by agent"), columns, rows, chart=(4,))
+    title = N_("Speed to lead by agent")
+    return Table("speed_agents", title, columns, rows, (4,), section="speed", links=links)
 
 
-def funnel_table(dashboard: Dashboard, gettext: Callable[[str], str]) -> Table:
+def funnel_table(dashboard: Dashboard, gettext: Callable[[str], str], drill: Drill) -> Table:
     rows = [
         [gettext(label_key("stage", s.stage) or N_("No stage")), s.leads, s.reached]
         for s in dashboard.funnel
     ]
+    links = [drill.leads(stage=s.stage) if s.stage else None for s in dashboard.funnel]
     columns = [
         Column(N_("Stage"), "text"),
         Column(N_("Leads at this stage now")),
         Column(N_("At this stage or later")),
     ]
-    return Table("funnel", N_("Stage funnel"), columns, rows, chart=(2,))
+    title = N_("Stage funnel")
+    return Table("funnel", title, columns, rows, (2,), section="conversion", links=links)
 
 
-def pools_table(dashboard: Dashboard, names: Names) -> Table:
+def pools_table(dashboard: Dashboard, names: Names, drill: Drill) -> Table:
     rows = [
         [
             f"{names.pipeline(s.pipeline)} · {names.agent(s.agent)}",
@@ -173,11 +197,13 @@ def pools_table(dashboard: Dashboard, names: Names) -> Table:
         Column(N_("Actual share"), "percent"),
         Column(N_("Target share"), "percent"),
     ]
+    links = [drill.leads(pipeline=s.pipeline, owner=s.agent) for s in dashboard.pools]
     note = N_("Each pool member's share of the pool's leads against their weight's share.")
-    return Table("pools", N_("Distribution against target ratios"), columns, rows, (2, 3), note)
+    title = N_("Distribution against target ratios")
+    return Table("pools", title, columns, rows, (2, 3), note, "people", links)
 
 
-def queue_table(dashboard: Dashboard, names: Names, now: datetime) -> Table:
+def queue_table(dashboard: Dashboard, names: Names, now: datetime, drill: Drill) -> Table:
     rows = [
         [names.pipeline(w.pipeline), w.leads, w.oldest, (now - w.oldest).total_seconds()]
         for w in dashboard.queue
@@ -186,13 +212,14 @@ def queue_table(dashboard: Dashboard, names: Names, now: datetime) -> Table:
         Column(N_("Pipeline"), "text"),
         Column(N_("Waiting now")),
         Column(N_("Oldest received"), "datetime"),
-        Column(N_("Oldest waiting for"), "minutes"),
+        Column(N_("Oldest waiting for"), "duration"),
     ]
+    links = [drill.waiting(w.pipeline) for w in dashboard.queue]
     note = N_("Leads without an agent now, whenever they arrived.")
-    return Table("queue", N_("Queue"), columns, rows, chart=(1,), note=note)
+    return Table("queue", N_("Queue"), columns, rows, (1,), note, "queue", links)
 
 
-def breaches_table(dashboard: Dashboard, names: Names) -> Table:
+def breaches_table(dashboard: Dashboard, names: Names, drill: Drill) -> Table:
     in_period = {s.key: s.breaches for s in dashboard.agents}
     keys = sorted(
         {k for k, n in in_period.items() if n} | set(dashboard.overdue),
@@ -204,11 +231,12 @@ def breaches_table(dashboard: Dashboard, names: Names) -> Table:
         Column(N_("SLA breaches in the period")),
         Column(N_("Overdue now")),
     ]
+    links = [drill.leads(owner=k) for k in keys]
     note = N_("A breach is a first contact after the deadline, or none yet with the deadline past.")
-    return Table("breaches", N_("SLA breaches"), columns, rows, chart=(1,), note=note)
+    return Table("breaches", N_("SLA breaches"), columns, rows, (1,), note, "speed", links)
 
 
-def leaderboard_table(dashboard: Dashboard, names: Names) -> Table:
+def leaderboard_table(dashboard: Dashboard, names: Names, drill: Drill) -> Table:
     ranked = sorted(dashboard.agents, key=lambda s: (-s.won, -s.contacted, s.key or ""))
     rows = [[names.agent(s.key), s.leads, s.contacted, s.won, s.median_s] for s in ranked]
     columns = [
@@ -216,9 +244,11 @@ def leaderboard_table(dashboard: Dashboard, names: Names) -> Table:
         Column(N_("Leads")),
         Column(N_("Contacted")),
         Column(N_("Won")),
-        Column(N_("Median speed to lead"), "minutes"),
+        Column(N_("Median speed to lead"), "duration"),
     ]
-    return Table("leaderboard", N_("Leaderboard"), columns, rows, chart=(3,))
+    links = [drill.leads(owner=s.key) for s in ranked]
+    title = N_("Leaderboard")
+    return Table("leaderboard", title, columns, rows, (3,), section="people", links=links)
 
 
 def load_table(members: Sequence[Member]) -> Table:
@@ -244,7 +274,8 @@ def load_table(members: Sequence[Member]) -> Table:
         "New leads today, this week and this month (in the member's time zone) and open "
         "leads, against each member's caps."
     )
-    return Table("load", N_("Members' load against caps"), columns, rows, chart=(2,), note=note)
+    title = N_("Members' load against caps")
+    return Table("load", title, columns, rows, (2,), note, "people")
 
 
 _REASONS = {
@@ -277,4 +308,4 @@ def rota_table(agents: Sequence[AgentNow], names: Names, gettext: Callable[[str]
         Column(N_("Leave this week"), "text"),
         Column(N_("Local time"), "text"),
     ]
-    return Table("rota", N_("Who is on shift and on leave now"), columns, rows)
+    return Table("rota", N_("Who is on shift and on leave now"), columns, rows, section="people")

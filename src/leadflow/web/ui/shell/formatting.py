@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
-from babel.dates import format_date, format_time, format_timedelta
+from babel.dates import format_date, format_skeleton, format_time, format_timedelta
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
 
@@ -56,7 +57,9 @@ class Formatter:
         return pattern.replace("{1}", day).replace("{0}", clock)
 
     def short_datetime(self, value: dt.datetime | None) -> str:
-        return self.datetime(value, dateformat="short")
+        """The same as `datetime`: one format for a moment on every page (a table's short
+        `12/4/26` beside a heading's `Dec 4, 2026` read as two different things)."""
+        return self.datetime(value)
 
     def date(self, value: dt.date | dt.datetime | None) -> str:
         if value is None:
@@ -76,6 +79,73 @@ class Formatter:
         if seconds is None:
             return ""
         return format_unit(round(seconds / 60, 1), "duration-minute", "short", locale=self._locale)
+
+    def elapsed(self, seconds: float | None) -> str:
+        """`45 sec`, `4 min 30 sec`, `15 hr 27 min`, `3 days 4 hr`: a span of time in the two
+        largest units that matter (seconds only under ten minutes), in the viewer's language."""
+        if seconds is None:
+            return ""
+        whole = round(seconds)
+        days, rest = divmod(whole, 86400)
+        hours, rest = divmod(rest, 3600)
+        minutes, secs = divmod(rest, 60)
+        if days:
+            parts = [(days, "day"), (hours, "hour")]
+        elif hours:
+            parts = [(hours, "hour"), (minutes, "minute")]
+        elif minutes >= 10:
+            parts = [(minutes, "minute")]
+        else:
+            parts = [(minutes, "minute"), (secs, "second")]
+        shown = [(n, unit) for n, unit in parts if n] or [(0, "second")]
+        return " ".join(
+            format_unit(n, f"duration-{unit}", "short", locale=self._locale) for n, unit in shown
+        )
+
+    def day_month(self, value: dt.date) -> str:
+        """`Dec 4` / `4 Ara`: a day on a chart's axis, where the year is in the heading."""
+        return format_skeleton("MMMd", value, locale=self._locale)
+
+    def input_date(self, value: dt.date | None) -> str:
+        """A date as the viewer types it: `12/04/2026` / `04.12.2026` (the locale's order)."""
+        if value is None:
+            return ""
+        return format_date(value, self._input_pattern, locale=self._locale)
+
+    @cached_property
+    def _input_pattern(self) -> str:
+        """The locale's short date pattern with two-digit days and months, four-digit years."""
+        pattern = str(self._locale.date_formats["short"].pattern)
+        for letter in "yMd":
+            pattern = re.sub(f"{letter}+", {"y": "yyyy", "M": "MM", "d": "dd"}[letter], pattern)
+        return pattern
+
+    def input_placeholder(self, day: str, month: str, year: str) -> str:
+        """`MM/DD/YYYY` / `GG.AA.YYYY`: the order `input_date` expects, with the parts' letters
+        in the viewer's language."""
+        letters = {"yyyy": year, "MM": month, "dd": day}
+        return re.sub(r"yyyy|MM|dd", lambda m: letters[m.group()], self._input_pattern)
+
+    def parse_input_date(self, text: str) -> dt.date:
+        """A date typed in the locale's order (`input_date`) or as YYYY-MM-DD; ValueError if
+        neither."""
+        text = text.strip()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.date.fromisoformat(text)
+        parts = re.findall(r"\d+", text)
+        if len(parts) != 3 or len(re.sub(r"[\d\s./-]", "", text)) > 0:
+            raise ValueError(text)
+        found = dict(zip(self._input_order, (int(p) for p in parts), strict=True))
+        if found["year"] < 100:
+            raise ValueError(text)
+        return dt.date(found["year"], found["month"], found["day"])
+
+    @cached_property
+    def _input_order(self) -> tuple[str, ...]:
+        order = []
+        for match in re.finditer(r"y+|M+|d+", self._input_pattern):
+            order.append({"y": "year", "M": "month", "d": "day"}[match.group()[0]])
+        return tuple(order)
 
     def clock(self, seconds: int | None) -> str:
         """`4:05`: a call's talk or hold time; blank for none."""
