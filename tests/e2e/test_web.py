@@ -85,9 +85,11 @@ def test_agent_home_lists_only_their_own_leads(visit: Visit) -> None:
 
 
 def expect_every_chart_drawn(visit: Visit) -> None:
-    placeholders = visit.page.locator("[data-chart]")
+    """Every chart of the tab shown is drawn (the others are drawn when their tab opens)."""
+    placeholders = visit.page.locator(".tab-panel:not([hidden]) [data-chart]")
     expect(placeholders.first).to_be_visible()
-    expect(visit.page.locator("[data-chart] svg")).to_have_count(placeholders.count())
+    drawn = visit.page.locator(".tab-panel:not([hidden]) [data-chart] svg")
+    expect(drawn).to_have_count(placeholders.count())
 
 
 def test_manager_dashboard_draws_charts_beside_their_tables(visit: Visit) -> None:
@@ -95,8 +97,11 @@ def test_manager_dashboard_draws_charts_beside_their_tables(visit: Visit) -> Non
     expect_every_chart_drawn(visit)
     expect(visit.page.locator("#table-country .chart svg")).to_be_visible()
     expect(visit.page.get_by_role("table", name="Leads by country")).to_be_visible()
+    visit.page.get_by_role("tab", name="Speed").click()
     expect(visit.page.get_by_role("table", name="Speed to lead by agent")).to_be_visible()
+    visit.page.get_by_role("tab", name="Conversion").click()
     expect(visit.page.get_by_role("table", name="Stage funnel")).to_be_visible()
+    visit.page.get_by_role("tab", name="Volume").click()
     visit.page.get_by_label("Period", exact=True).select_option("7")
     expect(visit.page).to_have_url(re.compile(r"days=7"))
     expect_every_chart_drawn(visit)
@@ -111,6 +116,7 @@ def test_manager_dashboard_draws_charts_beside_their_tables(visit: Visit) -> Non
     answer = visit.page.request.get(visit.site.base_url + export)
     assert answer.ok
     assert answer.text().splitlines()[0].lstrip("\ufeff") == "Country,Leads,Share"
+    visit.page.get_by_role("tab", name="Queue").click()
     expect(visit.page.locator("#live-board table.leads")).to_be_visible()
     assert_clean(visit)
 
@@ -118,13 +124,16 @@ def test_manager_dashboard_draws_charts_beside_their_tables(visit: Visit) -> Non
 def test_team_lead_dashboard_shows_their_teams_people_and_leaderboard(visit: Visit) -> None:
     visit.sign_in("team_lead")
     expect(visit.page.get_by_role("heading", level=1)).to_have_text("My teams")
+    visit.page.get_by_role("tab", name="People").click()
     for table in (
         "Who is on shift and on leave now",
         "Members' load against caps",
         "Leaderboard",
-        "SLA breaches",
     ):
         expect(visit.page.get_by_role("table", name=table)).to_be_visible()
+    expect_every_chart_drawn(visit)
+    visit.page.get_by_role("tab", name="Speed").click()
+    expect(visit.page.get_by_role("table", name="SLA breaches")).to_be_visible()
     teams = visit.page.get_by_label("Team", exact=True).locator("option").all_inner_texts()
     assert teams == ["All my teams", "German team"]
     expect_every_chart_drawn(visit)

@@ -82,8 +82,8 @@ async def test_headline_figures_show_the_change_against_the_previous_period(
     await sign_in(web, EMAILS["manager"])
     page = (await web.get("/?days=7")).text
     assert figure(page, "received") == "6"
-    assert change(page, "received") == "+100% vs the previous period"  # 6 against 3
-    assert change(page, "contact-rate") == "+83.3 pts vs the previous period"  # 5/6 against 0
+    assert change(page, "received") == "+100% against 3 in the previous period"
+    assert change(page, "contact-rate") == "+83.3 pts against 0% in the previous period"
     assert 'class="change change-good" data-change="received"' in page
 
 

@@ -24,6 +24,8 @@ class Headline:
     change: str = ""
     """`+12%` (a relative change) or `+3.1 pts` (of a share); blank without a previous value."""
     trend: Literal["good", "bad", "flat", ""] = ""
+    before: str = ""
+    """The previous period's figure, as shown."""
 
 
 def _conversion(s: Speed) -> float | None:
@@ -40,7 +42,7 @@ def headlines(now: Speed, before: Speed, fmt: Formatter, points: str) -> list[He
             return Headline(key, label, shown)
         change = value / previous - 1
         text = ("+" if change > 0 else "") + fmt.percent(round(change, 2))
-        return Headline(key, label, shown, text, _trend(change, better))
+        return Headline(key, label, shown, text, _trend(change, better), show(previous))
 
     def share(key: str, label: str, figure: Figure) -> Headline:
         return _share(key, label, figure(now), figure(before), fmt, points)
@@ -64,7 +66,7 @@ def _share(
         return Headline(key, label, shown)
     change = round((value - before) * 100, 1)
     text = ("+" if change > 0 else "") + points % {"points": fmt.number(change)}
-    return Headline(key, label, shown, text, _trend(change, "up"))
+    return Headline(key, label, shown, text, _trend(change, "up"), fmt.percent(before))
 
 
 def _trend(change: float, better: Better) -> Literal["good", "bad", "flat"]:
