@@ -288,15 +288,21 @@ _REASONS = {
 }
 
 
-def rota_table(agents: Sequence[AgentNow], names: Names, gettext: Callable[[str], str]) -> Table:
+def rota_table(
+    agents: Sequence[AgentNow], names: Names, gettext: Callable[[str], str], now: datetime
+) -> Table:
+    zones = {a.key: a.timezone for a in names.configuration.agents}
     rows = [
         [
             a.name,
             names.team(a.team),
             gettext("On shift") if a.available else gettext("Off"),
             gettext(_REASONS.get(a.reason, a.reason)) if a.reason else "",
-            ", ".join(f"{item['start']} – {item['end']}" for item in a.leave_this_week),
-            a.local_time,
+            ", ".join(
+                f"{_day(item['start'], names.fmt)} – {_day(item['end'], names.fmt)}"
+                for item in a.leave_this_week
+            ),
+            _local_time(now, zones.get(a.key), names.fmt),
         ]
         for a in agents
     ]
@@ -309,3 +315,16 @@ def rota_table(agents: Sequence[AgentNow], names: Names, gettext: Callable[[str]
         Column(N_("Local time"), "text"),
     ]
     return Table("rota", N_("Who is on shift and on leave now"), columns, rows, section="people")
+
+
+def _day(text: str, fmt: Formatter) -> str:
+    """A leave's start or end (an ISO date, or date and time) in the viewer's format."""
+    value = datetime.fromisoformat(text)
+    return fmt.date(value.date()) if len(text) == 10 else fmt.datetime(value)
+
+
+def _local_time(now: datetime, timezone: str | None, fmt: Formatter) -> str:
+    """The time on the agent's clock now, and their time zone."""
+    if timezone is None:
+        return ""
+    return f"{Formatter(fmt.locale, timezone).time(now)} ({timezone})"

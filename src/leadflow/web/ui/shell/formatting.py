@@ -56,6 +56,10 @@ class Formatter:
         clock = format_time(local, "short", locale=self._locale)
         return pattern.replace("{1}", day).replace("{0}", clock)
 
+    def time(self, value: dt.datetime) -> str:
+        """`10:21 AM` / `10:21`: the time of day in the viewer's time zone."""
+        return format_time(value.astimezone(self._zone), "short", locale=self._locale)
+
     def short_datetime(self, value: dt.datetime | None) -> str:
         """The same as `datetime`: one format for a moment on every page (a table's short
         `12/4/26` beside a heading's `Dec 4, 2026` read as two different things)."""
