@@ -72,11 +72,27 @@ class Formatter:
             value = value.astimezone(self._zone)
         return format_date(value, "medium", locale=self._locale)
 
+    @cached_property
+    def _shown(self) -> dict[tuple[str, float | int], str]:
+        """Figures already formatted: a dashboard shows the same small numbers many times,
+        and Babel takes ~0.1 ms for each."""
+        return {}
+
     def number(self, value: float | int | None) -> str:
-        return "" if value is None else format_decimal(value, locale=self._locale)
+        if value is None:
+            return ""
+        key = ("number", value)
+        if key not in self._shown:
+            self._shown[key] = format_decimal(value, locale=self._locale)
+        return self._shown[key]
 
     def percent(self, value: float | None) -> str:
-        return "" if value is None else format_percent(value, locale=self._locale)
+        if value is None:
+            return ""
+        key = ("percent", value)
+        if key not in self._shown:
+            self._shown[key] = format_percent(value, locale=self._locale)
+        return self._shown[key]
 
     def minutes(self, seconds: float | None) -> str:
         """`4.5 min` / `4,5 dk.`: a span of time in minutes, to a tenth."""
