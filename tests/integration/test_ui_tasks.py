@@ -86,8 +86,8 @@ async def test_the_inbox_shows_due_and_overdue_tasks_overdue_first_in_both_zones
     page = (await web.get("/")).text
     assert page.index(f'id="task-{late.id}"') < page.index(f'id="task-{later.id}"')
     row = task_row(page, later.id)
-    assert "5/12/26, 3:00\u202fPM your time" in row
-    assert "5/12/26, 2:00\u202fPM patient (Europe/Berlin)" in row
+    assert "May 12, 2026, 3:00\u202fPM your time" in row
+    assert "May 12, 2026, 2:00\u202fPM patient (Europe/Berlin)" in row
     assert "Callback" in row
     assert "overdue" in task_row(page, late.id)
     assert "overdue" not in row
@@ -198,8 +198,8 @@ async def test_the_tasks_speak_turkish(web: httpx.AsyncClient, store: Store, clo
     token = await sign_in(web, EMAILS["agent"])
     await web.post("/account/locale", data={"locale": "tr", "next": "/", "csrf_token": token})
     row = task_row((await web.get("/")).text, task.id)
-    assert "12.05.2026 15:00 sizin saatinizle" in row
-    assert "12.05.2026 14:00 hasta (Europe/Berlin)" in row
+    assert "12 May 2026 15:00 sizin saatinizle" in row
+    assert "12 May 2026 14:00 hasta (Europe/Berlin)" in row
     assert "Geri arama" in row
 
 
