@@ -493,6 +493,23 @@ async def test_leave_ending_before_it_starts_is_named_and_nothing_saved(
     assert await store.configs.active_id() == scenario.version
 
 
+async def test_leave_dates_are_typed_in_the_viewers_order(
+    web: httpx.AsyncClient, store: Store, scenario: Scenario
+) -> None:
+    token = await sign_in(web, EMAILS["team_lead"])
+    page = (await web.get("/config/leave/german")).text
+    assert 'placeholder="MM/DD/YYYY"' in page
+    data = {"agent": "jonas.weber", "start": "06/01/2026", "end": "6/3/2026", "type": "sick"}
+    answer = await post(web, "/config/leave/german/add", token, scenario.version, data)
+    document = await assert_saved_as_new_version(web, answer, store, scenario)
+    leave = entry(document, "agents", "jonas.weber")["schedule"]["leave"]
+    assert (leave[0]["start"], leave[0]["end"]) == ("2026-06-01", "2026-06-03")
+    wrong = {**data, "start": "13/01/2026"}
+    answer = await post(web, "/config/leave/german/add", token, scenario.version + 1, wrong)
+    assert answer.status_code == 422
+    assert "order the field shows" in problem_of(answer.text, "start")
+
+
 async def test_the_leave_page_lists_the_teams_coming_holidays(web: httpx.AsyncClient) -> None:
     await sign_in(web, EMAILS["team_lead"])
     page = (await web.get("/config/leave/german")).text

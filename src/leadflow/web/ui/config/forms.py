@@ -13,6 +13,7 @@ from typing import Any
 import holidays as holiday_data
 
 from leadflow.domain.configuration import Interval
+from leadflow.web.ui.shell.formatting import Formatter
 from leadflow.web.ui.shell.i18n import N_
 
 Message = tuple[str, dict[str, Any]]
@@ -66,11 +67,17 @@ def read_int(problems: FieldProblems, field: str, text: str, *, least: int = 0) 
     return int(cleaned)
 
 
-def read_date(problems: FieldProblems, field: str, text: str) -> date | None:
+def read_date(
+    problems: FieldProblems, field: str, text: str, fmt: Formatter | None = None
+) -> date | None:
+    """A date as YYYY-MM-DD, or as `fmt`'s locale orders it (the form's text field)."""
     try:
-        return date.fromisoformat(text.strip())
+        return fmt.parse_input_date(text) if fmt else date.fromisoformat(text.strip())
     except ValueError:
-        problems.add(field, N_("Enter a date like 2026-12-31."))
+        if fmt:
+            problems.add(field, N_("Enter a date in the order the field shows."))
+        else:
+            problems.add(field, N_("Enter a date like 2026-12-31."))
         return None
 
 

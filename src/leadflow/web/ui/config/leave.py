@@ -21,6 +21,7 @@ from leadflow.web.ui.config.forms import FieldProblems
 from leadflow.web.ui.config.saving import base_version_of, sent_fields
 from leadflow.web.ui.config.screens import Screen
 from leadflow.web.ui.shell.context import Page, PageDep
+from leadflow.web.ui.shell.formatting import Formatter
 from leadflow.web.ui.shell.i18n import N_
 from leadflow.web.ui.shell.routers import page_router
 
@@ -100,11 +101,14 @@ async def leave_calendar(page: PageDep, team_key: str) -> Response:
     return _calendar(page, version, configuration, team).show(_blank_form())
 
 
-def read_leave(form: dict[str, str], agents: list[str]) -> tuple[dict[str, Any], FieldProblems]:
+def read_leave(
+    form: dict[str, str], agents: list[str], fmt: Formatter | None = None
+) -> tuple[dict[str, Any], FieldProblems]:
+    """The leave the form describes; its dates typed in `fmt`'s locale order or YYYY-MM-DD."""
     problems = FieldProblems()
     forms.read_choice(problems, "agent", form["agent"], agents)
-    start = forms.read_date(problems, "start", form["start"])
-    end = forms.read_date(problems, "end", form["end"] or form["start"])
+    start = forms.read_date(problems, "start", form["start"], fmt)
+    end = forms.read_date(problems, "end", form["end"] or form["start"], fmt)
     if start and end and end < start:
         problems.add("end", N_("The leave cannot end before it starts."))
     leave = {
@@ -123,7 +127,7 @@ async def leave_add(page: PageDep, team_key: str) -> Response:
     form = await sent_fields(page, _blank_form() | {"base_version": ""})
     agent = form["agent"]
     keys = [a.key for a in screens.scheduled_agents(configuration, team_key)]
-    leave, problems = read_leave(form, keys)
+    leave, problems = read_leave(form, keys, page.fmt)
     rerender = _calendar(page, version, configuration, team).rerender(form, _blank_form)
     return await screens.save_team_edit(
         page,
