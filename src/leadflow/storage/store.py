@@ -9,7 +9,13 @@ from functools import cached_property
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadflow.storage.database import Activations, Database, driver
+from leadflow.storage.database import (
+    Activations,
+    Database,
+    ask_savepoint,
+    driver,
+    savepoint_sent,
+)
 from leadflow.storage.repositories.automation import AutomationRepository
 from leadflow.storage.repositories.board import BoardRepository
 from leadflow.storage.repositories.channels import ChannelRepository
@@ -194,14 +200,17 @@ class Store:
         undone (intake's path): one short statement before, none after. It is not released:
         a savepoint ends with its transaction, and a later one of the same name is the one a
         rollback goes back to. Intake routes with its pools locked; a RELEASE would keep them
-        locked one round trip longer."""
-        connection = await driver(self.session)
-        await connection.execute("SAVEPOINT plain")
+        locked one round trip longer. The SAVEPOINT itself goes with the block's first
+        statement when that is sent by `execute_first` (routing's claim): one round trip less."""
+        ask_savepoint(self.session)
         try:
             yield
         except BaseException:
-            await connection.execute("ROLLBACK TO SAVEPOINT plain")
+            if savepoint_sent(self.session):
+                connection = await driver(self.session)
+                await connection.execute("ROLLBACK TO SAVEPOINT plain")
             raise
+        savepoint_sent(self.session)  # a block that sent nothing needs none
 
 
 @asynccontextmanager
