@@ -120,6 +120,13 @@ async def driver(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
     statement (cache keys, compilation look-up, result and ORM rows) was about 40% of the
     server's CPU per lead (py-spy, docs/decisions/0003).
     """
+    found = await _driver(session)
+    if session.info.pop(_SAVEPOINT, False):
+        await found.execute("SAVEPOINT plain")
+    return found
+
+
+async def _driver(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
     found: psycopg.AsyncConnection[Any] | None = session.info.get(_DRIVER)
     if found is None:
         connection = await session.connection()
@@ -129,6 +136,30 @@ async def driver(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
     return found
 
 
+def ask_savepoint(session: AsyncSession) -> None:
+    """Ask for savepoint `plain` before the next plain statement of `session`: it is sent with
+    that statement when that is `execute_first`'s (one round trip less), alone otherwise."""
+    session.info[_SAVEPOINT] = True
+
+
+def savepoint_sent(session: AsyncSession) -> bool:
+    """Whether savepoint `plain`, once asked for, was sent (otherwise nothing was done after
+    it, and nothing needs undoing); it is no longer asked for either way."""
+    return not session.info.pop(_SAVEPOINT, False)
+
+
+async def execute_first(session: AsyncSession, sql: str, params: Any) -> psycopg.AsyncCursor[Any]:
+    """Run `sql` on `session`'s psycopg connection; a savepoint asked for and not sent yet goes
+    with it in one round trip (psycopg's pipeline mode)."""
+    connection = await _driver(session)
+    if not session.info.pop(_SAVEPOINT, False):
+        return await connection.execute(sql, params)
+    async with connection.pipeline():
+        await connection.execute("SAVEPOINT plain")
+        cursor = await connection.execute(sql, params)
+    return cursor
+
+
 async def execute_together(
     connection: psycopg.AsyncConnection[Any],
     statements: Sequence[tuple[str, Any]],
@@ -136,11 +167,14 @@ async def execute_together(
 ) -> list[psycopg.AsyncCursor[Any]]:
     """Run statements in order and return their cursors, results not yet fetched. Several go
     together in psycopg's pipeline mode (one round trip); one alone goes plainly, which costs
-    less than a pipeline of one (a batch of one lead is the common case at low load)."""
+    less than a pipeline of one (a batch of one lead is the common case at low load), unless
+    it begins the transaction."""
     cursors: list[psycopg.AsyncCursor[Any]] = []
     if not statements:
         return cursors
-    if len(statements) == 1:
+    # A transaction's first statement goes with its BEGIN in a pipeline: one round trip, not two.
+    began = connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+    if len(statements) == 1 and began:
         [(sql, params)] = statements
         cursor = connection.cursor(row_factory=row_factory)
         await cursor.execute(sql, params)
@@ -152,6 +186,9 @@ async def execute_together(
             cursors.append(cursor)
     return cursors
 
+
+_SAVEPOINT = "leadflow.savepoint"
+"""Set while savepoint `plain` is asked for and not yet sent (`ask_savepoint`)."""
 
 _DRIVER = "leadflow.driver"
 """Where a session keeps its transaction's psycopg connection (asking SQLAlchemy each time

@@ -192,6 +192,17 @@ async def test_lead_created_automations_run_once_per_lead_however_often_the_swee
     ]
 
 
+async def test_a_sweep_nobody_listens_to_lead_created_for_moves_past_settled_leads_only(
+    client: httpx.AsyncClient, store: Store, bound: Database, clock: Clock, workflow: Configuration
+) -> None:
+    lead_id = await new_lead(client)
+    live = LiveOrganisation()
+    assert (await sweep.sweep(bound, live, clock.now)).created == 0
+    assert await store.automation.cursor(sweep.CREATED) == 0  # not settled yet
+    assert (await sweep.sweep(bound, live, clock.now, settle=timedelta(0))).created == 0
+    assert await store.automation.cursor(sweep.CREATED) == lead_id
+
+
 async def test_an_overdue_task_fires_task_overdue_once(
     client: httpx.AsyncClient, store: Store, bound: Database, clock: Clock
 ) -> None:

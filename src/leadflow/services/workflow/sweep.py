@@ -77,16 +77,20 @@ async def _created(
     store: Store, organisation: Organisation, now: datetime, settle: timedelta
 ) -> Batch:
     position = await store.automation.cursor(CREATED)
+    if not _listens(organisation, CREATED):
+        # Nothing to fire: the cursor moves past the settled leads without reading them (read
+        # and locked 200 at a time, every lead cost the sweep a row and PostgreSQL a lock).
+        last = await store.automation.last_settled(position, settle)
+        if last is not None:
+            await store.automation.advance(CREATED, last)
+        return Batch(0, None)
     leads = await store.automation.leads_after(position, settle, BATCH)
     if not leads:
         return Batch(0, None)
     fired = 0
-    if _listens(organisation, CREATED):
-        for lead in leads:
-            if lead.received_at >= now - CATCH_UP:
-                fired += await _fire(
-                    store, organisation, lead, "lead_created", f"lead:{lead.id}", now
-                )
+    for lead in leads:
+        if lead.received_at >= now - CATCH_UP:
+            fired += await _fire(store, organisation, lead, "lead_created", f"lead:{lead.id}", now)
     await store.automation.advance(CREATED, leads[-1].id)
     return Batch(fired, leads[-1].id if len(leads) == BATCH else None)
 

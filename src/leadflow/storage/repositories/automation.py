@@ -95,6 +95,15 @@ class AutomationRepository:
             update(WorkflowCursor).where(WorkflowCursor.name == name).values(position=position)
         )
 
+    async def last_settled(self, lead_id: int, settle: timedelta) -> int | None:
+        """The last lead stored after `lead_id`, at least `settle` ago (as `leads_after`
+        counts it), without reading or locking any: a cursor nobody listens to moves there."""
+        statement = select(func.max(Lead.id)).where(
+            Lead.id > lead_id, Lead.created_at < func.statement_timestamp() - settle
+        )
+        found: int | None = (await self.session.execute(statement)).scalar_one()
+        return found
+
     async def leads_after(self, lead_id: int, settle: timedelta, limit: int) -> list[Lead]:
         """Leads stored after `lead_id`, at least `settle` ago by the database's clock (which
         stamped them), in id order, locked."""

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from leadflow.storage import tables
-from leadflow.storage.database import driver, execute_together
+from leadflow.storage.database import driver, execute_first, execute_together
 from leadflow.storage.repositories.leads import lead_of_row
 
 Load = tuple[int, int, int, int]
@@ -233,9 +233,9 @@ class RosterRepository:
     ) -> tuple[dict[str, PoolRow], dict[str, Load]]:
         """Lock the strategy state of `pipelines` (creating missing rows) and then `agents`,
         each in key order, and read both as they are once locked: one round trip
-        (`routing_claim()`, migration 0007)."""
-        connection = await driver(self.session)
-        cursor = await connection.execute(
+        (`routing_claim()`, migration 0007), with intake's savepoint if it is asked for."""
+        cursor = await execute_first(
+            self.session,
             "SELECT * FROM routing_claim(%s, %s, %s)",
             (sorted(set(pipelines)), sorted(set(agents)), now),
         )
