@@ -19,6 +19,7 @@ from leadflow.storage.repositories.dashboards import DashboardRepository
 from leadflow.storage.repositories.deliveries import DeliveryRepository
 from leadflow.storage.repositories.demo_history import DemoHistoryRepository
 from leadflow.storage.repositories.history import HistoryRepository
+from leadflow.storage.repositories.lead_list import LeadListRepository
 from leadflow.storage.repositories.leads import LeadRepository
 from leadflow.storage.repositories.outbox import OutboxRepository
 from leadflow.storage.repositories.platform import (
@@ -40,6 +41,7 @@ from leadflow.storage.repositories.roster import (
     RosterRepository,
 )
 from leadflow.storage.repositories.roster import Load as StoredLoad
+from leadflow.storage.repositories.saved_views import SavedViewRepository
 from leadflow.storage.repositories.sessions import SessionRepository, ThrottleRepository
 from leadflow.storage.repositories.tasks import TaskFilter, TaskReach, TaskRepository
 from leadflow.storage.repositories.users import UserRepository
@@ -87,6 +89,8 @@ class Store:
         self.quality = QualityRepository(session)
         self.channels = ChannelRepository(session)
         self.conversations = ConversationRepository(session)
+        self.lead_list = LeadListRepository(session)
+        self.saved_views = SavedViewRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()
