@@ -1,5 +1,6 @@
 """The web interface mounted on the application: session cookie, static files, every package's
-pages (home, account, admin, board, config, dashboard, inbox, leads, quality) and the error pages."""
+pages (home, account, admin, board, config, dashboard, inbox, leads, quality) and the error
+pages."""
 
 from __future__ import annotations
 
