@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -63,7 +64,7 @@ def test_a_manager_filters_sorts_moves_saves_a_view_and_exports(visit: Visit) ->
     # export what is listed
     with visit.page.expect_download() as download:
         visit.page.get_by_role("link", name="CSV").click()
-    text = open(download.value.path(), encoding="utf-8-sig").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     exported = list(csv.reader(io.StringIO(text)))
     assert exported[0][:2] == ["Lead", "Name"]
     assert [int(r[0]) for r in exported[1:]][:count] == lead_ids(visit)
