@@ -37,6 +37,8 @@ MIGRATION_ONLY = {
     "leads_list_status",
     "leads_list_campaign",
     "leads_list_country",
+    "leads_list_source",
+    "leads_list_language",
     "leads_search_first_name",
     "leads_search_last_name",
     "leads_search_email",

@@ -27,6 +27,8 @@ INDEXES = {
     "leads_list_status": "routing_status, id",
     "leads_list_campaign": "utm_campaign, received_at",
     "leads_list_country": "country, received_at",
+    "leads_list_source": "source, received_at",
+    "leads_list_language": "language, received_at",
     "leads_search_first_name": "lower(first_name) text_pattern_ops",
     "leads_search_last_name": "lower(last_name) text_pattern_ops",
     "leads_search_email": "lower(email) text_pattern_ops",
