@@ -26,7 +26,7 @@ import statistics
 import sys
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import psycopg
 from rich.console import Console
