@@ -205,7 +205,7 @@ async def test_bad_input_is_refused_naming_the_field(
 ) -> None:
     answer = await manager.get("/api/v1/leads", params=params)
     assert answer.status_code == 422
-    assert answer.json()["detail"][0]["loc"] == ["query", field]
+    assert answer.json()["detail"][0]["loc"][:2] == ["query", field]
 
 
 async def test_a_cursor_made_for_another_sort_is_refused(manager: httpx.AsyncClient) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -16,6 +16,8 @@ from leadflow.web.deps import OrgDep, Reader, StoreDep
 router = APIRouter(prefix="/api/v1", tags=["leads"], responses=UNAUTHENTICATED)
 
 Keys = Annotated[list[str] | None, Query(max_length=20)]
+Status = Literal["new", "assigned", "queued", "unassigned", "unrouted"]
+Sort = Literal["received", "name", "owner", "stage", "status"]
 
 
 class ListedLeadOut(BaseModel):
@@ -61,7 +63,9 @@ async def list_leads(
     db: StoreDep,
     organisation: OrgDep,
     who: Reader,
-    status: Keys = None,
+    status: Annotated[
+        list[Status] | None, Query(max_length=5, description="routing status")
+    ] = None,
     stage: Keys = None,
     owner: Annotated[
         list[str] | None,
@@ -96,10 +100,11 @@ async def list_leads(
             "address, or a phone number in any format",
         ),
     ] = "",
-    sort: Annotated[str, Query(description=", ".join(listing.SORTS))] = "received",
+    sort: Sort = "received",
     order: Annotated[
-        str, Query(description="asc or desc (default: received newest first, others A to Z)")
-    ] = "",
+        Literal["asc", "desc", ""] | None,
+        Query(description="default: received newest first, the others A to Z"),
+    ] = None,
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
     limit: Annotated[int, Query(ge=1, le=listing.MAX_PAGE_SIZE)] = listing.PAGE_SIZE,
 ) -> LeadListOut:
@@ -120,7 +125,7 @@ async def list_leads(
         received_to=received_to,
         q=q,
         sort=sort,
-        order=order,
+        order=order or "",
     )
     configuration = organisation.configuration
     found = await listing.page(
