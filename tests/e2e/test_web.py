@@ -14,11 +14,13 @@ BOARD = "Pipelines board"
 CONFIG = ["Agents", "Teams", "Pipelines"]
 PLANS = ["Shifts", "Leave"]
 QUALITY = "Data quality"
+LEADS = "Leads"
 HOMES = {
     "admin": (
         "Overview",
         [
             "Overview",
+            LEADS,
             BOARD,
             QUALITY,
             *CONFIG,
@@ -31,8 +33,11 @@ HOMES = {
             "Web forms",
         ],
     ),
-    "manager": ("Dashboard", ["Dashboard", BOARD, QUALITY, *CONFIG, "Rules", *PLANS, "Versions"]),
-    "team_lead": ("My teams", ["My teams", BOARD, QUALITY, *CONFIG, *PLANS]),
+    "manager": (
+        "Dashboard",
+        ["Dashboard", LEADS, BOARD, QUALITY, *CONFIG, "Rules", *PLANS, "Versions"],
+    ),
+    "team_lead": ("My teams", ["My teams", LEADS, BOARD, QUALITY, *CONFIG, *PLANS]),
     "agent": ("My leads", ["My leads", BOARD, QUALITY]),
 }
 

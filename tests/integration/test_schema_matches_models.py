@@ -30,6 +30,19 @@ MIGRATION_ONLY = {
     "leads_waiting",
     # Our WhatsApp messages by their wamid, an expression index (migration 0011).
     "activities_whatsapp_message",
+    # The leads list's sort and search indexes, expressions (migration 0012).
+    "leads_list_name",
+    "leads_list_owner",
+    "leads_list_stage",
+    "leads_list_status",
+    "leads_list_campaign",
+    "leads_list_country",
+    "leads_list_source",
+    "leads_list_language",
+    "leads_search_first_name",
+    "leads_search_last_name",
+    "leads_search_email",
+    "leads_search_phone",
 }
 """Objects the migrations create on purpose without a model."""
 

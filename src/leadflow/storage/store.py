@@ -26,6 +26,7 @@ from leadflow.storage.repositories.dashboards import DashboardRepository
 from leadflow.storage.repositories.deliveries import DeliveryRepository
 from leadflow.storage.repositories.demo_history import DemoHistoryRepository
 from leadflow.storage.repositories.history import HistoryRepository
+from leadflow.storage.repositories.lead_list import LeadListRepository
 from leadflow.storage.repositories.leads import LeadRepository
 from leadflow.storage.repositories.outbox import OutboxRepository
 from leadflow.storage.repositories.platform import (
@@ -47,6 +48,7 @@ from leadflow.storage.repositories.roster import (
     RosterRepository,
 )
 from leadflow.storage.repositories.roster import Load as StoredLoad
+from leadflow.storage.repositories.saved_views import SavedViewRepository
 from leadflow.storage.repositories.sessions import SessionRepository, ThrottleRepository
 from leadflow.storage.repositories.tasks import TaskFilter, TaskReach, TaskRepository
 from leadflow.storage.repositories.users import UserRepository
@@ -165,6 +167,14 @@ class Store:
     @cached_property
     def conversations(self) -> ConversationRepository:
         return ConversationRepository(self.session)
+
+    @cached_property
+    def lead_list(self) -> LeadListRepository:
+        return LeadListRepository(self.session)
+
+    @cached_property
+    def saved_views(self) -> SavedViewRepository:
+        return SavedViewRepository(self.session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -22,6 +22,7 @@ from leadflow.web.api import (
     docs,
     events,
     forms,
+    lead_list,
     leads,
     quality,
     routing,
@@ -118,6 +119,7 @@ def create_app(
     app.state.live = live.hub(database)
     errors.install(app)
     app.include_router(leads.router)
+    app.include_router(lead_list.router)
     app.include_router(forms.router, max_body_size=limits.FORM_BODY_BYTES)
     app.include_router(routing.router)
     app.include_router(work.router)

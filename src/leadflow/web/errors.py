@@ -20,6 +20,7 @@ from leadflow.services.configuration.versions import (
 )
 from leadflow.services.intake.deadletters import AlreadyReplayed, UnknownDeadLetter
 from leadflow.services.intake.payloads import UnreadablePayload
+from leadflow.services.leads.listing import BadFilter
 from leadflow.services.workflow.stages import MoveRefused
 from leadflow.services.workflow.tasks import UnknownTask
 from leadflow.storage.database import DatabaseUnavailable
@@ -104,6 +105,12 @@ def install(app: FastAPI) -> None:
                 {"loc": ["body", *p.location], "msg": p.message, "type": "value_error"}
                 for p in exc.problems
             ],
+        )
+
+    @app.exception_handler(BadFilter)
+    async def bad_filter(_: Request, exc: BadFilter) -> JSONResponse:
+        return _detail(
+            422, [{"loc": ["query", exc.field], "msg": exc.message, "type": "value_error"}]
         )
 
     @app.exception_handler(ConfigurationError)

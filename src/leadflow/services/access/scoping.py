@@ -141,6 +141,12 @@ def can_edit_team_lead_list(viewer: Viewer) -> bool:
     return viewer.role is Role.ADMIN
 
 
+def can_list_leads(viewer: Viewer) -> bool:
+    """The leads page (find, change many at once): those who oversee others' leads. Agents
+    have their inbox; the API lists anyone's own leads."""
+    return viewer.role in (Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD)
+
+
 def can_manage_users(viewer: Viewer) -> bool:
     return viewer.role is Role.ADMIN
 

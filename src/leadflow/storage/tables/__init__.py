@@ -17,6 +17,7 @@ from leadflow.storage.tables.configuration import (
 )
 from leadflow.storage.tables.leads import Activity, Assignment, Contact, ContactIdentity, Lead
 from leadflow.storage.tables.platform import AuditEntry, DeadLetter, Delivery, OutboxMessage
+from leadflow.storage.tables.saved_views import SavedLeadView
 from leadflow.storage.tables.workflow import AutomationRun, Task, WorkflowCursor
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "Pipeline",
     "PoolMembership",
     "PoolState",
+    "SavedLeadView",
     "SignInThrottle",
     "Stage",
     "Task",

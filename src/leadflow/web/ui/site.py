@@ -1,5 +1,6 @@
 """The web interface mounted on the application: session cookie, static files, every package's
-pages (home, account, admin, board, config, dashboard, inbox, quality) and the error pages."""
+pages (home, account, admin, board, config, dashboard, inbox, leads, quality) and the error
+pages."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from leadflow.web.ui.home import pages as home
 from leadflow.web.ui.inbox import pages as inbox
 from leadflow.web.ui.inbox import tasks as inbox_tasks
 from leadflow.web.ui.inbox import whatsapp as inbox_whatsapp
+from leadflow.web.ui.leads import pages as leads
 from leadflow.web.ui.quality import pages as quality
 from leadflow.web.ui.shell import errors
 from leadflow.web.ui.shell.transport import BrowserCookies, StrictTransport
@@ -48,5 +50,6 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(inbox_whatsapp.router)
     app.include_router(dashboard.router)
     app.include_router(board.router)
+    app.include_router(leads.router)
     app.include_router(quality.router)
     errors.install(app)

@@ -27,6 +27,8 @@ _HOME = {
 
 def navigation(viewer: Viewer) -> list[NavItem]:
     items = [NavItem("/", _HOME.get(viewer.role, N_("Home")), "home")]
+    if scoping.can_list_leads(viewer):
+        items.append(NavItem("/leads", N_("Leads"), "leads"))
     items.append(NavItem("/board", N_("Pipelines board"), "board"))
     # Everyone: an agent sees their own leads' gaps, a team lead their teams'.
     items.append(NavItem("/data-quality", N_("Data quality"), "quality"))

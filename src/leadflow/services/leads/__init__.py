@@ -1,0 +1,1 @@
+"""Finding leads: the list with its filters, sort and cursor, bulk changes, saved views."""

@@ -1,0 +1,1 @@
+"""The leads page: find, sort and change many leads at once, saved views, exports."""
