@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from leadflow.domain.configuration import Agent, Leave
+from leadflow.domain.reasons import Reason
 from leadflow.services.configuration.organisation import Organisation
 
 
@@ -19,7 +20,8 @@ class AgentNow:
     kind: str
     available: bool
     reason: str | None
-    detail: str
+    detail: str | Reason
+    """The calendar's words, rendered in the reader's language by the shell."""
     next_available_at: datetime | None
     local_time: str
     leave_this_week: list[dict[str, str]] = field(default_factory=list)
