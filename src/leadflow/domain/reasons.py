@@ -8,8 +8,9 @@ keeps them out of the engine's hot loop.
 A parameter is a name or a number, shown as it is, or another `Reason`, rendered in the same
 language. Some codes are not sentences but values that every language writes its own way:
 `date` (`iso`: a local date; `year` when the year is shown), `moment` (`iso`: an aware
-instant, `zone`: an IANA zone) and `holiday` (`name`, and for a national one its `date` and `countries`: "TR,DE-BY"); and
-`text` (`text`) is words written before reasons had codes (old stored traces), shown as they are.
+instant, `zone`: an IANA zone) and `holiday` (`name`, and for a national one its `date` and
+`countries`: "TR,DE-BY"); and `text` (`text`) is words written before reasons had codes (old
+stored traces), shown as they are.
 """
 
 from __future__ import annotations
