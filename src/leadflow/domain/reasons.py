@@ -43,6 +43,9 @@ class Reason:
     def __hash__(self) -> int:
         return hash(self.code)
 
+    def __reduce__(self) -> tuple[type[Reason], tuple[str, dict[str, Param]]]:
+        return (Reason, (self.code, self.params))  # copy and pickle, compiled or not
+
     def __repr__(self) -> str:
         return f"Reason({self.code!r}, {self.params!r})"
 
