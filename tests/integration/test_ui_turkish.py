@@ -206,3 +206,16 @@ async def test_the_detector_finds_english_seeded_in_a_turkish_page(
         "<p>Why this lead went to this agent</p>",  # a catalog string left untranslated
     ):
         assert english_in(page.replace("</main>", seeded + "</main>")), seeded
+
+
+@pytest.mark.usefixtures("bayram")
+async def test_the_team_leads_rota_gives_weekdays_in_turkish(
+    web: httpx.AsyncClient, scenario: Scenario
+) -> None:
+    token = await sign_in(web, EMAILS["team_lead"])
+    await web.post("/account/locale", data={"locale": "tr", "next": "/", "csrf_token": token})
+    page = await web.get("/")
+    assert page.status_code == 200, page.text
+    assert "Çar 11:00 Europe/Istanbul" in page.text  # Wednesday, in Elif Kaya's time zone
+    assert "Wed " not in page.text
+    assert english_in(page.text) == []

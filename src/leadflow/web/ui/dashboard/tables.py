@@ -257,6 +257,15 @@ _REASONS = {
 }
 
 
+_WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
+
+def _local_time(agent: AgentNow, gettext: Callable[[str], str]) -> str:
+    """'Pzt 09:00 Europe/Berlin': the agent's weekday in the reader's language."""
+    local = agent.local_at
+    return f"{gettext(_WEEKDAYS[local.weekday()])} {local:%H:%M} {local.tzinfo}"
+
+
 def rota_table(agents: Sequence[AgentNow], names: Names, gettext: Callable[[str], str]) -> Table:
     rows = [
         [
@@ -265,7 +274,7 @@ def rota_table(agents: Sequence[AgentNow], names: Names, gettext: Callable[[str]
             gettext("On shift") if a.available else gettext("Off"),
             gettext(_REASONS.get(a.reason, a.reason)) if a.reason else "",
             ", ".join(f"{item['start']} – {item['end']}" for item in a.leave_this_week),
-            a.local_time,
+            _local_time(a, gettext),
         ]
         for a in agents
     ]
