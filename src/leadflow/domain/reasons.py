@@ -265,5 +265,43 @@ TEMPLATES: dict[str, str] = {
     "no_agent.on_call_unusable": N_(
         "nobody eligible in %(tried)s; on-call agent %(agent)s cannot take it (%(why)s)"
     ),
+    # "why not me?" for one agent and one decision
+    "why_not.got_it": N_("%(agent)s got this lead: %(why)s"),
+    "why_not.unknown_agent": N_("%(agent)s is not an agent in configuration version %(version)s"),
+    "why_not.no_rule": N_("No rule matched this lead and there is no default pipeline: %(why)s"),
+    "why_not.owner_skipped": N_(
+        "As the contact's owner, %(agent)s was skipped for %(check)s: %(why)s"
+    ),
+    "why_not.backup_skipped": N_(
+        "As the owner's backup, %(agent)s was skipped for %(check)s: %(why)s"
+    ),
+    "why_not.repeat": N_("The lead is a repeat and went to %(agent)s: %(why)s"),
+    "why_not.excluded": N_(
+        "In pipeline %(pipeline)s, %(agent)s was excluded for %(check)s: %(why)s"
+    ),
+    "why_not.not_chosen": N_("In pipeline %(pipeline)s, %(agent)s was not chosen: %(why)s"),
+    "why_not.other_tier": N_(
+        "In pipeline %(pipeline)s, %(agent)s was eligible but is %(tier)s, not the tier chosen "
+        "for this lead; %(why)s"
+    ),
+    "why_not.less_loaded": N_(
+        "In pipeline %(pipeline)s, %(agent)s was eligible but %(chosen)s had fewer open leads "
+        "per unit of weight (%(theirs)s against %(ours)s); %(why)s"
+    ),
+    "why_not.turn": N_(
+        "In pipeline %(pipeline)s, %(agent)s was eligible but %(chosen)s came first in turn; "
+        "%(why)s"
+    ),
+    "why_not.more_credit": N_(
+        "In pipeline %(pipeline)s, %(agent)s was eligible but %(chosen)s had more credit toward "
+        "its weighted share (%(theirs)s lead against %(ours)s); %(why)s"
+    ),
+    "why_not.not_considered": N_(
+        "%(agent)s was not considered: %(why)s (%(agent)s is in %(pools)s)"
+    ),
+    "why_not.not_a_candidate": N_(
+        "%(agent)s is not a candidate in the pipelines tried (%(tried)s); %(agent)s is in %(pools)s"
+    ),
+    "why_not.no_pipeline": N_("no pipeline"),
 }
 """Every code's English template, the msgid of its translations."""
