@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import routing  # noqa: E402  (the bench beside this file)
-
-from leadflow.domain.configuration import Agent, Pipeline, PoolMember  # noqa: E402
+import routing
+from leadflow.domain.configuration import Agent, Pipeline, PoolMember
 
 _pipeline = routing._pipeline
 
