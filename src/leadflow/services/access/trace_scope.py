@@ -195,6 +195,17 @@ def scoped_why(
     return None if redacted is None else Reason.from_trace(redacted)
 
 
+def scoped_reasons(
+    reasons: Iterable[Reason], scope: TraceScope, configuration: Configuration
+) -> list[dict[str, Any]]:
+    """Coded reasons about a decision (a "why not?" answer) for `scope`, as JSON."""
+    found = [reason.to_trace() for reason in reasons]
+    if scope.everything:
+        return found
+    redaction = _redaction(scope, configuration, set())
+    return [r for r in map(redaction.why, found) if r is not None]
+
+
 def _redaction(scope: TraceScope, configuration: Configuration, named: set[str]) -> _Redaction:
     agents = named | {a.key for a in configuration.agents}
     return _Redaction(scope, agents, (p.key for p in configuration.pipelines))
