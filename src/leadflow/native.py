@@ -24,6 +24,7 @@ SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
 MODULES = (
     "leadflow/domain/leads.py",
+    "leadflow/domain/reasons.py",
     "leadflow/domain/roster.py",
     "leadflow/routing/attempt.py",
     "leadflow/routing/compiled.py",

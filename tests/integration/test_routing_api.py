@@ -74,6 +74,11 @@ async def test_why_not_me_answers_for_an_excluded_agent(client: httpx.AsyncClien
     answer = (await client.get(f"/api/v1/leads/{lead['id']}/decision?agent=cem")).json()
     assert "cem" in answer["why_not"]
     assert "language" in answer["why_not"] or "speak" in answer["why_not"]
+    [line] = answer["why_not_reasons"]
+    assert line["code"] == "why_not.excluded"
+    assert line["params"]["check"] == "language"
+    assert line["params"]["why"]["code"] == "exclusion.language"
+    assert line["params"]["why"]["params"]["language"] == "de"
     assert (
         "anna got this lead"
         in (await client.get(f"/api/v1/leads/{lead['id']}/decision?agent=anna")).json()["why_not"]

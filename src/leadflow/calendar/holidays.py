@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -42,6 +42,9 @@ class Holiday:
     date: date
     name: str
     worked: tuple[Interval, ...] = ()
+    countries: tuple[str, ...] = field(default=(), compare=False)
+    """Where a national holiday comes from ("TR", "DE-BY"), to name it in another language
+    (`name_in`); empty for a company's own day, whose name is the company's."""
 
     @property
     def half_day(self) -> bool:
@@ -81,7 +84,7 @@ class HolidayBook:
         for code, subdivision in self._countries:
             national = country_year(code, day.year, self._language, subdivision).get(day)
             if national is not None:
-                yield national
+                yield replace(national, countries=(_region(code, subdivision),))
         yield from self._company.get(day, ())
 
 
@@ -133,6 +136,30 @@ def _half_days(code: str, year: int, language: str, subdivision: str | None) -> 
             yield Holiday(day, name, (Interval(start=MIDNIGHT, end=closes),))
 
 
+def _region(code: str, subdivision: str | None) -> str:
+    return code if subdivision is None else f"{code}-{subdivision}"
+
+
+LANGUAGES = {"en": "en_US", "tr": "tr"}
+"""Our interface's languages as the `holidays` package names them."""
+
+
+def name_in(countries: Iterable[str], day: date, locale: str) -> str | None:
+    """The name of the national holiday of `day` in `countries` ("TR", "DE-BY") in the
+    interface language `locale`, or None when the package cannot say it in that language."""
+    language = LANGUAGES.get(locale)
+    names = []
+    for region in countries:
+        code, _, subdivision = region.partition("-")
+        if language not in holiday_data.country_holidays(code).supported_languages:
+            return None
+        found = country_year(code, day.year, language, subdivision or None).get(day)
+        if found is None:
+            return None
+        names.append(found.name)
+    return "; ".join(dict.fromkeys(names)) or None
+
+
 def closing_time(label: str) -> time | None:
     """13:00 for "Eid al-Adha (from 1pm)"; None when the label names no time of day."""
     match = _FROM_TIME.search(label)
@@ -148,12 +175,15 @@ def _combined(day: date, found: Iterable[Holiday]) -> Holiday | None:
     if len(holidays) <= 1:
         return holidays[0] if holidays else None
     names = "; ".join(dict.fromkeys(h.name for h in holidays))
+    countries = tuple(c for h in holidays for c in h.countries)
+    if not all(h.countries for h in holidays):
+        countries = ()
     if any(not h.half_day for h in holidays):
-        return Holiday(day, names)
+        return Holiday(day, names, (), countries)
     worked = _seconds(holidays[0].worked)
     for holiday in holidays[1:]:
         worked = _intersection(worked, _seconds(holiday.worked))
-    return Holiday(day, names, tuple(_interval(lo, hi) for lo, hi in worked))
+    return Holiday(day, names, tuple(_interval(lo, hi) for lo, hi in worked), countries)
 
 
 def _seconds(intervals: Iterable[Interval]) -> list[tuple[int, int]]:

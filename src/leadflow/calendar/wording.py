@@ -2,35 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from leadflow.calendar.holidays import Holiday
 from leadflow.calendar.timeline import OnHoliday, OnLeave, State
-
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+from leadflow.domain.reasons import Param, Reason, at_moment, on_date
 
 
-def day_month(day: date) -> str:
-    """'29 May'."""
-    return f"{day.day} {_MONTHS[day.month - 1]}"
-
-
-def local_moment(moment: datetime, tz: ZoneInfo) -> str:
-    """'Mon 1 Jun 09:00 Europe/Berlin'."""
-    local = moment.astimezone(tz)
-    return f"{_WEEKDAYS[local.weekday()]} {day_month(local.date())} {local:%H:%M} {tz.key}"
-
-
-def describe(state: State, next_free: datetime | None, tz: ZoneInfo, horizon_days: int) -> str:
-    """'on annual leave until 29 May', 'holiday: Kurban Bayramı', 'off shift; next shift …'."""
+def describe(state: State, next_free: datetime | None, tz: ZoneInfo, horizon_days: int) -> Reason:
+    """'on annual leave until 29 May', 'holiday: Kurban Bayramı', 'off shift; next shift …',
+    as a code and parameters for the reader's language (`str()` gives the English)."""
     if isinstance(state, OnLeave):
-        kind = f"on {state.leave.type.value} leave"
+        kind = Reason("leave." + state.leave.type.value)
         if state.until is None:
-            return f"{kind} until {day_month(state.leave.end)}"
-        return f"{kind} until {state.until.astimezone(tz):%H:%M} {tz.key}"
+            return Reason("away.leave_until_day", {"kind": kind, "day": on_date(state.leave.end)})
+        until = f"{state.until.astimezone(tz):%H:%M}"
+        return Reason("away.leave_until_time", {"kind": kind, "time": until, "zone": tz.key})
     if isinstance(state, OnHoliday):
-        return f"holiday: {state.holiday.name}"
+        return Reason("away.holiday", {"name": holiday_name(state.holiday)})
     if next_free is None:
-        return f"off shift; no shift in the next {horizon_days} days"
-    return f"off shift; next shift {local_moment(next_free, tz)}"
+        return Reason("away.no_shift_soon", {"days": horizon_days})
+    return Reason("away.next_shift", {"at": at_moment(next_free, tz)})
+
+
+def holiday_name(holiday: Holiday) -> Reason:
+    """A holiday's name: a national one is named in the reader's language where it is shown
+    (`holidays.name_in`); a company's own day keeps its name."""
+    params: dict[str, Param] = {"name": holiday.name}
+    if holiday.countries:
+        params |= {"date": holiday.date.isoformat(), "countries": ",".join(holiday.countries)}
+    return Reason("holiday", params)

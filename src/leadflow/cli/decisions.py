@@ -29,7 +29,9 @@ def explain(
         found = await decisions.decisions_of(store, lead_id)
         answer = None
         if agent is not None:
-            answer = await decisions.answer_why_not(store, LiveOrganisation(), lead_id, agent)
+            answer = (
+                await decisions.answer_why_not(store, LiveOrganisation(), lead_id, agent)
+            ).text
         return found, answer
 
     found, answer = run(with_store(work, commit=False))

@@ -52,7 +52,7 @@ def roster(
             agent.team,
             agent.local_time,
             "[green]on shift[/green]" if agent.available else "[dim]away[/dim]",
-            agent.detail or ("" if agent.available else agent.reason or ""),
+            str(agent.detail) or ("" if agent.available else agent.reason or ""),
             f"{agent.next_available_at:%a %d %b %H:%M} UTC" if agent.next_available_at else "",
             ", ".join(f"{x['type']} {x['start']}…{x['end']}" for x in agent.leave_this_week),
         )

@@ -11,6 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from leadflow.domain.reasons import Reason
+
 
 class Unavailability(StrEnum):
     """Why an agent is not available at a moment (the calendar's answer)."""
@@ -25,15 +27,16 @@ class Unavailability(StrEnum):
 class Availability:
     available: bool
     reason: Unavailability | None = None
-    detail: str = ""
-    """Human words: 'on annual leave until 29 May', 'off shift, next shift 09:00 Europe/Berlin'."""
+    detail: str | Reason = ""
+    """Why, for people: 'on annual leave until 29 May', 'off shift; next shift Mon 1 Jun 09:00
+    Europe/Berlin' (the calendar gives a Reason, rendered in the reader's language)."""
     next_available_at: datetime | None = None
 
     def __init__(
         self,
         available: bool,
         reason: Unavailability | None = None,
-        detail: str = "",
+        detail: str | Reason = "",
         next_available_at: datetime | None = None,
     ) -> None:
         object.__setattr__(self, "available", available)

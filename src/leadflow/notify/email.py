@@ -14,6 +14,7 @@ import aiosmtplib
 import css_inline
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from leadflow.locale.catalogs import DEFAULT_LOCALE, translations
 from leadflow.notify.errors import DeliveryFailed
 from leadflow.notify.events import Event, details, headline
 
@@ -34,32 +35,39 @@ class EmailSender(Protocol):
 
 
 @cache
-def _templates() -> Environment:
-    return Environment(
+def _templates(locale: str) -> Environment:
+    """The e-mail templates with `locale`'s catalog (one environment per language)."""
+    environment = Environment(
         loader=PackageLoader("leadflow.notify", "templates"),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    environment.install_gettext_translations(  # type: ignore[attr-defined]
+        translations(locale), newstyle=True
+    )
+    return environment
 
 
-def compose(event: Event, *, to: str) -> Email:
-    """The e-mail telling `to` about `event`."""
-    subject = headline(event.topic, event.payload)
+def compose(event: Event, *, to: str, locale: str = DEFAULT_LOCALE) -> Email:
+    """The e-mail telling `to` about `event`, in `to`'s language `locale`."""
+    subject = headline(event.topic, event.payload, locale)
     context = {
         "headline": subject,
         "topic": event.topic,
-        "details": details(event.payload),
+        "details": details(event.payload, locale),
         "occurred_at": event.occurred_at.astimezone(UTC),
+        "locale": locale,
     }
-    html = _templates().get_template("email/event.html").render(context)
+    html = _templates(locale).get_template("email/event.html").render(context)
     digest = hashlib.sha256(event.key.encode()).hexdigest()[:32]
     return Email(
         to=to,
         subject=f"[Leadflow] {subject}",
         html=css_inline.inline(html),
-        text=_templates().get_template("email/event.txt").render(context),
+        text=_templates(locale).get_template("email/event.txt").render(context),
         message_id=f"<{digest}@leadflow>",
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from leadflow.domain.leads import RoutableLead
+from leadflow.domain.reasons import Reason
 from leadflow.domain.roster import PoolState, RosterView
 from leadflow.routing.compiled import CompiledAgent, CompiledPipeline, Eligible
 from leadflow.routing.decision import Attempt, Exclusion
@@ -68,7 +69,7 @@ def try_pipeline(
     keys = tuple([e[0] for e in eligible])
     attempt = Attempt(
         pipeline.key, pipeline.strategy, pipeline.candidates, tuple(exclusions), keys,
-        choice.agent, choice.reason, choice.scores,
+        choice.agent, choice.why, choice.scores,
     )  # fmt: skip
     return attempt, choice.state
 
@@ -81,9 +82,7 @@ def _inactive(agent: CompiledAgent) -> Exclusion:
 
 def _nobody(pipeline: CompiledPipeline, exclusions: tuple[Exclusion, ...]) -> Attempt:
     if pipeline.candidates:
-        reason = f"nobody eligible: all {len(pipeline.candidates)} candidates excluded"
+        why = Reason("pool.all_excluded", {"count": len(pipeline.candidates)})
     else:
-        reason = "nobody eligible: the pool has no members"
-    return Attempt(
-        pipeline.key, pipeline.strategy, pipeline.candidates, exclusions, (), None, reason
-    )
+        why = Reason("pool.no_members")
+    return Attempt(pipeline.key, pipeline.strategy, pipeline.candidates, exclusions, (), None, why)

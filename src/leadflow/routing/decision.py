@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from leadflow.domain.configuration import NoAgentAction, Strategy
+from leadflow.domain.reasons import Param, Reason, as_text
 from leadflow.domain.roster import PoolState
 from leadflow.routing.outcomes import ExclusionReason as ExclusionReason
 from leadflow.routing.outcomes import Outcome as Outcome
@@ -23,16 +24,58 @@ from leadflow.routing.outcomes import Via as Via
 
 @dataclass(frozen=True, slots=True)
 class Exclusion:
-    """Why `agent` could not take the lead."""
+    """Why `agent` could not take the lead: the reason's code, its `facts` (the values its
+    sentence names, in the order of `_FACT_NAMES`), or the calendar's `detail` in their place.
+
+    The words are built only when read (`words`, `message`): an exclusion is made for every
+    excluded member of every pool tried, and most are never read.
+    """
 
     agent: str
     reason: ExclusionReason
-    message: str
+    facts: tuple[Param, ...]
+    detail: Param | None
 
-    def __init__(self, agent: str, reason: ExclusionReason, message: str) -> None:
+    def __init__(
+        self,
+        agent: str,
+        reason: ExclusionReason,
+        facts: tuple[Param, ...] = (),
+        detail: Param | None = None,
+    ) -> None:
         object.__setattr__(self, "agent", agent)
         object.__setattr__(self, "reason", reason)
-        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "facts", facts)
+        object.__setattr__(self, "detail", detail)
+
+    @property
+    def params(self) -> dict[str, Param]:
+        names = _FACT_NAMES.get(self.reason, ())
+        return {"agent": self.agent, **dict(zip(names, self.facts, strict=True))}
+
+    @property
+    def words(self) -> Reason:
+        if isinstance(self.detail, Reason):
+            return self.detail
+        if self.detail is not None:
+            return as_text(str(self.detail))
+        return Reason("exclusion." + self.reason.value, self.params)
+
+    @property
+    def message(self) -> str:
+        """The words in English."""
+        return str(self.words)
+
+
+_FACT_NAMES: dict[ExclusionReason, tuple[str, ...]] = {
+    ExclusionReason.NOT_STARTED: ("day",),
+    ExclusionReason.CAP_DAY: ("count", "cap"),
+    ExclusionReason.CAP_WEEK: ("count", "cap"),
+    ExclusionReason.CAP_MONTH: ("count", "cap"),
+    ExclusionReason.CAP_OPEN: ("count", "cap"),
+    ExclusionReason.LANGUAGE: ("language", "languages"),
+    ExclusionReason.SKILL: ("treatment", "skills"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +95,7 @@ class Attempt:
     exclusions: tuple[Exclusion, ...]
     eligible: tuple[str, ...]
     chosen: str | None
-    reason: str
+    why: Reason
     scores: Mapping[str, int] | Mapping[str, float]
 
     def __init__(
@@ -63,7 +106,7 @@ class Attempt:
         exclusions: tuple[Exclusion, ...],
         eligible: tuple[str, ...],
         chosen: str | None,
-        reason: str,
+        why: Reason,
         scores: Mapping[str, int] | Mapping[str, float] | None = None,
     ) -> None:
         object.__setattr__(self, "pipeline", pipeline)
@@ -72,8 +115,12 @@ class Attempt:
         object.__setattr__(self, "exclusions", exclusions)
         object.__setattr__(self, "eligible", eligible)
         object.__setattr__(self, "chosen", chosen)
-        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "why", why)
         object.__setattr__(self, "scores", {} if scores is None else scores)
+
+    @property
+    def reason(self) -> str:
+        return str(self.why)
 
     def exclusion_of(self, agent: str) -> Exclusion | None:
         return next((e for e in self.exclusions if e.agent == agent), None)
@@ -88,7 +135,7 @@ class StickyCheck:
     backup: str | None
     backup_exclusion: Exclusion | None
     result: Via
-    reason: str
+    why: Reason
 
     def __init__(
         self,
@@ -97,14 +144,18 @@ class StickyCheck:
         backup: str | None,
         backup_exclusion: Exclusion | None,
         result: Via,
-        reason: str,
+        why: Reason,
     ) -> None:
         object.__setattr__(self, "owner", owner)
         object.__setattr__(self, "owner_exclusion", owner_exclusion)
         object.__setattr__(self, "backup", backup)
         object.__setattr__(self, "backup_exclusion", backup_exclusion)
         object.__setattr__(self, "result", result)
-        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "why", why)
+
+    @property
+    def reason(self) -> str:
+        return str(self.why)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +168,7 @@ class Decision:
     rule: str | None
     via: Via | None
     no_agent_action: NoAgentAction | None
-    reason: str
+    why: Reason
     rules_checked: tuple[str, ...]
     """Rules evaluated in order; all but the matching `rule` (the last, if any) did not match."""
     attempts: tuple[Attempt, ...]
@@ -136,7 +187,7 @@ class Decision:
         rule: str | None,
         via: Via | None,
         no_agent_action: NoAgentAction | None,
-        reason: str,
+        why: Reason,
         rules_checked: tuple[str, ...],
         attempts: tuple[Attempt, ...],
         sticky: StickyCheck | None,
@@ -151,7 +202,7 @@ class Decision:
         object.__setattr__(self, "rule", rule)
         object.__setattr__(self, "via", via)
         object.__setattr__(self, "no_agent_action", no_agent_action)
-        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "why", why)
         object.__setattr__(self, "rules_checked", rules_checked)
         object.__setattr__(self, "attempts", attempts)
         object.__setattr__(self, "sticky", sticky)
@@ -159,6 +210,11 @@ class Decision:
         object.__setattr__(self, "pool_state", pool_state)
         object.__setattr__(self, "config_version", config_version)
         object.__setattr__(self, "decided_at", decided_at)
+
+    @property
+    def reason(self) -> str:
+        """Why, in English (`why` is the code and parameters, for other languages)."""
+        return str(self.why)
 
     def to_trace(self) -> dict[str, Any]:
         """A JSON-serialisable record with stable keys, for storage and the API."""
@@ -170,6 +226,7 @@ class Decision:
             "via": _value(self.via),
             "no_agent_action": _value(self.no_agent_action),
             "reason": self.reason,
+            "why": self.why.to_trace(),
             "rules_checked": [
                 {"rule": key, "matched": key == self.rule} for key in self.rules_checked
             ],
@@ -191,7 +248,7 @@ class Decision:
             rule=trace["rule"],
             via=None if trace["via"] is None else Via(trace["via"]),
             no_agent_action=_action(trace["no_agent_action"]),
-            reason=trace["reason"],
+            why=_why(trace),
             rules_checked=tuple(check["rule"] for check in trace["rules_checked"]),
             attempts=tuple(_attempt_from(a) for a in trace["attempts"]),
             sticky=None if trace["sticky"] is None else _sticky_from(trace["sticky"]),
@@ -214,20 +271,38 @@ def _action(value: str | None) -> NoAgentAction | None:
     return None if value is None else NoAgentAction(value)
 
 
-def _exclusion_trace(exclusion: Exclusion | None) -> dict[str, str] | None:
+def _why(trace: Mapping[str, Any]) -> Reason:
+    """The stored reason; a trace from before reasons had codes keeps its English words."""
+    found = trace.get("why")
+    return as_text(str(trace["reason"])) if found is None else Reason.from_trace(found)
+
+
+def _exclusion_trace(exclusion: Exclusion | None) -> dict[str, Any] | None:
     if exclusion is None:
         return None
-    return {
+    found: dict[str, Any] = {
         "agent": exclusion.agent,
         "reason": exclusion.reason.value,
         "message": exclusion.message,
+        "params": Reason(exclusion.reason.value, exclusion.params).to_trace()["params"],
     }
+    if exclusion.detail is not None:
+        found["detail"] = exclusion.words.to_trace()
+    return found
 
 
-def _exclusion_from(trace: Mapping[str, str] | None) -> Exclusion | None:
+def _exclusion_from(trace: Mapping[str, Any] | None) -> Exclusion | None:
     if trace is None:
         return None
-    return Exclusion(trace["agent"], ExclusionReason(trace["reason"]), trace["message"])
+    reason = ExclusionReason(trace["reason"])
+    if "params" not in trace:  # stored before reasons had codes: its words as they were
+        return Exclusion(trace["agent"], reason, (), trace["message"])
+    params = Reason.from_trace({"code": reason.value, "params": trace["params"]}).params
+    facts = tuple(params[name] for name in _FACT_NAMES.get(reason, ()))
+    detail = None if trace.get("detail") is None else Reason.from_trace(trace["detail"])
+    if detail is not None and detail.code == "text":
+        return Exclusion(trace["agent"], reason, facts, detail.params["text"])
+    return Exclusion(trace["agent"], reason, facts, detail)
 
 
 def _attempt_trace(attempt: Attempt) -> dict[str, Any]:
@@ -239,6 +314,7 @@ def _attempt_trace(attempt: Attempt) -> dict[str, Any]:
         "eligible": list(attempt.eligible),
         "chosen": attempt.chosen,
         "reason": attempt.reason,
+        "why": attempt.why.to_trace(),
         "scores": dict(attempt.scores),
     }
 
@@ -252,7 +328,7 @@ def _attempt_from(trace: Mapping[str, Any]) -> Attempt:
         exclusions=tuple(e for e in exclusions if e is not None),
         eligible=tuple(trace["eligible"]),
         chosen=trace["chosen"],
-        reason=trace["reason"],
+        why=_why(trace),
         scores=dict(trace["scores"]),
     )
 
@@ -265,6 +341,7 @@ def _sticky_trace(sticky: StickyCheck) -> dict[str, Any]:
         "backup_exclusion": _exclusion_trace(sticky.backup_exclusion),
         "result": sticky.result.value,
         "reason": sticky.reason,
+        "why": sticky.why.to_trace(),
     }
 
 
@@ -275,7 +352,7 @@ def _sticky_from(trace: Mapping[str, Any]) -> StickyCheck:
         backup=trace["backup"],
         backup_exclusion=_exclusion_from(trace["backup_exclusion"]),
         result=Via(trace["result"]),
-        reason=trace["reason"],
+        why=_why(trace),
     )
 
 

@@ -11,31 +11,25 @@ from __future__ import annotations
 from datetime import datetime
 
 from leadflow.domain.configuration import AgentStatus
+from leadflow.domain.reasons import Param, on_date
 from leadflow.domain.roster import AgentSnapshot, Availability, Load, Unavailability
 from leadflow.routing.compiled import CompiledAgent
 from leadflow.routing.decision import Exclusion, ExclusionReason
 
 _UNAVAILABLE = {
-    Unavailability.OFF_SHIFT: (ExclusionReason.OFF_SHIFT, "off shift"),
-    Unavailability.ON_LEAVE: (ExclusionReason.ON_LEAVE, "on leave"),
-    Unavailability.HOLIDAY: (ExclusionReason.HOLIDAY, "on a holiday"),
-    Unavailability.NO_SCHEDULE: (ExclusionReason.NO_SCHEDULE, "without a schedule"),
-}
-
-_CAP_WORDS = {
-    ExclusionReason.CAP_DAY: ("day", "new leads today"),
-    ExclusionReason.CAP_WEEK: ("week", "new leads this week"),
-    ExclusionReason.CAP_MONTH: ("month", "new leads this month"),
-    ExclusionReason.CAP_OPEN: ("open", "open leads"),
+    Unavailability.OFF_SHIFT: ExclusionReason.OFF_SHIFT,
+    Unavailability.ON_LEAVE: ExclusionReason.ON_LEAVE,
+    Unavailability.HOLIDAY: ExclusionReason.HOLIDAY,
+    Unavailability.NO_SCHEDULE: ExclusionReason.NO_SCHEDULE,
 }
 
 
 def status_exclusion(agent: CompiledAgent, *, only_left: bool = False) -> Exclusion | None:
     """Paused or left; with `only_left` (virtual consultant, on-call) a pause does not count."""
     if agent.status is AgentStatus.LEFT:
-        return Exclusion(agent.key, ExclusionReason.LEFT, f"{agent.key} has left")
+        return Exclusion(agent.key, ExclusionReason.LEFT)
     if agent.status is AgentStatus.PAUSED and not only_left:
-        return Exclusion(agent.key, ExclusionReason.PAUSED, f"{agent.key} is paused")
+        return Exclusion(agent.key, ExclusionReason.PAUSED)
     return None
 
 
@@ -50,8 +44,8 @@ def availability_exclusion(
 
 def unavailable(agent: CompiledAgent, availability: Availability, now: datetime) -> Exclusion:
     if agent.starts_at is not None and now < agent.starts_at:
-        started = agent.starts_at.astimezone(agent.zone).date().isoformat()
-        return Exclusion(agent.key, ExclusionReason.NOT_STARTED, f"{agent.key} starts on {started}")
+        started = on_date(agent.starts_at.astimezone(agent.zone).date(), with_year=True)
+        return Exclusion(agent.key, ExclusionReason.NOT_STARTED, (started,))
     # A replay hands the same Availability object for every lead of an agent's time off: the
     # agent remembers its last answer. By identity, holding the object (so a recycled id cannot
     # match), replaced in one store (so threads never see half of it).
@@ -59,8 +53,8 @@ def unavailable(agent: CompiledAgent, availability: Availability, now: datetime)
     if last is not None and last[0] is availability:
         return last[1]
     known = availability.reason and _UNAVAILABLE.get(availability.reason)
-    reason, words = known or (ExclusionReason.UNAVAILABLE, "unavailable")
-    exclusion = Exclusion(agent.key, reason, availability.detail or f"{agent.key} is {words}")
+    detail = availability.detail or None
+    exclusion = Exclusion(agent.key, known or ExclusionReason.UNAVAILABLE, (), detail)
     agent.last_unavailable[0] = (availability, exclusion)
     return exclusion
 
@@ -85,21 +79,18 @@ def capped(agent: CompiledAgent, load: Load) -> Exclusion:
 
 
 def _capped(agent: CompiledAgent, reason: ExclusionReason, count: int, cap: int) -> Exclusion:
-    period, what = _CAP_WORDS[reason]
-    message = f"{agent.key} reached the {period} cap: {count} of {cap} {what}"
-    return Exclusion(agent.key, reason, message)
+    return Exclusion(agent.key, reason, (count, cap))
 
 
 def misfit(agent: CompiledAgent, language: str | None, treatment: str | None) -> Exclusion:
     if language and agent.languages and language not in agent.languages:
-        message = f"{agent.key} does not speak {language} (speaks {agent.languages_text})"
-        return Exclusion(agent.key, ExclusionReason.LANGUAGE, message)
-    message = f"{agent.key} does not sell {treatment} (sells {agent.skills_text})"
-    return Exclusion(agent.key, ExclusionReason.SKILL, message)
+        facts: tuple[Param, ...] = (language, agent.languages_text)
+        return Exclusion(agent.key, ExclusionReason.LANGUAGE, facts)
+    return Exclusion(agent.key, ExclusionReason.SKILL, (treatment or "", agent.skills_text))
 
 
 def weightless(agent: CompiledAgent) -> Exclusion:
-    return Exclusion(agent.key, ExclusionReason.WEIGHT_ZERO, f"{agent.key} has weight 0 here")
+    return Exclusion(agent.key, ExclusionReason.WEIGHT_ZERO)
 
 
 def owner_exclusion(
@@ -114,4 +105,4 @@ def owner_exclusion(
 
 
 def unknown_agent(key: str) -> Exclusion:
-    return Exclusion(key, ExclusionReason.UNKNOWN_AGENT, f"{key} is not in this configuration")
+    return Exclusion(key, ExclusionReason.UNKNOWN_AGENT)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from leadflow.domain.configuration import NoAgentAction
 from leadflow.domain.leads import RoutableLead
+from leadflow.domain.reasons import Reason
 from leadflow.domain.roster import PoolState, RosterView
 from leadflow.routing.attempt import try_pipeline
 from leadflow.routing.compiled import CompiledConfig, CompiledPipeline, CompiledRule
@@ -32,8 +33,7 @@ def route(
         return _route_through(lead, rule.pipelines, roster, config, trail)
     if config.default_pipeline is not None:
         return _route_through(lead, (config.default_pipeline,), roster, config, trail)
-    reason = f"no rule matched ({len(checked)} checked) and there is no default pipeline"
-    return trail.decide(Outcome.NO_RULE, reason)
+    return trail.decide(Outcome.NO_RULE, Reason("decision.no_rule", {"count": len(checked)}))
 
 
 def _first_match(
@@ -74,20 +74,22 @@ def _lower(text: str | None) -> str | None:
 def _to_owner(trail: _Trail, pipeline: str, sticky: StickyCheck) -> Decision:
     agent = sticky.backup if sticky.result is Via.BACKUP else sticky.owner
     return trail.decide(
-        Outcome.ASSIGNED, sticky.reason, agent=agent, pipeline=pipeline, via=sticky.result
+        Outcome.ASSIGNED, sticky.why, agent=agent, pipeline=pipeline, via=sticky.result
     )
 
 
 def _from_pool(
     trail: _Trail, attempt: Attempt, state: PoolState | None, *, fallback: bool
 ) -> Decision:
-    reason = attempt.reason
+    why = attempt.why
     if fallback:
         tried = ", ".join(a.pipeline for a in trail.attempts[:-1])
-        reason = f"nobody eligible in {tried}; fallback {attempt.pipeline}: {reason}"
+        why = Reason(
+            "decision.fallback", {"tried": tried, "pipeline": attempt.pipeline, "then": why}
+        )
     return trail.decide(
         Outcome.ASSIGNED,
-        reason,
+        why,
         agent=attempt.chosen,
         pipeline=attempt.pipeline,
         via=Via.FALLBACK if fallback else Via.POOL,
@@ -103,7 +105,7 @@ def _no_agent(
     trail.action = fallout.action
     trail.no_agent_exclusion = fallout.exclusion
     return trail.decide(
-        fallout.outcome, fallout.reason, agent=fallout.agent, pipeline=first.key, via=fallout.via
+        fallout.outcome, fallout.why, agent=fallout.agent, pipeline=first.key, via=fallout.via
     )
 
 
@@ -136,7 +138,7 @@ class _Trail:
     def decide(
         self,
         outcome: Outcome,
-        reason: str,
+        why: Reason,
         *,
         agent: str | None = None,
         pipeline: str | None = None,
@@ -150,7 +152,7 @@ class _Trail:
             rule=self.rule,
             via=via,
             no_agent_action=self.action,
-            reason=reason,
+            why=why,
             rules_checked=self.rules_checked,
             attempts=tuple(self.attempts),
             sticky=self.sticky,

@@ -1,21 +1,29 @@
-"""Why not this agent? A decision answered in words (its full account is `Decision.explain`)."""
+"""Why not this agent? A decision answered as reasons, one per line (its full account is
+`Decision.explain`); `why_not` gives them in English, the shells in the reader's language."""
 
 from __future__ import annotations
 
 from leadflow.domain.configuration import Strategy
+from leadflow.domain.reasons import Param, Reason
 from leadflow.routing.compiled import CompiledConfig
-from leadflow.routing.decision import Attempt, Decision, Outcome, Via
+from leadflow.routing.decision import Attempt, Decision, Exclusion, Outcome, Via
 from leadflow.routing.quota import credit_in_leads
 
 
 def why_not(decision: Decision, agent_key: str, config: CompiledConfig) -> str:
-    """Answer an agent's "why not me?" for this decision, in one or a few sentences."""
+    """Answer an agent's "why not me?" for this decision, in one or a few English sentences."""
+    return "\n".join(str(line) for line in why_not_reasons(decision, agent_key, config))
+
+
+def why_not_reasons(decision: Decision, agent_key: str, config: CompiledConfig) -> list[Reason]:
+    """The answer to "why not me?", one reason a line."""
     if decision.agent == agent_key:
-        return f"{agent_key} got this lead: {decision.reason}"
+        return [Reason("why_not.got_it", {"agent": agent_key, "why": decision.why})]
     if agent_key not in config.agents:
-        return f"{agent_key} is not an agent in configuration version {config.version}"
+        version: Param = "—" if config.version is None else config.version
+        return [Reason("why_not.unknown_agent", {"agent": agent_key, "version": version})]
     if decision.outcome is Outcome.NO_RULE:
-        return f"No rule matched this lead and there is no default pipeline: {decision.reason}"
+        return [Reason("why_not.no_rule", {"why": decision.why})]
     lines = _sticky_answer(decision, agent_key)
     lines.extend(
         _attempt_answer(a, agent_key, config)
@@ -24,66 +32,67 @@ def why_not(decision: Decision, agent_key: str, config: CompiledConfig) -> str:
     )
     if not any(agent_key in a.candidates for a in decision.attempts):
         lines.append(_not_a_candidate(decision, agent_key, config))
-    return "\n".join(lines)
+    return lines
 
 
-def _sticky_answer(decision: Decision, agent_key: str) -> list[str]:
+def _skipped(code: str, agent_key: str, exclusion: Exclusion) -> Reason:
+    params: dict[str, Param] = {"agent": agent_key, "check": exclusion.reason.value}
+    return Reason(code, {**params, "why": exclusion.words})
+
+
+def _sticky_answer(decision: Decision, agent_key: str) -> list[Reason]:
     sticky = decision.sticky
     if sticky is None:
         return []
     if sticky.owner == agent_key and sticky.owner_exclusion is not None:
-        exclusion = sticky.owner_exclusion
-        return [f"As the contact's owner, {agent_key} was skipped for {exclusion.reason.value}: "
-                f"{exclusion.message}"]  # fmt: skip
+        return [_skipped("why_not.owner_skipped", agent_key, sticky.owner_exclusion)]
     if sticky.backup == agent_key and sticky.backup_exclusion is not None:
-        exclusion = sticky.backup_exclusion
-        return [f"As the owner's backup, {agent_key} was skipped for {exclusion.reason.value}: "
-                f"{exclusion.message}"]  # fmt: skip
+        return [_skipped("why_not.backup_skipped", agent_key, sticky.backup_exclusion)]
     if sticky.result is not Via.POOL:
-        return [f"The lead is a repeat and went to {decision.agent}: {sticky.reason}"]
+        return [Reason("why_not.repeat", {"agent": decision.agent or "", "why": sticky.why})]
     return []
 
 
-def _attempt_answer(attempt: Attempt, agent_key: str, config: CompiledConfig) -> str:
+def _attempt_answer(attempt: Attempt, agent_key: str, config: CompiledConfig) -> Reason:
     exclusion = attempt.exclusion_of(agent_key)
-    where = f"In pipeline {attempt.pipeline}"
     if exclusion is not None:
-        return (
-            f"{where}, {agent_key} was excluded for {exclusion.reason.value}: {exclusion.message}"
-        )
+        answer = _skipped("why_not.excluded", agent_key, exclusion)
+        answer.params["pipeline"] = attempt.pipeline
+        return answer
+    params: dict[str, Param] = {"pipeline": attempt.pipeline, "agent": agent_key}
+    params["why"] = attempt.why
     if attempt.chosen is None:
-        return f"{where}, {agent_key} was not chosen: {attempt.reason}"
-    return f"{where}, {agent_key} was eligible but {_comparison(attempt, agent_key, config)}"
+        return Reason("why_not.not_chosen", params)
+    return _comparison(attempt, agent_key, config, params)
 
 
-def _comparison(attempt: Attempt, agent_key: str, config: CompiledConfig) -> str:
-    chosen, scores = attempt.chosen, attempt.scores
-    winner = config.agents.get(chosen or "")
+def _comparison(
+    attempt: Attempt, agent_key: str, config: CompiledConfig, params: dict[str, Param]
+) -> Reason:
+    chosen, scores = attempt.chosen or "", attempt.scores
+    params["chosen"] = chosen
+    winner = config.agents.get(chosen)
     if attempt.strategy is Strategy.TIER and winner is not None:
         tier = config.agents[agent_key].tier
         if tier is not winner.tier:
-            return f"is {tier.value}, not the tier chosen for this lead; {attempt.reason}"
+            return Reason("why_not.other_tier", {**params, "tier": tier.value})
     if attempt.strategy is Strategy.LEAST_LOADED:
-        return (
-            f"{chosen} had fewer open leads per unit of weight "
-            f"({scores[chosen or '']:.2f} against {scores[agent_key]:.2f}); {attempt.reason}"
-        )
+        loads = {"theirs": float(scores[chosen]), "ours": float(scores[agent_key])}
+        return Reason("why_not.less_loaded", {**params, **loads})
     if attempt.strategy is Strategy.ROUND_ROBIN:
-        return f"{chosen} came first in turn; {attempt.reason}"
-    ours, theirs = credit_in_leads(scores, chosen or ""), credit_in_leads(scores, agent_key)
-    return (
-        f"{chosen} had more credit toward its weighted share "
-        f"({ours:.2f} lead against {theirs:.2f}); {attempt.reason}"
-    )
+        return Reason("why_not.turn", params)
+    credits = {
+        "theirs": credit_in_leads(scores, chosen),
+        "ours": credit_in_leads(scores, agent_key),
+    }
+    return Reason("why_not.more_credit", {**params, **credits})
 
 
-def _not_a_candidate(decision: Decision, agent_key: str, config: CompiledConfig) -> str:
+def _not_a_candidate(decision: Decision, agent_key: str, config: CompiledConfig) -> Reason:
     tried = [a.pipeline for a in decision.attempts]
     member_of = sorted(p.key for p in config.pipelines.values() if agent_key in p.member_keys)
-    pools = ", ".join(member_of) if member_of else "no pipeline"
+    pools: Param = ", ".join(member_of) if member_of else Reason("why_not.no_pipeline")
+    params: dict[str, Param] = {"agent": agent_key, "pools": pools}
     if not tried:
-        return f"{agent_key} was not considered: {decision.reason} ({agent_key} is in {pools})"
-    return (
-        f"{agent_key} is not a candidate in the pipelines tried ({', '.join(tried)}); "
-        f"{agent_key} is in {pools}"
-    )
+        return Reason("why_not.not_considered", {**params, "why": decision.why})
+    return Reason("why_not.not_a_candidate", {**params, "tried": ", ".join(tried)})

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from leadflow.domain.configuration import NoAgentAction
+from leadflow.domain.reasons import Param, Reason
 from leadflow.domain.roster import RosterView
 from leadflow.routing.compiled import CompiledConfig, CompiledPipeline
 from leadflow.routing.decision import Exclusion, Outcome, Via
@@ -16,7 +17,7 @@ from leadflow.routing.eligibility import caps_exclusion, status_exclusion, unkno
 class Fallout:
     outcome: Outcome
     action: NoAgentAction
-    reason: str
+    why: Reason
     agent: str | None = None
     via: Via | None = None
     exclusion: Exclusion | None = None
@@ -31,26 +32,29 @@ def apply_no_agent_policy(
     skips availability and caps. Both are unusable only once they have left.
     """
     policy = first.when_no_agent
-    nobody = f"nobody eligible in {', '.join(tried)}"
+    tried_words = ", ".join(tried)
     if policy.action is NoAgentAction.QUEUE:
-        reason = f"{nobody}; queued in {first.key} until an agent is available"
-        return Fallout(Outcome.QUEUED, policy.action, reason)
+        why = Reason("no_agent.queued", {"tried": tried_words, "pipeline": first.key})
+        return Fallout(Outcome.QUEUED, policy.action, why)
     if policy.action is NoAgentAction.ALERT:
-        return Fallout(Outcome.UNASSIGNED, policy.action, f"{nobody}; the team lead is alerted")
+        why = Reason("no_agent.alerted", {"tried": tried_words})
+        return Fallout(Outcome.UNASSIGNED, policy.action, why)
     assert policy.agent is not None  # the configuration requires an agent for these actions
-    return _hand_over(policy.action, policy.agent, nobody, roster, config)
+    return _hand_over(policy.action, policy.agent, tried_words, roster, config)
 
 
 def _hand_over(
-    action: NoAgentAction, key: str, nobody: str, roster: RosterView, config: CompiledConfig
+    action: NoAgentAction, key: str, tried: str, roster: RosterView, config: CompiledConfig
 ) -> Fallout:
     via = Via.VIRTUAL_CONSULTANT if action is NoAgentAction.VIRTUAL_CONSULTANT else Via.ON_CALL
-    role = "virtual consultant" if via is Via.VIRTUAL_CONSULTANT else "on-call agent"
+    code = "no_agent." + via.value
     exclusion = _unusable(key, via, roster, config)
+    params: dict[str, Param] = {"tried": tried, "agent": key}
     if exclusion is None:
-        return Fallout(Outcome.ASSIGNED, action, f"{nobody}; handed to {role} {key}", key, via)
-    reason = f"{nobody}; {role} {key} cannot take it ({exclusion.message})"
-    return Fallout(Outcome.UNASSIGNED, action, reason, exclusion=exclusion)
+        return Fallout(Outcome.ASSIGNED, action, Reason(code, params), key, via)
+    params["why"] = exclusion.words
+    why = Reason(code + "_unusable", params)
+    return Fallout(Outcome.UNASSIGNED, action, why, exclusion=exclusion)
 
 
 def _unusable(key: str, via: Via, roster: RosterView, config: CompiledConfig) -> Exclusion | None:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from leadflow.domain.configuration import OwnerAway
 from leadflow.domain.leads import RoutableLead
+from leadflow.domain.reasons import Param, Reason
 from leadflow.domain.roster import RosterView
 from leadflow.routing.compiled import CompiledConfig, CompiledPipeline
 from leadflow.routing.decision import Exclusion, StickyCheck, Via
@@ -30,18 +31,16 @@ def sticky_check(
     away = _exclusion(owner, roster, config, now)
     if away is None:
         return StickyCheck(
-            owner, None, None, None, Via.STICKY, f"repeat lead back to owner {owner}"
+            owner, None, None, None, Via.STICKY, Reason("sticky.owner", {"owner": owner})
         )
     backup = _backup_of(owner, config)
     if pipeline.when_owner_away is OwnerAway.BACKUP and backup is not None:
         return _try_backup(owner, away, backup, roster, config, now)
-    if pipeline.when_owner_away is OwnerAway.POOL:
-        then = "the policy sends repeats to the pool"
-    else:
-        then = f"{owner} has no backup, so the pool"
-    return StickyCheck(
-        owner, away, None, None, Via.POOL, f"owner {owner} is away ({away.message}); {then}"
+    code = (
+        "sticky.policy_pool" if pipeline.when_owner_away is OwnerAway.POOL else "sticky.no_backup"
     )
+    why = Reason(code, {"owner": owner, "away": away.words})
+    return StickyCheck(owner, away, None, None, Via.POOL, why)
 
 
 def _try_backup(
@@ -53,14 +52,12 @@ def _try_backup(
     now: datetime,
 ) -> StickyCheck:
     backup_away = _exclusion(backup, roster, config, now)
+    params: dict[str, Param] = {"owner": owner, "away": away.words, "backup": backup}
     if backup_away is None:
-        reason = f"owner {owner} is away ({away.message}); backup {backup} takes it"
-        return StickyCheck(owner, away, backup, None, Via.BACKUP, reason)
-    reason = (
-        f"owner {owner} is away ({away.message}) and so is backup {backup} "
-        f"({backup_away.message}); the pool"
-    )
-    return StickyCheck(owner, away, backup, backup_away, Via.POOL, reason)
+        return StickyCheck(owner, away, backup, None, Via.BACKUP, Reason("sticky.backup", params))
+    params["backup_away"] = backup_away.words
+    why = Reason("sticky.both_away", params)
+    return StickyCheck(owner, away, backup, backup_away, Via.POOL, why)
 
 
 def _backup_of(owner: str, config: CompiledConfig) -> str | None:

@@ -6,20 +6,21 @@ from collections.abc import Sequence
 
 from leadflow.domain.configuration import Strategy
 from leadflow.domain.leads import RoutableLead
+from leadflow.domain.reasons import Param, Reason
 from leadflow.domain.roster import PoolState
 from leadflow.routing.compiled import WEIGHT_SCALE, CompiledBand, CompiledPipeline, Eligible
 from leadflow.routing.quota import credit_in_leads, quota_pick
 
 
 class Choice:
-    __slots__ = ("agent", "reason", "scores", "state")
+    __slots__ = ("agent", "scores", "state", "why")
 
     def __init__(
-        self, agent: str, state: PoolState, reason: str, scores: dict[str, int] | dict[str, float]
+        self, agent: str, state: PoolState, why: Reason, scores: dict[str, int] | dict[str, float]
     ) -> None:
         self.agent = agent
         self.state = state
-        self.reason = reason
+        self.why = why
         self.scores = scores
 
 
@@ -37,26 +38,32 @@ def choose(
 
 
 def weighted_ratio(
-    pipeline: CompiledPipeline, eligible: Sequence[Eligible], state: PoolState, prefix: str = ""
+    pipeline: CompiledPipeline,
+    eligible: Sequence[Eligible],
+    state: PoolState,
+    tier: Reason | None = None,
 ) -> Choice:
+    """`tier`: how the tier strategy narrowed `eligible`, its `then` this choice."""
     agent, credits, scores = quota_pick(eligible, state.current, pipeline.member_keys)
     credit = credit_in_leads(scores, agent)
-    reason = (
-        f"{prefix}weighted ratio: {agent} had the most credit "
-        f"({credit:.2f} lead) of {len(eligible)} eligible"
+    why = Reason(
+        "choice.weighted_ratio", {"agent": agent, "credit": credit, "count": len(eligible)}
     )
-    return Choice(agent, PoolState(current=credits, last=agent), reason, scores)
+    if tier is not None:
+        tier.params["then"] = why
+        why = tier
+    return Choice(agent, PoolState(current=credits, last=agent), why, scores)
 
 
 def least_loaded(eligible: Sequence[Eligible], state: PoolState) -> Choice:
     """Fewest open leads per unit of weight; ties to fewer new leads today, then the key."""
     scores = {key: load.open * WEIGHT_SCALE / weight for key, weight, load, _ in eligible}
     agent, weight, load, _ = min(eligible, key=lambda e: (scores[e[0]], e[2].day, e[0]))
-    reason = (
-        f"least loaded: {agent} had the fewest open leads per unit of weight "
-        f"({load.open} open, {load.day} today, weight {weight / WEIGHT_SCALE:g})"
-    )
-    return Choice(agent, PoolState(current=state.current, last=agent), reason, scores)
+    params: dict[str, Param] = {
+        "agent": agent, "open": load.open, "today": load.day, "weight": f"{weight / WEIGHT_SCALE:g}"
+    }  # fmt: skip
+    why = Reason("choice.least_loaded", params)
+    return Choice(agent, PoolState(current=state.current, last=agent), why, scores)
 
 
 def round_robin(
@@ -67,9 +74,11 @@ def round_robin(
     start = order.index(state.last) + 1 if state.last in pipeline.member_keys else 0
     ready = {key for key, _, _, _ in eligible}
     agent = _next_ready(order, start, ready)
-    after = f"next after {state.last}" if state.last else "first in member order"
-    reason = f"round robin: {agent} is the {after} among {len(ready)} eligible"
-    return Choice(agent, PoolState(current=state.current, last=agent), reason, {})
+    params: dict[str, Param] = {"agent": agent, "count": len(ready)}
+    if state.last:
+        params["last"] = state.last
+    code = "choice.round_robin_next" if state.last else "choice.round_robin_first"
+    return Choice(agent, PoolState(current=state.current, last=agent), Reason(code, params), {})
 
 
 def _next_ready(order: Sequence[str], start: int, ready: set[str]) -> str:
@@ -86,24 +95,32 @@ def by_tier(
     """The first preferred tier of the lead's band with anyone eligible, then weighted ratio."""
     band = band_of(pipeline.bands, lead)
     if band is None:
-        prefix = f"tier: {_band_values(pipeline.bands, lead)} reaches no band; all eligible; "
-        return weighted_ratio(pipeline, eligible, state, prefix)
+        why = Reason("choice.tier_no_band", {"values": _band_values(pipeline.bands, lead)})
+        return weighted_ratio(pipeline, eligible, state, why)
+    lowest = f"{band.min:g}"
     for tier in band.tiers:
         in_tier = [e for e in eligible if e[3].agent.tier is tier]
         if in_tier:
-            reached = f"{_band_values((band,), lead)} reaches band ≥ {band.min:g}"
-            prefix = f"tier: {reached}, tier {tier.value}; "
-            return weighted_ratio(pipeline, in_tier, state, prefix)
+            values = _band_values((band,), lead)
+            why = Reason("choice.tier_band", {"values": values, "min": lowest, "tier": tier.value})
+            return weighted_ratio(pipeline, in_tier, state, why)
     tiers = ", ".join(t.value for t in band.tiers)
-    prefix = f"tier: nobody eligible in tiers {tiers} of band ≥ {band.min:g}; all eligible; "
-    return weighted_ratio(pipeline, eligible, state, prefix)
+    why = Reason("choice.tier_nobody", {"tiers": tiers, "min": lowest})
+    return weighted_ratio(pipeline, eligible, state, why)
 
 
-def _band_values(bands: Sequence[CompiledBand], lead: RoutableLead) -> str:
+def _band_values(bands: Sequence[CompiledBand], lead: RoutableLead) -> Reason:
     """ "score 85" or "score none / budget 5000": the values the bands look at."""
     values = {band.field: lead.score if band.field == "score" else lead.budget for band in bands}
-    words = (f"{name} {'none' if v is None else f'{v:g}'}" for name, v in sorted(values.items()))
-    return " / ".join(words) or "the lead"
+    words = [
+        Reason("band." + name, {"value": Reason("word.none") if v is None else f"{v:g}"})
+        for name, v in sorted(values.items())
+    ]
+    if not words:
+        return Reason("band.nothing")
+    if len(words) == 1:
+        return words[0]
+    return Reason("band.both", {"first": words[0], "second": words[1]})
 
 
 def band_of(bands: Sequence[CompiledBand], lead: RoutableLead) -> CompiledBand | None:

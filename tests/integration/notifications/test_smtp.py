@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from leadflow.domain.reasons import Reason
 from leadflow.notify import Channels, DeliveryFailed, Event, SmtpEmailSender, compose
 from leadflow.notify.email import SmtpConfig
 from leadflow.notify.memory import MemoryWebhookSender
 from leadflow.services.delivery import outbox as delivery
 from leadflow.storage.database import Database
+from leadflow.storage.store import open_store
 from tests.integration.notifications.conftest import (
     TEAM_LEAD,
     add_message,
@@ -127,3 +129,27 @@ async def test_an_unassigned_lead_is_emailed_to_the_team_lead(
     assert box.envelopes[0].rcpt_tos == [TEAM_LEAD]
     assert box.parsed()["Subject"] == "[Leadflow] Lead #42 (Lena Vogel) could not be assigned"
     assert (await message(committed, message_id)).status == "delivered"
+
+
+async def test_a_turkish_team_lead_is_emailed_in_turkish_with_the_reason_in_turkish(
+    committed: Database, mailbox: tuple[Mailbox, SmtpConfig]
+) -> None:
+    box, config = mailbox
+    await configure(committed)
+    async with open_store(committed) as store:
+        await store.users.add(
+            email=TEAM_LEAD, name="Gaye", role="team_lead", password_hash="-", locale="tr"
+        )
+        await store.commit()
+    why = Reason("no_agent.alerted", {"tried": "hair-de"})
+    payload = {"lead_id": 42, "name": "Lena Vogel", "reason": str(why), "why": why.to_trace()}
+    await add_message(committed, key="lead.unassigned:tr", payload=payload)
+    channels = Channels(webhooks=MemoryWebhookSender(), email=SmtpEmailSender(config))
+    assert (await delivery.deliver_due(committed, channels, now=now())).delivered == 1
+    mail = box.parsed()
+    assert mail["Subject"] == "[Leadflow] Müşteri adayı #42 (Lena Vogel) atanamadı"
+    text = mail.get_body(("plain",)).get_content()
+    assert "Gerekçe:" in text
+    assert "hair-de içinde uygun kimse yok; ekip lideri uyarıldı" in text
+    assert "the team lead is alerted" not in text
+    assert "Leadflow tarafından gönderildi" in text

@@ -29,11 +29,11 @@ def test_agent_inside_a_shift_is_available() -> None:
 
 def test_agent_between_shifts_is_off_shift_with_the_next_shift_in_local_time() -> None:
     answer = availability(agent(BERLIN), team(), at(BERLIN, 2026, 6, 1, 18))
-    assert answer == Availability(
-        available=False,
-        reason=Unavailability.OFF_SHIFT,
-        detail="off shift; next shift Tue 2 Jun 09:00 Europe/Berlin",
-        next_available_at=at(BERLIN, 2026, 6, 2, 9),
+    assert (answer.available, answer.reason, str(answer.detail), answer.next_available_at) == (
+        False,
+        Unavailability.OFF_SHIFT,
+        "off shift; next shift Tue 2 Jun 09:00 Europe/Berlin",
+        at(BERLIN, 2026, 6, 2, 9),
     )
 
 
@@ -68,11 +68,11 @@ def test_extra_shift_on_a_saturday_makes_the_agent_available() -> None:
 def test_full_day_leave_says_until_when() -> None:
     plan = schedule(leave=[leave(date(2026, 5, 25), date(2026, 5, 29))])
     answer = availability(agent(plan=plan), team(), at(ISTANBUL, 2026, 5, 26, 10))
-    assert answer == Availability(
-        available=False,
-        reason=Unavailability.ON_LEAVE,
-        detail="on annual leave until 29 May",
-        next_available_at=at(ISTANBUL, 2026, 6, 1, 9),
+    assert (answer.available, answer.reason, str(answer.detail), answer.next_available_at) == (
+        False,
+        Unavailability.ON_LEAVE,
+        "on annual leave until 29 May",
+        at(ISTANBUL, 2026, 6, 1, 9),
     )
 
 
@@ -82,7 +82,7 @@ def test_partial_leave_blocks_only_its_hours() -> None:
     )
     morning = availability(agent(plan=plan), team(), at(ISTANBUL, 2026, 6, 2, 10))
     assert morning.reason is Unavailability.ON_LEAVE
-    assert morning.detail == "on training leave until 12:00 Europe/Istanbul"
+    assert str(morning.detail) == "on training leave until 12:00 Europe/Istanbul"
     assert morning.next_available_at == at(ISTANBUL, 2026, 6, 2, 12)
     assert on_shift(agent(plan=plan), team(), at(ISTANBUL, 2026, 6, 2, 13))
 
@@ -90,7 +90,7 @@ def test_partial_leave_blocks_only_its_hours() -> None:
 def test_kurban_bayrami_makes_a_turkish_calendar_agent_unavailable() -> None:
     answer = availability(agent(), team("TR"), at(ISTANBUL, 2026, 5, 27, 10))
     assert answer.reason is Unavailability.HOLIDAY
-    assert answer.detail == "holiday: Kurban Bayramı"
+    assert str(answer.detail) == "holiday: Kurban Bayramı"
     assert answer.next_available_at == at(ISTANBUL, 2026, 6, 1, 9)
 
 
@@ -103,7 +103,7 @@ def test_arife_half_day_is_worked_in_the_morning_only() -> None:
     assert on_shift(agent(), tr, at(ISTANBUL, 2026, 5, 26, 12))
     afternoon = availability(agent(), tr, at(ISTANBUL, 2026, 5, 26, 14))
     assert afternoon.reason is Unavailability.HOLIDAY
-    assert afternoon.detail == "holiday: Kurban Bayramı (saat 13.00'ten)"
+    assert str(afternoon.detail) == "holiday: Kurban Bayramı (saat 13.00'ten)"
 
 
 def test_holiday_applies_on_the_agents_local_date() -> None:
@@ -116,7 +116,7 @@ def test_holiday_applies_on_the_agents_local_date() -> None:
 def test_company_day_off_makes_the_agent_unavailable() -> None:
     tr = team(company_days=[company_day(date(2026, 7, 3), "Summer party")])
     answer = availability(agent(), tr, at(ISTANBUL, 2026, 7, 3, 10))
-    assert (answer.reason, answer.detail) == (Unavailability.HOLIDAY, "holiday: Summer party")
+    assert (answer.reason, str(answer.detail)) == (Unavailability.HOLIDAY, "holiday: Summer party")
 
 
 def test_company_half_day_keeps_the_worked_hours_open() -> None:
@@ -158,7 +158,7 @@ def test_no_shift_within_sixty_days_has_no_next_availability() -> None:
     plan = schedule(pattern(), overrides=[override(date(2026, 9, 1), "09:00-17:00")])
     early = availability(agent(plan=plan), team(), at(ISTANBUL, 2026, 6, 1))
     assert early.next_available_at is None
-    assert early.detail == "off shift; no shift in the next 60 days"
+    assert str(early.detail) == "off shift; no shift in the next 60 days"
     later = availability(agent(plan=plan), team(), at(ISTANBUL, 2026, 7, 15))
     assert later.next_available_at == at(ISTANBUL, 2026, 9, 1, 9)
 

@@ -126,7 +126,7 @@ def test_trace_survives_json_and_rebuilds_the_same_decision() -> None:
 
 def test_trace_has_stable_keys() -> None:
     assert set(decide().to_trace()) == set(_queued().to_trace()) == {
-        "outcome", "agent", "pipeline", "rule", "via", "no_agent_action", "reason",
+        "outcome", "agent", "pipeline", "rule", "via", "no_agent_action", "reason", "why",
         "rules_checked", "sticky", "attempts", "no_agent_exclusion", "pool_state",
         "config_version", "decided_at",
     }  # fmt: skip

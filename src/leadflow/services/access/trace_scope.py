@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from leadflow.domain.configuration import Configuration
+from leadflow.domain.reasons import Reason
 from leadflow.routing import Decision
 from leadflow.services.access import scoping
 from leadflow.services.access.scoping import Role, Viewer
@@ -88,6 +89,18 @@ class _Redaction:
             return value
         return self.pattern.sub(lambda m: self.hidden[m.group(1)], value)
 
+    def why(self, found: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """A reason's code and parameters, each name in them rewritten like free text."""
+        if found is None:
+            return None
+        return {"code": found["code"], "params": {k: self._param(v) for k, v in
+                                                  (found.get("params") or {}).items()}}  # fmt: skip
+
+    def _param(self, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return self.why(value)
+        return self.text(value) if isinstance(value, str) else value
+
     def exclusion(self, found: Mapping[str, Any] | None) -> dict[str, Any] | None:
         if found is None or self.scope.agent(found["agent"]) != found["agent"]:
             return None
@@ -102,6 +115,7 @@ class _Redaction:
             "eligible": [self.scope.agent(a) for a in attempt["eligible"]],
             "chosen": self.scope.agent(attempt["chosen"]),
             "reason": self.text(attempt["reason"]),
+            "why": self.why(attempt.get("why")),
             "scores": {k: v for k, v in attempt["scores"].items() if k.startswith("~")
                        or self.scope.agent(k) == k},
         }  # fmt: skip
@@ -116,6 +130,7 @@ class _Redaction:
             "backup": self.scope.agent(sticky["backup"]),
             "backup_exclusion": self.exclusion(sticky["backup_exclusion"]),
             "reason": self.text(sticky["reason"]),
+            "why": self.why(sticky.get("why")),
         }
 
 
@@ -144,6 +159,7 @@ def scoped_trace(
         "pipeline": scope.pipeline(trace.get("pipeline")),
         "rule": scope.rule(trace.get("rule")),
         "reason": redaction.text(trace.get("reason", "")),
+        "why": redaction.why(trace.get("why")),
         "rules_checked": [
             {**r, "rule": scope.rule(r["rule"])} for r in trace.get("rules_checked", [])
         ],
@@ -163,6 +179,31 @@ def scoped_text(
     if scope.everything:
         return text
     return _redaction(scope, configuration, set(names)).text(text)
+
+
+def scoped_why(
+    trace: Mapping[str, Any], scope: TraceScope, configuration: Configuration
+) -> Reason | None:
+    """The coded reason of a stored decision (`trace["why"]`) for `scope`; None for a trace
+    from before reasons had codes."""
+    found = trace.get("why")
+    if found is None:
+        return None
+    if scope.everything:
+        return Reason.from_trace(found)
+    redacted = _redaction(scope, configuration, _agents_named(trace)).why(found)
+    return None if redacted is None else Reason.from_trace(redacted)
+
+
+def scoped_reasons(
+    reasons: Iterable[Reason], scope: TraceScope, configuration: Configuration
+) -> list[dict[str, Any]]:
+    """Coded reasons about a decision (a "why not?" answer) for `scope`, as JSON."""
+    found = [reason.to_trace() for reason in reasons]
+    if scope.everything:
+        return found
+    redaction = _redaction(scope, configuration, set())
+    return [r for r in map(redaction.why, found) if r is not None]
 
 
 def _redaction(scope: TraceScope, configuration: Configuration, named: set[str]) -> _Redaction:

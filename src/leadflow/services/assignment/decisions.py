@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from leadflow.routing import Decision, why_not
+from leadflow.domain.reasons import Reason
+from leadflow.routing import Decision
+from leadflow.routing.explain import why_not_reasons
 from leadflow.services.assignment.record import Handover, Kind, Named, record
 from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
 from leadflow.storage.store import Store
@@ -55,17 +57,26 @@ async def decisions_of(store: Store, lead_id: int) -> LeadDecisions:
     return LeadDecisions(lead, await store.roster.assignments_of(lead_id))
 
 
-async def answer_why_not(store: Store, live: LiveOrganisation, lead_id: int, agent: str) -> str:
+@dataclass(frozen=True)
+class WhyNot:
+    """An agent's "why not me?" answered: `text` in English, `reasons` coded, one a line."""
+
+    text: str
+    reasons: list[Reason]
+
+
+async def answer_why_not(store: Store, live: LiveOrganisation, lead_id: int, agent: str) -> WhyNot:
     """Why `agent` did not get this lead, by the configuration version that decided it."""
     found = await decisions_of(store, lead_id)
     routing = found.routing
     if routing is None:
-        return f"lead {lead_id} has not been routed yet"
+        return WhyNot(f"lead {lead_id} has not been routed yet", [])
     organisation = await live.version(store, routing.config_version_id)
-    answer = why_not(Decision.from_trace(routing.trace), agent, organisation.routing)
+    reasons = why_not_reasons(Decision.from_trace(routing.trace), agent, organisation.routing)
+    answer = "\n".join(str(reason) for reason in reasons)
     if found.lead.owner_agent_key != routing.agent_key:
         answer += f" (since then the lead was reassigned to {found.lead.owner_agent_key})"
-    return answer
+    return WhyNot(answer, reasons)
 
 
 def history_view(found: LeadDecisions) -> list[dict[str, Any]]:

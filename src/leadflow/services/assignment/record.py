@@ -252,7 +252,11 @@ def _messages(
     topic = "lead.queued" if decision.outcome is Outcome.QUEUED else "lead.unassigned"
     return [
         Message(
-            topic, "alert", team, {**payload, "reason": decision.reason}, f"{topic}:{{decision}}"
+            topic,
+            "alert",
+            team,
+            {**payload, "reason": decision.reason, "why": decision.why.to_trace()},
+            f"{topic}:{{decision}}",
         )
     ]
 

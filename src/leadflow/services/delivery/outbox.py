@@ -26,6 +26,7 @@ from typing import Any
 import structlog
 
 from leadflow.domain.configuration import Configuration, Webhook
+from leadflow.locale.catalogs import DEFAULT_LOCALE
 from leadflow.notify import Channels, DeliveryFailed, Event, WebhookTarget, compose
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.configuration.versions import NoConfiguration
@@ -225,7 +226,8 @@ async def _deliver(
         if target.key in reached:
             continue
         try:
-            await _send(channels, target, _event(message, target))
+            locale = await _locale_of(database, target.email)
+            await _send(channels, target, _event(message, target), locale)
         except DeliveryFailed as failure:
             failures.append((target.key, failure))
             continue
@@ -234,7 +236,16 @@ async def _deliver(
     return _Attempt(sends, tuple(failures))
 
 
-async def _send(channels: Channels, target: Recipient, event: Event) -> None:
+async def _locale_of(database: Database, email: str | None) -> str:
+    """The language an e-mail is written in: its recipient's, when they have an account."""
+    if email is None:
+        return DEFAULT_LOCALE
+    async with open_store(database) as store:
+        user = await store.users.by_email(email)
+    return user.locale if user is not None and user.locale else DEFAULT_LOCALE
+
+
+async def _send(channels: Channels, target: Recipient, event: Event, locale: str) -> None:
     try:
         if target.webhook is not None:
             await channels.webhooks.send(_webhook_target(target.webhook, channels), event)
@@ -247,7 +258,7 @@ async def _send(channels: Channels, target: Recipient, event: Event) -> None:
                 raise DeliveryFailed(
                     "e-mail is not configured (LEADFLOW_SMTP_HOST)", permanent=True
                 )
-            await channels.email.send(compose(event, to=target.email))
+            await channels.email.send(compose(event, to=target.email, locale=locale))
     except DeliveryFailed:
         raise
     except Exception as exc:

@@ -14,6 +14,7 @@ from leadflow.calendar.spans import Span, merge
 from leadflow.calendar.wallclock import ONE_DAY, local_date, zone
 from leadflow.calendar.working_time import open_spans
 from leadflow.domain.configuration import Agent, Configuration, Pipeline, Stage
+from leadflow.domain.reasons import Reason
 from leadflow.routing import Decision
 from leadflow.services.access import scoping, trace_scope
 from leadflow.services.access.scoping import Viewer
@@ -97,7 +98,8 @@ class HistoryLine:
     decided_at: datetime
     agent_key: str | None
     previous_agent_key: str | None
-    reason: str
+    reason: str | Reason
+    """The engine's coded reason (rendered in the reader's language), else the words stored."""
 
 
 def _history_line(
@@ -108,7 +110,8 @@ def _history_line(
         decided_at=change.decided_at,
         agent_key=scope.agent(change.agent_key),
         previous_agent_key=scope.agent(change.previous_agent_key),
-        reason=trace_scope.scoped_text(change.reason, scope, configuration),
+        reason=trace_scope.scoped_why(change.trace, scope, configuration)
+        or trace_scope.scoped_text(change.reason, scope, configuration),
     )
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from leadflow.domain.configuration import Agent, Leave
+from leadflow.domain.reasons import Reason
 from leadflow.services.configuration.organisation import Organisation
 
 
@@ -19,9 +20,13 @@ class AgentNow:
     kind: str
     available: bool
     reason: str | None
-    detail: str
+    detail: str | Reason
+    """The calendar's words, rendered in the reader's language by the shell."""
     next_available_at: datetime | None
     local_time: str
+    """'Mon 09:00 Europe/Berlin', in English (the API's and the CLI's); pages use `local_at`."""
+    local_at: datetime
+    """Now in the agent's time zone."""
     leave_this_week: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -50,6 +55,7 @@ def _now(organisation: Organisation, agent: Agent, now: datetime) -> AgentNow:
             None if available or calendar is None else calendar.next_availability(now)
         ),
         local_time=f"{local:%a %H:%M} {agent.timezone}",
+        local_at=local,
         leave_this_week=[_leave(item) for item in _this_week(agent, local.date())],
     )
 

@@ -28,7 +28,12 @@ class DecisionOut(BaseModel):
     routing_status: str
     trace: dict[str, Any] | None = Field(description="the latest engine decision, step by step")
     history: list[dict[str, Any]] = Field(description="every decision and change, oldest first")
-    why_not: str | None = Field(default=None, description="answer for ?agent=KEY")
+    why_not: str | None = Field(default=None, description="answer for ?agent=KEY, in English")
+    why_not_reasons: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="the same answer as reasons, one a line: a stable `code` and its `params` "
+        "(a parameter may be a reason itself), for rendering in the reader's language",
+    )
 
 
 _REFUSALS: dict[int | str, dict[str, Any]] = {
@@ -68,7 +73,12 @@ async def lead_decision(
         routing_status=found.lead.routing_status,
         trace=trace_scope.scoped_trace(routing.trace, scope, configuration) if routing else None,
         history=trace_scope.scoped_history(decisions.history_view(found), scope, configuration),
-        why_not=None if answer is None else trace_scope.scoped_text(answer, scope, configuration),
+        why_not=None
+        if answer is None
+        else trace_scope.scoped_text(answer.text, scope, configuration),
+        why_not_reasons=None
+        if answer is None
+        else trace_scope.scoped_reasons(answer.reasons, scope, configuration),
     )
 
 

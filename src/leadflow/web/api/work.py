@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from leadflow.domain.reasons import Reason
 from leadflow.services.access import scoping
 from leadflow.services.assignment import queue
 from leadflow.services.work import rota
@@ -56,10 +57,17 @@ async def roster(
 ) -> list[dict[str, Any]]:
     visible = {a.key for a in scoping.visible_agents(who, organisation.configuration.agents)}
     return [
-        asdict(agent)
+        _agent_now(agent)
         for agent in rota.rota(organisation, at or now, team=team)
         if agent.key in visible
     ]
+
+
+def _agent_now(agent: rota.AgentNow) -> dict[str, Any]:
+    """The agent's state; `detail` in English, and `detail_reason` its code and parameters."""
+    detail = agent.detail
+    coded = detail.to_trace() if isinstance(detail, Reason) else None
+    return {**asdict(agent), "detail": str(detail), "detail_reason": coded}
 
 
 @router.get(
@@ -73,4 +81,4 @@ async def agent_availability(
     found = [a for a in rota.rota(organisation, at or now) if a.key == agent_key]
     if not found or agent_key not in {a.key for a in visible}:
         raise NotFound(f"agent {agent_key!r} is not in the active configuration")
-    return asdict(found[0])
+    return _agent_now(found[0])

@@ -247,7 +247,7 @@ async def _team_tables(page: Page, figures: Dashboard, names: Names, drill: Dril
         if agent.team in page.viewer.team_keys and team in (None, agent.team)
     ]
     return [
-        tables.rota_table(on_rota, names, page.gettext, page.now),
+        tables.rota_table(on_rota, names, page.gettext),
         tables.load_table([m for m in members if team in (None, m.agent.team)]),
         tables.leaderboard_table(figures, names, drill),
     ]

@@ -288,10 +288,10 @@ _REASONS = {
 }
 
 
-def rota_table(
-    agents: Sequence[AgentNow], names: Names, gettext: Callable[[str], str], now: datetime
-) -> Table:
-    zones = {a.key: a.timezone for a in names.configuration.agents}
+_WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
+
+def rota_table(agents: Sequence[AgentNow], names: Names, gettext: Callable[[str], str]) -> Table:
     rows = [
         [
             a.name,
@@ -302,7 +302,7 @@ def rota_table(
                 f"{_day(item['start'], names.fmt)} – {_day(item['end'], names.fmt)}"
                 for item in a.leave_this_week
             ),
-            _local_time(now, zones.get(a.key), names.fmt),
+            _local_time(a, names.fmt, gettext),
         ]
         for a in agents
     ]
@@ -323,8 +323,10 @@ def _day(text: str, fmt: Formatter) -> str:
     return fmt.date(value.date()) if len(text) == 10 else fmt.datetime(value)
 
 
-def _local_time(now: datetime, timezone: str | None, fmt: Formatter) -> str:
-    """The time on the agent's clock now, and their time zone."""
-    if timezone is None:
-        return ""
-    return f"{Formatter(fmt.locale, timezone).time(now)} ({timezone})"
+def _local_time(agent: AgentNow, fmt: Formatter, gettext: Callable[[str], str]) -> str:
+    """'Çar 11:00 (Europe/Berlin)': the agent's clock now, weekday and time in the reader's
+    language and format."""
+    local = agent.local_at
+    zone = str(local.tzinfo)
+    clock = Formatter(fmt.locale, zone).time(local)
+    return f"{gettext(_WEEKDAYS[local.weekday()])} {clock} ({zone})"

@@ -7,43 +7,21 @@ first needs a language (a few milliseconds), so a fresh clone needs no build ste
 
 from __future__ import annotations
 
-import functools
 import gettext
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from importlib import resources
-from io import BytesIO
 
 from babel import Locale
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
-LOCALES = ("en", "tr")
-DEFAULT_LOCALE = "en"
-DOMAIN = "messages"
+from leadflow.locale.catalogs import DEFAULT_LOCALE, LOCALES, translations
+
+__all__ = ["DEFAULT_LOCALE", "LOCALES", "N_", "active", "negotiate", "translations"]
 
 
 def N_(message: str) -> str:
     """Mark `message` for extraction; it is translated where it is shown."""
     return message
-
-
-@functools.cache
-def translations(locale: str) -> gettext.NullTranslations:
-    """The compiled catalog of `locale` (English, the source language, when unknown)."""
-    if locale not in LOCALES:
-        locale = DEFAULT_LOCALE
-    folder = resources.files("leadflow.locale").joinpath(locale, "LC_MESSAGES")
-    source = folder.joinpath(f"{DOMAIN}.po")
-    if not source.is_file():
-        return gettext.NullTranslations()
-    with source.open("rb") as po:
-        catalog = read_po(po, locale=locale, domain=DOMAIN)
-    compiled = BytesIO()
-    write_mo(compiled, catalog, use_fuzzy=False)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
 
 
 def negotiate(accept_language: str | None) -> str:
@@ -60,17 +38,24 @@ def negotiate(accept_language: str | None) -> str:
 _current: ContextVar[gettext.NullTranslations | None] = ContextVar(
     "leadflow_translations", default=None
 )
+_current_locale: ContextVar[str] = ContextVar("leadflow_locale", default=DEFAULT_LOCALE)
 
 
 @contextmanager
 def active(locale: str) -> Iterator[gettext.NullTranslations]:
     """Make `locale` the language of the templates rendered inside the block."""
     chosen = translations(locale)
-    token = _current.set(chosen)
+    token, locale_token = _current.set(chosen), _current_locale.set(locale)
     try:
         yield chosen
     finally:
         _current.reset(token)
+        _current_locale.reset(locale_token)
+
+
+def current_locale() -> str:
+    """The language of the templates being rendered (`active`)."""
+    return _current_locale.get()
 
 
 def _now_active() -> gettext.NullTranslations:

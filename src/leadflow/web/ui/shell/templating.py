@@ -14,12 +14,22 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from leadflow import __version__
+from leadflow.domain.reasons import Reason
+from leadflow.locale import speech
 from leadflow.web.ui.shell import i18n
 from leadflow.web.ui.shell.vocabulary import label_key, own_name
 
 
 def _label(kind: str, value: str | None) -> str:
     return i18n.current_gettext(label_key(kind, value)) if value else ""
+
+
+def _say(words: Reason | str | None) -> str:
+    """A coded reason in the page's language; words stored before reasons had codes as they
+    are."""
+    if words is None or isinstance(words, str):
+        return words or ""
+    return speech.say(words, i18n.current_locale())
 
 
 def _json_script(value: Any) -> Markup:
@@ -43,6 +53,7 @@ def environment() -> Environment:
     )
     env.globals["label"] = _label
     env.globals["own_name"] = own_name
+    env.globals["say"] = _say
     env.globals["leadflow_version"] = __version__
     env.filters["json_script"] = _json_script
     return env
