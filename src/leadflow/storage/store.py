@@ -21,6 +21,7 @@ from leadflow.storage.repositories.demo_history import DemoHistoryRepository
 from leadflow.storage.repositories.history import HistoryRepository
 from leadflow.storage.repositories.leads import LeadRepository
 from leadflow.storage.repositories.outbox import OutboxRepository
+from leadflow.storage.repositories.period_history import PeriodHistoryRepository
 from leadflow.storage.repositories.platform import (
     AuditRepository,
     DeadLetterRepository,
@@ -81,6 +82,7 @@ class Store:
         self.dashboards = DashboardRepository(session)
         self.tasks = TaskRepository(session)
         self.demo_history = DemoHistoryRepository(session)
+        self.period_history = PeriodHistoryRepository(session)
         self.automation = AutomationRepository(session)
         self.board = BoardRepository(session)
         self.history = HistoryRepository(session)

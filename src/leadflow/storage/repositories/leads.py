@@ -15,7 +15,7 @@ from sqlalchemy.orm import configure_mappers
 from sqlalchemy.orm.instrumentation import manager_of_class
 
 from leadflow.storage.database import driver
-from leadflow.storage.tables import Activity, Assignment, Lead
+from leadflow.storage.tables import Activity, Lead
 
 _COLUMNS = tuple(column.name for column in Lead.__table__.columns)
 _RETURNING = ", ".join(_COLUMNS)
@@ -158,23 +158,6 @@ class LeadRepository:
             .order_by(Lead.received_at, Lead.id)
         )
         return list((await self.session.execute(statement)).scalars())
-
-    async def history_between(
-        self, start: datetime, end: datetime
-    ) -> list[tuple[Lead, str | None]]:
-        """Leads received in [start, end) with the agent their first routing chose."""
-        initial = (
-            select(Assignment.agent_key)
-            .where(Assignment.lead_id == Lead.id, Assignment.kind == "initial")
-            .limit(1)
-            .scalar_subquery()
-        )
-        statement = (
-            select(Lead, initial)
-            .where(Lead.received_at >= start, Lead.received_at < end)
-            .order_by(Lead.received_at, Lead.id)
-        )
-        return [(lead, agent) for lead, agent in (await self.session.execute(statement)).all()]
 
     async def queued(self, limit: int) -> list[Lead]:
         """Waiting leads, highest priority and then oldest first, locked (others skip them).
