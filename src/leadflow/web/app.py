@@ -23,6 +23,7 @@ from leadflow.web.api import (
     forms,
     leads,
     quality,
+    replays,
     routing,
     system,
     tasks,
@@ -117,6 +118,7 @@ def create_app(
     app.include_router(leads.router)
     app.include_router(forms.router, max_body_size=limits.FORM_BODY_BYTES)
     app.include_router(routing.router)
+    app.include_router(replays.router)
     app.include_router(work.router)
     app.include_router(tasks.router)
     app.include_router(workflow.router)

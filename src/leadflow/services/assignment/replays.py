@@ -33,7 +33,7 @@ from leadflow.routing.period import (
 from leadflow.services.assignment.assign import routable
 from leadflow.services.assignment.record import ROUTED_FIELDS
 from leadflow.services.configuration.organisation import Organisation, compile_organisation
-from leadflow.services.configuration.versions import UnknownVersion, validate
+from leadflow.services.configuration.versions import NoConfiguration, UnknownVersion, validate
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
 
@@ -140,9 +140,9 @@ async def _timeline(
     """The versions in force from `warm` to `end`: the one applied last before `warm` (or the
     first, when none was: a history loaded before its configuration, as the demo's), then each
     applied in between. Each is compiled afresh: the replay's thread shares nothing."""
-    known = await store.period_history.versions()
+    known = await store.period_history.versions(warm, end)
     if not known:
-        raise BadPeriod("version", "no configuration has been applied yet")
+        raise NoConfiguration()
     before = [entry for entry in known if entry[1] <= warm]
     first = before[-1] if before else known[0]
     during = [first, *(entry for entry in known if warm < entry[1] < end and entry != first)]

@@ -130,7 +130,16 @@ class PeriodHistoryRepository:
             {row["pipeline_key"]: row["state"] for row in pools},
         )
 
-    async def versions(self) -> list[tuple[int, datetime]]:
-        """Every configuration version and when it was applied, oldest first."""
-        rows = await self._rows("SELECT id, created_at FROM config_versions ORDER BY id")
-        return [(row["id"], row["created_at"]) for row in rows]
+    async def versions(self, start: datetime, end: datetime) -> list[tuple[int, datetime]]:
+        """Every configuration version and when it came in force, in that order: when it was
+        applied, or its first decision in [start, end) if that came earlier (a history
+        recorded with a simulated clock, as the demo's and the tests' are)."""
+        rows = await self._rows(
+            "SELECT v.id, LEAST(v.created_at, used.first) AS since FROM config_versions v"
+            " LEFT JOIN (SELECT config_version_id, min(decided_at) AS first FROM assignments"
+            " WHERE decided_at >= %s AND decided_at < %s GROUP BY config_version_id) used"
+            " ON used.config_version_id = v.id ORDER BY since, v.id",
+            start,
+            end,
+        )
+        return [(row["id"], row["since"]) for row in rows]
