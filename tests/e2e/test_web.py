@@ -25,13 +25,17 @@ HOMES = {
             "Rules",
             *PLANS,
             "Versions",
+            "Replay",
             "Users",
             "API tokens",
             "Channels",
             "Web forms",
         ],
     ),
-    "manager": ("Dashboard", ["Dashboard", BOARD, QUALITY, *CONFIG, "Rules", *PLANS, "Versions"]),
+    "manager": (
+        "Dashboard",
+        ["Dashboard", BOARD, QUALITY, *CONFIG, "Rules", *PLANS, "Versions", "Replay"],
+    ),
     "team_lead": ("My teams", ["My teams", BOARD, QUALITY, *CONFIG, *PLANS]),
     "agent": ("My leads", ["My leads", BOARD, QUALITY]),
 }
