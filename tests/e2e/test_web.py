@@ -25,7 +25,7 @@ HOMES = {
             "Rules",
             *PLANS,
             "Versions",
-            "Replay",
+            "Period replay",
             "Users",
             "API tokens",
             "Channels",
@@ -34,7 +34,7 @@ HOMES = {
     ),
     "manager": (
         "Dashboard",
-        ["Dashboard", BOARD, QUALITY, *CONFIG, "Rules", *PLANS, "Versions", "Replay"],
+        ["Dashboard", BOARD, QUALITY, *CONFIG, "Rules", *PLANS, "Versions", "Period replay"],
     ),
     "team_lead": ("My teams", ["My teams", BOARD, QUALITY, *CONFIG, *PLANS]),
     "agent": ("My leads", ["My leads", BOARD, QUALITY]),

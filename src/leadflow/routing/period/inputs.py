@@ -74,6 +74,12 @@ class PastLead:
     reported: bool = True
     """False for a lead replayed only so the state is right when the period starts."""
 
+    @property
+    def routed_at(self) -> datetime:
+        """When routing first saw the lead: its first recorded move (a lead imported later
+        than it was received is routed at its import), else when it was received."""
+        return self.steps[0].at if self.steps else self.lead.received_at
+
 
 @dataclass(frozen=True, slots=True)
 class Carried:

@@ -85,9 +85,9 @@ def _events(period: Period) -> Iterator[tuple[datetime, int, int, PastLead | Non
     passes = (
         (at, _PASS, 0, None) for at in sorted(period.passes) if period.start <= at < period.end
     )
-    arrivals = (
-        (past.lead.received_at, _ARRIVAL, past.lead.id or 0, past)
-        for past in sorted(period.leads, key=lambda p: (p.lead.received_at, p.lead.id or 0))
+    arrivals = sorted(
+        ((past.routed_at, _ARRIVAL, past.lead.id or 0, past) for past in period.leads),
+        key=lambda event: event[:3],
     )
     people = sorted(
         (step.at, _PERSON, past.lead.id or 0, past)
