@@ -109,7 +109,7 @@ def staff_changes(world: World) -> None:
     for key in sorted(world.held):
         tracked = world.leads[key]
         back = tracked.held_for
-        if back is not None and _away(world, back) is None:
+        if back is not None and not tracked.closed(now) and _away(world, back) is None:
             if tracked.owner != back:
                 world.give(tracked, back, Move.STAFF)
             world.hold_for(tracked, None)

@@ -185,7 +185,9 @@ class LeadRepository:
                 Lead.closed_at.is_(None),
                 Lead.routing_status == "assigned",
             )
-            .order_by(Lead.sla_due_at)
+            # Ties broken by id: the order decides who gets a place first, and a period replay
+            # must be able to repeat it.
+            .order_by(Lead.sla_due_at, Lead.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
@@ -214,7 +216,7 @@ class LeadRepository:
         statement = (
             select(Lead)
             .where(Lead.owner_agent_key == agent, Lead.closed_at.is_(None))
-            .order_by(Lead.priority.desc(), Lead.received_at)
+            .order_by(Lead.priority.desc(), Lead.received_at, Lead.id)
             .with_for_update(skip_locked=True)
         )
         return list((await self.session.execute(statement)).scalars())
@@ -224,6 +226,7 @@ class LeadRepository:
         statement = (
             select(Lead)
             .where(Lead.held_for_agent_key.is_not(None), Lead.closed_at.is_(None))
+            .order_by(Lead.id)
             .with_for_update(skip_locked=True)
         )
         return list((await self.session.execute(statement)).scalars())

@@ -12,7 +12,7 @@ from leadflow.services.assignment import replays
 from leadflow.services.configuration.versions import validate
 from leadflow.web.api.schemas import UNAUTHENTICATED, UNREADABLE
 from leadflow.web.deps import Reader, StoreDep
-from leadflow.web.params import IsoDateTime
+from leadflow.web.params import INTEGER_MAX, IsoDateTime
 
 router = APIRouter(prefix="/api/v1", tags=["routing"], responses={**UNAUTHENTICATED, **UNREADABLE})
 
@@ -26,7 +26,10 @@ class ReplayIn(BaseModel):
         description=f"the period's end (excluded); at most {replays.MAX_DAYS} days after `from`",
     )
     draft_version: int | None = Field(
-        default=None, ge=1, description="a stored configuration version to compare, over the period"
+        default=None,
+        ge=1,
+        le=INTEGER_MAX,
+        description="a stored configuration version to compare, over the period",
     )
     draft: dict[str, Any] | None = Field(
         default=None, description="a draft configuration document to compare (instead of a version)"
