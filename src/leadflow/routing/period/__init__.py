@@ -12,7 +12,15 @@ from leadflow.routing.period.compare import (
     agreement,
     compare,
 )
-from leadflow.routing.period.inputs import Carried, Move, PastLead, Period, Setup, Step
+from leadflow.routing.period.inputs import (
+    Carried,
+    InFlight,
+    Move,
+    PastLead,
+    Period,
+    Setup,
+    Step,
+)
 from leadflow.routing.period.run import Replayed, Timeline, replay_period
 
 __all__ = [
@@ -22,6 +30,7 @@ __all__ = [
     "Changed",
     "Comparison",
     "Difference",
+    "InFlight",
     "Move",
     "PastLead",
     "Period",

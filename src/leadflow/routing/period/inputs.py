@@ -73,12 +73,30 @@ class PastLead:
     """What really happened, in order (people's moves are replayed from here)."""
     reported: bool = True
     """False for a lead replayed only so the state is right when the period starts."""
+    in_flight: InFlight | None = None
+    """For a lead received before the replay starts and still moving then: its state at the
+    start (it does not arrive again)."""
 
     @property
     def routed_at(self) -> datetime:
         """When routing first saw the lead: its first recorded move (a lead imported later
         than it was received is routed at its import), else when it was received."""
         return self.steps[0].at if self.steps else self.lead.received_at
+
+
+@dataclass(frozen=True, slots=True)
+class InFlight:
+    """A lead waiting, or assigned and not yet contacted, as the replay starts."""
+
+    status: str
+    """queued or assigned."""
+    owner: str | None
+    pipeline: str | None
+    since: datetime
+    """When it was last assigned, queued or kept (its first-contact clock restarted then)."""
+    sla_moves: int = 0
+    clock_stopped: bool = False
+    """The SLA moved it as often as allowed: no more automatic moves."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,6 +79,9 @@ def _seed(world: World, period: Period, timeline: Timeline) -> None:
     world.at(period.start, timeline.at(period.start))
     for carried in period.carried:
         world.loads.hold(-carried.lead, carried.owner, carried.closed_at)
+    for past in period.leads:
+        if past.in_flight is not None:
+            world.resume(Tracked(past), past.in_flight)
 
 
 def _events(period: Period) -> Iterator[tuple[datetime, int, int, PastLead | None]]:
@@ -86,7 +89,11 @@ def _events(period: Period) -> Iterator[tuple[datetime, int, int, PastLead | Non
         (at, _PASS, 0, None) for at in sorted(period.passes) if period.start <= at < period.end
     )
     arrivals = sorted(
-        ((past.routed_at, _ARRIVAL, past.lead.id or 0, past) for past in period.leads),
+        (
+            (past.routed_at, _ARRIVAL, past.lead.id or 0, past)
+            for past in period.leads
+            if past.in_flight is None
+        ),
         key=lambda event: event[:3],
     )
     people = sorted(

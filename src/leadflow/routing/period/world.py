@@ -13,7 +13,7 @@ from leadflow.domain.leads import RoutableLead
 from leadflow.domain.roster import AgentSnapshot, Availability, PoolState
 from leadflow.routing.decision import Decision, Outcome
 from leadflow.routing.engine import route
-from leadflow.routing.period.inputs import Move, PastLead, Setup, Step
+from leadflow.routing.period.inputs import InFlight, Move, PastLead, Setup, Step
 from leadflow.routing.replay_roster import LoadBook, ReplayRoster
 
 _UTC = ZoneInfo("UTC")
@@ -164,6 +164,21 @@ class World:
         self.clock(tracked, None)
         self.loads.hold(tracked.key, None, None)
         tracked.steps.append(Step(move, self.now, tracked.status, None))
+
+    def resume(self, tracked: Tracked, state: InFlight) -> None:
+        """Take up a lead that was waiting or uncontacted as the replay starts."""
+        self.leads[tracked.key] = tracked
+        tracked.pipeline = state.pipeline
+        tracked.sla_moves = state.sla_moves
+        if state.status == Outcome.QUEUED.value or state.owner is None:
+            tracked.status = Outcome.QUEUED.value
+            self.waiting.add(tracked.key)
+            return
+        self._own(tracked, state.owner)
+        tracked.status = Outcome.ASSIGNED.value
+        self.loads.hold(tracked.key, state.owner, tracked.past.closed_at)
+        if not state.clock_stopped:
+            self.clock(tracked, self.setup.sla_due(state.pipeline, state.since))
 
     def clock(self, tracked: Tracked, due: datetime | None) -> None:
         """Set (or stop, None) the lead's first-contact deadline."""

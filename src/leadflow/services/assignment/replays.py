@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,10 +20,12 @@ from leadflow.routing.period import (
     Carried,
     Comparison,
     Difference,
+    InFlight,
     Move,
     PastLead,
     Period,
     Replayed,
+    Setup,
     Step,
     Timeline,
     agreement,
@@ -34,6 +36,7 @@ from leadflow.services.assignment.assign import routable
 from leadflow.services.assignment.record import ROUTED_FIELDS
 from leadflow.services.configuration.organisation import Organisation, compile_organisation
 from leadflow.services.configuration.versions import NoConfiguration, UnknownVersion, validate
+from leadflow.storage.repositories.period_history import InFlightRow
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
 
@@ -112,7 +115,7 @@ async def replay(
     warm = start - WARM_UP
     timeline, versions = await _timeline(store, warm, end)
     drafted = await _draft(store, draft, draft_version)
-    period, history = await _period(store, warm, start, end)
+    period, history = await _period(store, warm, start, end, timeline.at(warm))
     live, other = await asyncio.to_thread(_run, period, timeline, drafted)
     return PeriodReport(
         start=start,
@@ -171,25 +174,32 @@ async def _draft(
 
 
 async def _period(
-    store: Store, warm: datetime, start: datetime, end: datetime
+    store: Store, warm: datetime, start: datetime, end: datetime, first: Setup
 ) -> tuple[Period, dict[int, tuple[Step, ...]]]:
     history = store.period_history
     leads = await history.leads(warm, end)
-    routed = await history.routed_values(warm, end)
+    flying = await history.in_flight(warm)
+    moving = {lead.id for lead, _ in flying}
+    routed = await history.routed_values([*(lead.id for lead in leads), *moving])
     steps = _steps(await history.owner_changes(warm, end))
     known = {lead.id for lead in leads}
     outside = [lead.repeat_of for lead in leads if lead.repeat_of and lead.repeat_of not in known]
     owners = await history.owners(outside) if outside else {}
     state = await history.starting_state(warm)
+    pasts = [
+        _past(lead, routed.get(lead.id), steps.get(lead.id, ()), owners, start) for lead in leads
+    ]
+    pasts += [_flying(lead, row, routed.get(lead.id), first) for lead, row in flying]
     period = Period(
         start=warm,
         end=end,
-        leads=[
-            _past(lead, routed.get(lead.id), steps.get(lead.id, ()), owners, start)
-            for lead in leads
-        ],
+        leads=pasts,
         passes=await history.passes(warm, end),
-        carried=[Carried(lead, owner, closed) for lead, owner, closed in state.carried],
+        carried=[
+            Carried(lead, owner, closed)
+            for lead, owner, closed in state.carried
+            if lead not in moving
+        ],
         counted=state.counted,
         pools={
             key: PoolState(dict(value.get("current") or {}), value.get("last"))
@@ -198,6 +208,17 @@ async def _period(
     )
     reported = {lead.id: steps.get(lead.id, ()) for lead in leads if lead.received_at >= start}
     return period, reported
+
+
+def _flying(lead: Lead, row: InFlightRow, routed: dict[str, Any] | None, first: Setup) -> PastLead:
+    """A lead moving as the replay starts, with the state its last change left it in."""
+    stopped = False
+    if row.outcome == "kept" and row.pipeline is not None:
+        pipeline = next((p for p in first.configuration.pipelines if p.key == row.pipeline), None)
+        stopped = pipeline is not None and row.sla_moves >= pipeline.sla.max_reassignments
+    status = "queued" if row.outcome == "queued" else "assigned"
+    flight = InFlight(status, row.agent, row.pipeline, row.at, row.sla_moves, stopped)
+    return replace(_past(lead, routed, (), {}, lead.received_at), reported=False, in_flight=flight)
 
 
 def _steps(changes: list[Any]) -> dict[int, tuple[Step, ...]]:

@@ -32,6 +32,15 @@ class OwnerChange:
 
 
 @dataclass(frozen=True)
+class InFlightRow:
+    outcome: str
+    agent: str | None
+    pipeline: str | None
+    at: datetime
+    sla_moves: int
+
+
+@dataclass(frozen=True)
 class StartingState:
     carried: list[tuple[int, str, datetime | None]]
     """Leads received earlier and open at the start: (lead, owner, closed_at)."""
@@ -60,17 +69,49 @@ class PeriodHistoryRepository:
         )
         return [lead_of_row(row) for row in rows]
 
-    async def routed_values(self, start: datetime, end: datetime) -> dict[int, dict[str, Any]]:
-        """The fields each lead received in [start, end) had when it was first routed, as its
-        initial assignment stored them (leads routed before they were stored have none)."""
+    async def routed_values(self, lead_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The fields each lead had when it was first routed, as its initial assignment stored
+        them (leads routed before they were stored have none)."""
         rows = await self._rows(
-            "SELECT a.lead_id, a.trace -> 'lead' AS routed FROM assignments a"
-            " JOIN leads l ON l.id = a.lead_id WHERE l.received_at >= %s AND l.received_at < %s"
-            " AND a.kind = 'initial' AND a.trace ? 'lead'",
-            start,
-            end,
+            "SELECT lead_id, trace -> 'lead' AS routed FROM assignments"
+            " WHERE lead_id = ANY(%s) AND kind = 'initial' AND trace ? 'lead'",
+            list(lead_ids),
         )
         return {row["lead_id"]: row["routed"] for row in rows}
+
+    async def in_flight(self, start: datetime) -> list[tuple[Lead, InFlightRow]]:
+        """Leads received before `start` and still moving then: waiting, or assigned and
+        neither contacted nor closed by `start`; each with its last change before `start`."""
+        rows = await self._rows(
+            f"SELECT {_RETURNING}, last.* , (SELECT count(*) FROM assignments s"
+            " WHERE s.lead_id = l.id AND s.kind = 'sla' AND s.outcome = 'assigned'"
+            " AND s.decided_at < %s) AS last_sla_moves FROM leads l CROSS JOIN LATERAL ("
+            " SELECT outcome AS last_outcome, agent_key AS last_agent,"
+            " pipeline_key AS last_pipeline, decided_at AS last_at FROM assignments a"
+            " WHERE a.lead_id = l.id AND a.decided_at < %s"
+            " AND a.outcome IN ('assigned', 'queued', 'kept')"
+            " ORDER BY a.decided_at DESC, a.id DESC LIMIT 1) last"
+            " WHERE l.received_at < %s AND l.routing_status <> 'test' AND ("
+            " last.last_outcome = 'queued' OR ((l.first_contact_at IS NULL"
+            " OR l.first_contact_at > %s) AND (l.closed_at IS NULL OR l.closed_at > %s)))"
+            " ORDER BY l.id",
+            start,
+            start,
+            start,
+            start,
+            start,
+        )
+        found = []
+        for row in rows:
+            last = InFlightRow(
+                row.pop("last_outcome"),
+                row.pop("last_agent"),
+                row.pop("last_pipeline"),
+                row.pop("last_at"),
+                row.pop("last_sla_moves"),
+            )
+            found.append((lead_of_row(row), last))
+        return found
 
     async def owner_changes(self, start: datetime, end: datetime) -> list[OwnerChange]:
         """The assignments, before `end`, of the leads received in [start, end), in order."""
