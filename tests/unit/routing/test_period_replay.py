@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from leadflow.domain.configuration import Configuration
 from leadflow.domain.leads import RoutableLead
 from leadflow.routing.period import (
+    InFlight,
     Move,
     PastLead,
     Period,
@@ -137,3 +138,19 @@ def test_leads_replayed_to_warm_up_are_not_reported() -> None:
     early = PastLead(lead(1, 0), first_contact_at=at(1), reported=False)
     replayed = replay_period(period(early, past(2, 5, contacted=6)), Timeline.only(TWO))
     assert replayed.reported == frozenset({2})
+
+
+def test_a_lead_waiting_as_the_replay_starts_is_released_at_its_first_pass() -> None:
+    office = setup(organisation([agent("anna", schedule={"weekly": WEEKDAYS_9_TO_18})]))
+    waiting = InFlight("queued", None, "hair-de", at(-120))
+    earlier = PastLead(lead(1, -120), first_contact_at=at(30), reported=False, in_flight=waiting)
+    replayed = replay_period(period(earlier, passes=(10,)), Timeline.only(office))
+    assert [(s.move, s.at, s.agent) for s in replayed.leads[1]] == [(Move.RELEASE, at(10), "anna")]
+    assert replayed.reported == frozenset()
+
+
+def test_an_uncontacted_lead_as_the_replay_starts_keeps_its_sla_clock() -> None:
+    assigned = InFlight("assigned", "anna", "hair-de", at(-10))
+    earlier = PastLead(lead(1, -10), reported=False, in_flight=assigned)
+    replayed = replay_period(period(earlier, passes=(6,)), Timeline.only(TWO))
+    assert [(s.move, s.agent) for s in replayed.leads[1]] == [(Move.SLA, "ben")]
