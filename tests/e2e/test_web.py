@@ -27,6 +27,7 @@ HOMES = {
             "Rules",
             *PLANS,
             "Versions",
+            "Period replay",
             "Users",
             "API tokens",
             "Channels",
@@ -35,7 +36,7 @@ HOMES = {
     ),
     "manager": (
         "Dashboard",
-        ["Dashboard", LEADS, BOARD, QUALITY, *CONFIG, "Rules", *PLANS, "Versions"],
+        ["Dashboard", LEADS, BOARD, QUALITY, *CONFIG, "Rules", *PLANS, "Versions", "Period replay"],
     ),
     "team_lead": ("My teams", ["My teams", LEADS, BOARD, QUALITY, *CONFIG, *PLANS]),
     "agent": ("My leads", ["My leads", BOARD, QUALITY]),

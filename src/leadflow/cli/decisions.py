@@ -12,7 +12,7 @@ from leadflow.cli.shell import console, friendly, parse_day, read_text, run, wit
 
 if TYPE_CHECKING:
     from leadflow.services.assignment.decisions import LeadDecisions
-    from leadflow.services.assignment.simulation import PeriodReplay
+    from leadflow.services.assignment.replays import PeriodReport
     from leadflow.storage.store import Store
 
 
@@ -70,27 +70,41 @@ def replay_command(
     config: Annotated[
         Path | None, typer.Option("--config", help="a draft configuration YAML to compare")
     ] = None,
+    version: Annotated[
+        int | None, typer.Option("--version", help="a stored configuration version to compare")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of tables")] = False,
 ) -> None:
-    """Run past leads through the live (and a draft) configuration, with no side effects."""
+    """Replay past leads as they happened (queue releases, SLA moves, staff changes) under the
+    configurations then in force, and beside them a draft; nothing is stored."""
     import json
 
-    from leadflow.services.assignment import simulation
+    from leadflow.services.assignment import replays
     from leadflow.services.configuration import versions as configuration
-    from leadflow.services.configuration.organisation import LiveOrganisation
 
     draft = configuration.parse_yaml(read_text(str(config)), str(config)) if config else None
     since, until = parse_day(start), parse_day(end, end=True)
     if until <= since:
         raise typer.BadParameter(f"--to {end} is before --from {start}", param_hint="--to")
+    try:
+        replays.check_period(since, until)
+    except replays.BadPeriod as bad:
+        raise typer.BadParameter(str(bad), param_hint=f"--{bad.field}") from None
 
-    async def work(store: Store) -> PeriodReplay:
-        return await simulation.replay_period(
-            store, LiveOrganisation(), start=since, end=until, draft=draft
+    async def work(store: Store) -> PeriodReport:
+        return await replays.replay(
+            store, start=since, end=until, draft=draft, draft_version=version
         )
 
     with console.status("replaying…"):
-        result = run(with_store(work, commit=False))
+        try:
+            result = run(with_store(work, commit=False))
+        except replays.BadPeriod as bad:
+            option = "--version" if bad.field == "draft_version" else f"--{bad.field}"
+            raise typer.BadParameter(str(bad), param_hint=option) from None
+    if result.leads == 0:
+        console.print(f"no leads were received between {start} and {end}: nothing to replay")
+        raise typer.Exit(1)
     if as_json:
         print(json.dumps(result.to_dict(), indent=2, default=str))
         return

@@ -7,57 +7,66 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from leadflow.routing.replay_report import AgentLine
-    from leadflow.services.assignment.simulation import PeriodReplay
+    from leadflow.services.assignment.replays import PeriodReport
+
+SHOWN = 20
+"""Differences and changed leads listed one by one (the JSON has them all)."""
 
 
-def _pct(value: float) -> str:
-    return f"{100 * value:.1f} %"
+def replay_tables(result: PeriodReport) -> list[Table]:
+    """Agreement with history and why leads differ, then what the draft would change."""
+    agreed = result.agreement
+    versions = ", ".join(str(v) for v in result.live_versions)
+    summary = Table(title=f"replay of {result.leads} leads under version {versions}")
+    summary.add_column("")
+    summary.add_column("leads", justify="right")
+    summary.add_row("same agent as history", f"{agreed.same} of {agreed.leads}")
+    summary.add_row("agreement", f"{100 * agreed.share:.2f} %")
+    for move, count in agreed.by_move().items():
+        summary.add_row(f"different, first at: {move}", str(count))
+    tables = [summary]
+    if agreed.differences:
+        tables.append(_differences(result))
+    if result.comparison is not None:
+        tables.extend(_comparison(result))
+    return tables
 
 
-def replay_tables(result: PeriodReplay) -> list[Table]:
-    """Outcomes, then one row per agent: live vs draft shares, targets and caps hit."""
-    live, draft = result.live, result.draft
-    summary = Table(title=f"replay of {result.leads} leads (live = version {result.live_version})")
+def _differences(result: PeriodReport) -> Table:
+    table = Table(title="leads the replay gave to someone else (first differing move)")
+    for column in ("lead", "history", "replay", "move", "at"):
+        table.add_column(column)
+    for found in result.agreement.differences[:SHOWN]:
+        table.add_row(
+            str(found.lead),
+            found.history or "—",
+            found.replay or "—",
+            found.move.value,
+            f"{found.at:%Y-%m-%d %H:%M}",
+        )
+    return table
+
+
+def _comparison(result: PeriodReport) -> list[Table]:
+    found = result.comparison
+    assert found is not None
+    summary = Table(title=f"draft (version {result.draft_version}) against live")
     summary.add_column("")
     summary.add_column("live", justify="right")
-    if draft:
-        summary.add_column("draft", justify="right")
-    for outcome in live.outcomes:
-        row = [outcome, str(live.outcomes[outcome])]
-        if draft:
-            row.append(str(draft.outcomes.get(outcome, 0)))
-        summary.add_row(*row)
-    history = [
-        "different agent than history",
-        f"{live.different} of {live.compared}",
-    ]
-    if draft:
-        history.append(f"{draft.different} of {draft.compared}")
-    summary.add_row(*history)
-
-    agents = Table(title="per agent: leads, share of pool leads against target, caps hit")
-    for column in ("agent", "live", "share", "target", "caps hit"):
+    summary.add_column("draft", justify="right")
+    summary.add_row("leads to another agent", "", f"{len(found.changed)} of {found.leads}")
+    summary.add_row("SLA reassignments", str(found.sla.live_moves), str(found.sla.draft_moves))
+    summary.add_row("waiting at the end", str(found.sla.live_queued), str(found.sla.draft_queued))
+    agents = Table(title="per agent: leads given (every move) and held at the end")
+    for column in ("agent", "live", "draft", "Δ", "held live", "held draft"):
         agents.add_column(column, justify="left" if column == "agent" else "right")
-    if draft:
-        for column in ("draft", "share", "target", "caps hit", "Δ"):
-            agents.add_column(column, justify="right")
-    drafted = {line.agent: line for line in draft.agents} if draft else {}
-    names = sorted({line.agent for line in live.agents} | set(drafted))
-    current = {line.agent: line for line in live.agents}
-    for name in names:
-        row = [name, *_agent_cells(current.get(name))]
-        if draft:
-            other = drafted.get(name)
-            row += _agent_cells(other)
-            before = current[name].assigned if name in current else 0
-            row.append(f"{(other.assigned if other else 0) - before:+d}")
-        agents.add_row(*row)
+    for line in found.agents:
+        agents.add_row(
+            line.agent,
+            str(line.live),
+            str(line.draft),
+            f"{line.draft - line.live:+d}",
+            str(line.live_owned),
+            str(line.draft_owned),
+        )
     return [summary, agents]
-
-
-def _agent_cells(line: AgentLine | None) -> list[str]:
-    if line is None:
-        return ["0", "", "", ""]
-    caps = ", ".join(f"{k.removeprefix('cap_')} {v}" for k, v in sorted(line.caps_hit.items()))
-    return [str(line.assigned), _pct(line.share), _pct(line.target_share), caps]

@@ -71,15 +71,26 @@ class LoadBook:
         self._zones: dict[str, ZoneInfo] = {}
         self._closing: list[tuple[datetime, int, str]] = []
         self._sequence = 0
+        self._holders: dict[int, str] = {}
+        """Who holds each open lead counted by key (`hold`), so a lead closes for its owner."""
+        self._held: list[tuple[datetime, int, int]] = []
 
     def at(self, now: datetime) -> None:
         """Move to `now` (UTC), closing the leads closed by then."""
         self._now = now
         while self._closing and self._closing[0][0] <= now:
             _, _, agent = heapq.heappop(self._closing)
-            ledger = self._ledgers[agent]
-            ledger.open_count -= 1
-            ledger.load = None
+            self._open(agent, -1)
+        while self._held and self._held[0][0] <= now:
+            _, _, lead = heapq.heappop(self._held)
+            holder = self._holders.pop(lead, None)
+            if holder is not None:
+                self._open(holder, -1)
+
+    def _open(self, agent: str, delta: int) -> None:
+        ledger = self._ledgers[agent]
+        ledger.open_count += delta
+        ledger.load = None
 
     def ledger(self, agent: str) -> _Ledger:
         """The agent's ledger, rolled to the agent's local date now."""
@@ -99,6 +110,29 @@ class LoadBook:
         if closed_at is not None:
             self._sequence += 1
             heapq.heappush(self._closing, (closed_at.astimezone(UTC), self._sequence, agent))
+
+    def count_new(self, agent: str) -> None:
+        """Count a new lead for `agent` in its day, week and month now (every assignment)."""
+        ledger = self._ledger(agent)
+        ledger.day_count += 1
+        ledger.week_count += 1
+        ledger.month_count += 1
+        ledger.load = None
+
+    def hold(self, lead: int, agent: str | None, closed_at: datetime | None) -> None:
+        """`agent` now holds the open lead `lead` (None: nobody); the previous holder lets it go.
+        The lead stops counting at `closed_at` for whoever holds it then."""
+        previous = self._holders.pop(lead, None)
+        if previous is not None:
+            self._open(previous, -1)
+        if agent is None or (closed_at is not None and closed_at <= self._now):
+            return
+        if previous is None and closed_at is not None:
+            self._sequence += 1
+            heapq.heappush(self._held, (closed_at.astimezone(UTC), self._sequence, lead))
+        self._ledger(agent)
+        self._holders[lead] = agent
+        self._open(agent, 1)
 
     def _ledger(self, agent: str) -> _Ledger:
         """The agent's ledger, rolled to the agent's local date now."""

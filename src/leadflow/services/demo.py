@@ -267,6 +267,7 @@ async def _load_leads(
     start = _start(days, now)
     submissions = list(sample_leads(start, days, per_day))
     live = LiveOrganisation()
+    settling = demo_history.Settling(demo) if demo is not None else None
     done = 0
     last_tick: datetime | None = None
     for batch_start in range(0, len(submissions), 200):
@@ -275,17 +276,19 @@ async def _load_leads(
                 at = submission.created_at
                 assert at is not None
                 organisation = await live.get(store)
+                if settling is not None:
+                    await settling.until(store, at)
                 tick = at.replace(minute=at.minute - at.minute % TICK_MINUTES, second=0)
                 if tick != last_tick:  # the worker's minute ticks, coarser for speed
                     last_tick = tick
                     released = await queue.release(store, organisation, at)
-                    for waited in released.leads:
-                        if demo is not None:
-                            await demo_history.settle(store, waited, demo)
-                    await sla.enforce(store, organisation, at)
+                    moved = await sla.enforce(store, organisation, at)
+                    for lead in (*released.leads, *moved.leads):
+                        if settling is not None:
+                            settling.plan(lead)
                 result = await intake.ingest(store, submission, live=live, threshold=0.6, now=at)
-                if demo is not None:
-                    await demo_history.settle(store, result.lead, demo)
+                if settling is not None:
+                    settling.plan(result.lead)
                 done += 1
             await store.commit()
         progress(done, len(submissions))

@@ -4,6 +4,7 @@ under the owner's cap), then written whole once every lead is routed."""
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,22 +60,56 @@ def month(
     return Month(setting, bots)
 
 
-async def settle(store: Store, lead: Lead, demo: Month) -> None:
-    """The lead's first contact and, when it ends before now, its closing, as the month is
-    replayed (the routing that follows sees the owner's cap freed)."""
-    story = history.history(_facts(lead, demo.bots), demo.setting)
-    if story is None or lead.owner_agent_key is None:
-        return
-    state = story.state
-    closing = state.closed_at is not None
-    await store.demo_history.settle(
-        lead.id,
-        first_contact_at=state.first_contact_at,
-        stage=state.stage if closing else None,
-        closed_at=state.closed_at,
-    )
-    if closing:
-        await store.roster.change_open(lead.owner_agent_key, -1)
+class Settling:
+    """Each owned lead's first contact and closing, applied as the replayed clock reaches them,
+    never ahead: the SLA checks then see a lead uncontacted until its owner calls, and an owner's
+    open count falls when the lead closes (written at assignment, both looked back from the
+    future: a late first contact was never a missed SLA, a lead closed in two weeks freed its
+    place at once, and a period replay could not reproduce the month)."""
+
+    def __init__(self, demo: Month) -> None:
+        self._demo = demo
+        self._due: list[tuple[datetime, int, int, str, str | None, datetime | None]] = []
+        self._plans: dict[int, int] = {}
+        self._sequence = 0
+
+    def plan(self, lead: Lead) -> None:
+        """The lead's story with its owner now (a lead moved is planned again for the next)."""
+        story = history.history(_facts(lead, self._demo.bots), self._demo.setting)
+        self._sequence += 1
+        self._plans[lead.id] = self._sequence
+        if story is None or lead.owner_agent_key is None:
+            return
+        state, owner = story.state, lead.owner_agent_key
+        if state.first_contact_at is not None:
+            contact = (state.first_contact_at, self._sequence, lead.id, owner, None, None)
+            heapq.heappush(self._due, contact)
+        if state.closed_at is not None:
+            closing = (
+                state.closed_at,
+                self._sequence,
+                lead.id,
+                owner,
+                state.stage,
+                state.closed_at,
+            )
+            heapq.heappush(self._due, closing)
+
+    async def until(self, store: Store, now: datetime) -> None:
+        """Write the first contacts and closings that happened by `now`."""
+        while self._due and self._due[0][0] <= now:
+            at, plan, lead_id, owner, stage, closed_at = heapq.heappop(self._due)
+            if self._plans.get(lead_id) != plan:
+                continue  # the lead moved to another owner before this happened
+            if closed_at is None:
+                await store.demo_history.settle(
+                    lead_id, first_contact_at=at, stage=None, closed_at=None
+                )
+                continue
+            await store.demo_history.settle(
+                lead_id, first_contact_at=None, stage=stage, closed_at=closed_at
+            )
+            await store.roster.change_open(owner, -1)
 
 
 async def write(store: Store, demo: Month, progress: Callable[[int, int], None]) -> HistoryReport:

@@ -29,6 +29,7 @@ from leadflow.storage.repositories.history import HistoryRepository
 from leadflow.storage.repositories.lead_list import LeadListRepository
 from leadflow.storage.repositories.leads import LeadRepository
 from leadflow.storage.repositories.outbox import OutboxRepository
+from leadflow.storage.repositories.period_history import PeriodHistoryRepository
 from leadflow.storage.repositories.platform import (
     AuditRepository,
     DeadLetterRepository,
@@ -143,6 +144,10 @@ class Store:
     @cached_property
     def demo_history(self) -> DemoHistoryRepository:
         return DemoHistoryRepository(self.session)
+
+    @cached_property
+    def period_history(self) -> PeriodHistoryRepository:
+        return PeriodHistoryRepository(self.session)
 
     @cached_property
     def automation(self) -> AutomationRepository:

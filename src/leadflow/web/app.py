@@ -25,6 +25,7 @@ from leadflow.web.api import (
     lead_list,
     leads,
     quality,
+    replays,
     routing,
     system,
     tasks,
@@ -122,6 +123,7 @@ def create_app(
     app.include_router(lead_list.router)
     app.include_router(forms.router, max_body_size=limits.FORM_BODY_BYTES)
     app.include_router(routing.router)
+    app.include_router(replays.router)
     app.include_router(work.router)
     app.include_router(tasks.router)
     app.include_router(workflow.router)

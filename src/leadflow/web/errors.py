@@ -13,6 +13,7 @@ from starlette.routing import Match
 
 from leadflow.identity import InvalidLead
 from leadflow.services.assignment.decisions import AgentCannotTakeLeads, UnknownAgent, UnknownLead
+from leadflow.services.assignment.replays import BadPeriod
 from leadflow.services.configuration.versions import (
     ConfigurationError,
     NoConfiguration,
@@ -135,6 +136,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AgentCannotTakeLeads)
     async def unprocessable(_: Request, exc: Exception) -> JSONResponse:
         return _detail(422, [{"loc": ["body", "agent"], "msg": str(exc), "type": "value_error"}])
+
+    @app.exception_handler(BadPeriod)
+    async def bad_period(_: Request, exc: BadPeriod) -> JSONResponse:
+        field = {"version": "draft_version"}.get(exc.field, exc.field)
+        return _detail(422, [{"loc": ["body", field], "msg": str(exc), "type": "value_error"}])
 
     @app.exception_handler(UnreadablePayload)
     async def unreadable(_: Request, exc: UnreadablePayload) -> JSONResponse:

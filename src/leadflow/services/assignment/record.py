@@ -188,7 +188,7 @@ def _decided(
         decided_at=now,
         actor=why.actor,
         reason=why.reason,
-        trace=decision.to_trace(),
+        trace=decision.to_trace() | _inputs(field, why),
     )
     messages = _messages(configuration, field, decision, why.topic, previous)
     return DecisionWrite(changes, row, pool, counted, released, messages)
@@ -274,6 +274,24 @@ def _handed(topic: str, agent: str, previous: str | None, payload: dict[str, Any
 
 Reader = Callable[[str], Any]
 """A lead's fields by name."""
+
+
+ROUTED_FIELDS = (
+    "source", "country", "language", "treatment", "budget", "currency", "score", "utm_source",
+    "utm_medium", "utm_campaign", "utm_content", "utm_term", "campaign_id", "adset_id", "ad_id",
+    "locale", "custom", "priority",
+)  # fmt: skip
+"""The lead's fields routing reads, as stored with its first decision: people edit a lead later
+(its treatment found on the first call), and a period replay routes it on what routing saw."""
+
+
+def _inputs(field: Reader, why: Handover) -> dict[str, Any]:
+    if why.kind is not Kind.INITIAL:
+        return {}
+    values = {name: field(name) for name in ROUTED_FIELDS}
+    if values["budget"] is not None:
+        values["budget"] = float(values["budget"])
+    return {"lead": values}
 
 
 def reader(lead: LeadFields) -> Reader:

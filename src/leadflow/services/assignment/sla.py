@@ -20,21 +20,25 @@ WARNING_AHEAD = timedelta(minutes=2)
 class Enforced:
     reassigned: int
     kept: int
+    leads: tuple[Lead, ...] = ()
+    """The leads that were reassigned."""
 
 
 async def enforce(
     store: Store, organisation: Organisation, now: datetime, *, limit: int = 200
 ) -> Enforced:
-    reassigned = kept = 0
+    kept = 0
+    moved_leads: list[Lead] = []
     breached = await store.leads.sla_breached(now, limit)
     if breached:
         await claim_all(store, organisation, now)
     for lead in breached:
         async with store.savepoint():
             moved = await _breach(store, organisation, lead, now)
-        reassigned += moved
+        if moved:
+            moved_leads.append(lead)
         kept += not moved
-    return Enforced(reassigned, kept)
+    return Enforced(len(moved_leads), kept, tuple(moved_leads))
 
 
 async def _breach(store: Store, organisation: Organisation, lead: Lead, now: datetime) -> bool:

@@ -70,7 +70,11 @@ def away_reason(organisation: Organisation, key: str, now: datetime) -> Away | N
         return Away(key, left=True, detail=f"{key} left the company")
     availability = organisation.availability(key, now)
     if availability.reason is Unavailability.ON_LEAVE:
-        return Away(key, left=False, detail=str(availability.detail) or f"{key} is on leave")
+        return Away(
+            key,
+            left=False,
+            detail=str(availability.detail) if availability.detail else f"{key} is on leave",
+        )
     return None
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import configure_mappers
 from sqlalchemy.orm.instrumentation import manager_of_class
 
 from leadflow.storage.database import driver
-from leadflow.storage.tables import Activity, Assignment, Lead
+from leadflow.storage.tables import Activity, Lead
 
 _COLUMNS = tuple(column.name for column in Lead.__table__.columns)
 _RETURNING = ", ".join(_COLUMNS)
@@ -159,23 +159,6 @@ class LeadRepository:
         )
         return list((await self.session.execute(statement)).scalars())
 
-    async def history_between(
-        self, start: datetime, end: datetime
-    ) -> list[tuple[Lead, str | None]]:
-        """Leads received in [start, end) with the agent their first routing chose."""
-        initial = (
-            select(Assignment.agent_key)
-            .where(Assignment.lead_id == Lead.id, Assignment.kind == "initial")
-            .limit(1)
-            .scalar_subquery()
-        )
-        statement = (
-            select(Lead, initial)
-            .where(Lead.received_at >= start, Lead.received_at < end)
-            .order_by(Lead.received_at, Lead.id)
-        )
-        return [(lead, agent) for lead, agent in (await self.session.execute(statement)).all()]
-
     async def queued(self, limit: int) -> list[Lead]:
         """Waiting leads, highest priority and then oldest first, locked (others skip them).
 
@@ -202,7 +185,9 @@ class LeadRepository:
                 Lead.closed_at.is_(None),
                 Lead.routing_status == "assigned",
             )
-            .order_by(Lead.sla_due_at)
+            # Ties broken by id: the order decides who gets a place first, and a period replay
+            # must be able to repeat it.
+            .order_by(Lead.sla_due_at, Lead.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
@@ -231,7 +216,7 @@ class LeadRepository:
         statement = (
             select(Lead)
             .where(Lead.owner_agent_key == agent, Lead.closed_at.is_(None))
-            .order_by(Lead.priority.desc(), Lead.received_at)
+            .order_by(Lead.priority.desc(), Lead.received_at, Lead.id)
             .with_for_update(skip_locked=True)
         )
         return list((await self.session.execute(statement)).scalars())
@@ -241,6 +226,7 @@ class LeadRepository:
         statement = (
             select(Lead)
             .where(Lead.held_for_agent_key.is_not(None), Lead.closed_at.is_(None))
+            .order_by(Lead.id)
             .with_for_update(skip_locked=True)
         )
         return list((await self.session.execute(statement)).scalars())

@@ -1,5 +1,5 @@
 """The web interface mounted on the application: session cookie, static files, every package's
-pages (home, account, admin, board, config, dashboard, inbox, leads, quality) and the error
+pages (home, account, admin, board, config, dashboard, inbox, leads, quality, replay) and the error
 pages."""
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from leadflow.web.ui.inbox import tasks as inbox_tasks
 from leadflow.web.ui.inbox import whatsapp as inbox_whatsapp
 from leadflow.web.ui.leads import pages as leads
 from leadflow.web.ui.quality import pages as quality
+from leadflow.web.ui.replay import pages as replay
 from leadflow.web.ui.shell import errors
 from leadflow.web.ui.shell.transport import BrowserCookies, StrictTransport
 
@@ -52,4 +53,5 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(board.router)
     app.include_router(leads.router)
     app.include_router(quality.router)
+    app.include_router(replay.router)
     errors.install(app)

@@ -1,15 +1,18 @@
-"""The agent form: what the browser sends, read into `AgentSettings` or field problems."""
+"""The agent forms (an agent's settings, a new agent): what the browser sends, read into
+`AgentSettings` / `NewAgent` or field problems."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TypeVar
 from zoneinfo import available_timezones
 
 from leadflow.domain.configuration import AgentStatus, Tier
 from leadflow.services.configuration.agent_settings import AgentSettings
+from leadflow.services.configuration.new_agent import NewAgent
 from leadflow.web.ui.shell.i18n import N_
 
 CAPS = ("day", "week", "month", "open")
@@ -101,3 +104,70 @@ def _choice(enum: type[E], value: str) -> E | None:
         return enum(value)
     except ValueError:
         return None
+
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class NewAgentForm:
+    """The new-agent form: who they are, where they work, from when, and their settings."""
+
+    key: str = ""
+    name: str = ""
+    email: str = ""
+    team: str = ""
+    pools: list[str] = field(default_factory=list)
+    weights: dict[str, str] = field(default_factory=dict)
+    started_on: str = ""
+    settings: AgentForm = field(default_factory=AgentForm)
+    problems: dict[str, str] = field(default_factory=dict)
+
+    def read(self, teams: Iterable[str], pipelines: Iterable[str]) -> NewAgent | None:
+        """The new agent, or None with `problems` filled in (`teams` and `pipelines`: those
+        the person may add to)."""
+        settings = self.settings.read()
+        self.problems.update(self.settings.problems)
+        if not _KEY.match(self.key):
+            self.problems["key"] = N_(
+                "Use lower-case letters, digits, dots, dashes or underscores, such as lena.vogel."
+            )
+        if not self.name.strip():
+            self.problems["name"] = N_("Enter the agent's name.")
+        if self.email and not _EMAIL.match(self.email):
+            self.problems["email"] = N_("Enter an e-mail address such as lena@example.org.")
+        if self.team not in set(teams):
+            self.problems["team"] = N_("Choose one of the teams.")
+        allowed = set(pipelines)
+        if any(pool not in allowed for pool in self.pools):
+            self.problems["pools"] = N_("Choose among the listed pools.")
+        weights = {pool: self._weight(pool) for pool in self.pools}
+        started = self._start()
+        if self.problems or settings is None:
+            return None
+        return NewAgent(
+            key=self.key,
+            name=self.name.strip(),
+            email=self.email or None,
+            team=self.team,
+            pools={pool: weight for pool, weight in weights.items() if weight is not None},
+            started_on=started,
+            settings=settings,
+        )
+
+    def _weight(self, pool: str) -> int | None:
+        text = self.weights.get(pool, "").strip() or "1"
+        if not text.isdigit() or not 0 <= int(text) <= 1000:
+            self.problems[f"weight_{pool}"] = N_("Enter a weight from 0 to 1000.")
+            return None
+        return int(text)
+
+    def _start(self) -> date | None:
+        if not self.started_on:
+            return None
+        try:
+            return date.fromisoformat(self.started_on)
+        except ValueError:
+            self.problems["started_on"] = N_("Enter a date like 2026-05-01.")
+            return None

@@ -9,15 +9,16 @@ from fastapi.responses import RedirectResponse, Response
 
 from leadflow.domain.configuration import Agent, AgentStatus, Configuration, Tier
 from leadflow.services.access import scoping
-from leadflow.services.configuration import agent_settings
+from leadflow.services.configuration import agent_settings, new_agent
 from leadflow.services.configuration.agent_settings import StaleVersion
 from leadflow.services.configuration.versions import ConfigurationError
 from leadflow.services.reporting import overview
 from leadflow.web.params import INTEGER_MAX
-from leadflow.web.ui.config.agent_form import CAPS, AgentForm
+from leadflow.web.ui.config.agent_form import CAPS, AgentForm, NewAgentForm
 from leadflow.web.ui.config.screens import Screen, find, viewed
 from leadflow.web.ui.shell.context import Page, PageDep
 from leadflow.web.ui.shell.formatting import timezones
+from leadflow.web.ui.shell.i18n import N_
 from leadflow.web.ui.shell.routers import page_router
 from leadflow.web.ui.shell.vocabulary import LABELS
 
@@ -42,6 +43,7 @@ async def agent_list(page: PageDep, team: str | None = None) -> Response:
         agents=sorted(agents, key=lambda a: (a.team, a.name)),
         loads=loads,
         editable={a.key for a in agents if scoping.can_edit_agent(page.viewer, a)},
+        can_add=any(scoping.can_edit_team(page.viewer, t.key) for t in configuration.teams),
     )
 
 
@@ -64,6 +66,94 @@ def _screen(page: Page, configuration: Configuration, version: int, agent: Agent
     }
     editable = scoping.can_edit_agent(page.viewer, agent)
     return Screen(page, "config/agent.html", "agents", version, editable, shown)
+
+
+def _new_screen(page: Page, configuration: Configuration, version: int) -> Screen:
+    teams = [t for t in configuration.teams if scoping.can_edit_team(page.viewer, t.key)]
+    pools = set(new_agent.pools_for(page.viewer, configuration))
+    shown = {
+        "teams": teams,
+        "pipelines": [p for p in configuration.pipelines if p.key in pools],
+        "skills": _known_skills(configuration),
+        "tiers": [t.value for t in Tier],
+        "statuses": [s.value for s in AgentStatus],
+        "caps": CAPS,
+        "timezones": timezones(),
+    }
+    return Screen(page, "config/agent_new.html", "agents", version, bool(teams), shown)
+
+
+def _show_new(page: Page, screen: Screen, form: NewAgentForm, **how: Any) -> Response:
+    problems = {name: page.gettext(message) for name, message in form.problems.items()}
+    return screen.show(form, problems=problems, **how)
+
+
+@router.get("/new")
+async def agent_new(page: PageDep) -> Response:
+    """The form for a new agent (administrators; team leads for their teams)."""
+    version, configuration = await viewed(page)
+    screen = _new_screen(page, configuration, version)
+    scoping.require(screen.editable, "adding agents")
+    defaults = AgentForm(tier=Tier.DEVELOPING.value, timezone="Europe/Istanbul")
+    defaults.status = AgentStatus.ACTIVE.value
+    return _show_new(page, screen, NewAgentForm(settings=defaults))
+
+
+@router.post("/new")
+async def agent_create(
+    page: PageDep,
+    base_version: Annotated[int, Form(ge=0, le=INTEGER_MAX)],
+    key: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    team: Annotated[str, Form()] = "",
+    pools: Annotated[list[str] | None, Form()] = None,
+    started_on: Annotated[str, Form()] = "",
+    languages: Annotated[str, Form()] = "",
+    skills: Annotated[list[str] | None, Form()] = None,
+    other_skills: Annotated[str, Form()] = "",
+    tier: Annotated[str, Form()] = "",
+    timezone: Annotated[str, Form()] = "",
+    cap_day: Annotated[str, Form()] = "",
+    cap_week: Annotated[str, Form()] = "",
+    cap_month: Annotated[str, Form()] = "",
+    cap_open: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+) -> Response:
+    version, configuration = await viewed(page)
+    screen = _new_screen(page, configuration, version)
+    scoping.require(screen.editable, "adding agents")
+    caps = {"day": cap_day, "week": cap_week, "month": cap_month, "open": cap_open}
+    status = AgentStatus.ACTIVE.value
+    settings = AgentForm(
+        languages, skills or [], other_skills, tier, timezone, status, caps, comment
+    )
+    form_data = await page.request.form()
+    weights = {pool: str(form_data.get(f"weight_{pool}", "")) for pool in pools or []}
+    form = NewAgentForm(
+        key.strip(), name, email.strip(), team, pools or [], weights, started_on, settings
+    )
+    agent = form.read(
+        [t.key for t in screen.context["teams"]], [p.key for p in screen.context["pipelines"]]
+    )
+    if agent is None:
+        return _show_new(page, screen, form, status=400)
+    try:
+        saved = await new_agent.add_agent(
+            page.store, page.viewer, configuration, agent, base_version=base_version,
+            comment=comment,
+        )  # fmt: skip
+    except new_agent.AgentExists:
+        form.problems["key"] = N_("An agent with this key exists already.")
+        return _show_new(page, screen, form, status=409)
+    except StaleVersion:
+        return _show_new(page, screen, form, stale=True, status=409)
+    except ConfigurationError as exc:
+        problems = [f"{p.location}: {p.message}" for p in exc.problems]
+        return _show_new(page, screen, form, status=400, config_problems=problems)
+    await page.store.commit()
+    page.flash(page.gettext("Saved as configuration version %(number)s.", number=saved))
+    return RedirectResponse(f"/config/agents/{agent.key}", status_code=303)
 
 
 def _show(page: Page, screen: Screen, form: AgentForm, **how: Any) -> Response:

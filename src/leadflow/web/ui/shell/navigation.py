@@ -43,6 +43,7 @@ def navigation(viewer: Viewer) -> list[NavItem]:
         items.append(NavItem("/config/leave", N_("Leave"), "leave"))
     if scoping.can_view_versions(viewer):
         items.append(NavItem("/config/versions", N_("Versions"), "versions"))
+        items.append(NavItem("/replay", N_("Period replay"), "replay"))
     if scoping.can_manage_users(viewer):
         items.append(NavItem("/admin/users", N_("Users"), "users"))
     if scoping.can_manage_tokens(viewer):

@@ -1,0 +1,1 @@
+"""The period replay screen (managers and administrators)."""
