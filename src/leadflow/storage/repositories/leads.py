@@ -192,13 +192,15 @@ class LeadRepository:
         return [lead_of_row(row) for row in await cursor.fetchall()]
 
     async def sla_breached(self, now: datetime, limit: int) -> list[Lead]:
-        """Assigned, open, never contacted, and past their first-contact deadline; locked."""
+        """Assigned, open, never contacted, past their first-contact deadline, and not yet
+        taken over by the team lead; locked."""
         statement = (
             select(Lead)
             .where(
                 Lead.first_contact_at.is_(None),
                 Lead.sla_due_at.is_not(None),
                 Lead.sla_due_at <= now,
+                Lead.sla_escalated_at.is_(None),
                 Lead.closed_at.is_(None),
                 Lead.routing_status == "assigned",
             )

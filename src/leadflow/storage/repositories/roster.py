@@ -71,6 +71,7 @@ class LeadRouting(TypedDict, total=False):
     routing_status: str
     assigned_at: datetime
     sla_due_at: datetime | None
+    sla_escalated_at: datetime | None
     held_for_agent_key: str | None
 
 
