@@ -61,16 +61,23 @@ def roster(
 
 @friendly
 def queue_command() -> None:
-    """Leads waiting for an eligible agent, oldest and most urgent first."""
+    """Leads waiting for an agent (queued, unassigned or unrouted), most urgent and oldest first:
+    the leads the dashboards count as waiting."""
     from leadflow.services.assignment import queue
 
-    waiting = run(with_store(lambda store: queue.waiting(store, datetime.now(UTC)), commit=False))
-    table = Table(title=f"{len(waiting)} leads waiting")
-    for column in ("lead", "pipeline", "priority", "received", "waiting"):
+    found = run(
+        with_store(
+            lambda store: queue.waiting(store, datetime.now(UTC), everything=True), commit=False
+        )
+    )
+    shown = f" (the first {len(found.leads)} listed)" if len(found.leads) < found.total else ""
+    table = Table(title=f"{found.total} leads waiting{shown}")
+    for column in ("lead", "status", "pipeline", "priority", "received", "waiting"):
         table.add_column(column)
-    for item in waiting:
+    for item in found.leads:
         table.add_row(
             str(item.lead_id),
+            item.routing_status,
             item.pipeline or "",
             str(item.priority),
             f"{item.received_at:%Y-%m-%d %H:%M}",

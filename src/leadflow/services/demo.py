@@ -275,6 +275,8 @@ async def _load_leads(
                 at = submission.created_at
                 assert at is not None
                 organisation = await live.get(store)
+                if demo is not None:
+                    await demo_history.close_due(store, demo, at)
                 tick = at.replace(minute=at.minute - at.minute % TICK_MINUTES, second=0)
                 if tick != last_tick:  # the worker's minute ticks, coarser for speed
                     last_tick = tick
@@ -289,6 +291,10 @@ async def _load_leads(
                 done += 1
             await store.commit()
         progress(done, len(submissions))
+    if demo is not None:
+        async with open_store(database) as store:
+            await demo_history.close_due(store, demo, now)
+            await store.commit()
     return done
 
 

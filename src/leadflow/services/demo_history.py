@@ -1,12 +1,14 @@
 """The demo month's sales work: each lead's history (`leadflow.demo.history`, pure) is settled
 while the month is replayed (its first contact stops the SLA clock, its closing frees a place
-under the owner's cap), then written whole once every lead is routed."""
+under the owner's cap once the replayed clock reaches it), then written whole once every lead
+is routed."""
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from leadflow.demo import history
@@ -29,6 +31,8 @@ class Month:
 
     setting: Setting
     bots: frozenset[str]
+    closings: list[tuple[datetime, int, str | None]] = field(default_factory=list)
+    """Leads whose history closes them, by closing time (a heap), until the replay gets there."""
 
 
 @dataclass(frozen=True)
@@ -60,21 +64,25 @@ def month(
 
 
 async def settle(store: Store, lead: Lead, demo: Month) -> None:
-    """The lead's first contact and, when it ends before now, its closing, as the month is
-    replayed (the routing that follows sees the owner's cap freed)."""
+    """The lead's first contact, as the month is replayed; its closing (when it ends before
+    now) waits for `close_due`. Closed at once, a lead freed its owner's place under the
+    open-leads cap days early, and the replay gave agents leads beyond it (95 of 60)."""
     story = history.history(_facts(lead, demo.bots), demo.setting)
     if story is None or lead.owner_agent_key is None:
         return
     state = story.state
-    closing = state.closed_at is not None
-    await store.demo_history.settle(
-        lead.id,
-        first_contact_at=state.first_contact_at,
-        stage=state.stage if closing else None,
-        closed_at=state.closed_at,
-    )
-    if closing:
-        await store.roster.change_open(lead.owner_agent_key, -1)
+    await store.demo_history.settle(lead.id, first_contact_at=state.first_contact_at)
+    if state.closed_at is not None:
+        heapq.heappush(demo.closings, (state.closed_at, lead.id, state.stage))
+
+
+async def close_due(store: Store, demo: Month, until: datetime) -> None:
+    """Close the leads whose history ends by `until`; each owner's open count follows."""
+    while demo.closings and demo.closings[0][0] <= until:
+        closed_at, lead_id, stage = heapq.heappop(demo.closings)
+        owner = await store.demo_history.close(lead_id, stage=stage, closed_at=closed_at)
+        if owner is not None:
+            await store.roster.change_open(owner, -1)
 
 
 async def write(store: Store, demo: Month, progress: Callable[[int, int], None]) -> HistoryReport:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -76,24 +77,49 @@ async def release(
 class Waiting:
     lead_id: int
     pipeline: str | None
+    routing_status: str
+    """queued, unassigned or unrouted: why it has no agent."""
     priority: int
     received_at: datetime
     age_s: float
     age: str
 
 
-async def waiting(store: Store, now: datetime, *, limit: int = 500) -> list[Waiting]:
-    return [
-        Waiting(
-            lead.id,
-            lead.pipeline_key,
-            lead.priority,
-            lead.received_at,
-            (now - lead.received_at).total_seconds(),
-            _words(now - lead.received_at),
-        )
-        for lead in await store.leads.queued(limit)
-    ]
+@dataclass(frozen=True)
+class Queue:
+    total: int
+    """Every lead waiting for an agent in the scope (the dashboards' "waiting" figure)."""
+    leads: list[Waiting]
+    """The first of them, highest priority and then oldest first."""
+
+
+async def waiting(
+    store: Store,
+    now: datetime,
+    *,
+    everything: bool,
+    pipelines: Collection[str] = (),
+    limit: int = 500,
+) -> Queue:
+    """Leads without an agent (queued, unassigned or unrouted, not closed), in every pipeline
+    or only `pipelines`: the same leads the dashboards count as waiting."""
+    total, leads = await store.leads.waiting(
+        everything=everything, pipelines=sorted(pipelines), limit=limit
+    )
+    return Queue(total, [_waiting(lead, now) for lead in leads])
+
+
+def _waiting(lead: Lead, now: datetime) -> Waiting:
+    age = now - lead.received_at
+    return Waiting(
+        lead.id,
+        lead.pipeline_key,
+        lead.routing_status,
+        lead.priority,
+        lead.received_at,
+        age.total_seconds(),
+        _words(age),
+    )
 
 
 def _words(age: timedelta) -> str:

@@ -65,18 +65,25 @@ class DemoHistoryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def settle(
-        self, lead_id: int, *, first_contact_at: datetime | None, stage: str | None,
-        closed_at: datetime | None,
-    ) -> None:  # fmt: skip
-        """While the month is replayed: when the lead was first contacted and, if it ends before
-        now, how (the caller keeps the owner's open count)."""
+    async def settle(self, lead_id: int, *, first_contact_at: datetime | None) -> None:
+        """While the month is replayed: when the lead was first contacted."""
         connection = await driver(self.session)
         await connection.execute(
-            "UPDATE leads SET first_contact_at = coalesce(%s, first_contact_at),"
-            " stage_key = coalesce(%s, stage_key), closed_at = %s WHERE id = %s",
-            (first_contact_at, stage, closed_at, lead_id),
+            "UPDATE leads SET first_contact_at = coalesce(%s, first_contact_at) WHERE id = %s",
+            (first_contact_at, lead_id),
         )
+
+    async def close(self, lead_id: int, *, stage: str | None, closed_at: datetime) -> str | None:
+        """The replayed clock reached the lead's closing: its owner, or None when it was
+        closed already."""
+        connection = await driver(self.session)
+        cursor = await connection.execute(
+            "UPDATE leads SET stage_key = coalesce(%s, stage_key), closed_at = %s"
+            " WHERE id = %s AND closed_at IS NULL RETURNING owner_agent_key",
+            (stage, closed_at, lead_id),
+        )
+        row = await cursor.fetchone()
+        return row[0] if row is not None else None
 
     async def owned_leads(self) -> list[HistoryLead]:
         connection = await driver(self.session)
