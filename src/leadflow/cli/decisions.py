@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from leadflow.cli.shell import console, friendly, parse_day, read_text, run, with_store
+from leadflow.cli.shell import Failure, console, friendly, parse_day, read_text, run, with_store
 
 if TYPE_CHECKING:
     from leadflow.services.assignment.decisions import LeadDecisions
@@ -29,6 +29,9 @@ def explain(
         found = await decisions.decisions_of(store, lead_id)
         answer = None
         if agent is not None:
+            known = (await LiveOrganisation().get(store)).configuration.agents
+            if all(a.key != agent for a in known):
+                raise Failure(f"no agent {agent!r} in the active configuration")
             answer = await decisions.answer_why_not(store, LiveOrganisation(), lead_id, agent)
         return found, answer
 
@@ -89,6 +92,8 @@ def replay_command(
 
     with console.status("replaying…"):
         result = run(with_store(work, commit=False))
+    if result.leads == 0:
+        raise Failure(f"no leads were received from {start} to {end}: nothing to replay")
     if as_json:
         print(json.dumps(result.to_dict(), indent=2, default=str))
         return

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from leadflow.cli.shell import console, friendly, parse_moment, run, with_store
+from leadflow.cli.shell import Failure, console, friendly, parse_moment, run, with_store
 
 if TYPE_CHECKING:
     from leadflow.services.work.rota import AgentNow
@@ -30,7 +30,11 @@ def roster(
     moment = parse_moment(at)
 
     async def work(store: Store) -> list[AgentNow]:
-        return rota.rota(await LiveOrganisation().get(store), moment, team=team)
+        organisation = await LiveOrganisation().get(store)
+        teams = [t.key for t in organisation.configuration.teams]
+        if team is not None and team not in teams:
+            raise Failure(f"no team {team!r}; the teams are {', '.join(teams)}")
+        return rota.rota(organisation, moment, team=team)
 
     agents = run(with_store(work, commit=False))
     if on_leave:
