@@ -6,8 +6,17 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from leadflow.services.assignment.assign import chain_of, claim_all, could_take, reroute, routable
-from leadflow.services.assignment.record import Handover, Kind
+from leadflow.routing import Outcome
+from leadflow.services.assignment.assign import (
+    chain_of,
+    claim_all,
+    could_take,
+    decide,
+    previous_owner,
+    reroute,
+    routable,
+)
+from leadflow.services.assignment.record import Handover, Kind, record
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
@@ -32,6 +41,13 @@ async def release(
     waiting = 0
     closed: set[tuple[object, ...]] = set()
     claimed = False
+    for lead in await store.leads.unrouted(limit):
+        if not claimed:
+            await claim_all(store, organisation, now)
+            claimed = True
+        async with store.savepoint():
+            if await _first_routing(store, organisation, lead, now):
+                assigned.append(lead)
     leads = await store.leads.queued(limit)
     # The loads as the pass starts, read without locks: a lead no agent has room for by them
     # is not routed with locks (the pass would hold its pools to the end, and intake waited
@@ -71,6 +87,18 @@ async def release(
         waiting += 1
         closed.add(chain)
     return Released(len(assigned), waiting, tuple(assigned))
+
+
+async def _first_routing(
+    store: Store, organisation: Organisation, lead: Lead, now: datetime
+) -> bool:
+    """Route a lead kept unrouted (it came before any configuration was active, or routing
+    failed) and record the decision, whatever it is: assigned, queued or unassigned."""
+    subject = routable(lead, await previous_owner(store, lead))
+    decision = await decide(store, organisation, subject, now, lock=True)
+    why = Handover(Kind.INITIAL, "routed once a configuration was active")
+    await record(store, organisation, lead, decision, now, why)
+    return decision.outcome is Outcome.ASSIGNED
 
 
 @dataclass(frozen=True)

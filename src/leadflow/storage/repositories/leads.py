@@ -221,6 +221,18 @@ class LeadRepository:
         )
         return total, list((await self.session.execute(statement)).scalars())
 
+    async def unrouted(self, limit: int) -> list[Lead]:
+        """Leads kept before any configuration was active (or after a routing fault), oldest
+        first, locked (others skip them)."""
+        statement = (
+            select(Lead)
+            .where(Lead.routing_status == "unrouted", Lead.closed_at.is_(None))
+            .order_by(Lead.received_at, Lead.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self.session.execute(statement)).scalars())
+
     async def sla_breached(self, now: datetime, limit: int) -> list[Lead]:
         """Assigned, open, never contacted, past their first-contact deadline, and not yet
         taken over by the team lead; locked."""
