@@ -67,14 +67,15 @@ def user_create(
 
 async def _known_to_configuration(store: Store, agent: str | None, teams: list[str]) -> None:
     """The agent and teams a user is linked to exist in the active configuration: a user linked
-    to nothing signs in to pages that refuse them."""
+    to nothing signs in to pages that refuse them. Before any configuration there is nothing
+    to check against (the first accounts may well come first)."""
     from leadflow.services.configuration.organisation import LiveOrganisation
     from leadflow.services.configuration.versions import NoConfiguration
 
     try:
         configuration = (await LiveOrganisation().get(store)).configuration
     except NoConfiguration:
-        raise Failure("no configuration is active yet: apply one before linking users") from None
+        return
     agents = {a.key for a in configuration.agents}
     if agent is not None and agent not in agents:
         raise Failure(f"--agent: no agent {agent!r} in the active configuration")

@@ -295,18 +295,18 @@ DEMO_PEOPLE = (
     NewUser("admin@anatolia.example", "Kerem Yıldız", Role.ADMIN, ""),
     NewUser("leyla@anatolia.example", "Leyla Aksoy", Role.MANAGER, ""),
     NewUser(
-        "gaye@anatolia.example",
-        "Gaye Erdem",
-        Role.TEAM_LEAD,
-        "",
-        team_keys=("german", "russian", "french"),
-    ),
-    NewUser(
         "asli@anatolia.example",
         "Aslı Koç",
         Role.TEAM_LEAD,
         "",
         team_keys=("english", "arabic"),
+    ),
+    NewUser(
+        "gaye@anatolia.example",
+        "Gaye Erdem",
+        Role.TEAM_LEAD,
+        "",
+        team_keys=("german", "russian", "french"),
     ),
     NewUser(
         "anna.schmidt@anatolia.example",
@@ -318,7 +318,8 @@ DEMO_PEOPLE = (
     ),
 )
 """The demo organisation's users: the IT admin, the sales director, both team leads (with the
-teams `organisation.yaml` names them lead of) and one agent."""
+teams `organisation.yaml` names them lead of; the German team's last, the one a role's sign-in
+names) and one agent."""
 
 
 async def ensure_demo_users(store: Store) -> list[DemoUser]:
