@@ -6,6 +6,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import structlog
+
 from leadflow.routing import Outcome
 from leadflow.services.assignment.assign import (
     chain_of,
@@ -20,6 +22,8 @@ from leadflow.services.assignment.record import Handover, Kind, record
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,9 +49,12 @@ async def release(
         if not claimed:
             await claim_all(store, organisation, now)
             claimed = True
-        async with store.savepoint():
-            if await _first_routing(store, organisation, lead, now):
-                assigned.append(lead)
+        try:
+            async with store.savepoint():
+                if await _first_routing(store, organisation, lead, now):
+                    assigned.append(lead)
+        except Exception:  # one lead's routing fault must not stop the queue for all
+            log.exception("routing failed again; lead kept as unrouted", lead_id=lead.id)
     leads = await store.leads.queued(limit)
     # The loads as the pass starts, read without locks: a lead no agent has room for by them
     # is not routed with locks (the pass would hold its pools to the end, and intake waited
