@@ -17,8 +17,9 @@ $(BIN)/.native: $(BIN)/.installed $(wildcard src/leadflow/routing/*.py src/leadf
 
 install: $(BIN)/.installed $(BIN)/.native
 
+# `make demo PORT=8080` serves on another port.
 demo: install
-	$(BIN)/leadflow demo
+	$(BIN)/leadflow demo $(if $(PORT),--port $(PORT))
 
 lint: install
 	$(BIN)/ruff check .

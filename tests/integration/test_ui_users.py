@@ -61,22 +61,23 @@ async def test_an_invalid_user_is_refused_with_its_reason(
     assert refused.value.problem is problem
 
 
-async def test_demo_users_exist_once_per_role_and_get_fresh_passwords(store: Store) -> None:
+async def test_demo_users_exist_once_and_get_fresh_passwords(store: Store) -> None:
     first = await users.ensure_demo_users(store)
     assert [person.role for person in first] == [
         Role.ADMIN,
         Role.MANAGER,
         Role.TEAM_LEAD,
+        Role.TEAM_LEAD,
         Role.AGENT,
     ]
     second = await users.ensure_demo_users(store)
-    assert len(await users.list_accounts(store)) == 4
-    lead = next(p for p in second if p.role is Role.TEAM_LEAD)
+    assert len(await users.list_accounts(store)) == 5
+    lead = next(p for p in second if p.email == "gaye@anatolia.example")
     agent = next(p for p in second if p.role is Role.AGENT)
     signed_in = await users.authenticate(store, lead.email, lead.password)
     assert signed_in is not None
-    assert signed_in.team_keys == ("german",)
-    assert await users.authenticate(store, lead.email, first[2].password) is None
+    assert signed_in.team_keys == ("german", "russian", "french")  # as organisation.yaml names her
+    assert await users.authenticate(store, lead.email, first[3].password) is None
     account = await users.authenticate(store, agent.email, agent.password)
     assert account is not None
     assert account.agent_key == "anna.schmidt"

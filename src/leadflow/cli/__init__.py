@@ -17,6 +17,7 @@ from leadflow.cli import (
     decisions,
     demo,
     forms,
+    help,
     intake,
     operations,
     outbox,
@@ -25,6 +26,7 @@ from leadflow.cli import (
     users,
 )
 
+help.use_words()
 app = typer.Typer(
     help="Leadflow: route every inbound lead to the right sales representative, explained.",
     no_args_is_help=True,

@@ -22,16 +22,31 @@ def config_apply(
     file: Path,
     comment: Annotated[str, typer.Option(help="why this change")] = "",
 ) -> None:
-    """Validate FILE and activate it as a new configuration version."""
+    """Validate FILE and activate it as a new configuration version (none when FILE is what
+    the active version holds already). Warns of each team lead whose account is missing or does
+    not cover their teams."""
+    from leadflow.services.configuration import accounts
     from leadflow.services.configuration import versions as configuration
 
     if not file.is_file():
         raise Failure(f"no such file: {file}")
     parsed = configuration.parse_yaml(file.read_text(), str(file))
-    version = run(
-        with_store(lambda store: configuration.apply(store, parsed, actor="cli", comment=comment))
-    )
-    console.print(f"[green]configuration version {version} is active[/green]")
+
+    async def work(store: Store) -> tuple[int, bool, list[str]]:
+        warnings = [m.message for m in await accounts.check(store, parsed)]
+        same = await configuration.active_if_same(store, parsed)
+        if same is not None:
+            return same, False, warnings
+        version = await configuration.apply(store, parsed, actor="cli", comment=comment)
+        return version, True, warnings
+
+    version, applied, warnings = run(with_store(work))
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    if applied:
+        console.print(f"[green]configuration version {version} is active[/green]")
+    else:
+        console.print(f"unchanged: {file} is what version {version} holds; no new version made")
 
 
 @app.command("export")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from leadflow.cli.shell import console, friendly, parse_day, read_text, run, with_store
+from leadflow.cli.shell import Failure, console, friendly, parse_day, read_text, run, with_store
 
 if TYPE_CHECKING:
     from leadflow.services.assignment.decisions import LeadDecisions
@@ -29,6 +29,9 @@ def explain(
         found = await decisions.decisions_of(store, lead_id)
         answer = None
         if agent is not None:
+            known = (await LiveOrganisation().get(store)).configuration.agents
+            if all(a.key != agent for a in known):
+                raise Failure(f"no agent {agent!r} in the active configuration")
             answer = (
                 await decisions.answer_why_not(store, LiveOrganisation(), lead_id, agent)
             ).text
@@ -103,8 +106,7 @@ def replay_command(
             option = "--version" if bad.field == "draft_version" else f"--{bad.field}"
             raise typer.BadParameter(str(bad), param_hint=option) from None
     if result.leads == 0:
-        console.print(f"no leads were received between {start} and {end}: nothing to replay")
-        raise typer.Exit(1)
+        raise Failure(f"no leads were received from {start} to {end}: nothing to replay")
     if as_json:
         print(json.dumps(result.to_dict(), indent=2, default=str))
         return

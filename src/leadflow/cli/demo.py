@@ -30,6 +30,10 @@ def demo(
     _demo_secret(settings())
     current = settings()
     url = database_url(current)
+    if not current.database_url:
+        from leadflow.storage.embedded import stop_with_this_process
+
+        stop_with_this_process(current.data_dir)
     if reset:
         run(demo_service.reset(url))
     console.print(f"[bold]database[/bold] {url}")

@@ -62,7 +62,10 @@ def import_leads(
         finally:
             await database.dispose()
 
-    _print_summary(file, run(work()))
+    summary = run(work())
+    _print_summary(file, summary)
+    if summary.rejected and summary.rejected == summary.rows:
+        raise Failure(f"no lead imported: every one of the {summary.rows} rows was rejected")
 
 
 def _print_summary(file: Path, summary: ImportSummary) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from leadflow.cli.shell import console, friendly, parse_moment, run, with_store
+from leadflow.cli.shell import Failure, console, friendly, parse_moment, run, with_store
 
 if TYPE_CHECKING:
     from leadflow.services.work.rota import AgentNow
@@ -30,7 +30,11 @@ def roster(
     moment = parse_moment(at)
 
     async def work(store: Store) -> list[AgentNow]:
-        return rota.rota(await LiveOrganisation().get(store), moment, team=team)
+        organisation = await LiveOrganisation().get(store)
+        teams = [t.key for t in organisation.configuration.teams]
+        if team is not None and team not in teams:
+            raise Failure(f"no team {team!r}; the teams are {', '.join(teams)}")
+        return rota.rota(organisation, moment, team=team)
 
     agents = run(with_store(work, commit=False))
     if on_leave:
@@ -61,16 +65,23 @@ def roster(
 
 @friendly
 def queue_command() -> None:
-    """Leads waiting for an eligible agent, oldest and most urgent first."""
+    """Leads waiting for an agent (queued, unassigned or unrouted), most urgent and oldest first:
+    the leads the dashboards count as waiting."""
     from leadflow.services.assignment import queue
 
-    waiting = run(with_store(lambda store: queue.waiting(store, datetime.now(UTC)), commit=False))
-    table = Table(title=f"{len(waiting)} leads waiting")
-    for column in ("lead", "pipeline", "priority", "received", "waiting"):
+    found = run(
+        with_store(
+            lambda store: queue.waiting(store, datetime.now(UTC), everything=True), commit=False
+        )
+    )
+    shown = f" (the first {len(found.leads)} listed)" if len(found.leads) < found.total else ""
+    table = Table(title=f"{found.total} leads waiting{shown}")
+    for column in ("lead", "status", "pipeline", "priority", "received", "waiting"):
         table.add_column(column)
-    for item in waiting:
+    for item in found.leads:
         table.add_row(
             str(item.lead_id),
+            item.routing_status,
             item.pipeline or "",
             str(item.priority),
             f"{item.received_at:%Y-%m-%d %H:%M}",

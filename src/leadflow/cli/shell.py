@@ -103,19 +103,24 @@ def read_text(path: str) -> str:
     return file.read_text(encoding="utf-8")
 
 
-def parse_moment(text: str | None) -> datetime:
+def parse_moment(text: str | None, option: str = "--at") -> datetime:
     if text is None:
         return datetime.now(UTC)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a time like 2026-05-27T09:00+02:00") from None
+        raise typer.BadParameter(
+            f"{text!r} is not a time like 2026-05-27T09:00+02:00", param_hint=option
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def parse_day(text: str, *, end: bool = False) -> datetime:
+    """A day given with `--from` (its start) or, with `end`, with `--to` (its end)."""
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date like 2026-05-01") from None
+        raise typer.BadParameter(
+            f"{text!r} is not a date like 2026-05-01", param_hint="--to" if end else "--from"
+        ) from None
     return datetime.combine(day, time.max if end else time.min, UTC)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from leadflow.cli.shell import Failure, console, friendly, run, with_store
+
+if TYPE_CHECKING:
+    from leadflow.services.access import users
+    from leadflow.storage.store import Store
 
 app = typer.Typer(help="People who sign in to the web interface.", no_args_is_help=True)
 
@@ -49,11 +53,36 @@ def user_create(
         locale=locale,
         timezone=timezone,
     )
+
+    async def work(store: Store) -> users.Account:
+        await _known_to_configuration(store, agent, team or [])
+        return await users.create_user(store, new, actor="cli")
+
     try:
-        account = run(with_store(lambda store: users.create_user(store, new, actor="cli")))
+        account = run(with_store(work))
     except users.AccountError as exc:
         raise Failure(str(exc)) from None
     console.print(f"[green]{account.email} ({account.role.value}) can now sign in[/green]")
+
+
+async def _known_to_configuration(store: Store, agent: str | None, teams: list[str]) -> None:
+    """The agent and teams a user is linked to exist in the active configuration: a user linked
+    to nothing signs in to pages that refuse them. Before any configuration there is nothing
+    to check against (the first accounts may well come first)."""
+    from leadflow.services.configuration.organisation import LiveOrganisation
+    from leadflow.services.configuration.versions import NoConfiguration
+
+    try:
+        configuration = (await LiveOrganisation().get(store)).configuration
+    except NoConfiguration:
+        return
+    agents = {a.key for a in configuration.agents}
+    if agent is not None and agent not in agents:
+        raise Failure(f"--agent: no agent {agent!r} in the active configuration")
+    known = [t.key for t in configuration.teams]
+    if unknown := [t for t in teams if t not in known]:
+        raise Failure(f"--team: no team {', '.join(map(repr, unknown))}; the teams are "
+                      f"{', '.join(known)}")  # fmt: skip
 
 
 @app.command("password")

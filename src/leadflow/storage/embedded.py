@@ -18,6 +18,16 @@ def start_embedded(data_dir: Path) -> str:
     return sqlalchemy_url(server.get_uri())
 
 
+def stop_with_this_process(data_dir: Path) -> None:
+    """Stop the embedded server when this process ends (Ctrl-C included), unless another
+    process still uses it. Other commands leave it running, so that each does not pay a
+    server start; `leadflow demo` stops it, so that no PostgreSQL outlives the demo."""
+    from pgserver import get_server  # type: ignore[attr-defined]
+
+    server = get_server((data_dir / "postgres").resolve(), cleanup_mode=None)
+    server.cleanup_mode = "stop"
+
+
 def sqlalchemy_url(uri: str) -> str:
     """`postgresql://u@/db?host=/sock` → `postgresql+psycopg://u@/db?host=/sock`."""
     parsed = urlparse(uri)

@@ -92,12 +92,15 @@ _session = APIKeyCookie(
 
 async def integration(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    db: Annotated[Store, Depends(store)],
+    state: Annotated[AppState, Depends(app_state)],
 ) -> TokenIdentity:
-    """The calling API token; 401 otherwise."""
+    """The calling API token; 401 otherwise. Looked up in a transaction of its own, which also
+    records the token's use (at most once a minute): a read, or a refused write, is a use too."""
     if credentials is None:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
-    identity = await tokens.authenticate(db, credentials.credentials)
+    async with open_store(state.database) as own:
+        identity = await tokens.authenticate(own, credentials.credentials, now=state.clock())
+        await own.commit()
     if identity is None:
         raise HTTPException(401, "invalid or revoked token", headers={"WWW-Authenticate": "Bearer"})
     return identity
@@ -114,7 +117,7 @@ async def viewer(
     With the cookie, unsafe methods must also send the session's CSRF token (`X-CSRF-Token`).
     """
     if credentials is not None:
-        token = await integration(credentials, db)
+        token = await integration(credentials, await app_state(request))
         return Viewer(role=Role.INTEGRATION, actor=f"token:{token.name}", scopes=token.scopes)
     account = await security.session_account(request, db)
     if account is None:

@@ -7,12 +7,15 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from leadflow.services.access.scoping import LEAST_PRIVILEGE, Scope
 from leadflow.storage.store import Store
 
 PREFIX = "lf_"
+USE_RECORDED_EVERY = timedelta(minutes=1)
+"""A token's `last_used_at` is written at most this often (per server process): not a write on
+every API call."""
 
 
 class TokenExists(Exception):
@@ -76,6 +79,16 @@ class LiveTokens:
         self.ttl = ttl
         self.clock = clock
         self._names: dict[str, tuple[TokenIdentity, float]] = {}
+        self._used: dict[str, float] = {}
+
+    def use_to_record(self, digest: str) -> bool:
+        """True at the token's first use in this process and once a minute after; the caller
+        then records it (`record_use`)."""
+        now = self.clock()
+        if self._used.get(digest, -1e18) > now - USE_RECORDED_EVERY.total_seconds():
+            return False
+        self._used[digest] = now
+        return True
 
     def __len__(self) -> int:
         return len(self._names)
@@ -100,16 +113,24 @@ LIVE = LiveTokens()
 
 
 async def authenticate(
-    store: Store, secret: str, *, live: LiveTokens = LIVE
+    store: Store, secret: str, *, now: datetime | None = None, live: LiveTokens = LIVE
 ) -> TokenIdentity | None:
-    """The token's name and scopes when `secret` is a live token, else None."""
+    """The token's name and scopes when `secret` is a live token, else None. With `now`, a live
+    token's use is recorded (at most once a minute per process, `record_use`)."""
     digest = hash_token(secret)
     identity = live.get(digest)
     if identity is None:
         found = await store.tokens.live_token(digest)
         identity = None if found is None else TokenIdentity(found[0], _known(found[1]))
         live.keep(digest, identity)
+    if identity is not None and now is not None and live.use_to_record(digest):
+        await record_use(store, secret, now)
     return identity
+
+
+async def record_use(store: Store, secret: str, now: datetime) -> None:
+    """Write when the token was last used (at most once a minute, whichever process asks)."""
+    await store.tokens.mark_used(hash_token(secret), now, since=now - USE_RECORDED_EVERY)
 
 
 def _known(stored: list[str]) -> frozenset[Scope]:

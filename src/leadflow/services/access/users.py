@@ -294,7 +294,20 @@ async def set_active(store: Store, user_id: int, active: bool, *, by: Account) -
 DEMO_PEOPLE = (
     NewUser("admin@anatolia.example", "Kerem Yıldız", Role.ADMIN, ""),
     NewUser("leyla@anatolia.example", "Leyla Aksoy", Role.MANAGER, ""),
-    NewUser("gaye@anatolia.example", "Gaye Erdem", Role.TEAM_LEAD, "", team_keys=("german",)),
+    NewUser(
+        "asli@anatolia.example",
+        "Aslı Koç",
+        Role.TEAM_LEAD,
+        "",
+        team_keys=("english", "arabic"),
+    ),
+    NewUser(
+        "gaye@anatolia.example",
+        "Gaye Erdem",
+        Role.TEAM_LEAD,
+        "",
+        team_keys=("german", "russian", "french"),
+    ),
     NewUser(
         "anna.schmidt@anatolia.example",
         "Anna Schmidt",
@@ -304,8 +317,9 @@ DEMO_PEOPLE = (
         timezone="Europe/Berlin",
     ),
 )
-"""One user per role for the demo organisation: the IT admin, the sales director, the German
-team's lead and one of its agents."""
+"""The demo organisation's users: the IT admin, the sales director, both team leads (with the
+teams `organisation.yaml` names them lead of; the German team's last, the one a role's sign-in
+names) and one agent."""
 
 
 async def ensure_demo_users(store: Store) -> list[DemoUser]:

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from leadflow.services.assignment.assign import chain_of, claim_all, could_take, reroute, routable
-from leadflow.services.assignment.record import Handover, Kind
+import structlog
+
+from leadflow.routing import Outcome
+from leadflow.services.assignment.assign import (
+    chain_of,
+    claim_all,
+    could_take,
+    decide,
+    previous_owner,
+    reroute,
+    routable,
+)
+from leadflow.services.assignment.record import Handover, Kind, record
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,6 +45,16 @@ async def release(
     waiting = 0
     closed: set[tuple[object, ...]] = set()
     claimed = False
+    for lead in await store.leads.unrouted(limit):
+        if not claimed:
+            await claim_all(store, organisation, now)
+            claimed = True
+        try:
+            async with store.savepoint():
+                if await _first_routing(store, organisation, lead, now):
+                    assigned.append(lead)
+        except Exception:  # one lead's routing fault must not stop the queue for all
+            log.exception("routing failed again; lead kept as unrouted", lead_id=lead.id)
     leads = await store.leads.queued(limit)
     # The loads as the pass starts, read without locks: a lead no agent has room for by them
     # is not routed with locks (the pass would hold its pools to the end, and intake waited
@@ -72,28 +96,65 @@ async def release(
     return Released(len(assigned), waiting, tuple(assigned))
 
 
+async def _first_routing(
+    store: Store, organisation: Organisation, lead: Lead, now: datetime
+) -> bool:
+    """Route a lead kept unrouted (it came before any configuration was active, or routing
+    failed) and record the decision, whatever it is: assigned, queued or unassigned."""
+    subject = routable(lead, await previous_owner(store, lead))
+    decision = await decide(store, organisation, subject, now, lock=True)
+    why = Handover(Kind.INITIAL, "routed once a configuration was active")
+    await record(store, organisation, lead, decision, now, why)
+    return decision.outcome is Outcome.ASSIGNED
+
+
 @dataclass(frozen=True)
 class Waiting:
     lead_id: int
     pipeline: str | None
+    routing_status: str
+    """queued, unassigned or unrouted: why it has no agent."""
     priority: int
     received_at: datetime
     age_s: float
     age: str
 
 
-async def waiting(store: Store, now: datetime, *, limit: int = 500) -> list[Waiting]:
-    return [
-        Waiting(
-            lead.id,
-            lead.pipeline_key,
-            lead.priority,
-            lead.received_at,
-            (now - lead.received_at).total_seconds(),
-            _words(now - lead.received_at),
-        )
-        for lead in await store.leads.queued(limit)
-    ]
+@dataclass(frozen=True)
+class Queue:
+    total: int
+    """Every lead waiting for an agent in the scope (the dashboards' "waiting" figure)."""
+    leads: list[Waiting]
+    """The first of them, highest priority and then oldest first."""
+
+
+async def waiting(
+    store: Store,
+    now: datetime,
+    *,
+    everything: bool,
+    pipelines: Collection[str] = (),
+    limit: int = 500,
+) -> Queue:
+    """Leads without an agent (queued, unassigned or unrouted, not closed), in every pipeline
+    or only `pipelines`: the same leads the dashboards count as waiting."""
+    total, leads = await store.leads.waiting(
+        everything=everything, pipelines=sorted(pipelines), limit=limit
+    )
+    return Queue(total, [_waiting(lead, now) for lead in leads])
+
+
+def _waiting(lead: Lead, now: datetime) -> Waiting:
+    age = now - lead.received_at
+    return Waiting(
+        lead.id,
+        lead.pipeline_key,
+        lead.routing_status,
+        lead.priority,
+        lead.received_at,
+        age.total_seconds(),
+        _words(age),
+    )
 
 
 def _words(age: timedelta) -> str:

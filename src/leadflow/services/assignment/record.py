@@ -169,6 +169,7 @@ def _decided(
         changes["routing_status"] = Outcome.ASSIGNED
         changes["assigned_at"] = now
         changes["sla_due_at"] = organisation.sla_due(decision.pipeline, now)
+        changes["sla_escalated_at"] = None  # a new owner, a new deadline to keep
         changes["held_for_agent_key"] = None
         counted = _counted(agent, now)
     else:

@@ -42,21 +42,23 @@ async def enforce(
 
 
 async def _breach(store: Store, organisation: Organisation, lead: Lead, now: datetime) -> bool:
+    """One missed deadline, handled once: the team lead is alerted and the lead moves to
+    someone else while the pipeline allows moves (`max_reassignments`). When nobody else is
+    eligible the owner keeps it with a new deadline, for as many missed deadlines as moves are
+    allowed; after that the team lead has it: the missed deadline stays (the lead is overdue
+    in every inbox and count) and no automatic step follows."""
     assert lead.sla_due_at is not None
     assert lead.pipeline_key is not None
     pipeline = organisation.configuration.pipeline(lead.pipeline_key)
-    owner, due = lead.owner_agent_key, lead.sla_due_at
+    owner, due, limit = lead.owner_agent_key, lead.sla_due_at, pipeline.sla.max_reassignments
+    lead.sla_misses += 1
     await _alert(store, pipeline.team, lead, owner, due)
-    if lead.sla_reassignments >= pipeline.sla.max_reassignments:
-        lead.sla_due_at = None  # the team lead has it now; no more automatic moves
-        await _kept(
-            store,
-            organisation,
-            lead,
-            now,
+    if lead.sla_reassignments >= limit:
+        reason = (
             f"SLA missed by {owner}; already reassigned "
-            f"{lead.sla_reassignments} times (the limit): team lead alerted",
+            f"{lead.sla_reassignments} times (the limit): team lead alerted"
         )
+        await _escalate(store, organisation, lead, now, reason)
         return False
     routed = await reroute(
         store,
@@ -68,18 +70,33 @@ async def _breach(store: Store, organisation: Organisation, lead: Lead, now: dat
         ),
         unavailable={owner: f"{owner} missed the first-contact SLA"} if owner else None,
     )
-    if not routed.assigned:
-        lead.sla_due_at = organisation.sla_due(lead.pipeline_key, now)
-        await _kept(
-            store,
-            organisation,
-            lead,
-            now,
-            f"SLA missed by {owner}; nobody else is eligible now: kept, team lead alerted",
+    if routed.assigned:
+        lead.sla_reassignments += 1
+        return True
+    if lead.sla_misses > limit:
+        reason = (
+            f"SLA missed by {owner}; nobody else is eligible now, {lead.sla_misses} deadlines "
+            "missed: kept, team lead alerted, no more automatic moves"
         )
+        await _escalate(store, organisation, lead, now, reason)
         return False
-    lead.sla_reassignments += 1
-    return True
+    lead.sla_due_at = organisation.sla_due(lead.pipeline_key, now)
+    await _kept(
+        store,
+        organisation,
+        lead,
+        now,
+        f"SLA missed by {owner}; nobody else is eligible now: kept, team lead alerted",
+    )
+    return False
+
+
+async def _escalate(
+    store: Store, organisation: Organisation, lead: Lead, now: datetime, reason: str
+) -> None:
+    """The team lead has the lead now: its missed deadline stays, the SLA check stops."""
+    lead.sla_escalated_at = now
+    await _kept(store, organisation, lead, now, reason)
 
 
 async def _alert(store: Store, team: str, lead: Lead, owner: str | None, due: datetime) -> None:

@@ -143,6 +143,7 @@ def _restart_sla(organisation: Organisation, lead: Lead, now: datetime) -> None:
     """A handed-over lead not yet contacted gets a full first-contact window with its new owner."""
     if lead.first_contact_at is None and lead.pipeline_key is not None:
         lead.sla_due_at = organisation.sla_due(lead.pipeline_key, now)
+        lead.sla_escalated_at = None
 
 
 async def _queue(

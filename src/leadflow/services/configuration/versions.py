@@ -158,6 +158,15 @@ async def apply(
     return version
 
 
+async def active_if_same(store: Store, configuration: Configuration) -> int | None:
+    """The active version's id when it holds `configuration` already (applying it again would
+    make a version that changes nothing), else None."""
+    active = await store.configs.active()
+    if active is None or validate(active.document) != configuration:
+        return None
+    return active.id
+
+
 async def rollback(store: Store, version: int, *, actor: str) -> int:
     """Activate a copy of an earlier version as a new version (history stays linear)."""
     old = await store.configs.get(version)

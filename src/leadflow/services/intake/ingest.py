@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import structlog
@@ -190,8 +190,15 @@ async def ingest_many(
     """Accept and route leads that arrived together, in one transaction, as if each had come
     after the one before it. Each gets its own answer: stored and routed, refused with the
     fields that are wrong, or set aside. Routing failures never lose a lead: it is kept
-    `unrouted` and retried by the worker. The caller commits."""
-    organisation = await live.get(store)
+    `unrouted` and retried by the worker. The caller commits.
+
+    Before any configuration is active the leads are kept `unrouted` (no language served yet,
+    the default repeat window), visible as waiting, and routed by the worker's next queue pass
+    once a configuration is applied: a lead is never refused for want of one."""
+    try:
+        organisation = await live.get(store)
+    except NoConfiguration:
+        return await _kept_unrouted(store, submissions, threshold=threshold, now=now)
     results: list[Ingested | InvalidLead | SetAside] = [SET_ASIDE] * len(submissions)
     marks: set[tuple[str, str]] = set()
     candidates: list[tuple[int, LeadSubmission, Normalised]] = []
@@ -224,6 +231,30 @@ async def ingest_many(
     for (index, _, _), result in zip(batch, routed, strict=True):
         results[index] = result
     return results
+
+
+async def _kept_unrouted(
+    store: Store, submissions: Sequence[LeadSubmission], *, threshold: float, now: datetime
+) -> list[Ingested | InvalidLead | SetAside]:
+    results: list[Ingested | InvalidLead | SetAside] = []
+    for submission in submissions:
+        try:
+            normalised = normalise(submission, served=frozenset(), threshold=threshold, now=now)
+        except InvalidLead as invalid:
+            results.append(invalid)
+            continue
+        prepared = await resolved(store, normalised, repeat_window=UNCONFIGURED_REPEAT_WINDOW)
+        kept = await accept(
+            store,
+            submission,
+            replace(prepared, values={**prepared.values, "routing_status": "unrouted"}),
+        )
+        results.append(Ingested(kept.lead, kept.created, None))
+    return results
+
+
+UNCONFIGURED_REPEAT_WINDOW = timedelta(days=90)
+"""The repeat window before any configuration sets one (the configuration's default)."""
 
 
 class _Twins(Exception):

@@ -41,7 +41,7 @@ class SlaState(StrEnum):
     OVERDUE = "overdue"
     CONTACTED = "contacted"
     NONE = "none"
-    """No deadline (no pipeline, or the team lead took the lead over after the last breach)."""
+    """No deadline (no pipeline)."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from leadflow.storage.repositories.leads import waiting_now
 from leadflow.storage.tables import ApiToken, Lead
 
 MIX_DIMENSIONS: dict[str, Any] = {  # what the lead mix is broken down by
@@ -38,10 +39,8 @@ MIX_DIMENSIONS: dict[str, Any] = {  # what the lead mix is broken down by
     "treatment": Lead.treatment,
 }
 
-WAITING = ("queued", "unassigned", "unrouted")
 TEST = "test"
 """The routing status of a vendor's test lead: kept out of the dashboards."""
-"""Routing statuses of a lead that still has no agent."""
 
 
 @dataclass(frozen=True)
@@ -197,7 +196,7 @@ class DashboardRepository:
         scope = _scoped(everything, agents, pipelines)
         recent = select(
             func.count(),
-            func.count().filter(Lead.routing_status.in_(("queued", "unassigned", "unrouted"))),
+            func.count().filter(waiting_now()),
         ).where(Lead.received_at >= since, scope)
         received, waiting = (await self.session.execute(recent)).one()
         still_open = (
@@ -260,7 +259,7 @@ class DashboardRepository:
         """Leads waiting for an agent now (whenever received): per pipeline, count and oldest."""
         statement = (
             select(Lead.pipeline_key, func.count(), func.min(Lead.received_at))
-            .where(Lead.routing_status.in_(WAITING), where.scope())
+            .where(waiting_now(), where.scope())
             .group_by(Lead.pipeline_key)
             .order_by(func.min(Lead.received_at))
         )

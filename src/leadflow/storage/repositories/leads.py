@@ -9,13 +9,24 @@ from typing import Any
 
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import configure_mappers
 from sqlalchemy.orm.instrumentation import manager_of_class
 
 from leadflow.storage.database import driver
 from leadflow.storage.tables import Activity, Lead
+
+WAITING = ("queued", "unassigned", "unrouted")
+"""Routing statuses of a lead that has no agent: queued (nobody eligible now), unassigned (no
+rule matched, or the pipeline's no-agent policy only alerts), unrouted (not routed yet)."""
+
+
+def waiting_now() -> ColumnElement[bool]:
+    """A lead waiting for an agent now, whatever kept it from one and however old: the one
+    definition of "waiting" the dashboards, `leadflow queue` and `GET /api/v1/queue` count."""
+    return and_(Lead.routing_status.in_(WAITING), Lead.closed_at.is_(None))
+
 
 _COLUMNS = tuple(column.name for column in Lead.__table__.columns)
 _RETURNING = ", ".join(_COLUMNS)
@@ -174,14 +185,47 @@ class LeadRepository:
         )
         return [lead_of_row(row) for row in await cursor.fetchall()]
 
+    async def waiting(
+        self, *, everything: bool, pipelines: Sequence[str], limit: int
+    ) -> tuple[int, list[Lead]]:
+        """Leads waiting for an agent (`waiting_now`), in all pipelines or only `pipelines`:
+        how many, and the first `limit` of them, highest priority and then oldest first."""
+        scope = (
+            waiting_now()
+            if everything
+            else and_(waiting_now(), Lead.pipeline_key.in_(sorted(pipelines)))
+        )
+        total = (await self.session.execute(select(func.count()).where(scope))).scalar_one()
+        statement = (
+            select(Lead)
+            .where(scope)
+            .order_by(Lead.priority.desc(), Lead.received_at, Lead.id)
+            .limit(limit)
+        )
+        return total, list((await self.session.execute(statement)).scalars())
+
+    async def unrouted(self, limit: int) -> list[Lead]:
+        """Leads kept before any configuration was active (or after a routing fault), oldest
+        first, locked (others skip them)."""
+        statement = (
+            select(Lead)
+            .where(Lead.routing_status == "unrouted", Lead.closed_at.is_(None))
+            .order_by(Lead.received_at, Lead.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self.session.execute(statement)).scalars())
+
     async def sla_breached(self, now: datetime, limit: int) -> list[Lead]:
-        """Assigned, open, never contacted, and past their first-contact deadline; locked."""
+        """Assigned, open, never contacted, past their first-contact deadline, and not yet
+        taken over by the team lead; locked."""
         statement = (
             select(Lead)
             .where(
                 Lead.first_contact_at.is_(None),
                 Lead.sla_due_at.is_not(None),
                 Lead.sla_due_at <= now,
+                Lead.sla_escalated_at.is_(None),
                 Lead.closed_at.is_(None),
                 Lead.routing_status == "assigned",
             )

@@ -40,6 +40,16 @@ class TokenRepository:
     async def all(self) -> list[ApiToken]:
         return list((await self.session.execute(select(ApiToken).order_by(ApiToken.id))).scalars())
 
+    async def mark_used(self, token_hash: str, at: datetime, *, since: datetime) -> None:
+        """The token was used at `at`; written only when its last use is older than `since`
+        (other server processes may have written it already)."""
+        connection = await driver(self.session)
+        await connection.execute(
+            "UPDATE api_tokens SET last_used_at = %s WHERE token_hash = %s"
+            " AND (last_used_at IS NULL OR last_used_at < %s)",
+            (at, token_hash, since),
+        )
+
     async def revoke(self, name: str, at: datetime) -> bool:
         result = await self.session.execute(
             update(ApiToken)

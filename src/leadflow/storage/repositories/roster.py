@@ -71,6 +71,7 @@ class LeadRouting(TypedDict, total=False):
     routing_status: str
     assigned_at: datetime
     sla_due_at: datetime | None
+    sla_escalated_at: datetime | None
     held_for_agent_key: str | None
 
 
@@ -218,6 +219,20 @@ def _decision_params(write: DecisionWrite) -> dict[str, Any]:
 class RosterRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def open_on_call(self, keys: Iterable[str]) -> dict[str, int]:
+        """Open leads per owner of `keys` that came to them as a pipeline's on-call agent (the
+        no-agent policy that skips caps): their latest assignment names them `via` on_call."""
+        connection = await driver(self.session)
+        cursor = await connection.execute(
+            "SELECT l.owner_agent_key, count(*) FROM leads l"
+            " WHERE l.owner_agent_key = ANY(%s) AND l.closed_at IS NULL AND ("
+            "  SELECT a.via FROM assignments a WHERE a.lead_id = l.id AND a.outcome = 'assigned'"
+            "  ORDER BY a.decided_at DESC, a.id DESC LIMIT 1) = 'on_call'"
+            " GROUP BY l.owner_agent_key",
+            (sorted(set(keys)),),
+        )
+        return {key: count for key, count in await cursor.fetchall()}
 
     async def loads(self, keys: Iterable[str], now: datetime) -> dict[str, Load]:
         """(day, week, month, open) per agent; day/week/month in each agent's own time zone."""

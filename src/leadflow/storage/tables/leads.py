@@ -105,6 +105,11 @@ class Lead(Base):
     first_contact_at: Mapped[datetime | None]
     sla_due_at: Mapped[datetime | None]
     sla_reassignments: Mapped[int] = mapped_column(Integer, server_default="0")
+    sla_misses: Mapped[int] = mapped_column(Integer, server_default="0")
+    """First-contact deadlines missed (each one is a step: moved, kept or escalated)."""
+    sla_escalated_at: Mapped[datetime | None]
+    """When the team lead took the lead over after its last missed deadline (`sla_due_at`,
+    kept so the lead stays overdue): the SLA check leaves it alone from then."""
     held_for_agent_key: Mapped[str | None] = mapped_column(String(64))
     """The owner on leave this lead returns to when the leave ends (kept with a backup)."""
     closed_at: Mapped[datetime | None]

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from leadflow.domain.configuration import Configuration
 from leadflow.services.access import scoping
 from leadflow.services.access.scoping import Scope, Viewer
+from leadflow.services.configuration import accounts
 from leadflow.services.configuration import versions as configuration
 from leadflow.services.intake.payloads import UnreadablePayload
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED
@@ -95,8 +96,9 @@ async def apply(request: Request, db: StoreDep, who: Changer, comment: str = "")
     else:
         parsed = configuration.validate(_json(raw))
     version = await configuration.apply(db, parsed, actor=who.actor, comment=comment)
+    warnings = [mismatch.message for mismatch in await accounts.check(db, parsed)]
     await db.commit()
-    return {"version": version}
+    return {"version": version, "warnings": warnings}
 
 
 def _json(raw: bytes) -> Any:

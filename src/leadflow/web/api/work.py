@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Response
 
 from leadflow.domain.reasons import Reason
 from leadflow.services.access import scoping
@@ -29,18 +29,34 @@ async def list_activities(lead_id: LeadId, db: StoreDep, _: LeadViewer) -> list[
 
 @router.get(
     "/queue",
-    summary="Leads waiting for an eligible agent, with their age (a team lead: their teams' "
-    "pipelines; an agent: none, queued leads have no owner)",
+    summary="Leads waiting for an agent (queued, unassigned or unrouted, not closed), highest "
+    "priority then oldest first, with their age; the `X-Total-Count` header counts them all, as "
+    "the dashboards do (a team lead: their teams' pipelines; an agent: none, they have no owner)",
+    responses={
+        200: {
+            "headers": {
+                "X-Total-Count": {
+                    "description": "every waiting lead in the viewer's scope, listed or not",
+                    "schema": {"type": "integer"},
+                }
+            }
+        }
+    },
 )
 async def waiting(
-    db: StoreDep, organisation: OrgDep, now: Now, who: Reader
+    db: StoreDep,
+    organisation: OrgDep,
+    now: Now,
+    who: Reader,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=5000, description="leads listed at most")] = 500,
 ) -> list[dict[str, Any]]:
     scope = scoping.lead_scope(who, organisation.configuration)
-    return [
-        asdict(item)
-        for item in await queue.waiting(db, now)
-        if scope.admits(owner=None, pipeline=item.pipeline)
-    ]
+    found = await queue.waiting(
+        db, now, everything=scope.everything, pipelines=scope.pipelines, limit=limit
+    )
+    response.headers["X-Total-Count"] = str(found.total)
+    return [asdict(item) for item in found.leads]
 
 
 @router.get(

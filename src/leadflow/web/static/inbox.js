@@ -34,6 +34,10 @@
       if (left <= 0) {
         element.textContent = element.dataset.slaOverdue;
         element.classList.add("overdue");
+        var row = element.closest("tr");
+        if (row) {
+          row.classList.add("overdue");
+        }
         element.removeAttribute("data-sla-left");
         return;
       }

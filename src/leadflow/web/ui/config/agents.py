@@ -13,6 +13,7 @@ from leadflow.services.configuration import agent_settings, new_agent
 from leadflow.services.configuration.agent_settings import StaleVersion
 from leadflow.services.configuration.versions import ConfigurationError
 from leadflow.services.reporting import overview
+from leadflow.services.work import over_cap
 from leadflow.web.params import INTEGER_MAX
 from leadflow.web.ui.config.agent_form import CAPS, AgentForm, NewAgentForm
 from leadflow.web.ui.config.screens import Screen, find, viewed
@@ -42,6 +43,7 @@ async def agent_list(page: PageDep, team: str | None = None) -> Response:
         chosen_team=team or "",
         agents=sorted(agents, key=lambda a: (a.team, a.name)),
         loads=loads,
+        over_cap=await over_cap.over_cap(page.store, agents, loads),
         editable={a.key for a in agents if scoping.can_edit_agent(page.viewer, a)},
         can_add=any(scoping.can_edit_team(page.viewer, t.key) for t in configuration.teams),
     )

@@ -12,7 +12,8 @@ from fastapi import HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from leadflow.domain.configuration import Configuration
-from leadflow.services.configuration import config_edits
+from leadflow.services.configuration import accounts, config_edits
+from leadflow.services.configuration.accounts import Problem
 from leadflow.services.configuration.config_edits import (
     ConfigurationError,
     Edit,
@@ -21,6 +22,7 @@ from leadflow.services.configuration.config_edits import (
 )
 from leadflow.web.ui.config.forms import FieldProblems
 from leadflow.web.ui.shell.context import Page
+from leadflow.web.ui.shell.i18n import N_
 
 Rerender = Callable[[int, dict[str, str], bool], Response]
 """Shows the form again: (HTTP status, problems by field, whether the form was stale)."""
@@ -72,8 +74,34 @@ async def save_and_redirect(
         return rerender(422, placed(config_edits.problems_under(exc, save.prefix), save), False)
     confirm(page, saved)
     if saved is not None:
+        await warn_of_accounts(page)
         await page.store.commit()
     return RedirectResponse(redirect, status_code=303)
+
+
+_MISMATCHES = {
+    Problem.NO_ACCOUNT: N_(
+        "Team lead %(email)s of %(teams)s has no account: their alerts reach nobody who can "
+        "see these teams' leads."
+    ),
+    Problem.INACTIVE: N_("Team lead %(email)s of %(teams)s has a deactivated account."),
+    Problem.NOT_A_TEAM_LEAD: N_(
+        "%(email)s is named team lead of %(teams)s but their account is not a team lead's."
+    ),
+    Problem.TEAMS_NOT_COVERED: N_(
+        "The account of team lead %(email)s does not cover %(teams)s: give it these teams "
+        "under Users."
+    ),
+}
+
+
+async def warn_of_accounts(page: Page) -> None:
+    """A warning for each team lead of the configuration just saved whose account is missing
+    or does not cover their teams."""
+    for mismatch in await accounts.check_active(page.store):
+        teams = ", ".join(mismatch.teams)
+        message = page.gettext(_MISMATCHES[mismatch.problem], email=mismatch.email, teams=teams)
+        page.flash(message, "warning")
 
 
 def confirm(page: Page, saved: int | None) -> None:
