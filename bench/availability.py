@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import psycopg
 import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
@@ -68,13 +69,32 @@ def prepare(url: str, document: dict[str, Any]) -> tuple[dict[str, str], str]:
     return env, token
 
 
+DIAGNOSTICS = (
+    "log_lock_waits = on",
+    "log_min_duration_statement = 200",
+    "log_autovacuum_min_duration = 0",
+)
+"""With --diagnose, set on the bench's own database only (ALTER DATABASE): lock waits longer
+than deadlock_timeout and statements slower than 200 ms go to the PostgreSQL server's log,
+prefixed with the database's name."""
+
+
 def with_deployment(
-    document: dict[str, Any], workers: int, work: Callable[[Deployment], dict[str, float]]
+    document: dict[str, Any],
+    workers: int,
+    work: Callable[[Deployment], dict[str, float]],
+    *,
+    diagnose: bool = False,
 ) -> dict[str, float]:
     """Run `work` against `leadflow serve` on a fresh database, then drop it."""
     name, url = create_database()
     server = None
     try:
+        if diagnose:
+            with psycopg.connect(url, autocommit=True) as admin:
+                for setting in DIAGNOSTICS:
+                    admin.execute(f'ALTER DATABASE "{name}" SET {setting}')
+            print(f"diagnostics on database {name}: {', '.join(DIAGNOSTICS)}")
         env, token = prepare(url, document)
         port = free_port()
         server = start_server(env, port, workers)
@@ -214,7 +234,19 @@ async def arrivals_to_screen(
         timings.seen[i] - timings.answered[i] for i in timings.posted if i in timings.seen
     ]
     OUTCOMES.update(timings.outcomes)
+    late = sorted(
+        (t - start, timings.seen[i] - t)
+        for i, t in timings.posted.items()
+        if i in timings.seen and timings.seen[i] - t > 1
+    )
+    if late:
+        print(
+            f"{len(late)} events later than 1 s, posted between {late[0][0]:.1f} s and "
+            f"{late[-1][0]:.1f} s into the run; the latest {max(d for _, d in late):.2f} s"
+        )
     return {
+        "sse_late_1s": len(late),
+        "sse_late_2s": sum(1 for _, delay in late if delay > 2),
         "sse_leads": len(bodies),
         "sse_rate": len(bodies) / sent_for,
         "sse_assigned": len(timings.posted),
@@ -237,6 +269,7 @@ def section_sse(args: argparse.Namespace) -> dict[str, float]:
         document,
         args.workers,
         lambda deployment: asyncio.run(arrivals_to_screen(deployment, args.rate, args.seconds)),
+        diagnose=args.diagnose,
     )
     print(
         f"arrival → SSE: {result['sse_leads']:.0f} leads at {result['sse_rate']:.0f}/s to "
@@ -266,16 +299,21 @@ def main() -> None:
     # waits more than 5 s, and the first language detection in a process (loading lingua's
     # models, ~4-5 s holding the GIL) does that under load, dropping that process's streams.
     parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--repeat", type=int, default=1, help="runs, each on a fresh database")
+    parser.add_argument("--diagnose", action="store_true", help="log lock waits, slow statements")
     args = parser.parse_args()
-    results: dict[str, float] = {}
-    for name in args.sections.split(","):
-        results.update(SECTIONS[name](args))
-    print(
-        "RESULT "
-        + " ".join(
-            f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in results.items()
+    for run in range(1, args.repeat + 1):
+        results: dict[str, float] = {}
+        for name in args.sections.split(","):
+            results.update(SECTIONS[name](args))
+        load = " ".join(f"{figure:.1f}" for figure in os.getloadavg())
+        print(
+            f"RESULT run={run} load={load.replace(' ', ',')} "
+            + " ".join(
+                f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in results.items()
+            ),
+            flush=True,
         )
-    )
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
@@ -110,12 +112,14 @@ def prepare(url: str) -> tuple[dict[str, str], str]:
     return env, token
 
 
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    env: dict[str, str], port: int, workers: int, *, patience: float = 60
+) -> subprocess.Popen[bytes]:
     binary = os.path.join(os.path.dirname(sys.executable), "leadflow")
     server = subprocess.Popen(
         [binary, "serve", "--port", str(port), "--workers", str(workers)], env=env
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + patience
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
@@ -124,7 +128,27 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
             pass
         time.sleep(0.3)
     server.kill()
-    raise SystemExit("server did not become ready within 60 s")
+    raise SystemExit(f"server did not become ready within {patience:.0f} s")
+
+
+@contextmanager
+def serving(
+    workers: int, *, patience: float = 60
+) -> Iterator[tuple[subprocess.Popen[bytes], int, str]]:
+    """`leadflow serve` on a fresh database with the demo organisation: the server, its port
+    and an API token. The server is stopped and the database dropped afterwards."""
+    name, url = create_database()
+    server = None
+    try:
+        env, token = prepare(url)
+        port = free_port()
+        server = start_server(env, port, workers, patience=patience)
+        yield server, port, token
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        drop_database(name)
 
 
 def mean_batch(port: int) -> tuple[float, float]:

@@ -13,6 +13,10 @@ from leadflow.identity.country import main_language
 from leadflow.identity.language_codes import language_of_tag, normalise_language
 
 LanguageSource = Literal["explicit", "locale", "detected", "country", "none"]
+Accuracy = Literal["low", "high"]
+"""lingua's modes. "high" adds 1-, 2-, 4- and 5-gram models to the trigrams: +271 MB a server
+process for the demo's 8 languages, against 16 MB, for 3 more right answers in 1,440 short lead
+messages (and 12 fewer wrong ones) in bench/language.py; "low" keeps a process under 300 MB."""
 
 MIN_WORDS_FOR_DETECTION: Final = 3
 """Shorter messages ("hi", "ok", a name) say nothing reliable about their language."""
@@ -68,8 +72,10 @@ def infer_language(
     return LanguageGuess(None, "none", None)
 
 
-def _detect(message: str, served: frozenset[str], threshold: float) -> LanguageGuess | None:
-    served_detector = _detector_for(served)
+def _detect(
+    message: str, served: frozenset[str], threshold: float, accuracy: Accuracy = "low"
+) -> LanguageGuess | None:
+    served_detector = _detector_for(served, accuracy)
     if served_detector is None or len(message.split()) < MIN_WORDS_FOR_DETECTION:
         return None
     values = served_detector.detector.compute_language_confidence_values(message)
@@ -80,15 +86,18 @@ def _detect(message: str, served: frozenset[str], threshold: float) -> LanguageG
 
 
 @lru_cache(maxsize=64)
-def _detector_for(served: frozenset[str]) -> _ServedDetector | None:
-    """Built once per set of served languages, with every model loaded: lingua takes a second
-    or two. Loaded lazily instead, the models a message first needs stalled the server's
-    event loop for over a second when such a message came (py-spy, docs/benchmarks.md)."""
+def _detector_for(served: frozenset[str], accuracy: Accuracy = "low") -> _ServedDetector | None:
+    """Built once per set of served languages, with every model loaded (low accuracy: 0.4 s,
+    16-22 MB for 8 languages). Loaded lazily instead, the models a message first needs stalled
+    the server's event loop for over a second when such a message came (py-spy,
+    docs/benchmarks.md)."""
     normalised = {language_of_tag(code) or code for code in served}
     codes = {language: code for code in normalised if (language := _lingua(code)) is not None}
     if len(codes) < 2:
         return None  # with one candidate, "detection" would always answer it
     builder = LanguageDetectorBuilder.from_languages(*codes)
+    if accuracy == "low":
+        builder = builder.with_low_accuracy_mode()
     detector = builder.with_preloaded_language_models().build()
     return _ServedDetector(detector, codes)
 
