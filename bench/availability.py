@@ -58,21 +58,23 @@ class Deployment:
 
 def prepare(url: str, document: dict[str, Any]) -> tuple[dict[str, str], str]:
     """Migrate, apply `document`, create a token; returns the server's environment and token."""
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": url}
+    env = {**os.environ, "LEADFLOW_DATABASE_URL": url, "LEADFLOW_SECRET_KEY": uuid.uuid4().hex}
     leadflow("migrate", env=env)
     path = f"/tmp/{uuid.uuid4().hex}.yaml"
     with open(path, "w", encoding="utf-8") as handle:
         yaml.safe_dump(document, handle, allow_unicode=True, sort_keys=False)
     leadflow("config", "apply", path, env=env)
     os.unlink(path)
-    token = leadflow("token", "create", "bench", env=env).strip().splitlines()[-1]
+    token = leadflow(
+        "token", "create", "bench", "--scope", "intake", "--scope", "read", env=env
+    )
+    token = token.strip().splitlines()[-1]
     return env, token
 
 
 DIAGNOSTICS = (
     "log_lock_waits = on",
     "log_min_duration_statement = 200",
-    "log_autovacuum_min_duration = 0",
 )
 """With --diagnose, set on the bench's own database only (ALTER DATABASE): lock waits longer
 than deadlock_timeout and statements slower than 200 ms go to the PostgreSQL server's log,
