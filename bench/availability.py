@@ -32,7 +32,8 @@ import yaml
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 sys.path.insert(0, os.path.dirname(__file__))
 
-from intake import create_database, drop_database, free_port, leadflow, start_server
+from intake import Connection, create_database, drop_database, free_port, leadflow, start_server
+from intake import post as raw_post
 from leadflow.demo import organisation_yaml
 from leadflow.services.demo import sample_leads
 
@@ -65,9 +66,7 @@ def prepare(url: str, document: dict[str, Any]) -> tuple[dict[str, str], str]:
         yaml.safe_dump(document, handle, allow_unicode=True, sort_keys=False)
     leadflow("config", "apply", path, env=env)
     os.unlink(path)
-    token = leadflow(
-        "token", "create", "bench", "--scope", "intake", "--scope", "read", env=env
-    )
+    token = leadflow("token", "create", "bench", "--scope", "intake", "--scope", "read", env=env)
     token = token.strip().splitlines()[-1]
     return env, token
 
@@ -149,17 +148,48 @@ async def watch(
         print(f"stream of {agent} ended: {exc!r}", file=sys.stderr)
 
 
-async def post(client: httpx.AsyncClient, body: dict[str, Any], timings: Timings) -> None:
+class Connections:
+    """Keep-alive connections for the posts, each used by one request at a time. Raw streams
+    (bench/intake.py's `Connection`), not httpx: with requests waiting, httpx's pool spends
+    CPU in proportion to the waiting requests on each one, and this client, sharing the two
+    cores with the server, fell behind the offered rate and read the streams late: a hiccup of
+    the server grew into seconds of apparent delay (py-spy on the client)."""
+
+    def __init__(self, port: int, size: int) -> None:
+        self.port = port
+        self.size = size
+        self.idle: asyncio.Queue[Connection] = asyncio.Queue()
+        self.opened = 0
+
+    async def take(self) -> Connection:
+        if self.idle.empty() and self.opened < self.size:
+            self.opened += 1
+            return await Connection.open(self.port)
+        return await self.idle.get()
+
+    def give_back(self, connection: Connection) -> None:
+        self.idle.put_nowait(connection)
+
+    def close(self) -> None:
+        while not self.idle.empty():
+            self.idle.get_nowait().close()
+
+
+async def post(
+    connections: Connections, token: str, body: dict[str, Any], timings: Timings
+) -> None:
     started = time.perf_counter()
+    connection = await connections.take()
     try:
-        response = await client.post("/api/v1/leads", json=body)
-    except httpx.HTTPError:
+        status, answer = await connection.request(raw_post("/api/v1/leads", token, body))
+    except (OSError, asyncio.IncompleteReadError):
         timings.errors += 1
         return
-    if response.status_code >= 400:
+    connections.give_back(connection)
+    if status >= 400:
         timings.errors += 1
         return
-    lead = response.json()
+    lead = json.loads(answer)
     outcome = (lead.get("assignment") or {}).get("outcome", "none")
     timings.outcomes[outcome] = timings.outcomes.get(outcome, 0) + 1
     if outcome == "assigned":
@@ -199,13 +229,8 @@ async def arrivals_to_screen(
         timeout=httpx.Timeout(30, read=None),
         limits=httpx.Limits(max_connections=len(deployment.agents) + 4),
     )
-    posts = httpx.AsyncClient(
-        base_url=deployment.base_url,
-        headers=auth,
-        timeout=300,
-        limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
-    )
-    async with streams, posts:
+    posts = Connections(int(deployment.base_url.rsplit(":", 1)[1]), 64)
+    async with streams:
         ready = {agent: asyncio.Event() for agent in deployment.agents}
         watchers = [
             asyncio.create_task(watch(streams, agent, timings, ready[agent]))
@@ -219,8 +244,9 @@ async def arrivals_to_screen(
             delay = start + index / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            sending.append(asyncio.create_task(post(posts, body, timings)))
+            sending.append(asyncio.create_task(post(posts, deployment.token, body, timings)))
         await asyncio.gather(*sending)
+        posts.close()
         sent_for = time.perf_counter() - start
         for _ in range(100):  # stragglers: up to 10 s more
             if not set(timings.posted) - set(timings.seen):
