@@ -15,11 +15,17 @@ from leadflow.identity.language_codes import language_of_tag, normalise_language
 LanguageSource = Literal["explicit", "locale", "detected", "country", "none"]
 Accuracy = Literal["low", "high"]
 """lingua's modes. "high" adds 1-, 2-, 4- and 5-gram models to the trigrams: +271 MB a server
-process for the demo's 8 languages, against 16 MB, for 3 more right answers in 1,440 short lead
-messages (and 12 fewer wrong ones) in bench/language.py; "low" keeps a process under 300 MB."""
+process for the demo's 8 languages, against 16-22 MB (bench/language.py, docs/decisions/0013);
+"low" keeps a process under 300 MB."""
 
 MIN_WORDS_FOR_DETECTION: Final = 3
 """Shorter messages ("hi", "ok", a name) say nothing reliable about their language."""
+
+SHORT_MESSAGE_CHARS: Final = 60
+SHORT_MESSAGE_CONFIDENCE: Final = 0.9
+"""Below SHORT_MESSAGE_CHARS, low accuracy (trigrams only) is sure of wrong answers: on the
+1,440 messages of bench/language.py it named a wrong language for 21 at the usual 0.6 (high
+accuracy: 9). Asking 0.9 of messages this short leaves 11 wrong, and 16 more to the country."""
 
 _LINGUA_CODES: Final[Mapping[str, str]] = {"no": "nb"}
 """Served codes lingua knows under another name: it models Norwegian as Bokmål and Nynorsk."""
@@ -80,6 +86,8 @@ def _detect(
         return None
     values = served_detector.detector.compute_language_confidence_values(message)
     best = values[0] if values else None
+    if accuracy == "low" and len(message.strip()) < SHORT_MESSAGE_CHARS:
+        threshold = max(threshold, SHORT_MESSAGE_CONFIDENCE)
     if best is None or best.value < threshold:
         return None
     return LanguageGuess(served_detector.codes[best.language], "detected", best.value)

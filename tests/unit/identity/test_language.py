@@ -129,7 +129,17 @@ def test_short_lead_messages_in_every_served_language_are_detected_rightly() -> 
         for (code, _), v in zip(messages, verdicts, strict=True)
     )
 
-    # Low accuracy measured 1,409 right and 21 wrong of these 1,440 (high: 1,412 and 9).
+    # Measured 1,393 right and 11 wrong of these 1,440 (high accuracy: 1,412 and 9).
     assert len(messages) == 1440
-    assert right >= 1400
-    assert wrong <= 25
+    assert right >= 1385
+    assert wrong <= 13
+
+
+def test_a_short_message_needs_more_confidence_than_a_long_one() -> None:
+    short = "He died in 1915"  # low accuracy: German at 0.85
+
+    assert guess(message=short, country="GB") == LanguageGuess("en", "country", None)
+    assert (
+        guess(message=f"{short}, and the house went to his daughter and her husband").language
+        == "en"
+    )
