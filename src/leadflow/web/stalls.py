@@ -1,7 +1,8 @@
 """Event-loop stalls, measured in the process where they happen.
 
 A probe sleeps PROBE_S over and over and records how late it wakes: a late wake-up means the
-loop was held by something synchronous (CPU work, a blocking call, the garbage collector). The
+loop was held by something synchronous (CPU work, a blocking call, the garbage collector), or
+the process got no CPU (a machine loaded past its cores: compare with `uptime`). The
 collector's pauses are timed too (`gc.callbacks`). A lag over STALL_S is logged with the
 collector's share of it, so a stall in a bench or in production says which kind it was without
 py-spy running at that moment (issue 18: an 11 s stall on the live path whose cause was not
