@@ -15,7 +15,7 @@ from leadflow.identity.language_codes import language_of_tag, normalise_language
 LanguageSource = Literal["explicit", "locale", "detected", "country", "none"]
 Accuracy = Literal["low", "high"]
 """lingua's modes. "high" adds 1-, 2-, 4- and 5-gram models to the trigrams: +271 MB a server
-process for the demo's 8 languages, against 16-22 MB (bench/language.py, docs/decisions/0013);
+process for the demo's 8 languages, against 16-22 MB (bench/language.py, docs/decisions/0014);
 "low" keeps a process under 300 MB."""
 
 MIN_WORDS_FOR_DETECTION: Final = 3
