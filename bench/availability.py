@@ -7,7 +7,14 @@ several server processes on a fresh database with the demo organisation, every a
 shift and uncapped (this measures delivery to the screen, not eligibility); one stream per agent
 is open, leads are posted at a steady rate, and events are matched to posts by lead id.
 
-    .venv/bin/python bench/availability.py [--rate 100] [--seconds 30] [--workers 2]
+    .venv/bin/python bench/availability.py [--rate 100] [--seconds 30] [--workers 2] [--repeat 10]
+        [--diagnose]
+
+Each run prints a `RESULT` line with the load average, the p50/p99/max delay, the events later
+than 1 s and 2 s, and the server's CPU per lead (which does not move with the machine's load:
+when it times the rate stays under the cores' capacity and the latencies still grow, the
+machine is the limit). `--diagnose` logs lock waits and slow statements of the bench's database
+to the PostgreSQL server's log.
 """
 
 from __future__ import annotations
@@ -26,12 +33,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import psycopg
 import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 sys.path.insert(0, os.path.dirname(__file__))
 
-from intake import create_database, drop_database, free_port, leadflow, start_server
+from intake import (
+    Connection,
+    cpu_seconds,
+    create_database,
+    drop_database,
+    free_port,
+    leadflow,
+    start_server,
+)
+from intake import post as raw_post
 from leadflow.demo import organisation_yaml
 from leadflow.services.demo import sample_leads
 
@@ -53,33 +70,53 @@ class Deployment:
     base_url: str
     token: str
     agents: list[str]
+    server_pid: int
 
 
 def prepare(url: str, document: dict[str, Any]) -> tuple[dict[str, str], str]:
     """Migrate, apply `document`, create a token; returns the server's environment and token."""
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": url}
+    env = {**os.environ, "LEADFLOW_DATABASE_URL": url, "LEADFLOW_SECRET_KEY": uuid.uuid4().hex}
     leadflow("migrate", env=env)
     path = f"/tmp/{uuid.uuid4().hex}.yaml"
     with open(path, "w", encoding="utf-8") as handle:
         yaml.safe_dump(document, handle, allow_unicode=True, sort_keys=False)
     leadflow("config", "apply", path, env=env)
     os.unlink(path)
-    token = leadflow("token", "create", "bench", env=env).strip().splitlines()[-1]
+    token = leadflow("token", "create", "bench", "--scope", "intake", "--scope", "read", env=env)
+    token = token.strip().splitlines()[-1]
     return env, token
 
 
+DIAGNOSTICS = (
+    "log_lock_waits = on",
+    "log_min_duration_statement = 200",
+)
+"""With --diagnose, set on the bench's own database only (ALTER DATABASE): lock waits longer
+than deadlock_timeout and statements slower than 200 ms go to the PostgreSQL server's log,
+prefixed with the database's name."""
+
+
 def with_deployment(
-    document: dict[str, Any], workers: int, work: Callable[[Deployment], dict[str, float]]
+    document: dict[str, Any],
+    workers: int,
+    work: Callable[[Deployment], dict[str, float]],
+    *,
+    diagnose: bool = False,
 ) -> dict[str, float]:
     """Run `work` against `leadflow serve` on a fresh database, then drop it."""
     name, url = create_database()
     server = None
     try:
+        if diagnose:
+            with psycopg.connect(url, autocommit=True) as admin:
+                for setting in DIAGNOSTICS:
+                    admin.execute(f'ALTER DATABASE "{name}" SET {setting}')
+            print(f"diagnostics on database {name}: {', '.join(DIAGNOSTICS)}")
         env, token = prepare(url, document)
         port = free_port()
-        server = start_server(env, port, workers)
+        server = start_server(env, port, workers, patience=300)
         agents = [agent["key"] for agent in document["agents"]]
-        return work(Deployment(f"http://127.0.0.1:{port}", token, agents))
+        return work(Deployment(f"http://127.0.0.1:{port}", token, agents, server.pid))
     finally:
         if server is not None:
             server.terminate()
@@ -127,17 +164,48 @@ async def watch(
         print(f"stream of {agent} ended: {exc!r}", file=sys.stderr)
 
 
-async def post(client: httpx.AsyncClient, body: dict[str, Any], timings: Timings) -> None:
+class Connections:
+    """Keep-alive connections for the posts, each used by one request at a time. Raw streams
+    (bench/intake.py's `Connection`), not httpx: with requests waiting, httpx's pool spends
+    CPU in proportion to the waiting requests on each one, and this client, sharing the two
+    cores with the server, fell behind the offered rate and read the streams late: a hiccup of
+    the server grew into seconds of apparent delay (py-spy on the client)."""
+
+    def __init__(self, port: int, size: int) -> None:
+        self.port = port
+        self.size = size
+        self.idle: asyncio.Queue[Connection] = asyncio.Queue()
+        self.opened = 0
+
+    async def take(self) -> Connection:
+        if self.idle.empty() and self.opened < self.size:
+            self.opened += 1
+            return await Connection.open(self.port)
+        return await self.idle.get()
+
+    def give_back(self, connection: Connection) -> None:
+        self.idle.put_nowait(connection)
+
+    def close(self) -> None:
+        while not self.idle.empty():
+            self.idle.get_nowait().close()
+
+
+async def post(
+    connections: Connections, token: str, body: dict[str, Any], timings: Timings
+) -> None:
     started = time.perf_counter()
+    connection = await connections.take()
     try:
-        response = await client.post("/api/v1/leads", json=body)
-    except httpx.HTTPError:
+        status, answer = await connection.request(raw_post("/api/v1/leads", token, body))
+    except (OSError, asyncio.IncompleteReadError):
         timings.errors += 1
         return
-    if response.status_code >= 400:
+    connections.give_back(connection)
+    if status >= 400:
         timings.errors += 1
         return
-    lead = response.json()
+    lead = json.loads(answer)
     outcome = (lead.get("assignment") or {}).get("outcome", "none")
     timings.outcomes[outcome] = timings.outcomes.get(outcome, 0) + 1
     if outcome == "assigned":
@@ -177,13 +245,8 @@ async def arrivals_to_screen(
         timeout=httpx.Timeout(30, read=None),
         limits=httpx.Limits(max_connections=len(deployment.agents) + 4),
     )
-    posts = httpx.AsyncClient(
-        base_url=deployment.base_url,
-        headers=auth,
-        timeout=300,
-        limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
-    )
-    async with streams, posts:
+    posts = Connections(int(deployment.base_url.rsplit(":", 1)[1]), 64)
+    async with streams:
         ready = {agent: asyncio.Event() for agent in deployment.agents}
         watchers = [
             asyncio.create_task(watch(streams, agent, timings, ready[agent]))
@@ -191,14 +254,17 @@ async def arrivals_to_screen(
         ]
         await asyncio.wait_for(asyncio.gather(*(e.wait() for e in ready.values())), 30)
         bodies = lead_bodies(int(rate * seconds))
+        server_cpu = cpu_seconds({deployment.server_pid})
         start = time.perf_counter()
         sending: list[asyncio.Task[None]] = []
         for index, body in enumerate(bodies):
             delay = start + index / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            sending.append(asyncio.create_task(post(posts, body, timings)))
+            sending.append(asyncio.create_task(post(posts, deployment.token, body, timings)))
         await asyncio.gather(*sending)
+        posts.close()
+        server_cpu = cpu_seconds({deployment.server_pid}) - server_cpu
         sent_for = time.perf_counter() - start
         for _ in range(100):  # stragglers: up to 10 s more
             if not set(timings.posted) - set(timings.seen):
@@ -214,8 +280,23 @@ async def arrivals_to_screen(
         timings.seen[i] - timings.answered[i] for i in timings.posted if i in timings.seen
     ]
     OUTCOMES.update(timings.outcomes)
+    late = sorted(
+        (t - start, timings.seen[i] - t)
+        for i, t in timings.posted.items()
+        if i in timings.seen and timings.seen[i] - t > 1
+    )
+    if late:
+        print(
+            f"{len(late)} events later than 1 s, posted between {late[0][0]:.1f} s and "
+            f"{late[-1][0]:.1f} s into the run; the latest {max(d for _, d in late):.2f} s"
+        )
     return {
+        "sse_late_1s": len(late),
+        "sse_late_2s": sum(1 for _, delay in late if delay > 2),
         "sse_leads": len(bodies),
+        # CPU of the server processes while posting: the cost of a lead, which does not depend
+        # on the machine's load, beside the latencies, which do.
+        "server_cpu_ms_per_lead": 1000 * server_cpu / len(bodies),
         "sse_rate": len(bodies) / sent_for,
         "sse_assigned": len(timings.posted),
         "sse_events": len(latencies),
@@ -237,6 +318,7 @@ def section_sse(args: argparse.Namespace) -> dict[str, float]:
         document,
         args.workers,
         lambda deployment: asyncio.run(arrivals_to_screen(deployment, args.rate, args.seconds)),
+        diagnose=args.diagnose,
     )
     print(
         f"arrival → SSE: {result['sse_leads']:.0f} leads at {result['sse_rate']:.0f}/s to "
@@ -262,20 +344,22 @@ def main() -> None:
     parser.add_argument("--sections", default=",".join(SECTIONS), help="comma-separated")
     parser.add_argument("--rate", type=float, default=100, help="sse: leads per second")
     parser.add_argument("--seconds", type=float, default=30, help="sse: how long to post")
-    # One process by default: with several, uvicorn kills a worker whose health-check reply
-    # waits more than 5 s, and the first language detection in a process (loading lingua's
-    # models, ~4-5 s holding the GIL) does that under load, dropping that process's streams.
-    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--repeat", type=int, default=1, help="runs, each on a fresh database")
+    parser.add_argument("--diagnose", action="store_true", help="log lock waits, slow statements")
     args = parser.parse_args()
-    results: dict[str, float] = {}
-    for name in args.sections.split(","):
-        results.update(SECTIONS[name](args))
-    print(
-        "RESULT "
-        + " ".join(
-            f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in results.items()
+    for run in range(1, args.repeat + 1):
+        results: dict[str, float] = {}
+        for name in args.sections.split(","):
+            results.update(SECTIONS[name](args))
+        load = " ".join(f"{figure:.1f}" for figure in os.getloadavg())
+        print(
+            f"RESULT run={run} load={load.replace(' ', ',')} "
+            + " ".join(
+                f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in results.items()
+            ),
+            flush=True,
         )
-    )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
@@ -131,7 +133,9 @@ def prepare(url: str) -> tuple[dict[str, str], str]:
     return env, token
 
 
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    env: dict[str, str], port: int, workers: int, *, patience: float = 180
+) -> subprocess.Popen[bytes]:
     binary = os.path.join(os.path.dirname(sys.executable), "leadflow")
     # A session of its own: a server that never became ready is killed with its workers.
     server = subprocess.Popen(
@@ -139,12 +143,14 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
         env=env,
         start_new_session=True,
     )
-    return ready(server, port)
+    return ready(server, port, patience)
 
 
-def ready(server: subprocess.Popen[bytes], port: int) -> subprocess.Popen[bytes]:
+def ready(
+    server: subprocess.Popen[bytes], port: int, patience: float = 180
+) -> subprocess.Popen[bytes]:
     """`server` once it answers `/readyz`; killed with its workers if it never does."""
-    deadline = time.monotonic() + 180  # a loaded shared machine starts slowly
+    deadline = time.monotonic() + patience  # a loaded shared machine starts slowly
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
@@ -153,7 +159,27 @@ def ready(server: subprocess.Popen[bytes], port: int) -> subprocess.Popen[bytes]
             pass
         time.sleep(0.3)
     os.killpg(server.pid, signal.SIGKILL)
-    raise SystemExit("server did not become ready within 180 s")
+    raise SystemExit(f"server did not become ready within {patience:.0f} s")
+
+
+@contextmanager
+def serving(
+    workers: int, *, patience: float = 180
+) -> Iterator[tuple[subprocess.Popen[bytes], int, str]]:
+    """`leadflow serve` on a fresh database with the demo organisation: the server, its port
+    and an API token. The server is stopped and the database dropped afterwards."""
+    name, url = create_database()
+    server = None
+    try:
+        env, token = prepare(url)
+        port = free_port()
+        server = start_server(env, port, workers, patience=patience)
+        yield server, port, token
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        drop_database(name)
 
 
 def mean_batch(port: int) -> tuple[float, float]:

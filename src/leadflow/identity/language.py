@@ -13,9 +13,19 @@ from leadflow.identity.country import main_language
 from leadflow.identity.language_codes import language_of_tag, normalise_language
 
 LanguageSource = Literal["explicit", "locale", "detected", "country", "none"]
+Accuracy = Literal["low", "high"]
+"""lingua's modes. "high" adds 1-, 2-, 4- and 5-gram models to the trigrams: +271 MB a server
+process for the demo's 8 languages, against 16-22 MB (bench/language.py, docs/decisions/0015);
+"low" keeps a process under 300 MB."""
 
 MIN_WORDS_FOR_DETECTION: Final = 3
 """Shorter messages ("hi", "ok", a name) say nothing reliable about their language."""
+
+SHORT_MESSAGE_CHARS: Final = 60
+SHORT_MESSAGE_CONFIDENCE: Final = 0.9
+"""Below SHORT_MESSAGE_CHARS, low accuracy (trigrams only) is sure of wrong answers: on the
+1,440 messages of bench/language.py it named a wrong language for 21 at the usual 0.6 (high
+accuracy: 9). Asking 0.9 of messages this short leaves 11 wrong, and 16 more to the country."""
 
 _LINGUA_CODES: Final[Mapping[str, str]] = {"no": "nb"}
 """Served codes lingua knows under another name: it models Norwegian as Bokmål and Nynorsk."""
@@ -68,27 +78,34 @@ def infer_language(
     return LanguageGuess(None, "none", None)
 
 
-def _detect(message: str, served: frozenset[str], threshold: float) -> LanguageGuess | None:
-    served_detector = _detector_for(served)
+def _detect(
+    message: str, served: frozenset[str], threshold: float, accuracy: Accuracy = "low"
+) -> LanguageGuess | None:
+    served_detector = _detector_for(served, accuracy)
     if served_detector is None or len(message.split()) < MIN_WORDS_FOR_DETECTION:
         return None
     values = served_detector.detector.compute_language_confidence_values(message)
     best = values[0] if values else None
+    if accuracy == "low" and len(message.strip()) < SHORT_MESSAGE_CHARS:
+        threshold = max(threshold, SHORT_MESSAGE_CONFIDENCE)
     if best is None or best.value < threshold:
         return None
     return LanguageGuess(served_detector.codes[best.language], "detected", best.value)
 
 
 @lru_cache(maxsize=64)
-def _detector_for(served: frozenset[str]) -> _ServedDetector | None:
-    """Built once per set of served languages, with every model loaded: lingua takes a second
-    or two. Loaded lazily instead, the models a message first needs stalled the server's
-    event loop for over a second when such a message came (py-spy, docs/benchmarks.md)."""
+def _detector_for(served: frozenset[str], accuracy: Accuracy = "low") -> _ServedDetector | None:
+    """Built once per set of served languages, with every model loaded (low accuracy: 0.4 s,
+    16-22 MB for 8 languages). Loaded lazily instead, the models a message first needs stalled
+    the server's event loop for over a second when such a message came (py-spy,
+    docs/benchmarks.md)."""
     normalised = {language_of_tag(code) or code for code in served}
     codes = {language: code for code in normalised if (language := _lingua(code)) is not None}
     if len(codes) < 2:
         return None  # with one candidate, "detection" would always answer it
     builder = LanguageDetectorBuilder.from_languages(*codes)
+    if accuracy == "low":
+        builder = builder.with_low_accuracy_mode()
     detector = builder.with_preloaded_language_models().build()
     return _ServedDetector(detector, codes)
 

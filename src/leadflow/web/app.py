@@ -34,6 +34,7 @@ from leadflow.web.api import (
     workflow,
 )
 from leadflow.web.deps import AppState, system_clock, warm_up
+from leadflow.web.stalls import StallWatch
 from leadflow.web.ui import site
 
 DESCRIPTION = """
@@ -97,7 +98,10 @@ def create_app(
         # (about 12 MB for the demo's, once).
         gc.collect()
         gc.freeze()
+        stalls = StallWatch()
+        stalls.start()
         yield
+        await stalls.stop()
         gc.unfreeze()  # an app that stops in a process that goes on (tests) can be collected
         if worker is not None:
             await worker.stop()

@@ -1,3 +1,6 @@
+import csv
+from pathlib import Path
+
 import pytest
 
 from leadflow.identity import InvalidField, LanguageGuess, infer_language, normalise_language
@@ -76,9 +79,7 @@ def test_detection_chooses_only_among_served_languages() -> None:
 
 
 def test_detection_below_threshold_falls_back_to_country() -> None:
-    assert guess(message="Implant implant implant", country="AE") == LanguageGuess(
-        "ar", "country", None
-    )
+    assert guess(message="Hotel hotel hotel", country="AE") == LanguageGuess("ar", "country", None)
 
 
 def test_raising_the_threshold_rejects_a_detection() -> None:
@@ -108,3 +109,37 @@ def test_without_any_evidence_the_language_is_unknown() -> None:
 
 def test_detector_is_built_once_per_served_set() -> None:
     assert _detector_for(frozenset(["en", "de"])) is _detector_for(frozenset(["de", "en"]))
+
+
+def _lead_messages() -> list[tuple[str, str]]:
+    """lingua's own test sentences cut to lead-message lengths (bench/language_samples.py)."""
+    path = Path(__file__).parents[3] / "bench" / "data" / "language-samples.tsv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader((line for line in handle if not line.startswith("#")), delimiter="\t")
+        return [(code, text) for code, kind, text in rows if kind != "pair"]
+
+
+def test_short_lead_messages_in_every_served_language_are_detected_rightly() -> None:
+    served = frozenset({"de", "en", "ar", "ru", "fr", "tr", "uk", "kk"})
+    messages = _lead_messages()
+    verdicts = [guess(message=text, served=served) for _, text in messages]
+    right = sum(v.language == code for (code, _), v in zip(messages, verdicts, strict=True))
+    wrong = sum(
+        v.source == "detected" and v.language != code
+        for (code, _), v in zip(messages, verdicts, strict=True)
+    )
+
+    # Measured 1,393 right and 11 wrong of these 1,440 (high accuracy: 1,412 and 9).
+    assert len(messages) == 1440
+    assert right >= 1385
+    assert wrong <= 13
+
+
+def test_a_short_message_needs_more_confidence_than_a_long_one() -> None:
+    short = "He died in 1915"  # low accuracy: German at 0.85
+
+    assert guess(message=short, country="GB") == LanguageGuess("en", "country", None)
+    assert (
+        guess(message=f"{short}, and the house went to his daughter and her husband").language
+        == "en"
+    )
