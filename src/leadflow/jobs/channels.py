@@ -25,7 +25,8 @@ async def process_inbound(context: JobContext, timestamp: int | None = None) -> 
         Vault(runtime.settings.session_secret()),
         live=runtime.live,
         threshold=runtime.settings.language_confidence,
-        now=runtime.clock(),
+        clock=runtime.clock,
+        http=runtime.http,
     )
     if report.processed or report.retrying or report.dead:
         log.info("inbound processed", **vars(report))

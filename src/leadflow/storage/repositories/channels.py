@@ -156,6 +156,11 @@ class ChannelRepository:
             .execution_options(synchronize_session="fetch")
         )
 
+    async def mark_events(self, settled: Sequence[dict[str, Any]]) -> None:
+        """Settle many events at once: each dict holds an event's `id` and the same columns."""
+        if settled:
+            await self.session.execute(update(InboundEvent), list(settled))
+
     async def events(
         self,
         *,
