@@ -17,7 +17,6 @@ repetition of deliveries: the event is stored once per leadgen_id, and intake on
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -45,7 +44,7 @@ from leadflow.storage.store import Store
 APP_SECRET = "app_secret"
 VERIFY_TOKEN = "verify_token"
 PAGE_TOKEN = "page_token"
-TOKEN_INVALID = "channels.token_invalid"
+WAITING = "leads wait as dead events until a new token is saved and they are replayed"
 THROTTLE_PAUSE = timedelta(seconds=30)
 """The least a throttled connector's other notifications wait (Graph's throttling codes
 often come without a wait; the event's own backoff starts at 30 s too)."""
@@ -148,7 +147,9 @@ async def _failed(store: Store, channel: Channel, token: str, failure: GraphFail
     if isinstance(failure, GraphUnavailable):
         return Retry(failure.reason, failure.after)
     if isinstance(failure, TokenRejected):
-        await alert_token_invalid(store, channel, token, failure.reason)
+        await connectors.alert_token_invalid(
+            store, channel, token, failure.reason, secret="page token", meanwhile=WAITING
+        )
         return Invalid(
             f"the page token was rejected ({failure.reason}); give the connector a new "
             "page token, then replay this event"
@@ -163,30 +164,6 @@ def sample(channel: Channel, now: datetime) -> Receipt:
     lead = sample_lead(leadgen_id, now)
     payload = {"leadgen_id": leadgen_id, "form_id": lead["form_id"], PULLED: lead}
     return Receipt(leadgen_id, "lead", payload, occurred_at=now)
-
-
-async def alert_token_invalid(store: Store, channel: Channel, token: str, reason: str) -> None:
-    """Tell the admins (e-mail) and the webhooks subscribed to `channels.token_invalid` that a
-    connector's page token no longer works: once per token, however many leads it fails."""
-    fingerprint = hashlib.sha256(token.encode()).hexdigest()[:16]
-    payload = {
-        "connector": channel.key,
-        "connector_name": channel.name,
-        "reason": reason,
-        "message": f"Meta connector {channel.name} ({channel.key}): the page token was "
-        "rejected; leads wait as dead events until a new token is saved and they are replayed",
-    }
-    key = f"{TOKEN_INVALID}:{channel.key}:{fingerprint}"
-    await store.outbox.add(
-        topic=TOKEN_INVALID, channel="alert", recipient=None, payload=payload,
-        idempotency_key=f"{key}:alert",
-    )  # fmt: skip
-    for user in await store.users.listing():
-        if user.role == "admin" and user.is_active:
-            await store.outbox.add(
-                topic=TOKEN_INVALID, channel="email", recipient=user.email, payload=payload,
-                idempotency_key=f"{key}:email:{user.email}",
-            )  # fmt: skip
 
 
 # --- backfill ----------------------------------------------------------------------------------
