@@ -110,12 +110,14 @@ def prepare(url: str) -> tuple[dict[str, str], str]:
     return env, token
 
 
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    env: dict[str, str], port: int, workers: int, ready_within: float = 60
+) -> subprocess.Popen[bytes]:
     binary = os.path.join(os.path.dirname(sys.executable), "leadflow")
     server = subprocess.Popen(
         [binary, "serve", "--port", str(port), "--workers", str(workers)], env=env
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + ready_within
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
@@ -124,7 +126,7 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
             pass
         time.sleep(0.3)
     server.kill()
-    raise SystemExit("server did not become ready within 60 s")
+    raise SystemExit(f"server did not become ready within {ready_within:.0f} s")
 
 
 def mean_batch(port: int) -> tuple[float, float]:

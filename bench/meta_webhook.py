@@ -237,7 +237,7 @@ def deployed(
             binary = os.path.join(os.path.dirname(sys.executable), "leadflow")
             processes.append(subprocess.Popen([binary, "worker"], env=env))
         port = free_port()
-        processes.append(start_server(env, port, 1))
+        processes.append(start_server(env, port, 1, ready_within=300))  # a loaded machine
         worker_pids = {p.pid for p in processes[:-1]}
         server_pids = {processes[-1].pid}
         cpu = (cpu_seconds(server_pids), cpu_seconds(worker_pids) if worker_pids else 0.0)
