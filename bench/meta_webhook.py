@@ -9,7 +9,10 @@ the screen, not eligibility), and a Meta connector made with `leadflow channels 
 posted at a steady rate, and events are matched to notifications by the lead's unique name.
 
 Figures: the webhook's receipt alone (POST → 200: verified, stored, committed) and the whole
-path (POST sent → event on the screen), p50/p99/max.
+path (POST sent → event on the screen), p50/p99/max; the server's and the worker's CPU per
+notification (user + system, from /proc, warm-up included), which the machine's load moves
+less than the times. Run with another checkout's interpreter (its `leadflow` serves) to
+compare before and after: `/path/to/old/.venv/bin/python bench/meta_webhook.py`.
 
     .venv/bin/python bench/meta_webhook.py [--rate 50] [--seconds 30]
 """
@@ -42,7 +45,14 @@ sys.path.insert(0, HERE)
 from tests.fakes.graph import FakeGraph, notification  # noqa: E402
 
 from availability import always_available, percentile  # noqa: E402
-from intake import create_database, drop_database, free_port, leadflow, start_server  # noqa: E402
+from intake import (  # noqa: E402
+    cpu_seconds,
+    create_database,
+    drop_database,
+    free_port,
+    leadflow,
+    start_server,
+)
 from leadflow.connectors.meta.webhook import SIGNATURE_HEADER, signature  # noqa: E402
 from leadflow.demo import organisation_yaml  # noqa: E402
 from leadflow.services.demo import sample_leads  # noqa: E402
@@ -227,8 +237,15 @@ def deployed(
             binary = os.path.join(os.path.dirname(sys.executable), "leadflow")
             processes.append(subprocess.Popen([binary, "worker"], env=env))
         port = free_port()
-        processes.append(start_server(env, port, 1))
+        processes.append(start_server(env, port, 1, patience=300))  # a loaded machine
+        worker_pids = {p.pid for p in processes[:-1]}
+        server_pids = {processes[-1].pid}
+        cpu = (cpu_seconds(server_pids), cpu_seconds(worker_pids) if worker_pids else 0.0)
         result = run(f"http://127.0.0.1:{port}", token, [a["key"] for a in document["agents"]])
+        handled = max(result["meta_acknowledged"], 1)
+        result["server_cpu_ms"] = 1000 * (cpu_seconds(server_pids) - cpu[0]) / handled
+        if worker_pids:
+            result["worker_cpu_ms"] = 1000 * (cpu_seconds(worker_pids) - cpu[1]) / handled
         dead = leadflow("channels", "events", "--status", "dead", "--limit", "5", env=env)
         if worker != "none" and "dead" in dead:
             print(dead)
@@ -289,7 +306,9 @@ def main() -> None:
         f"{screen['meta_on_screen']:.0f}/{screen['meta_acknowledged']:.0f} seen on a stream, "
         f"{screen['meta_errors']:.0f} errors; screen p50 {screen['screen_p50_ms']:.1f} ms, p99 "
         f"{screen['screen_p99_ms']:.1f} ms, max {screen['screen_max_ms']:.1f} ms; its receipts "
-        f"p50 {screen['receipt_p50_ms']:.1f} ms, p99 {screen['receipt_p99_ms']:.1f} ms"
+        f"p50 {screen['receipt_p50_ms']:.1f} ms, p99 {screen['receipt_p99_ms']:.1f} ms; CPU per "
+        f"notification: server {screen['server_cpu_ms']:.1f} ms, worker "
+        f"{screen.get('worker_cpu_ms', float('nan')):.1f} ms"
     )
     print(
         "RESULT "

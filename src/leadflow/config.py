@@ -62,6 +62,12 @@ class Settings(BaseSettings):
         default=True, description="upgrade the SMTP connection with STARTTLS (required if set)"
     )
     webhook_timeout_s: float = Field(default=10.0, gt=0)
+    inbound_payload_days: int = Field(
+        default=90,
+        gt=0,
+        description="days a vendor's raw delivery (personal data) is kept once processed; an "
+        "hourly job blanks older ones (dead and waiting events keep theirs, for replay)",
+    )
     run_worker_in_process: bool = Field(
         default=True,
         description="`serve` also runs the background worker; set false when `leadflow worker` "

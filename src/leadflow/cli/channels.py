@@ -341,7 +341,7 @@ async def _process_all(
     while True:
         report = await processing.process_due(
             database, REGISTRY, vault, live=live, threshold=settings().language_confidence,
-            now=_now(), limit=100,
+            clock=_now, limit=100,
         )  # fmt: skip
         done = report.processed + report.dead + report.ignored + report.retrying
         made += report.processed

@@ -18,6 +18,7 @@ from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 
 CONTEXT_KEY = "leadflow"
+VENDOR_LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=16)
 
 
 def system_clock() -> datetime:
@@ -34,6 +35,9 @@ class Runtime:
     """The compiled active configuration, shared by every task of the worker (and, in a
     server process, with its requests): compiling it takes about 0.4 s of CPU, which a task
     compiling its own copy took out of the event loop at its first run."""
+    http: httpx.AsyncClient | None = None
+    """The connections inbound processing calls vendors over (Graph's lead fetches), kept
+    alive across runs: a client per event cost a connection and its setup per lead."""
 
 
 @asynccontextmanager
@@ -43,10 +47,14 @@ async def open_runtime(
     clock: Callable[[], datetime] = system_clock,
     live: LiveOrganisation | None = None,
 ) -> AsyncIterator[Runtime]:
-    async with open_channels(settings) as channels, httpx.AsyncClient(timeout=15) as client:
+    async with (
+        open_channels(settings) as channels,
+        httpx.AsyncClient(timeout=15) as client,
+        httpx.AsyncClient(timeout=10, limits=VENDOR_LIMITS) as vendors,
+    ):
         replies = WhatsAppReplies(database, Vault(settings.session_secret()), client)
         channels = replace(channels, whatsapp=replies)
-        yield Runtime(settings, database, channels, clock, live or LiveOrganisation())
+        yield Runtime(settings, database, channels, clock, live or LiveOrganisation(), vendors)
 
 
 def runtime_of(context: JobContext) -> Runtime:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from procrastinate import App
 
-from leadflow.jobs.channels import PROCESS_INBOUND
+from leadflow.jobs.channels import FORGET_PAYLOADS, PROCESS_INBOUND
 from leadflow.jobs.followups import ALERT_OVERDUE_TASKS
 from leadflow.jobs.quality import ALERT_MISSING_FIELDS
 from leadflow.jobs.tasks import DELIVER_OUTBOX
@@ -44,6 +44,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule(ALERT_MISSING_FIELDS, "*/15 * * * *"),
     # Inbound events whose retry came due, and receipts whose wake-up was missed.
     Schedule(PROCESS_INBOUND, "* * * * * */5"),
+    # Raw inbound payloads past their retention (settings.inbound_payload_days) are blanked.
+    Schedule(FORGET_PAYLOADS, "17 * * * *"),
 )
 
 

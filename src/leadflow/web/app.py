@@ -19,6 +19,7 @@ from leadflow.storage.database import Database
 from leadflow.web import errors, hooks, limits
 from leadflow.web.api import (
     configuration,
+    connectors,
     docs,
     events,
     forms,
@@ -134,6 +135,7 @@ def create_app(
     app.include_router(quality.router)
     app.include_router(configuration.router)
     app.include_router(web_forms.router)
+    app.include_router(connectors.router)
     app.include_router(system.router)
     app.include_router(docs.router)
     app.include_router(hooks.router)

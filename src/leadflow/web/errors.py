@@ -14,6 +14,7 @@ from starlette.routing import Match
 from leadflow.identity import InvalidLead
 from leadflow.services.assignment.decisions import AgentCannotTakeLeads, UnknownAgent, UnknownLead
 from leadflow.services.assignment.replays import BadPeriod
+from leadflow.services.channels.connectors import ConnectorError
 from leadflow.services.configuration.versions import (
     ConfigurationError,
     NoConfiguration,
@@ -123,6 +124,12 @@ def install(app: FastAPI) -> None:
                 for p in exc.problems
             ],
         )
+
+    @app.exception_handler(ConnectorError)
+    async def invalid_connector(_: Request, exc: ConnectorError) -> JSONResponse:
+        message = str(exc).removeprefix(f"{exc.field}: ")
+        location = ["body", *exc.field.split(".")]
+        return _detail(422, [{"loc": location, "msg": message, "type": "value_error"}])
 
     @app.exception_handler(NoConfiguration)
     async def no_config(_: Request, exc: NoConfiguration) -> JSONResponse:

@@ -51,5 +51,5 @@ async def process_all(
         vault,
         live=LiveOrganisation(recheck_after=0),
         threshold=Settings().language_confidence,
-        now=now,
+        clock=lambda: now,
     )

@@ -122,3 +122,26 @@ async def test_the_page_speaks_turkish_to_a_turkish_admin(
 async def test_a_manager_cannot_open_channels(web: httpx.AsyncClient, scenario: Scenario) -> None:
     await sign_in(web, EMAILS["manager"])
     assert (await web.get("/admin/channels")).status_code == 403
+
+
+async def test_a_test_events_lead_is_hidden_from_the_admins_lead_lists_and_dashboard(
+    web: httpx.AsyncClient, scenario: Scenario, store: Store
+) -> None:
+    token = await sign_in(web, EMAILS["admin"])
+    await web.post("/admin/channels", data=new_connector(token))
+    before = (await web.get("/dashboard/live")).text
+    tested = await web.post("/admin/channels/hair-google/test", data={"csrf_token": token})
+    assert tested.status_code == 200
+    [event] = await store.channels.events(connector_key="hair-google")
+    lead = await store.leads.get(event.lead_id or 0)
+    assert lead is not None
+    assert lead.routing_status == "test"
+
+    live = await web.get("/dashboard/live")
+    home = await web.get("/")
+
+    assert live.status_code == 200
+    assert live.text.count("<tr") == before.count("<tr")
+    for page in (live.text, home.text):
+        assert f"{lead.first_name} {lead.last_name}" not in page
+        assert "Test lead" not in page

@@ -401,6 +401,29 @@ async def test_an_expired_token_fails_the_message_until_an_admin_reconnects(
     assert (activity.detail["error_code"], activity.detail["remedy"]) == (190, "reconnect")
 
 
+async def test_an_expired_token_alerts_the_admins_once_as_for_meta(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp, http: httpx.AsyncClient, connector: str,
+) -> None:  # fmt: skip
+    await store.users.add(email="ops@clinic.test", name="Ops", role="admin")
+    await store.users.add(email="lead@clinic.test", name="Team lead", role="team_lead")
+    lead = await started(client, store, bound, vault, clock)
+    for text in ("Hallo", "Noch da?"):  # a message at a time: one alert for the token
+        await reply(store, lead, clock, text=text)
+        fake.fail(190)
+        await send_outbox(bound, vault, http)
+
+    await store.rollback()
+    alerts = [m for m in await store.outbox.listing() if m.topic == connectors.TOKEN_INVALID]
+    assert sorted((m.channel, m.recipient) for m in alerts) == [
+        ("alert", None),
+        ("email", "ops@clinic.test"),
+    ]
+    assert alerts[0].payload["connector"] == connector
+    assert "WhatsApp connector" in alerts[0].payload["message"]
+    assert "access token was rejected" in alerts[0].payload["message"]
+
+
 async def test_a_failed_status_from_whatsapp_marks_the_message_failed(
     client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
     fake: FakeWhatsApp, http: httpx.AsyncClient,

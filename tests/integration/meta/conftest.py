@@ -82,5 +82,5 @@ async def run_job(database: Database, now: datetime, live: LiveOrganisation) -> 
         vault(),
         live=live,
         threshold=Settings().language_confidence,
-        now=now,
+        clock=lambda: now,
     )

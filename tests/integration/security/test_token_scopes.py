@@ -58,6 +58,10 @@ SCOPE_OF = {
     "GET /api/v1/web-forms/{key}/snippet": Scope.CONFIGURATION,
     "POST /api/v1/web-forms/{key}/disable": Scope.CONFIGURATION,
     "POST /api/v1/web-forms/{key}/enable": Scope.CONFIGURATION,
+    "GET /api/v1/connectors": Scope.CONFIGURATION,
+    "POST /api/v1/connectors": Scope.CONFIGURATION,
+    "GET /api/v1/connectors/{key}": Scope.CONFIGURATION,
+    "PATCH /api/v1/connectors/{key}": Scope.CONFIGURATION,
 }
 WITHOUT_TOKEN = {"POST /api/v1/forms/{form_key}"}
 """Website forms post with a per-form key, never a token."""

@@ -35,6 +35,8 @@ PAGE_SIZE = 100
 TRANSIENT = frozenset({1, 2, 4, 17, 341, 613, *range(80000, 80006)})
 """Unknown/service errors (1, 2), app/user/page throttling (4, 17, 341, 613) and the business
 use case rate limits (80000–80005; 80005 is LeadGen's)."""
+THROTTLING = frozenset({4, 17, 341, 613, *range(80000, 80006)})
+"""Of those, the rate limits: the next requests with the same token would be refused too."""
 TOKEN = frozenset({102, 190})
 """The access token is invalid, expired or revoked: only a new token helps."""
 
@@ -48,10 +50,14 @@ class GraphFailure(Exception):
 class GraphUnavailable(GraphFailure):
     """Down, timing out or throttling: the same request may succeed later."""
 
-    def __init__(self, reason: str, after: timedelta | None = None) -> None:
+    def __init__(
+        self, reason: str, after: timedelta | None = None, *, throttled: bool = False
+    ) -> None:
         super().__init__(reason)
         self.after = after
         """Not before this long, when Graph said so (usage headers, Retry-After)."""
+        self.throttled = throttled
+        """A rate limit (not a fault of this one request): hold the other requests too."""
 
 
 class TokenRejected(GraphFailure):
@@ -99,12 +105,13 @@ def failure_of(status: int, document: Any, headers: Mapping[str, str]) -> GraphF
     if error is None:
         reason = f"Graph answered HTTP {status} without an error envelope"
         if status >= 500 or status in (200, 429):  # 200: not JSON, e.g. a proxy's page
-            return GraphUnavailable(reason, retry_after(headers))
+            return GraphUnavailable(reason, retry_after(headers), throttled=status == 429)
         return GraphRefused(reason)
     if error.code in TOKEN:
         return TokenRejected(error.describe())
     if error.code in TRANSIENT or error.transient or (error.code is None and status >= 500):
-        return GraphUnavailable(error.describe(), retry_after(headers))
+        throttled = error.code in THROTTLING or status == 429
+        return GraphUnavailable(error.describe(), retry_after(headers), throttled=throttled)
     return GraphRefused(error.describe())
 
 

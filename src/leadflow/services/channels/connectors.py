@@ -4,6 +4,7 @@ and the vendor's ids. The caller commits."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,9 @@ from leadflow.services.channels.processors import Channel
 from leadflow.services.channels.secrets import Vault, hint
 from leadflow.storage.store import Store
 
+TOKEN_INVALID = "channels.token_invalid"
+"""The topic of the alert that a connector's token was rejected by its vendor."""
+VENDORS = {"google_ads": "Google Ads", "meta": "Meta", "whatsapp": "WhatsApp", "twilio": "Twilio"}
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 SECRET_NAMES: dict[str, tuple[str, ...]] = {
@@ -199,3 +203,31 @@ def _view(row: Any) -> ConnectorView:
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
+
+
+async def alert_token_invalid(
+    store: Store, channel: Channel, token: str, reason: str, *, secret: str, meanwhile: str
+) -> None:
+    """Tell the admins (e-mail) and the webhooks subscribed to `channels.token_invalid` that a
+    connector's `secret` (its token) was rejected by the vendor, and what waits `meanwhile`:
+    once per token, however many leads or messages it fails. The caller commits."""
+    fingerprint = hashlib.sha256(token.encode()).hexdigest()[:16]
+    vendor = VENDORS.get(channel.kind, channel.kind)
+    payload = {
+        "connector": channel.key,
+        "connector_name": channel.name,
+        "reason": reason,
+        "message": f"{vendor} connector {channel.name} ({channel.key}): the {secret} was "
+        f"rejected; {meanwhile}",
+    }
+    key = f"{TOKEN_INVALID}:{channel.key}:{fingerprint}"
+    await store.outbox.add(
+        topic=TOKEN_INVALID, channel="alert", recipient=None, payload=payload,
+        idempotency_key=f"{key}:alert",
+    )  # fmt: skip
+    for user in await store.users.listing():
+        if user.role == "admin" and user.is_active:
+            await store.outbox.add(
+                topic=TOKEN_INVALID, channel="email", recipient=user.email, payload=payload,
+                idempotency_key=f"{key}:email:{user.email}",
+            )  # fmt: skip

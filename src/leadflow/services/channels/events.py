@@ -14,6 +14,16 @@ STATUSES = ("received", "processed", "retrying", "dead", "ignored")
 HEALTH_WINDOW = timedelta(hours=24)
 
 
+async def forget_payloads(
+    store: Store, *, keep: timedelta, now: datetime, limit: int = 5000
+) -> int:
+    """Blank the raw payloads (the vendor's delivery: personal data) of events processed or
+    ignored and received longer than `keep` ago, at most `limit` a call; how many. Dead and
+    waiting events keep theirs: a replay needs it. What the events made (leads, activities)
+    stays. The caller commits."""
+    return await store.channels.blank_payloads(now - keep, limit)
+
+
 class NotReplayable(ValueError):
     pass
 

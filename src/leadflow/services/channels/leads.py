@@ -3,16 +3,26 @@ other lead, or, for a vendor's test lead, stored marked and routed to nobody."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+import structlog
 from pydantic import ValidationError
 
-from leadflow.connectors.inbound import Invalid, LeadIn
+from leadflow.connectors.inbound import Invalid, LeadIn, Retry
 from leadflow.domain.submission import LeadSubmission
 from leadflow.identity import InvalidLead
-from leadflow.services.channels.processors import Channel, Event, Handled, Processing
+from leadflow.services.channels.processors import (
+    Channel,
+    Event,
+    Handled,
+    HandlerResult,
+    Processing,
+)
 from leadflow.services.intake import ingest as intake
+
+log = structlog.get_logger(__name__)
 
 TEST_STATUS = "test"
 """The routing status of a vendor's test lead: never routed, not waiting in any queue."""
@@ -58,6 +68,68 @@ async def deliver_lead(
         )
     except InvalidLead as refused:
         return Invalid(str(refused))
+    return _handled(ingested)
+
+
+async def deliver_leads(
+    processing: Processing, batch: Sequence[tuple[Channel, Event, LeadIn]]
+) -> list[HandlerResult]:
+    """`deliver_lead` for the leads of a batch of events, stored and routed together by
+    intake's batch path (one routing claim for all; decision 0005). Each has its own result:
+    a lead intake refuses is Invalid alone; when the batch fails as a whole, each lead is
+    tried alone, so that a fault fails only its own event (Retry)."""
+    results: list[HandlerResult | None] = [None] * len(batch)
+    waiting: list[tuple[int, LeadSubmission]] = []
+    for index, (channel, event, lead) in enumerate(batch):
+        try:
+            submission = submission_of(channel, lead)
+        except ValidationError as invalid:
+            results[index] = Invalid(_reasons(invalid))
+            continue
+        if lead.is_test:
+            results[index] = await _alone(processing, channel, event, lead)
+        else:
+            waiting.append((index, submission))
+    while waiting:
+        try:
+            async with processing.store.savepoint():
+                answers = await intake.ingest_many(
+                    processing.store, [submission for _, submission in waiting],
+                    live=processing.live, threshold=processing.threshold, now=processing.now,
+                )  # fmt: skip
+        except Exception:
+            log.warning("a batch of channel leads failed; each is tried alone", exc_info=True)
+            for index, _ in waiting:
+                results[index] = await _alone(processing, *batch[index])
+            break
+        # A lead set aside shares a person or an id with an earlier one, now stored: it goes
+        # in the next round, where it sees that lead (as intake's next transaction would).
+        later = []
+        for (index, submission), answer in zip(waiting, answers, strict=True):
+            if isinstance(answer, intake.SetAside):
+                later.append((index, submission))
+            elif isinstance(answer, InvalidLead):
+                results[index] = Invalid(str(answer))
+            else:
+                results[index] = _handled(answer)
+        waiting = later
+    done = [result for result in results if result is not None]
+    assert len(done) == len(batch), "every lead of the batch has its result"
+    return done
+
+
+async def _alone(
+    processing: Processing, channel: Channel, event: Event, lead: LeadIn
+) -> HandlerResult:
+    try:
+        async with processing.store.savepoint():
+            return await deliver_lead(processing, channel, event, lead)
+    except Exception as fault:
+        log.exception("channel lead failed", event_id=event.id, connector=channel.key)
+        return Retry(f"{type(fault).__name__}: {fault}")
+
+
+def _handled(ingested: intake.Ingested) -> Handled:
     summary = ingested.assignment
     note = summary.reason if summary else "stored; routing pending"
     if not ingested.created:

@@ -16,24 +16,26 @@ repetition of deliveries: the event is stored once per leadgen_id, and intake on
 
 from __future__ import annotations
 
-import hashlib
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
+
 from leadflow.connectors.inbound import Invalid, Outcome, Receipt, Retry
 from leadflow.connectors.meta.graph import (
     VERSION,
     GraphClient,
-    GraphRefused,
+    GraphFailure,
     GraphUnavailable,
     TokenRejected,
 )
 from leadflow.connectors.meta.leads import field_mapping, graph_time, lead_in, sample_lead
 from leadflow.services.channels import connectors
 from leadflow.services.channels.inbound import Received, receive
-from leadflow.services.channels.processors import Channel, Event, Processing
+from leadflow.services.channels.processors import Channel, Event, Fetching, Processing
 from leadflow.services.channels.secrets import Vault
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.configuration.versions import NoConfiguration
@@ -42,7 +44,10 @@ from leadflow.storage.store import Store
 APP_SECRET = "app_secret"
 VERIFY_TOKEN = "verify_token"
 PAGE_TOKEN = "page_token"
-TOKEN_INVALID = "channels.token_invalid"
+WAITING = "leads wait as dead events until a new token is saved and they are replayed"
+THROTTLE_PAUSE = timedelta(seconds=30)
+"""The least a throttled connector's other notifications wait (Graph's throttling codes
+often come without a wait; the event's own backoff starts at 30 s too)."""
 PULLED = "graph_lead"
 """The key of a backfilled event's payload holding the lead as Graph gave it (no second fetch)."""
 
@@ -55,47 +60,101 @@ class NoPageToken(Exception):
         )
 
 
-def graph_client(channel: Channel) -> GraphClient:
-    """A Graph client for the connector's Graph (its `api_base` and pinned version)."""
+def graph_client(channel: Channel, http: httpx.AsyncClient | None = None) -> GraphClient:
+    """A Graph client for the connector's Graph (its `api_base` and pinned version), over
+    `http` when given (a processing run's shared connections)."""
     options: dict[str, Any] = {}
     if channel.api_base:
         options["api_base"] = channel.api_base
     return GraphClient(
         version=str(channel.settings.get("graph_version") or VERSION),
         app_secret=channel.secrets.get(APP_SECRET) or None,
+        http=http,
         **options,
     )
 
 
 async def process_lead(processing: Processing, channel: Channel, event: Event) -> Outcome:
-    """A stored notification's lead: fetched from Graph (unless a backfill stored it pulled),
-    then read with the connector's mapping for its form."""
+    """A stored notification's lead: fetched from Graph (unless a backfill stored it pulled, or
+    the batch's fetch got it already), then read with the connector's mapping for its form."""
     lead = event.payload.get(PULLED)
     if not isinstance(lead, dict):
         token = channel.secrets.get(PAGE_TOKEN)
         if not token:
             return Invalid(str(NoPageToken(channel.key)))
-        client = graph_client(channel)
-        try:
-            lead = await client.lead(event.vendor_id, token)
-        except GraphUnavailable as unavailable:
-            return Retry(unavailable.reason, unavailable.after)
-        except TokenRejected as rejected:
-            await alert_token_invalid(processing.store, channel, token, rejected.reason)
-            return Invalid(
-                f"the page token was rejected ({rejected.reason}); give the connector a new "
-                "page token, then replay this event"
-            )
-        except GraphRefused as refused:
-            return Invalid(refused.reason)
-        finally:
-            await client.close()
+        fetched = processing.fetched.get(event.id)
+        if fetched is None:
+            fetched = await _fetch_alone(channel, event.vendor_id, token)
+        if isinstance(fetched, GraphFailure):
+            return await _failed(processing.store, channel, token, fetched)
+        assert isinstance(fetched, dict)
+        lead = fetched
     form_id = _text(lead.get("form_id")) or _text(event.payload.get("form_id"))
     return lead_in(
         lead,
         notice=event.payload,
         mapping=field_mapping(channel.settings, form_id),
     )
+
+
+async def fetch_leads(
+    fetching: Fetching, batch: Sequence[tuple[Channel, Event]], now: datetime
+) -> dict[int, object]:
+    """The leads of a batch's notifications, fetched at once over the run's shared connections
+    (at most `fetching.concurrency` requests in flight): per event id, Graph's lead or the
+    `GraphFailure` it answered. A connector Graph throttles is paused for the run: its other
+    notifications are not asked for before the wait Graph gave (at least `THROTTLE_PAUSE`),
+    they are retried then."""
+    gate = asyncio.Semaphore(fetching.concurrency)
+    clients: dict[str, GraphClient] = {}
+
+    async def fetch(channel: Channel, event: Event, token: str) -> object:
+        async with gate:
+            paused = fetching.pause_of(channel.key, now)
+            if paused is not None:
+                return GraphUnavailable(f"not asked: {paused[1]}", paused[0], throttled=True)
+            client = clients.setdefault(channel.key, graph_client(channel, fetching.http))
+            try:
+                return await client.lead(event.vendor_id, token)
+            except GraphFailure as failure:
+                if isinstance(failure, GraphUnavailable) and failure.throttled:
+                    wait = max(failure.after or THROTTLE_PAUSE, THROTTLE_PAUSE)
+                    fetching.pause(channel.key, now + wait, failure.reason)
+                return failure
+
+    wanted = [
+        (event.id, fetch(channel, event, token))
+        for channel, event in batch
+        if not isinstance(event.payload.get(PULLED), dict)
+        and (token := channel.secrets.get(PAGE_TOKEN))
+    ]
+    answers = await asyncio.gather(*(call for _, call in wanted))
+    return {event_id: answer for (event_id, _), answer in zip(wanted, answers, strict=True)}
+
+
+async def _fetch_alone(channel: Channel, leadgen_id: str, token: str) -> object:
+    client = graph_client(channel)
+    try:
+        return await client.lead(leadgen_id, token)
+    except GraphFailure as failure:
+        return failure
+    finally:
+        await client.close()
+
+
+async def _failed(store: Store, channel: Channel, token: str, failure: GraphFailure) -> Outcome:
+    """What Graph's refusal makes of the event (the admins told when the token is rejected)."""
+    if isinstance(failure, GraphUnavailable):
+        return Retry(failure.reason, failure.after)
+    if isinstance(failure, TokenRejected):
+        await connectors.alert_token_invalid(
+            store, channel, token, failure.reason, secret="page token", meanwhile=WAITING
+        )
+        return Invalid(
+            f"the page token was rejected ({failure.reason}); give the connector a new "
+            "page token, then replay this event"
+        )
+    return Invalid(failure.reason)
 
 
 def sample(channel: Channel, now: datetime) -> Receipt:
@@ -105,30 +164,6 @@ def sample(channel: Channel, now: datetime) -> Receipt:
     lead = sample_lead(leadgen_id, now)
     payload = {"leadgen_id": leadgen_id, "form_id": lead["form_id"], PULLED: lead}
     return Receipt(leadgen_id, "lead", payload, occurred_at=now)
-
-
-async def alert_token_invalid(store: Store, channel: Channel, token: str, reason: str) -> None:
-    """Tell the admins (e-mail) and the webhooks subscribed to `channels.token_invalid` that a
-    connector's page token no longer works: once per token, however many leads it fails."""
-    fingerprint = hashlib.sha256(token.encode()).hexdigest()[:16]
-    payload = {
-        "connector": channel.key,
-        "connector_name": channel.name,
-        "reason": reason,
-        "message": f"Meta connector {channel.name} ({channel.key}): the page token was "
-        "rejected; leads wait as dead events until a new token is saved and they are replayed",
-    }
-    key = f"{TOKEN_INVALID}:{channel.key}:{fingerprint}"
-    await store.outbox.add(
-        topic=TOKEN_INVALID, channel="alert", recipient=None, payload=payload,
-        idempotency_key=f"{key}:alert",
-    )  # fmt: skip
-    for user in await store.users.listing():
-        if user.role == "admin" and user.is_active:
-            await store.outbox.add(
-                topic=TOKEN_INVALID, channel="email", recipient=user.email, payload=payload,
-                idempotency_key=f"{key}:email:{user.email}",
-            )  # fmt: skip
 
 
 # --- backfill ----------------------------------------------------------------------------------

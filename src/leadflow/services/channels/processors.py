@@ -9,10 +9,12 @@ others to the WhatsApp and telephony handlers. The registry itself is built in `
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+import httpx
 
 from leadflow.connectors.inbound import Ignored, Invalid, Item, Outcome, Receipt, Retry
 from leadflow.services.configuration.organisation import LiveOrganisation
@@ -60,6 +62,32 @@ class Processing:
     threshold: float
     """Language detection's confidence threshold (settings.language_confidence)."""
     now: datetime
+    fetched: Mapping[int, object] = field(default_factory=dict)
+    """What the vendor answered beforehand for events of the batch, by event id (a fetcher's
+    results; an event absent here is fetched by its processor alone)."""
+
+
+@dataclass
+class Fetching:
+    """What the vendor calls of one processing run share: one HTTP client (its connections kept
+    alive), at most `concurrency` calls at once, and the connectors a vendor throttled, which
+    are not called again before the time it gave."""
+
+    http: httpx.AsyncClient
+    concurrency: int = 8
+    paused: dict[str, tuple[datetime, str]] = field(default_factory=dict)
+
+    def pause(self, key: str, until: datetime, reason: str) -> None:
+        held = self.paused.get(key)
+        if held is None or held[0] < until:
+            self.paused[key] = (until, reason)
+
+    def pause_of(self, key: str, now: datetime) -> tuple[timedelta, str] | None:
+        """How long connector `key` is still paused, and why (None: it is not)."""
+        held = self.paused.get(key)
+        if held is None or held[0] <= now:
+            return None
+        return held[0] - now, held[1]
 
 
 @dataclass(frozen=True)
@@ -79,6 +107,16 @@ Sample = Callable[[Channel, datetime], Receipt]
 HandlerResult = Handled | Retry | Invalid | Ignored
 Handler = Callable[[Processing, Channel, Event, Any], Awaitable[HandlerResult]]
 """Handles an item (`LeadIn`, `MessageIn`, `CallIn`, `StatusIn`) of a processed event."""
+BatchHandler = Callable[
+    [Processing, Sequence[tuple[Channel, Event, Any]]], Awaitable[list[HandlerResult]]
+]
+"""Handles the items of one type a batch of events yielded, together (one result each, in
+order): leads go to intake's batch path."""
+Fetcher = Callable[
+    [Fetching, Sequence[tuple[Channel, Event]], datetime], Awaitable[dict[int, object]]
+]
+"""Calls the vendor for a batch's events at once, before they are processed; what it answered
+per event id (`Processing.fetched`). No store: it runs while nothing else does."""
 
 
 @dataclass
@@ -86,6 +124,8 @@ class Registry:
     processors: dict[tuple[str, str], Processor] = field(default_factory=dict)
     handlers: dict[type, Handler] = field(default_factory=dict)
     samples: dict[str, Sample] = field(default_factory=dict)
+    batch_handlers: dict[type, BatchHandler] = field(default_factory=dict)
+    fetchers: dict[tuple[str, str], Fetcher] = field(default_factory=dict)
 
     def processor(self, connector_kind: str, event_kind: str, processor: Processor) -> None:
         self.processors[(connector_kind, event_kind)] = processor
@@ -95,6 +135,12 @@ class Registry:
 
     def sample(self, connector_kind: str, sample: Sample) -> None:
         self.samples[connector_kind] = sample
+
+    def batch_handler(self, item_type: type, handler: BatchHandler) -> None:
+        self.batch_handlers[item_type] = handler
+
+    def fetcher(self, connector_kind: str, event_kind: str, fetcher: Fetcher) -> None:
+        self.fetchers[(connector_kind, event_kind)] = fetcher
 
     def processor_for(self, connector_kind: str, event_kind: str) -> Processor | None:
         return self.processors.get((connector_kind, event_kind))

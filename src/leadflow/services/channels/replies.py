@@ -6,7 +6,7 @@ Messages API and records what WhatsApp answered on the activity.
 WhatsApp's refusals: 131047 (the window closed meanwhile) is not retried and the agent is asked
 for a template; 130429 (throughput) is retried with the outbox's backoff; 131026
 (undeliverable) fails and is shown; 190 (token) fails until an admin enters a new token and
-retries the message from the outbox list.
+retries the message from the outbox list; the admins are told, as for a Meta page token.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from leadflow.connectors.whatsapp.messages import Address, Remedy, SendFailed
 from leadflow.identity import InvalidField, InvalidLead, normalise_whatsapp_id
 from leadflow.notify import DeliveryFailed, Event
 from leadflow.services.assignment.decisions import UnknownLead
+from leadflow.services.channels import connectors
 from leadflow.services.channels.processing import channel_of
 from leadflow.services.channels.processors import Channel
 from leadflow.services.channels.secrets import Vault
@@ -39,6 +40,7 @@ WINDOW = timedelta(hours=24)
 """WhatsApp's customer service window: free-form messages only this long after the person's
 last message."""
 TOPIC = "whatsapp.reply"
+RECONNECT = "replies fail until a new token is saved and they are retried from the outbox"
 
 
 class Mode(StrEnum):
@@ -202,6 +204,8 @@ class WhatsAppReplies:
             wamid = await messages.send(self.client, _sender(channel), body)
         except SendFailed as failure:
             await self._settle(activity_id, _failed_detail(failure))
+            if failure.remedy is Remedy.RECONNECT:
+                await self._alert(channel, str(failure))
             raise _delivery_failure(failure) from failure
         await self._settle(activity_id, {"status": "accepted", "wamid": wamid, "error": None})
 
@@ -213,6 +217,15 @@ class WhatsAppReplies:
         if not row.enabled:
             raise DeliveryFailed(f"WhatsApp connector {key!r} is disabled")
         return channel_of(row, self.vault)
+
+    async def _alert(self, channel: Channel, reason: str) -> None:
+        """The access token was rejected (190): the admins are told, as for Meta's."""
+        async with open_store(self.database) as store:
+            await connectors.alert_token_invalid(
+                store, channel, channel.secrets.get("access_token", ""), reason,
+                secret="access token", meanwhile=RECONNECT,
+            )  # fmt: skip
+            await store.commit()
 
     async def _settle(self, activity_id: int, changes: dict[str, Any]) -> None:
         async with open_store(self.database) as store:

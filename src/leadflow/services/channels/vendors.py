@@ -13,9 +13,11 @@ from leadflow.services.channels.processors import Registry
 
 REGISTRY = Registry()
 REGISTRY.handler(LeadIn, leads.deliver_lead)
+REGISTRY.batch_handler(LeadIn, leads.deliver_leads)
 REGISTRY.processor("google_ads", "lead", google_ads.process_lead)
 REGISTRY.sample("google_ads", google_ads.sample)
 REGISTRY.processor("meta", "lead", meta.process_lead)
+REGISTRY.fetcher("meta", "lead", meta.fetch_leads)
 REGISTRY.sample("meta", meta.sample)
 REGISTRY.processor("whatsapp", "message", whatsapp.process_message)
 REGISTRY.processor("whatsapp", "status", whatsapp.process_status)

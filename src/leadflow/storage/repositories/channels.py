@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadflow.storage.tables import Connector, InboundEvent
 
+DONE = ("processed", "ignored")
+"""Events whose processing is over: their raw payload is no longer needed after retention."""
 INBOUND_CHANNEL = "leadflow_inbound"
 """NOTIFYed (at commit) when events were stored: a worker LISTENs and defers their processing."""
 
@@ -155,6 +157,35 @@ class ChannelRepository:
             .values(**values)
             .execution_options(synchronize_session="fetch")
         )
+
+    async def mark_events(self, settled: Sequence[dict[str, Any]]) -> None:
+        """Settle many events at once: each dict holds an event's `id` and the same columns."""
+        if settled:
+            await self.session.execute(update(InboundEvent), list(settled))
+
+    async def blank_payloads(self, received_before: datetime, limit: int) -> int:
+        """Blank the raw payloads of at most `limit` processed (or ignored) events received
+        before `received_before`; how many were blanked."""
+        chosen = (
+            select(InboundEvent.id)
+            .where(
+                InboundEvent.status.in_(DONE),
+                InboundEvent.received_at < received_before,
+                InboundEvent.payload != text("'{}'::jsonb"),
+            )
+            .order_by(InboundEvent.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        statement = (
+            update(InboundEvent)
+            .where(InboundEvent.id.in_(chosen))
+            .values(payload=text("'{}'::jsonb"))
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.session.execute(statement)
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def events(
         self,
