@@ -141,7 +141,9 @@ def test_team_lead_dashboard_shows_their_teams_people_and_leaderboard(visit: Vis
     visit.page.get_by_role("tab", name="Speed").click()
     expect(visit.page.get_by_role("table", name="SLA breaches")).to_be_visible()
     teams = visit.page.get_by_label("Team", exact=True).locator("option").all_inner_texts()
-    assert teams == ["All my teams", "German team"]
+    # gaye.sahin leads the German, Russian and French teams (organisation.yaml and her account)
+    assert teams[0] == "All my teams"
+    assert sorted(teams[1:]) == ["French team", "German team", "Russian team"]
     expect_every_chart_drawn(visit)
     visit.screenshot("home-team-lead-dashboard")
     assert_clean(visit)
@@ -190,8 +192,8 @@ def test_team_lead_cannot_open_another_teams_agent(visit: Visit) -> None:
     visit.go("/config/agents")
     teams = visit.page.locator("tbody tr td:nth-child(2)").all_inner_texts()
     assert teams
-    assert set(teams) == {"German team"}
-    response = visit.go("/config/agents/sarah.jones")
+    assert set(teams) == {"German team", "Russian team", "French team"}
+    response = visit.go("/config/agents/sarah.jones")  # English team: asli.demir's
     assert response is not None
     assert response.status == 403
     expect(visit.page.get_by_role("heading", level=1)).to_have_text("You cannot open this page")

@@ -31,10 +31,12 @@ from tests.integration.ui import EMAILS, Scenario, browser, demo_configuration, 
 
 SCOPE_OF = {
     "POST /api/v1/leads": Scope.INTAKE,
+    "GET /api/v1/leads": Scope.READ,
     "GET /api/v1/leads/{lead_id}": Scope.READ,
     "GET /api/v1/leads/{lead_id}/decision": Scope.READ,
     "POST /api/v1/leads/{lead_id}/reassign": Scope.WORK,
     "POST /api/v1/simulate": Scope.READ,
+    "POST /api/v1/replays": Scope.READ,
     "POST /api/v1/leads/{lead_id}/activities": Scope.WORK,
     "GET /api/v1/leads/{lead_id}/activities": Scope.READ,
     "GET /api/v1/queue": Scope.READ,

@@ -108,15 +108,27 @@ def lines(report: GapReport, names: Names, fmt: Formatter, now: datetime) -> lis
 
 
 def chart(
-    totals: Sequence[GapTotal], label: Callable[[GapTotal], str], gettext: Callable[[str], str]
+    totals: Sequence[GapTotal],
+    label: Callable[[GapTotal], str],
+    gettext: Callable[[str], str],
+    fmt: Formatter,
 ) -> dict[str, Any]:
-    """What app.js draws: leads with gaps per row, and the fields they miss beside them."""
+    """What app.js draws (the dashboards' shape): leads with gaps per row, and the fields they
+    miss beside them."""
     shown = totals[:12]
+
+    def series(name: str, values: list[int]) -> dict[str, Any]:
+        return {"name": name, "values": values, "shown": [fmt.number(v) for v in values]}
+
     return {
+        "kind": "bar",
         "labels": [label(total) for total in shown],
-        "series": gettext("Leads with missing fields"),
-        "values": [total.leads for total in shown],
-        "more": [{"name": gettext("Missing fields"), "values": [t.missing_fields for t in shown]}],
+        "series": [
+            series(gettext("Leads with missing fields"), [t.leads for t in shown]),
+            series(gettext("Missing fields"), [t.missing_fields for t in shown]),
+        ],
+        "axis": gettext("Leads"),
+        "whole": True,
     }
 
 
