@@ -22,7 +22,11 @@ async def alert_overdue_tasks(context: JobContext, timestamp: int | None = None)
         alerted = await overdue.alert_overdue(store, organisation, runtime.clock())
         await store.commit()
     if alerted.owners or alerted.team_leads:
-        log.info("overdue tasks alerted", owners=alerted.owners, team_leads=alerted.team_leads)
+        log.info(
+            "overdue tasks alerted",
+            owners=len(alerted.owners),
+            team_leads=len(alerted.team_leads),
+        )
 
 
 def register(app: App) -> None:

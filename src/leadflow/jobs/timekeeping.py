@@ -27,7 +27,7 @@ async def enforce_sla(context: JobContext, timestamp: int | None = None) -> None
         runtime.database, runtime.live, runtime.clock()
     )
     if warned or enforced.reassigned or enforced.kept:
-        log.info("sla checked", warned=warned, **vars(enforced))
+        log.info("sla checked", warned=warned, reassigned=enforced.reassigned, kept=enforced.kept)
 
 
 async def staff_changes(context: JobContext, timestamp: int | None = None) -> None:

@@ -181,12 +181,13 @@ async def _deliver_batch(
             return 0
         configuration = await _active_configuration(store, live)
         reached = await store.deliveries.done(m.id for m in messages)
+        locales = await _locales(store)
         gate = asyncio.Semaphore(parallel)
 
         async def attempt(message: OutboxMessage) -> _Attempt:
             async with gate:
                 return await _deliver(
-                    database, channels, configuration, message, reached[message.id]
+                    database, channels, configuration, message, reached[message.id], locales
                 )
 
         attempts = await asyncio.gather(*(attempt(m) for m in messages))
@@ -209,6 +210,7 @@ async def _deliver(
     configuration: Configuration | None,
     message: OutboxMessage,
     reached: set[str],
+    locales: dict[str, str],
 ) -> _Attempt:
     try:
         targets = recipients(
@@ -226,7 +228,7 @@ async def _deliver(
         if target.key in reached:
             continue
         try:
-            locale = await _locale_of(database, target.email)
+            locale = locales.get((target.email or "").lower(), DEFAULT_LOCALE)
             await _send(channels, target, _event(message, target), locale)
         except DeliveryFailed as failure:
             failures.append((target.key, failure))
@@ -236,13 +238,10 @@ async def _deliver(
     return _Attempt(sends, tuple(failures))
 
 
-async def _locale_of(database: Database, email: str | None) -> str:
-    """The language an e-mail is written in: its recipient's, when they have an account."""
-    if email is None:
-        return DEFAULT_LOCALE
-    async with open_store(database) as store:
-        user = await store.users.by_email(email)
-    return user.locale if user is not None and user.locale else DEFAULT_LOCALE
+async def _locales(store: Store) -> dict[str, str]:
+    """The language each account's e-mails are written in (read once a batch, in the batch's
+    own transaction: a delivery opens no session of its own for it)."""
+    return {u.email.lower(): u.locale for u in await store.users.listing() if u.locale}
 
 
 async def _send(channels: Channels, target: Recipient, event: Event, locale: str) -> None:
