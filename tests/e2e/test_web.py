@@ -94,8 +94,16 @@ def expect_every_chart_drawn(visit: Visit) -> None:
     """Every chart of the tab shown is drawn (the others are drawn when their tab opens)."""
     placeholders = visit.page.locator(".tab-panel:not([hidden]) [data-chart]")
     expect(placeholders.first).to_be_visible()
-    drawn = visit.page.locator(".tab-panel:not([hidden]) [data-chart] svg")
-    expect(drawn).to_have_count(placeholders.count())
+    # Both counted in one moment: after an htmx swap the page holds the new figures, whose
+    # charts may be fewer than the old ones counted a moment before.
+    visit.page.wait_for_function(
+        """() => {
+            const shown = ".tab-panel:not([hidden]) [data-chart]";
+            const charts = document.querySelectorAll(shown).length;
+            return charts > 0 && document.querySelectorAll(shown + " svg").length === charts;
+        }""",
+        timeout=10_000,
+    )
 
 
 def test_manager_dashboard_draws_charts_beside_their_tables(visit: Visit) -> None:
