@@ -15,6 +15,7 @@ from leadflow.routing.decision import (
     Outcome,
     StickyCheck,
     Via,
+    exclusion_message,
 )
 from leadflow.routing.engine import route
 from leadflow.routing.errors import InvalidRoutingConfiguration
@@ -34,6 +35,7 @@ __all__ = [
     "StickyCheck",
     "Via",
     "compile_config",
+    "exclusion_message",
     "replay",
     "route",
     "weighted_random_choice",

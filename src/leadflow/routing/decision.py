@@ -280,15 +280,28 @@ def _why(trace: Mapping[str, Any]) -> Reason:
 def _exclusion_trace(exclusion: Exclusion | None) -> dict[str, Any] | None:
     if exclusion is None:
         return None
+    # No words: they are rendered when read, in the reader's language (the trace scope adds
+    # them for the API), not for every excluded member of every decision.
     found: dict[str, Any] = {
         "agent": exclusion.agent,
         "reason": exclusion.reason.value,
-        "message": exclusion.message,
-        "params": Reason(exclusion.reason.value, exclusion.params).to_trace()["params"],
+        "params": {
+            name: value.to_trace() if isinstance(value, Reason) else value
+            for name, value in exclusion.params.items()
+        },
     }
     if exclusion.detail is not None:
         found["detail"] = exclusion.words.to_trace()
     return found
+
+
+def exclusion_message(trace: Mapping[str, Any]) -> str:
+    """A stored exclusion's words in English: its stored `message` when it was stored before
+    reasons had codes, otherwise rendered from its code and parameters (not stored since)."""
+    if "params" not in trace:
+        return str(trace["message"])
+    found = _exclusion_from(trace)
+    return "" if found is None else found.message
 
 
 def _exclusion_from(trace: Mapping[str, Any] | None) -> Exclusion | None:
