@@ -1,6 +1,7 @@
 """The lead's owner history in the reader's language: the lines written by the queue, the
 first-contact SLA, staff changes (leave with a backup, back from leave, leaving the company)
-and an automation read in Turkish on a Turkish page and in English on an English one.
+and an automation read in Turkish on a Turkish page and in English on an English one; so does
+the title of the callback task a missed call leaves (a title of ours, not a person's).
 
 One lead goes through all of them on PostgreSQL, through the real services and API; the
 page is read as an admin in each language. The Turkish page must hold no English sentence
@@ -16,10 +17,13 @@ from typing import Any
 
 import httpx
 
-from leadflow.domain.configuration import AgentStatus, Configuration
+from leadflow.domain.configuration import AgentStatus, Configuration, TaskKind
 from leadflow.services.assignment import queue, sla, staff
+from leadflow.services.channels.phone import CALLBACK_TITLE
 from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
+from leadflow.services.workflow import tasks
 from leadflow.storage.store import Store
+from leadflow.workflow.actors import Actor, ActorKind
 from tests import factories
 from tests.factories import lead_body
 from tests.integration.conftest import Clock, activate
@@ -122,6 +126,14 @@ async def lead_through_everything(client: httpx.AsyncClient, store: Store, clock
     logged = await client.post(f"/api/v1/leads/{lead_id}/activities", json=call)
     assert logged.status_code == 201, logged.text
     assert await owner_of(store, lead_id) not in (third, second)
+
+    lead = await store.leads.get(lead_id)
+    assert lead is not None
+    due = clock.now + timedelta(minutes=15)
+    actor = Actor(ActorKind.INTEGRATION, "twilio")
+    await tasks.add(store, lead, title=CALLBACK_TITLE, kind=TaskKind.CALLBACK, due_at=due,
+                    due_zone=None, owner=None, actor=actor, now=clock.now)  # fmt: skip
+    await store.commit()
     return lead_id
 
 
@@ -146,6 +158,8 @@ async def test_the_owner_history_speaks_the_readers_language(
     for words in TURKISH:
         assert words in lines, words
     assert english_in(turkish.text) == []
+    assert "Geri ara: cevapsız çağrı" in turkish.text
+    assert CALLBACK_TITLE not in turkish.text
 
     answer = await web.post(
         "/account/locale", data={"locale": "en", "next": "/", "csrf_token": token}
@@ -156,6 +170,7 @@ async def test_the_owner_history_speaks_the_readers_language(
     english_lines = history_lines(english.text)
     for words in ENGLISH:
         assert any(words in line for line in english_lines), words
+    assert CALLBACK_TITLE in english.text
     for line in english_lines[1:]:  # each line after the first is a handover in English words
         seeded = turkish.text.replace("</main>", f"<ol>{line}</ol></main>")
         assert english_in(seeded), line

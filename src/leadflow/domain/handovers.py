@@ -7,6 +7,8 @@ its parameters in the history entry's trace (`handover`) beside the English word
 render them in the reader's language with `say()`. A parameter that is itself a reason (an
 agent's leave, an age, a moment) is written the reader's way too.
 
+Also the titles of the tasks Leadflow creates by itself (`TASK_TITLES`).
+
 No imports from `reasons` (which imports this module): only the words.
 """
 
@@ -60,3 +62,17 @@ HANDOVER_TEMPLATES: dict[str, str] = {
     "automation.no_working_time": N_("no working time to count the task's due time in"),
 }
 """Every handover code's English template, the msgid of its translations."""
+
+TASK_TITLES: dict[str, str] = {
+    "task.missed_call": N_("Call back: missed call"),
+}
+"""Titles of the tasks Leadflow creates by itself (a channel's own title is the organisation's
+words): stored in English, shown in the reader's language (`titled`)."""
+
+
+def titled(title: str) -> str | None:
+    """The code of a task title of ours (None for anyone else's words)."""
+    return _TITLE_CODES.get(title)
+
+
+_TITLE_CODES = {english: code for code, english in TASK_TITLES.items()}

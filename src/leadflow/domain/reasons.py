@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any, Protocol, Union
 from zoneinfo import ZoneInfo
 
-from leadflow.domain.handovers import HANDOVER_TEMPLATES
+from leadflow.domain.handovers import HANDOVER_TEMPLATES, TASK_TITLES
 
 Param = Union[str, int, float, "Reason"]
 
@@ -309,3 +309,4 @@ TEMPLATES: dict[str, str] = {
 """Every code's English template, the msgid of its translations."""
 
 TEMPLATES.update(HANDOVER_TEMPLATES)  # why a lead changed hands (SLA, staff, queue, automations)
+TEMPLATES.update(TASK_TITLES)

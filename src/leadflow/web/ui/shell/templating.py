@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from leadflow import __version__
+from leadflow.domain.handovers import titled
 from leadflow.domain.reasons import Reason
 from leadflow.locale import speech
 from leadflow.web.ui.shell import i18n
@@ -30,6 +31,12 @@ def _say(words: Reason | str | None) -> str:
     if words is None or isinstance(words, str):
         return words or ""
     return speech.say(words, i18n.current_locale())
+
+
+def _task_title(title: str | None) -> str:
+    """A task's title: one Leadflow gave in the page's language, a person's as it is."""
+    code = titled(title) if title else None
+    return speech.say(Reason(code), i18n.current_locale()) if code else (title or "")
 
 
 def _json_script(value: Any) -> Markup:
@@ -54,6 +61,7 @@ def environment() -> Environment:
     env.globals["label"] = _label
     env.globals["own_name"] = own_name
     env.globals["say"] = _say
+    env.globals["task_title"] = _task_title
     env.globals["leadflow_version"] = __version__
     env.filters["json_script"] = _json_script
     return env
