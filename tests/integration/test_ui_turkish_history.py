@@ -11,6 +11,7 @@ line when it is put into the Turkish page.
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from leadflow.services.assignment import queue, sla, staff
 from leadflow.services.channels.phone import CALLBACK_TITLE
 from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
 from leadflow.services.workflow import tasks
-from leadflow.storage.store import Store
+from leadflow.storage.store import AssignmentRow, Store
 from leadflow.workflow.actors import Actor, ActorKind
 from tests import factories
 from tests.factories import lead_body
@@ -174,3 +175,45 @@ async def test_the_owner_history_speaks_the_readers_language(
     for line in english_lines[1:]:  # each line after the first is a handover in English words
         seeded = turkish.text.replace("</main>", f"<ol>{line}</ol></main>")
         assert english_in(seeded), line
+
+
+async def test_kept_and_queued_lines_read_in_turkish_and_old_lines_as_stored(
+    web: httpx.AsyncClient,
+    client: httpx.AsyncClient,
+    store: Store,
+    clock: Clock,
+    scenario: Scenario,
+) -> None:
+    """Nobody else can take the lead: the SLA keeps it with its owner, then the owner leaves
+    and it waits in the queue. A line stored before history had codes shows its English."""
+    only = factories.organisation([factories.agent("anna")], automations=[WRONG_NUMBER])
+    await activate(store, only)
+    answer = await client.post("/api/v1/leads", json=lead_body())
+    assert answer.status_code == 201, answer.text
+    lead_id = answer.json()["id"]
+    late = clock.now + timedelta(minutes=16)
+    assert (await sla.enforce(store, await live(store), late)).kept == 1
+    await store.commit()
+    departed = only.model_copy(
+        update={"agents": [only.agents[0].model_copy(update={"status": AgentStatus.LEFT})]}
+    )
+    version = await activate(store, departed)
+    gone = late + timedelta(minutes=5)
+    assert (await staff.apply_staff_changes(store, await live(store), gone)).queued == 1
+    old = "anna gave it away in the old days"
+    row = AssignmentRow(kind="manual", outcome="assigned", agent_key=None,
+                        previous_agent_key=None, pipeline_key="hair-de", rule_key=None, via=None,
+                        config_version_id=version, decided_at=gone + timedelta(minutes=1),
+                        actor="someone", reason=old, trace={"reason": old})  # fmt: skip
+    await store.roster.add_assignment(lead_id, row)
+    await store.commit()
+
+    await turkish_admin(web)
+    page = await web.get(f"/inbox/leads/{lead_id}")
+    assert page.status_code == 200, page.text
+    lines = [html.unescape(line) for line in history_lines(page.text)]
+    turkish, stored = lines[1:-1], lines[-1]
+    assert "SLA'yı anna kaçırdı; şu anda başka uygun kimse yok: sahibinde kaldı" in turkish[0]
+    assert "anna şirketten ayrıldı; şu anda başka uygun kimse yok: kuyruğa alındı" in turkish[1]
+    assert english_in("<main><ol>" + "".join(turkish) + "</ol></main>") == []
+    assert old in stored
