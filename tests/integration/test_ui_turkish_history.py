@@ -29,7 +29,6 @@ from tests import factories
 from tests.factories import lead_body
 from tests.integration.conftest import Clock, activate
 from tests.integration.test_ui_turkish import english_in, turkish_admin
-from tests.integration.ui import Scenario
 
 BERLIN_DAY = {d: "09:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")}
 NIGHT = datetime(2026, 5, 12, 20, 30, tzinfo=UTC)  # Tue 22:30 Berlin: nobody on shift
@@ -145,12 +144,9 @@ def history_lines(page: str) -> list[str]:
 
 
 async def test_the_owner_history_speaks_the_readers_language(
-    web: httpx.AsyncClient,
-    client: httpx.AsyncClient,
-    store: Store,
-    clock: Clock,
-    scenario: Scenario,
+    web: httpx.AsyncClient, client: httpx.AsyncClient, store: Store, clock: Clock
 ) -> None:
+    """`web` signs in to the demo scenario's accounts; the test's own desk is applied after."""
     lead_id = await lead_through_everything(client, store, clock)
     token = await turkish_admin(web)
     turkish = await web.get(f"/inbox/leads/{lead_id}")
@@ -178,11 +174,7 @@ async def test_the_owner_history_speaks_the_readers_language(
 
 
 async def test_kept_and_queued_lines_read_in_turkish_and_old_lines_as_stored(
-    web: httpx.AsyncClient,
-    client: httpx.AsyncClient,
-    store: Store,
-    clock: Clock,
-    scenario: Scenario,
+    client: httpx.AsyncClient, web: httpx.AsyncClient, store: Store, clock: Clock
 ) -> None:
     """Nobody else can take the lead: the SLA keeps it with its owner, then the owner leaves
     and it waits in the queue. A line stored before history had codes shows its English."""
