@@ -148,6 +148,12 @@ async def test_the_owner_history_speaks_the_readers_language(
 ) -> None:
     """`web` signs in to the demo scenario's accounts; the test's own desk is applied after."""
     lead_id = await lead_through_everything(client, store, clock)
+    api = (await client.get(f"/api/v1/leads/{lead_id}/decision")).json()["history"]
+    assert [(entry["why"] or {}).get("code") for entry in api] == [
+        None, "queue.released", "sla.missed_due", "staff.held_by_backup", "staff.back",
+        "staff.rerouted", "automation.reassigned",
+    ]  # fmt: skip
+    assert api[1]["reason"] == "released from the queue after 10 h 31 min"  # English kept
     token = await turkish_admin(web)
     turkish = await web.get(f"/inbox/leads/{lead_id}")
     assert turkish.status_code == 200, turkish.text
