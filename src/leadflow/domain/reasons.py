@@ -20,6 +20,8 @@ from datetime import date, datetime
 from typing import Any, Protocol, Union
 from zoneinfo import ZoneInfo
 
+from leadflow.domain.handovers import HANDOVER_TEMPLATES, TASK_TITLES
+
 Param = Union[str, int, float, "Reason"]
 
 
@@ -305,3 +307,6 @@ TEMPLATES: dict[str, str] = {
     "why_not.no_pipeline": N_("no pipeline"),
 }
 """Every code's English template, the msgid of its translations."""
+
+TEMPLATES.update(HANDOVER_TEMPLATES)  # why a lead changed hands (SLA, staff, queue, automations)
+TEMPLATES.update(TASK_TITLES)

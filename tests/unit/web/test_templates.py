@@ -6,7 +6,10 @@ import json
 
 import pytest
 
-from leadflow.web.ui.shell import templating
+from leadflow.domain.handovers import TASK_TITLES
+from leadflow.domain.reasons import Reason
+from leadflow.services.access import trace_scope
+from leadflow.web.ui.shell import i18n, templating
 from leadflow.web.ui.shell.routers import safe_next
 
 TEMPLATES = templating.environment().list_templates(extensions=["html"])
@@ -45,3 +48,27 @@ def test_json_for_charts_cannot_close_its_script_element() -> None:
 )
 def test_after_a_form_only_local_pages_are_followed(target: str | None, expected: str) -> None:
     assert safe_next(target) == expected
+
+
+def test_say_words_names_hidden_from_the_viewer_in_the_page_language() -> None:
+    """A viewer's scope writes "another agent" into a reason's parameters; a Turkish page says
+    it in Turkish, inside nested reasons too."""
+    hidden = Reason(
+        "staff.rerouted", {"away": Reason("staff.left", {"agent": trace_scope.ANOTHER_AGENT})}
+    )
+    page = templating.environment().from_string("{{ say(reason) }}")
+    with i18n.active("tr"):
+        assert page.render(reason=hidden) == (
+            "başka bir temsilci şirketten ayrıldı: havuz üzerinden yeniden yönlendirildi"
+        )
+    with i18n.active("en"):
+        assert page.render(reason=hidden) == (
+            "another agent left the company: routed again through the pool"
+        )
+
+
+def test_task_titles_of_ours_are_translated_and_a_persons_are_not() -> None:
+    page = templating.environment().from_string("{{ task_title(title) }}")
+    with i18n.active("tr"):
+        assert page.render(title=TASK_TITLES["task.missed_call"]) == "Geri ara: cevapsız çağrı"
+        assert page.render(title="Call back: 100% sure") == "Call back: 100% sure"

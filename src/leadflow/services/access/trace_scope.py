@@ -169,6 +169,7 @@ def scoped_trace(
         "pool_state": None
         if pool is None
         else {"current": {}, "last": scope.agent(pool.get("last"))},
+        **({"handover": redaction.why(trace["handover"])} if "handover" in trace else {}),
     }
 
 
@@ -206,11 +207,11 @@ def scoped_text(
 
 
 def scoped_why(
-    trace: Mapping[str, Any], scope: TraceScope, configuration: Configuration
+    trace: Mapping[str, Any], scope: TraceScope, configuration: Configuration, key: str = "why"
 ) -> Reason | None:
-    """The coded reason of a stored decision (`trace["why"]`) for `scope`; None for a trace
-    from before reasons had codes."""
-    found = trace.get("why")
+    """The coded reason of a stored decision (`trace["why"]`; `key="handover"`: why the lead
+    changed hands) for `scope`; None for a trace from before reasons had codes."""
+    found = trace.get(key)
     if found is None:
         return None
     if scope.everything:
@@ -239,6 +240,7 @@ def scoped_history(
     entries: Iterable[Mapping[str, Any]], scope: TraceScope, configuration: Configuration
 ) -> list[dict[str, Any]]:
     """`decisions.history_view` entries for `scope`: other agents, pipelines and rules unnamed."""
+    redaction = _redaction(scope, configuration, set())
     return [
         {
             **entry,
@@ -247,6 +249,7 @@ def scoped_history(
             "pipeline": scope.pipeline(entry["pipeline"]),
             "rule": scope.rule(entry["rule"]),
             "reason": scoped_text(entry["reason"], scope, configuration),
+            "why": redaction.why(entry.get("why")),
         }
         for entry in entries
     ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from leadflow.domain.leads import RoutableLead
+from leadflow.domain.reasons import Reason
 from leadflow.domain.roster import AgentSnapshot, Availability, Load, PoolState, Roster
 from leadflow.domain.submission import LeadValues
 from leadflow.routing import Decision, Outcome, route, snapshot
@@ -131,7 +132,7 @@ async def decide(
     now: datetime,
     *,
     lock: bool,
-    unavailable: Mapping[str, str] | None = None,
+    unavailable: Mapping[str, str | Reason] | None = None,
 ) -> Decision:
     """The engine's decision on fresh loads; with `lock`, the pools and agents it reads are
     locked until the transaction ends. `unavailable` takes agents out with a stated reason
@@ -156,7 +157,7 @@ def _roster(
     pools: Mapping[str, PoolRow],
     loads: Mapping[str, StoredLoad],
     now: datetime,
-    unavailable: Mapping[str, str],
+    unavailable: Mapping[str, str | Reason],
 ) -> Roster:
     return Roster(
         agents={
@@ -230,7 +231,7 @@ async def reroute(
     now: datetime,
     *,
     why: Handover,
-    unavailable: Mapping[str, str] | None = None,
+    unavailable: Mapping[str, str | Reason] | None = None,
 ) -> Routed:
     """Route a lead again (queue release, SLA breach, staff change). Only an assignment is
     recorded: when the engine finds nobody, the lead stays as it is (`decision_id` None)."""

@@ -94,6 +94,7 @@ def history_view(found: LeadDecisions) -> list[dict[str, Any]]:
             "decided_at": a.decided_at.isoformat(),
             "actor": a.actor,
             "reason": a.reason or a.trace.get("reason", ""),
+            "why": a.trace.get("handover"),
         }
         for a in found.history
     ]
@@ -109,8 +110,10 @@ async def reassign(
     reason: str,
     now: datetime,
     kind: Kind = Kind.MANUAL,
+    words: Reason | None = None,
 ) -> int:
-    """Give an open lead to `agent`; recorded in the lead's history and the audit log."""
+    """Give an open lead to `agent`; recorded in the lead's history and the audit log.
+    `words`: the reason coded, when it is ours (a staff policy), not a person's."""
     lead = await store.leads.get(lead_id, for_update=True)
     if lead is None:
         raise UnknownLead(lead_id)
@@ -122,5 +125,5 @@ async def reassign(
     previous = lead.owner_agent_key
     if previous == agent:
         raise AgentCannotTakeLeads.already_owner(agent, lead_id)
-    handover = Handover(kind, reason, actor)
+    handover = Handover(kind, reason, actor, words)
     return await record(store, organisation, lead, Named(target), now, handover)

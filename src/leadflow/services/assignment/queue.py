@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
+from leadflow.domain.reasons import Reason
 from leadflow.routing import Outcome
 from leadflow.services.assignment.assign import (
     chain_of,
@@ -76,14 +77,14 @@ async def release(
         if not claimed:
             await claim_all(store, organisation, now)
             claimed = True
-        age = _words(now - lead.received_at)
+        age = waited(now - lead.received_at)
         async with store.savepoint():
             routed = await reroute(
                 store,
                 organisation,
                 lead,
                 now,
-                why=Handover(Kind.QUEUE_RELEASE, f"released from the queue after {age}"),
+                why=Handover.told(Kind.QUEUE_RELEASE, Reason("queue.released", {"age": age})),
             )
         if routed.assigned:
             assigned.append(lead)
@@ -103,7 +104,7 @@ async def _first_routing(
     failed) and record the decision, whatever it is: assigned, queued or unassigned."""
     subject = routable(lead, await previous_owner(store, lead))
     decision = await decide(store, organisation, subject, now, lock=True)
-    why = Handover(Kind.INITIAL, "routed once a configuration was active")
+    why = Handover.told(Kind.INITIAL, Reason("queue.first_routing"))
     await record(store, organisation, lead, decision, now, why)
     return decision.outcome is Outcome.ASSIGNED
 
@@ -158,8 +159,15 @@ def _waiting(lead: Lead, now: datetime) -> Waiting:
 
 
 def _words(age: timedelta) -> str:
+    return str(waited(age))
+
+
+def waited(age: timedelta) -> Reason:
+    """How long a lead waited, coded: "12 min", "9 h 05 min", "3 days" in English."""
     minutes = int(age.total_seconds() // 60)
     if minutes < 60:
-        return f"{minutes} min"
+        return Reason("age.minutes", {"minutes": minutes})
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if hours < 48 else f"{hours // 24} days"
+    if hours < 48:
+        return Reason("age.hours", {"hours": hours, "minutes": f"{minutes:02d}"})
+    return Reason("age.days", {"days": hours // 24})

@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadflow.domain.configuration import Agent, Configuration
+from leadflow.domain.reasons import Reason
 from leadflow.routing import Decision, Outcome
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.storage.store import (
@@ -51,15 +52,32 @@ ROUTER = "router"
 
 @dataclass(frozen=True)
 class Handover:
-    """Why a lead is (re)assigned, as its history tells it."""
+    """Why a lead is (re)assigned, as its history tells it: `reason` in English (the
+    assignment's `reason` column, the API) and, when the words are ours rather than a person's,
+    `words`, the same reason coded (the trace's `handover`), which pages render in the reader's
+    language."""
 
     kind: Kind
     reason: str = ""
     actor: str = ROUTER
+    words: Reason | None = None
+
+    @classmethod
+    def told(
+        cls, kind: Kind, words: Reason, actor: str = ROUTER, *, text: str | None = None
+    ) -> Handover:
+        """A handover whose reason is coded; its English is `words` in English unless `text`
+        gives it."""
+        return cls(kind, str(words) if text is None else text, actor, words)
 
     @property
     def topic(self) -> str:
         return "lead.assigned" if self.kind is Kind.INITIAL else "lead.reassigned"
+
+    def traced(self) -> dict[str, Any]:
+        """The coded reason as the history entry's trace keeps it (nothing for a person's
+        words)."""
+        return {} if self.words is None else {"handover": self.words.to_trace()}
 
 
 @dataclass(frozen=True)
@@ -133,7 +151,8 @@ def _named(
     row = entry(
         organisation, why, now, Outcome.ASSIGNED, agent.key, previous, field("pipeline_key")
     )
-    row = replace(row, trace={"reason": f"{why.kind} reassignment by {why.actor}: {why.reason}"})
+    told = f"{why.kind} reassignment by {why.actor}: {why.reason}"
+    row = replace(row, trace={"reason": told, **why.traced()})
     payload = {"agent": agent.key, "from": previous}
     return DecisionWrite(
         changes,
@@ -189,7 +208,7 @@ def _decided(
         decided_at=now,
         actor=why.actor,
         reason=why.reason,
-        trace=decision.to_trace() | _inputs(field, why),
+        trace=decision.to_trace() | _inputs(field, why) | why.traced(),
     )
     messages = _messages(configuration, field, decision, why.topic, previous)
     return DecisionWrite(changes, row, pool, counted, released, messages)
@@ -217,7 +236,7 @@ def entry(
         decided_at=now,
         actor=why.actor,
         reason=why.reason,
-        trace={"reason": why.reason},
+        trace={"reason": why.reason, **why.traced()},
     )
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from leadflow.domain.reasons import Reason, at_moment
 from leadflow.services.assignment.assign import claim_all, reroute
 from leadflow.services.assignment.record import Handover, Kind, entry
 from leadflow.services.configuration.organisation import Organisation
@@ -53,46 +55,36 @@ async def _breach(store: Store, organisation: Organisation, lead: Lead, now: dat
     owner, due, limit = lead.owner_agent_key, lead.sla_due_at, pipeline.sla.max_reassignments
     lead.sla_misses += 1
     await _alert(store, pipeline.team, lead, owner, due)
+    who = str(owner)
     if lead.sla_reassignments >= limit:
-        reason = (
-            f"SLA missed by {owner}; already reassigned "
-            f"{lead.sla_reassignments} times (the limit): team lead alerted"
-        )
+        reason = Reason("sla.limit_reached", {"agent": who, "count": lead.sla_reassignments})
         await _escalate(store, organisation, lead, now, reason)
         return False
+    deadline = at_moment(due, ZoneInfo(pipeline.timezone))
+    missed = Reason("sla.missed_due", {"agent": who, "due": deadline})
+    english = f"{owner} missed the first-contact SLA due {due:%Y-%m-%d %H:%M} UTC"
     routed = await reroute(
         store,
         organisation,
         lead,
         now,
-        why=Handover(
-            Kind.SLA, f"{owner} missed the first-contact SLA due {due:%Y-%m-%d %H:%M} UTC"
-        ),
-        unavailable={owner: f"{owner} missed the first-contact SLA"} if owner else None,
+        why=Handover.told(Kind.SLA, missed, text=english),
+        unavailable={owner: Reason("sla.missed", {"agent": owner})} if owner else None,
     )
     if routed.assigned:
         lead.sla_reassignments += 1
         return True
     if lead.sla_misses > limit:
-        reason = (
-            f"SLA missed by {owner}; nobody else is eligible now, {lead.sla_misses} deadlines "
-            "missed: kept, team lead alerted, no more automatic moves"
-        )
+        reason = Reason("sla.kept_last", {"agent": who, "count": lead.sla_misses})
         await _escalate(store, organisation, lead, now, reason)
         return False
     lead.sla_due_at = organisation.sla_due(lead.pipeline_key, now)
-    await _kept(
-        store,
-        organisation,
-        lead,
-        now,
-        f"SLA missed by {owner}; nobody else is eligible now: kept, team lead alerted",
-    )
+    await _kept(store, organisation, lead, now, Reason("sla.kept", {"agent": who}))
     return False
 
 
 async def _escalate(
-    store: Store, organisation: Organisation, lead: Lead, now: datetime, reason: str
+    store: Store, organisation: Organisation, lead: Lead, now: datetime, reason: Reason
 ) -> None:
     """The team lead has the lead now: its missed deadline stays, the SLA check stops."""
     lead.sla_escalated_at = now
@@ -115,10 +107,10 @@ async def _alert(store: Store, team: str, lead: Lead, owner: str | None, due: da
 
 
 async def _kept(
-    store: Store, organisation: Organisation, lead: Lead, now: datetime, reason: str
+    store: Store, organisation: Organisation, lead: Lead, now: datetime, reason: Reason
 ) -> None:
     owner = lead.owner_agent_key
-    why = Handover(Kind.SLA, reason)
+    why = Handover.told(Kind.SLA, reason)
     row = entry(organisation, why, now, "kept", owner, owner, lead.pipeline_key)
     await store.roster.add_assignment(lead.id, row)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from leadflow.domain.configuration import Agent, AgentStatus, LeavePolicy
+from leadflow.domain.reasons import Param, Reason, as_text
 from leadflow.domain.roster import Unavailability
 from leadflow.routing import Outcome
 from leadflow.services.assignment import decisions
@@ -23,7 +24,8 @@ ACTOR = "leadflow"
 class Away:
     agent: str
     left: bool
-    detail: str
+    detail: Reason
+    """Why, coded: left the company, or the calendar's leave ("on annual leave until …")."""
 
 
 @dataclass
@@ -67,14 +69,15 @@ def away_reason(organisation: Organisation, key: str, now: datetime) -> Away | N
     """Left the company (or removed from the configuration), or on leave now."""
     agent = _agent(organisation, key)
     if agent is None or agent.status is AgentStatus.LEFT:
-        return Away(key, left=True, detail=f"{key} left the company")
+        return Away(key, left=True, detail=Reason("staff.left", {"agent": key}))
     availability = organisation.availability(key, now)
     if availability.reason is Unavailability.ON_LEAVE:
-        return Away(
-            key,
-            left=False,
-            detail=str(availability.detail) if availability.detail else f"{key} is on leave",
-        )
+        found = availability.detail
+        if isinstance(found, Reason):
+            detail = found
+        else:
+            detail = as_text(found) if found else Reason("staff.on_leave", {"agent": key})
+        return Away(key, left=False, detail=detail)
     return None
 
 
@@ -91,6 +94,11 @@ async def _handle(
     policy = (team.on_exit if away.left else team.on_leave) if team else LeavePolicy.REDISTRIBUTE
     backup = agent.backup if agent else None
     if policy is LeavePolicy.KEEP_WITH_BACKUP and backup and _can_cover(organisation, backup, now):
+        params: dict[str, Param] = {"away": away.detail, "backup": backup}
+        if away.left:
+            kept = Reason("staff.kept_by_backup", params)
+        else:
+            kept = Reason("staff.held_by_backup", {**params, "agent": away.agent})
         await decisions.reassign(
             store,
             organisation,
@@ -99,8 +107,8 @@ async def _handle(
             actor=ACTOR,
             now=now,
             kind=Kind.STAFF,
-            reason=f"{away.detail}: kept by the backup {backup}"
-            + ("" if away.left else f", returns to {away.agent} after the leave"),
+            reason=str(kept),
+            words=kept,
         )
         lead.held_for_agent_key = None if away.left else away.agent
         _restart_sla(organisation, lead, now)
@@ -111,7 +119,7 @@ async def _handle(
         organisation,
         lead,
         now,
-        why=Handover(Kind.STAFF, f"{away.detail}: routed again through the pool"),
+        why=Handover.told(Kind.STAFF, Reason("staff.rerouted", {"away": away.detail})),
         unavailable={away.agent: away.detail},
     )
     if routed.assigned:
@@ -125,6 +133,7 @@ async def _return(
     store: Store, organisation: Organisation, lead: Lead, owner: str, now: datetime
 ) -> None:
     if lead.owner_agent_key != owner:
+        back = Reason("staff.back", {"agent": owner})
         await decisions.reassign(
             store,
             organisation,
@@ -133,7 +142,8 @@ async def _return(
             actor=ACTOR,
             now=now,
             kind=Kind.STAFF,
-            reason=f"{owner} is back from leave",
+            reason=str(back),
+            words=back,
         )
     lead.held_for_agent_key = None
     _restart_sla(organisation, lead, now)
@@ -154,8 +164,7 @@ async def _queue(
     lead.owner_agent_key = None
     lead.routing_status = Outcome.QUEUED
     lead.sla_due_at = None
-    reason = f"{away.detail}; nobody else is eligible now: queued"
-    why = Handover(Kind.STAFF, reason, ACTOR)
+    why = Handover.told(Kind.STAFF, Reason("staff.queued", {"away": away.detail}), ACTOR)
     row = entry(organisation, why, now, Outcome.QUEUED, None, away.agent, lead.pipeline_key)
     await store.roster.add_assignment(lead.id, row)
 

@@ -22,6 +22,7 @@ from leadflow.connectors.inbound import CallIn, Ignored, Invalid, LeadIn, Outcom
 from leadflow.connectors.twilio import calls
 from leadflow.connectors.twilio.calls import CallEvent, NotACall
 from leadflow.domain.configuration import TaskKind
+from leadflow.domain.handovers import TASK_TITLES
 from leadflow.identity import InvalidField, InvalidLead, normalise_phone
 from leadflow.services.channels import leads
 from leadflow.services.channels.processors import Channel, Event, Handled, Processing
@@ -37,7 +38,8 @@ call can be taken for a test (its lead is a test lead, routed to nobody)."""
 TEST_CALLER = "+905550000000"
 MISSED_CALL_POLICIES = ("lead", "callback_task")
 CALLBACK_MINUTES = 15
-CALLBACK_TITLE = "Call back: missed call"
+CALLBACK_TITLE = TASK_TITLES["task.missed_call"]
+"""Shown in the reader's language (the pages' `task_title`)."""
 _OUTCOMES = {
     calls.Ending.COMPLETED: CallOutcome.ANSWERED,
     calls.Ending.NO_ANSWER: CallOutcome.NO_ANSWER,

@@ -99,19 +99,31 @@ class HistoryLine:
     agent_key: str | None
     previous_agent_key: str | None
     reason: str | Reason
-    """The engine's coded reason (rendered in the reader's language), else the words stored."""
+    """Why the lead changed hands (an SLA move, a staff change, the queue, an automation) or
+    else the engine's reason, coded (rendered in the reader's language); the words stored for a
+    person's reason and for entries written before reasons had codes."""
+    then: Reason | None = None
+    """The engine's reason for its choice, after a coded handover that asked it again."""
 
 
 def _history_line(
     change: Assignment, scope: trace_scope.TraceScope, configuration: Configuration
 ) -> HistoryLine:
+    engine = trace_scope.scoped_why(change.trace, scope, configuration)
+    handover = trace_scope.scoped_why(change.trace, scope, configuration, key="handover")
+    reason: str | Reason
+    if handover is not None:
+        reason, then = handover, engine
+    else:
+        reason = engine or trace_scope.scoped_text(change.reason, scope, configuration)
+        then = None
     return HistoryLine(
         kind=change.kind,
         decided_at=change.decided_at,
         agent_key=scope.agent(change.agent_key),
         previous_agent_key=scope.agent(change.previous_agent_key),
-        reason=trace_scope.scoped_why(change.trace, scope, configuration)
-        or trace_scope.scoped_text(change.reason, scope, configuration),
+        reason=reason,
+        then=then,
     )
 
 

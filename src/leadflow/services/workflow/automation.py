@@ -25,6 +25,7 @@ from leadflow.domain.configuration import (
     Recipient,
     SetField,
 )
+from leadflow.domain.reasons import Reason
 from leadflow.identity import InvalidLead
 from leadflow.services.assignment.assign import reroute
 from leadflow.services.assignment.record import Handover, Kind
@@ -41,7 +42,12 @@ __all__ = ["ActionFailed", "Event", "Run", "fire", "pipeline_of"]
 
 
 class ActionFailed(Exception):
-    """An action that cannot be carried out on this lead; the message says why."""
+    """An action that cannot be carried out on this lead; the message says why in English,
+    `why` coded."""
+
+    def __init__(self, why: Reason, text: str | None = None) -> None:
+        super().__init__(str(why) if text is None else text)
+        self.why = why
 
 
 @dataclass(frozen=True)
@@ -83,19 +89,34 @@ async def _apply(
             assert lead is not None
             for index, action in enumerate(planned.actions):
                 await _act(store, organisation, lead, action, actor, event, index)
-    except (ActionFailed, stages.MoveRefused, InvalidLead, NoWorkingTime) as failure:
-        await _failed(store, organisation, planned, event, run_id, str(failure))
+    except (ActionFailed, InvalidLead, NoWorkingTime) as failure:
+        await _failed(store, organisation, planned, event, run_id, failure)
         return Run(automation.key, planned.event_key, str(failure))
     return Run(automation.key, planned.event_key)
 
 
+def failure_of(failure: Exception) -> Reason:
+    """Why a run changed nothing, coded (its English is the exception's message)."""
+    if isinstance(failure, ActionFailed):
+        return failure.why
+    if isinstance(failure, InvalidLead):
+        return Reason("automation.invalid", {"problems": ", ".join(failure.fields)})
+    return Reason("automation.no_working_time")
+
+
 async def _failed(
-    store: Store, organisation: Organisation, planned: Plan, event: Event, run_id: int, reason: str
+    store: Store,
+    organisation: Organisation,
+    planned: Plan,
+    event: Event,
+    run_id: int,
+    failure: Exception,
 ) -> None:
+    reason, why = str(failure), failure_of(failure).to_trace()
     lead = await store.leads.get(event.lead.id)
     assert lead is not None
     await store.refresh(lead)  # the savepoint's changes to it are undone
-    await store.automation.fail_run(run_id, {"reason": reason})
+    await store.automation.fail_run(run_id, {"reason": reason, "why": why})
     team = _team(organisation, lead)
     if team is None:
         return
@@ -108,6 +129,7 @@ async def _failed(
             "automation": planned.automation.key,
             "event": planned.event_key,
             "reason": reason,
+            "why": why,
         },
         idempotency_key=f"workflow.automation_failed:{planned.event_key}:{planned.automation.key}",
     )
@@ -157,17 +179,22 @@ async def _move(
     if lead.stage_key == action.stage:
         return
     if event.depth >= MAX_DEPTH:
-        raise ActionFailed(f"automations nested deeper than {MAX_DEPTH} (a loop of rules?)")
-    await stages.move(
-        store,
-        organisation,
-        lead.id,
-        action.stage,
-        lost_reason=action.lost_reason,
-        actor=actor,
-        now=event.at,
-        depth=event.depth + 1,
-    )
+        raise ActionFailed(Reason("automation.too_deep", {"depth": MAX_DEPTH}))
+    try:
+        await stages.move(
+            store,
+            organisation,
+            lead.id,
+            action.stage,
+            lost_reason=action.lost_reason,
+            actor=actor,
+            now=event.at,
+            depth=event.depth + 1,
+        )
+    except stages.MoveRefused as refused:
+        fields = ", ".join(problem.field for problem in refused.problems)
+        why = Reason("automation.move_refused", {"stage": action.stage, "problems": fields})
+        raise ActionFailed(why, str(refused)) from refused
 
 
 async def _task(
@@ -181,7 +208,7 @@ async def _task(
     if action.due_in_working_minutes is not None:
         pipeline = pipeline_of(organisation, lead)
         if pipeline is None:
-            raise ActionFailed("the lead has no pipeline to count working minutes in")
+            raise ActionFailed(Reason("automation.no_pipeline_minutes"))
         due = organisation.add_working_minutes(pipeline.key, now, action.due_in_working_minutes)
         zone = None
     else:
@@ -240,12 +267,12 @@ async def _notify(
     payload = {"lead_id": lead.id, "message": action.message, "automation": actor.rule_key}
     if action.who is Recipient.OWNER:
         if lead.owner_agent_key is None:
-            raise ActionFailed("the lead has no owner to notify")
+            raise ActionFailed(Reason("automation.no_owner"))
         channel, recipient = "sse", lead.owner_agent_key
     else:
         team = _team(organisation, lead)
         if team is None:
-            raise ActionFailed("the lead has no pipeline, so no team lead to notify")
+            raise ActionFailed(Reason("automation.no_team"))
         channel, recipient = "alert", team
     await store.outbox.add(
         topic="workflow.notify",
@@ -260,10 +287,13 @@ async def _reassign(
     store: Store, organisation: Organisation, lead: Lead, actor: Actor, now: datetime
 ) -> None:
     if pipeline_of(organisation, lead) is None or lead.closed_at is not None:
-        raise ActionFailed("only an open lead in a pipeline can be routed again")
+        raise ActionFailed(Reason("automation.not_open"))
     owner = lead.owner_agent_key
-    why = Handover(Kind.AUTOMATION, f"reassigned by automation {actor.rule_key}", actor.name or "")
-    unavailable = {owner: f"reassigned away from {owner} by automation"} if owner else None
-    routed = await reroute(store, organisation, lead, now, why=why, unavailable=unavailable)
+    words = Reason("automation.reassigned", {"automation": str(actor.rule_key)})
+    why = Handover.told(Kind.AUTOMATION, words, actor.name or "")
+    away: dict[str, str | Reason] = {}
+    if owner:
+        away[owner] = Reason("automation.reassigned_away", {"agent": owner})
+    routed = await reroute(store, organisation, lead, now, why=why, unavailable=away or None)
     if not routed.assigned:
-        raise ActionFailed("nobody else is eligible for the lead now")
+        raise ActionFailed(Reason("automation.nobody_eligible"))

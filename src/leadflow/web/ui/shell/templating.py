@@ -14,8 +14,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from leadflow import __version__
-from leadflow.domain.reasons import Reason
+from leadflow.domain.handovers import titled
+from leadflow.domain.reasons import N_, Param, Reason
 from leadflow.locale import speech
+from leadflow.services.access import trace_scope
 from leadflow.web.ui.shell import i18n
 from leadflow.web.ui.shell.vocabulary import label_key, own_name
 
@@ -29,7 +31,35 @@ def _say(words: Reason | str | None) -> str:
     are."""
     if words is None or isinstance(words, str):
         return words or ""
-    return speech.say(words, i18n.current_locale())
+    locale = i18n.current_locale()
+    return speech.say(words if locale == "en" else _unnamed(words), locale)
+
+
+_UNNAMED = (
+    (trace_scope.ANOTHER_AGENT, N_("another agent")),
+    (trace_scope.ANOTHER_PIPELINE, N_("another pipeline")),
+    (trace_scope.ANOTHER_RULE, N_("another rule")),
+)
+"""What a viewer's scope puts in a reason's parameters for names they may not see."""
+
+
+def _unnamed(reason: Reason) -> Reason:
+    """`reason` with the scope's "another agent"… in its parameters in the page's language."""
+    params: dict[str, Param] = {}
+    for name, value in reason.params.items():
+        if isinstance(value, Reason):
+            value = _unnamed(value)
+        elif isinstance(value, str) and "another " in value:
+            for english, message in _UNNAMED:
+                value = value.replace(english, i18n.current_gettext(message))
+        params[name] = value
+    return Reason(reason.code, params)
+
+
+def _task_title(title: str | None) -> str:
+    """A task's title: one Leadflow gave in the page's language, a person's as it is."""
+    code = titled(title) if title else None
+    return speech.say(Reason(code), i18n.current_locale()) if code else (title or "")
 
 
 def _json_script(value: Any) -> Markup:
@@ -54,6 +84,7 @@ def environment() -> Environment:
     env.globals["label"] = _label
     env.globals["own_name"] = own_name
     env.globals["say"] = _say
+    env.globals["task_title"] = _task_title
     env.globals["leadflow_version"] = __version__
     env.filters["json_script"] = _json_script
     return env
