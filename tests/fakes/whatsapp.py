@@ -33,11 +33,17 @@ ERRORS = {
     131000: (500, "OAuthException", "(#131000) Something went wrong",
              "Message failed to send due to an unknown error."),
     100: (400, "OAuthException", "(#100) Invalid parameter", "Invalid parameter"),
+    132000: (400, "OAuthException", "(#132000) Number of parameters does not match the expected "
+             "number of params", "body: number of localizable_params (1) does not match the "
+             "expected number of params (2)"),
+    132001: (404, "OAuthException", "(#132001) Template name does not exist in the translation",
+             "The template does not exist in the specified language or is not approved."),
 }  # fmt: skip
 
 
-def error_body(code: int) -> tuple[int, dict[str, Any]]:
-    status, kind, message, details = ERRORS[code]
+def error_body(code: int, details: str | None = None) -> tuple[int, dict[str, Any]]:
+    status, kind, message, standard = ERRORS[code]
+    details = details or standard
     return status, {
         "error": {
             "message": message,
@@ -57,6 +63,10 @@ class FakeWhatsApp:
     version: str = "25.0"
     sent: list[dict[str, Any]] = field(default_factory=list)
     failures: deque[int] = field(default_factory=deque)
+    templates: dict[tuple[str, str], int] = field(default_factory=dict)
+    """The approved templates, (name, language) → the number of body variables. A template
+    message naming another is refused with 132001, one with the wrong number of body
+    parameters with 132000."""
 
     def __post_init__(self) -> None:
         path = f"/v{self.version}/{self.phone_number_id}/messages"
@@ -78,7 +88,11 @@ class FakeWhatsApp:
         body = json.loads(request.get_data())
         problem = _problem(body)
         if problem:
-            return _json(*error_body(100))
+            return _json(*error_body(100, f"Invalid parameter: {problem}"))
+        if body["type"] == "template":
+            refused = self._template_problem(body["template"])
+            if refused:
+                return _json(*refused)
         message_id = f"wamid.{secrets.token_hex(16)}"
         self.sent.append({**body, "id": message_id})
         contact = {"input": body.get("to") or body["recipient"]}
@@ -91,6 +105,24 @@ class FakeWhatsApp:
                 "messages": [{"id": message_id}],
             },
         )
+
+    def _template_problem(self, template: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
+        name, language = template["name"], template["language"]["code"]
+        expected = self.templates.get((name, language))
+        if expected is None:
+            return error_body(132001, f"template name ({name}) does not exist in {language}")
+        given = sum(
+            len(component["parameters"])
+            for component in template.get("components") or []
+            if component["type"] == "body"
+        )
+        if given != expected:
+            return error_body(
+                132000,
+                f"body: number of localizable_params ({given}) does not match the expected "
+                f"number of params ({expected})",
+            )
+        return None
 
 
 def _problem(body: dict[str, Any]) -> str | None:
@@ -105,8 +137,36 @@ def _problem(body: dict[str, Any]) -> str | None:
         template = body.get("template") or {}
         if not template.get("name") or not (template.get("language") or {}).get("code"):
             return "template"
+        return _components_problem(template.get("components"))
     elif kind != "text":
         return "type"
+    return None
+
+
+def _components_problem(components: Any) -> str | None:
+    """The template object's `components` as Meta documents them: a list of {"type": "header"
+    | "body" | "button", "parameters": [{"type": "text", "text": …}, …]}."""
+    if components is None:
+        return None
+    if not isinstance(components, list):
+        return "template.components"
+    for c, component in enumerate(components):
+        where = f"template.components[{c}]"
+        if not isinstance(component, dict) or component.get("type") not in (
+            "header",
+            "body",
+            "button",
+        ):
+            return f"{where}.type"
+        parameters = component.get("parameters")
+        if not isinstance(parameters, list):
+            return f"{where}.parameters"
+        for p, parameter in enumerate(parameters):
+            if not isinstance(parameter, dict) or parameter.get("type") != "text":
+                return f"{where}.parameters[{p}].type"
+            text = parameter.get("text")
+            if not isinstance(text, str) or not text.strip():
+                return f"{where}.parameters[{p}].text"
     return None
 
 

@@ -39,11 +39,13 @@ APP_SECRET = "wa-app-secret-5a1e"
 VERIFY_TOKEN = "wa-verify-token-77"
 URL = "/hooks/whatsapp/clinic-wa"
 AGENT = Actor(ActorKind.USER, "anna@clinic.test", "anna")
+REMINDER = "Hallo {{1}}, Ihr Termin ist am {{2}}. Bis dann, {{1}}!"
 
 
 @pytest.fixture
 def fake(httpserver: HTTPServer) -> FakeWhatsApp:
-    return FakeWhatsApp(httpserver)
+    approved = {("follow_up", "de"): 0, ("appointment_reminder", "de"): 2}
+    return FakeWhatsApp(httpserver, templates=approved)
 
 
 @pytest_asyncio.fixture
@@ -65,6 +67,11 @@ async def connector(store: Store, vault: Vault, fake: FakeWhatsApp) -> str:
             "api_base": fake.api_base,
             "template_name": "follow_up",
             "template_language": "de",
+            "templates": [
+                {"name": "appointment_reminder", "language": "de", "body": REMINDER},
+                # copied wrongly: WhatsApp's has two variables
+                {"name": "price_list", "language": "de", "body": "Hallo {{1}}, die Preise."},
+            ],
         },
     )
     await store.commit()
@@ -280,8 +287,9 @@ async def started(
 
 
 async def reply(
-    store: Store, lead: Lead | int, clock: Clock, text: str | None = None, template: bool = False
-) -> Activity:
+    store: Store, lead: Lead | int, clock: Clock, text: str | None = None,
+    template: str | None = None,
+) -> Activity:  # fmt: skip
     lead_id = lead if isinstance(lead, int) else lead.id
     organisation = await LiveOrganisation(recheck_after=0).get(store)
     recorded = await replies.reply(
@@ -326,7 +334,7 @@ async def test_free_text_outside_the_window_is_refused_and_a_template_is_sent(
     assert refused.value.why == "window_closed"
     await store.rollback()
 
-    await reply(store, lead_id, clock, template=True)
+    await reply(store, lead_id, clock, template="follow_up")
     await send_outbox(bound, vault, http)
 
     [sent] = fake.sent
@@ -454,3 +462,165 @@ async def test_the_admins_test_event_makes_a_test_lead_routed_to_nobody(
     assert (tested.lead.custom["is_test"], tested.lead.routing_status) == (True, "test")
     assert tested.lead.message == "Test message from Leadflow"
     assert tested.decision is not None
+
+
+# --- templates with parameters ---------------------------------------------------------------
+
+
+async def closed_window_lead(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock
+) -> int:
+    lead_id = (await started(client, store, bound, vault, clock)).id
+    clock.now += timedelta(hours=30)
+    return lead_id
+
+
+async def test_the_api_lists_the_templates_with_their_parameters_prefilled(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock
+) -> None:
+    lead_id = await closed_window_lead(client, store, bound, vault, clock)
+
+    answer = await client.get(f"/api/v1/leads/{lead_id}/whatsapp")
+
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert found["mode"] == "template"
+    listed = {(t["name"], t["language"]): t for t in found["templates"]}
+    reminder = listed[("appointment_reminder", "de")]
+    assert (reminder["parameter_count"], reminder["suggested"]) == (2, ["Lena Vogel", ""])
+    assert listed[("follow_up", "de")]["parameter_count"] == 0
+
+
+async def test_a_template_with_parameters_goes_from_the_api_to_whatsapp_in_its_documented_shape(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp, http: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    lead_id = await closed_window_lead(client, store, bound, vault, clock)
+
+    answer = await client.post(
+        f"/api/v1/leads/{lead_id}/whatsapp",
+        json={
+            "template": "appointment_reminder",
+            "language": "de",
+            "parameters": ["Lena", "Dienstag, 10 Uhr"],
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    rendered = "Hallo Lena, Ihr Termin ist am Dienstag, 10 Uhr. Bis dann, Lena!"
+    assert (answer.json()["status"], answer.json()["text"]) == ("queued", rendered)
+    report = await send_outbox(bound, vault, http)
+
+    assert (report.sends, report.dead) == (1, 0)
+    [sent] = fake.sent
+    assert {k: v for k, v in sent.items() if k not in ("id", "recipient_type")} == {
+        "messaging_product": "whatsapp",
+        "to": "4915123456789",
+        "type": "template",
+        "template": {
+            "name": "appointment_reminder",
+            "language": {"code": "de"},
+            "components": [
+                {
+                    "type": "body",
+                    "parameters": [
+                        {"type": "text", "text": "Lena"},
+                        {"type": "text", "text": "Dienstag, 10 Uhr"},
+                    ],
+                }
+            ],
+        },
+    }
+    activity = await store.conversations.activity(answer.json()["activity_id"])
+    assert activity is not None
+    assert (activity.detail["status"], activity.detail["text"]) == ("accepted", rendered)
+    assert activity.detail["wamid"] == sent["id"]
+
+
+async def test_a_wrong_number_of_parameters_or_an_empty_one_is_a_422_naming_the_field(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock
+) -> None:
+    lead_id = await closed_window_lead(client, store, bound, vault, clock)
+    url = f"/api/v1/leads/{lead_id}/whatsapp"
+    template = {"template": "appointment_reminder", "language": "de"}
+
+    too_few = await client.post(url, json={**template, "parameters": ["Lena"]})
+    empty = await client.post(url, json={**template, "parameters": ["Lena", "  "]})
+    unknown = await client.post(url, json={"template": "nope", "parameters": []})
+    neither = await client.post(url, json={"parameters": []})
+
+    assert too_few.status_code == 422
+    assert too_few.json()["detail"][0]["loc"] == ["body", "parameters"]
+    assert "takes 2 parameters, 1 given" in too_few.json()["detail"][0]["msg"]
+    assert (empty.status_code, empty.json()["detail"][0]["loc"]) == (
+        422,
+        ["body", "parameters", "2"],
+    )
+    assert (unknown.status_code, unknown.json()["detail"][0]["loc"]) == (422, ["body", "template"])
+    assert neither.status_code == 422
+    assert not [m for m in await store.outbox.listing() if m.channel == "whatsapp"]
+
+
+async def test_free_text_outside_the_window_is_a_409_saying_why(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock
+) -> None:
+    lead_id = await closed_window_lead(client, store, bound, vault, clock)
+
+    answer = await client.post(f"/api/v1/leads/{lead_id}/whatsapp", json={"text": "Hallo?"})
+
+    assert (answer.status_code, answer.json()["detail"]["reason"]) == (409, "window_closed")
+
+
+async def test_whatsapps_parameter_count_refusal_fails_the_message_with_its_reason_once(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp, http: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    """The admin copied the template with one variable; WhatsApp's has two: 132000."""
+    lead_id = await closed_window_lead(client, store, bound, vault, clock)
+    fake.templates[("price_list", "de")] = 2
+    answer = await client.post(
+        f"/api/v1/leads/{lead_id}/whatsapp",
+        json={"template": "price_list", "parameters": ["Lena"]},
+    )
+    assert answer.status_code == 201, answer.text
+
+    report = await send_outbox(bound, vault, http)
+    again = await send_outbox(bound, vault, http, timedelta(hours=1))
+
+    assert (report.dead, report.retrying, again.messages) == (1, 0, 0)
+    assert not fake.sent
+    activity = await store.conversations.activity(answer.json()["activity_id"])
+    assert activity is not None
+    detail = activity.detail
+    assert (detail["status"], detail["error_code"], detail["remedy"]) == (
+        "failed",
+        132000,
+        "give_up",
+    )
+    assert "does not match the expected number of params (2)" in detail["error"]
+    assert detail["text"] == "Hallo Lena, die Preise."
+
+
+async def test_a_template_whatsapp_does_not_know_fails_with_132001(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp, http: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    lead_id = await closed_window_lead(client, store, bound, vault, clock)
+    del fake.templates[("appointment_reminder", "de")]
+    activity = await reply_template(store, lead_id, clock, ["Lena", "Montag"])
+
+    assert (await send_outbox(bound, vault, http)).dead == 1
+    await store.refresh(activity)
+    assert (activity.detail["status"], activity.detail["error_code"]) == ("failed", 132001)
+    assert "does not exist in de" in activity.detail["error"]
+
+
+async def reply_template(
+    store: Store, lead_id: int, clock: Clock, parameters: list[str]
+) -> Activity:
+    organisation = await LiveOrganisation(recheck_after=0).get(store)
+    recorded = await replies.reply(
+        store, organisation, lead_id, text=None, template="appointment_reminder",
+        parameters=parameters, language="de", actor=AGENT, now=clock.now,
+    )  # fmt: skip
+    await store.commit()
+    return recorded.activity
