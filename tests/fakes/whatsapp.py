@@ -1,9 +1,13 @@
-"""A local WhatsApp Cloud API Messages endpoint, speaking what Meta documents:
+"""A local WhatsApp Cloud API (Messages and Media endpoints), speaking what Meta documents:
 `POST /v{N}/{phone_number_id}/messages` with the business token as a bearer, a text or template
 message addressed `to` a wa_id or to a business-scoped user id (`recipient`), answered
 `{"messaging_product", "contacts": [{"input", "wa_id" | "user_id"}], "messages": [{"id"}]}`;
 failures in Graph's error envelope `{"error": {message, type, code, error_data:
 {messaging_product, details}, fbtrace_id}}` with the HTTP status Meta uses for each code.
+
+Media a person sent (`add_media`) is described by `GET /v{N}/{media_id}` with the token
+(`{"messaging_product", "url", "mime_type", "sha256", "file_size", "id"}`) and served at that
+URL to the same bearer token only; `fail_media` injects error codes into the next descriptions.
 
 A test injects the next answers' error codes (`fail`) and reads what was sent (`sent`).
 Served by pytest-httpserver (werkzeug in a thread).
@@ -11,7 +15,9 @@ Served by pytest-httpserver (werkzeug in a thread).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import secrets
 from collections import deque
 from dataclasses import dataclass, field
@@ -63,6 +69,10 @@ class FakeWhatsApp:
     version: str = "25.0"
     sent: list[dict[str, Any]] = field(default_factory=list)
     failures: deque[int] = field(default_factory=deque)
+    media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    media_failures: deque[int] = field(default_factory=deque)
+    downloads: list[str] = field(default_factory=list)
+    """The media ids whose bytes were downloaded, in order."""
     templates: dict[tuple[str, str], int] = field(default_factory=dict)
     """The approved templates, (name, language) → the number of body variables. A template
     message naming another is refused with 132001, one with the wrong number of body
@@ -71,6 +81,9 @@ class FakeWhatsApp:
     def __post_init__(self) -> None:
         path = f"/v{self.version}/{self.phone_number_id}/messages"
         self.server.expect_request(path, method="POST").respond_with_handler(self._messages)
+        self.server.expect_request(ATTACHMENTS, method="GET").respond_with_handler(self._bytes)
+        media = re.compile(rf"^/v{re.escape(self.version)}/[0-9]+$")
+        self.server.expect_request(media, method="GET").respond_with_handler(self._describe)
 
     @property
     def api_base(self) -> str:
@@ -79,6 +92,47 @@ class FakeWhatsApp:
     def fail(self, *codes: int) -> None:
         """The next requests are answered with these WhatsApp error codes, in order."""
         self.failures.extend(codes)
+
+    def add_media(self, media_id: str, content: bytes, mime_type: str) -> None:
+        """A file a person sent, to be described and downloaded."""
+        self.media[media_id] = (content, mime_type)
+
+    def fail_media(self, *codes: int) -> None:
+        """The next media descriptions are answered with these error codes, in order."""
+        self.media_failures.extend(codes)
+
+    def _describe(self, request: Request) -> Response:
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return _json(*error_body(190))
+        if self.media_failures:
+            return _json(*error_body(self.media_failures.popleft()))
+        media_id = request.path.rsplit("/", 1)[-1]
+        if media_id not in self.media:
+            return _json(*error_body(100, f"Unsupported get request. Object with ID '{media_id}' "
+                                          "does not exist"))  # fmt: skip
+        content, mime_type = self.media[media_id]
+        url = self.server.url_for(ATTACHMENTS) + f"?mid={media_id}&ext=1780000000&hash=ATs1"
+        return _json(
+            200,
+            {
+                "messaging_product": "whatsapp",
+                "url": url,
+                "mime_type": mime_type,
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "file_size": str(len(content)),
+                "id": media_id,
+            },
+        )
+
+    def _bytes(self, request: Request) -> Response:
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return Response("", status=401)
+        media_id = request.args.get("mid", "")
+        if media_id not in self.media:
+            return Response("", status=404)
+        content, mime_type = self.media[media_id]
+        self.downloads.append(media_id)
+        return Response(content, status=200, content_type=mime_type)
 
     def _messages(self, request: Request) -> Response:
         if request.headers.get("Authorization") != f"Bearer {self.token}":
@@ -123,6 +177,10 @@ class FakeWhatsApp:
                 f"number of params ({expected})",
             )
         return None
+
+
+ATTACHMENTS = "/whatsapp_business/attachments/"
+"""Where media URLs point (Meta's are on lookaside.fbsbx.com, valid for 5 minutes)."""
 
 
 def _problem(body: dict[str, Any]) -> str | None:
@@ -225,6 +283,35 @@ def text_message(
         message["from_user_id"] = user_id
     if referral:
         message["referral"] = referral
+    return notification(messages=[message], contacts=[contact])
+
+
+def media_message(
+    message_id: str,
+    kind: str,
+    media_id: str,
+    mime_type: str,
+    *,
+    caption: str | None = None,
+    filename: str | None = None,
+    wa_id: str = "4915123456789",
+    name: str = "Lena Vogel",
+    timestamp: int = 1_780_000_000,
+) -> dict[str, Any]:
+    """A notification of one image, document, audio, video or sticker message."""
+    part: dict[str, Any] = {"id": media_id, "mime_type": mime_type, "sha256": "ignored-b64="}
+    if caption:
+        part["caption"] = caption
+    if filename:
+        part["filename"] = filename
+    message: dict[str, Any] = {
+        "from": wa_id,
+        "id": message_id,
+        "timestamp": str(timestamp),
+        "type": kind,
+    }
+    message[kind] = part
+    contact = {"wa_id": wa_id, "profile": {"name": name}}
     return notification(messages=[message], contacts=[contact])
 
 

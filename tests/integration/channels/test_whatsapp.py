@@ -5,6 +5,7 @@ the outbox to a local Messages API with WhatsApp's error codes; statuses update 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,7 @@ from leadflow.config import Settings
 from leadflow.connectors.meta.webhook import signature
 from leadflow.notify import Channels
 from leadflow.notify.memory import MemoryWebhookSender
-from leadflow.services.channels import connectors, replies, testing
+from leadflow.services.channels import connectors, replies, testing, whatsapp
 from leadflow.services.channels.replies import ReplyRefused, WhatsAppReplies
 from leadflow.services.channels.secrets import Vault
 from leadflow.services.channels.vendors import REGISTRY
@@ -30,7 +31,7 @@ from leadflow.storage.store import Store
 from leadflow.storage.tables import Activity, Lead
 from leadflow.workflow.actors import Actor, ActorKind
 from tests import factories
-from tests.fakes.whatsapp import FakeWhatsApp, status, text_message
+from tests.fakes.whatsapp import FakeWhatsApp, media_message, status, text_message
 from tests.integration.channels.conftest import process_all
 from tests.integration.conftest import Clock, activate
 from tests.integration.workflow.conftest import workflow_organisation
@@ -624,3 +625,157 @@ async def reply_template(
     )  # fmt: skip
     await store.commit()
     return recorded.activity
+
+
+# --- inbound media ---------------------------------------------------------------------------
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360f8cfc0f01f0005000201e221bc330000000049454e44ae426082"
+)
+PDF = b"%PDF-1.4\n" + b"price list " * 300 + b"\n%%EOF\n"
+
+
+async def test_an_image_is_downloaded_checked_kept_and_served_with_the_message(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp,
+) -> None:  # fmt: skip
+    fake.add_media("1037543291543636", PNG, "image/png")
+    photo = media_message(
+        "wamid.IMG1", "image", "1037543291543636", "image/png", caption="So sieht es aus",
+        timestamp=at(clock),
+    )  # fmt: skip
+
+    await received(client, bound, vault, clock, photo)
+
+    lead = await only_lead(store)
+    [message] = await messages_of(store, lead.id)
+    media = message.detail["media"]
+    assert (media["kind"], media["mime_type"], media["size"]) == ("image", "image/png", len(PNG))
+    assert message.detail["text"] == "So sieht es aus"
+    kept = await store.media.get(lead.id, media["id"])
+    assert kept is not None
+    assert (kept.content, kept.sha256) == (PNG, hashlib.sha256(PNG).hexdigest())
+    assert (kept.activity_id, kept.vendor_media_id) == (message.id, "1037543291543636")
+    served = await client.get(f"/api/v1/leads/{lead.id}/media/{media['id']}")
+    assert (served.status_code, served.content) == (200, PNG)
+    assert served.headers["content-type"] == "image/png"
+    assert served.headers["content-disposition"].startswith("inline")
+    assert "sandbox" in served.headers["content-security-policy"]
+
+
+async def test_a_document_is_served_as_a_download_with_its_name_and_only_to_the_lead(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp,
+) -> None:  # fmt: skip
+    fake.add_media("2222", PDF, "application/pdf")
+    document = media_message(
+        "wamid.DOC1", "document", "2222", "application/pdf", filename="Preisliste März.pdf",
+        timestamp=at(clock),
+    )  # fmt: skip
+    await received(client, bound, vault, clock, document)
+    lead = await only_lead(store)
+    [message] = await messages_of(store, lead.id)
+    media_id = message.detail["media"]["id"]
+
+    served = await client.get(f"/api/v1/leads/{lead.id}/media/{media_id}")
+    anonymous = await client.get(
+        f"/api/v1/leads/{lead.id}/media/{media_id}", headers={"Authorization": ""}
+    )
+    other_lead = await client.get(f"/api/v1/leads/{lead.id + 1000}/media/{media_id}")
+
+    assert (served.status_code, served.content) == (200, PDF)
+    assert served.headers["content-type"] == "application/octet-stream"
+    assert served.headers["content-disposition"] == (
+        "attachment; filename*=UTF-8''Preisliste%20M%C3%A4rz.pdf"
+    )
+    assert anonymous.status_code == 401
+    assert PDF not in anonymous.content
+    assert other_lead.status_code == 404
+
+
+async def test_a_media_fetch_failing_is_retried_with_backoff_then_succeeds(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp,
+) -> None:  # fmt: skip
+    fake.add_media("3333", PNG, "image/png")
+    fake.fail_media(131000)  # "Something went wrong" (HTTP 500): try again
+    await received(
+        client, bound, vault, clock,
+        media_message("wamid.IMG2", "image", "3333", "image/png", timestamp=at(clock)),
+    )  # fmt: skip
+    [event] = await store.channels.events()
+    assert (event.status, event.lead_id) == ("retrying", None)
+    assert "131000" in (event.last_error or "")
+    await store.rollback()  # read the event again after the next run
+
+    clock.now += timedelta(minutes=1)
+    report = await process_all(bound, vault, clock.now)
+
+    assert report.processed == 1
+    lead = await only_lead(store)
+    [message] = await messages_of(store, lead.id)
+    assert message.detail["media"]["size"] == len(PNG)
+    assert fake.downloads == ["3333"]
+
+
+async def test_media_that_cannot_be_had_keeps_the_message_marked_unavailable(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp,
+) -> None:  # fmt: skip
+    await received(  # a media id WhatsApp does not know (any more): no retry helps
+        client, bound, vault, clock,
+        media_message("wamid.IMG3", "image", "4444", "image/jpeg", caption="Foto",
+                      timestamp=at(clock)),
+    )  # fmt: skip
+
+    lead = await only_lead(store)
+    [message] = await messages_of(store, lead.id)
+    assert message.detail["text"] == "Foto"
+    assert "id" not in message.detail["media"]
+    assert "does not exist" in message.detail["media"]["unavailable"]
+    assert not await store.media.of_lead(lead.id)
+
+
+async def test_media_failing_every_time_is_given_up_but_the_message_is_kept(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp,
+) -> None:  # fmt: skip
+    fake.fail_media(*[131000] * whatsapp.MEDIA_ATTEMPTS)
+    await received(
+        client, bound, vault, clock,
+        media_message("wamid.VID1", "video", "5555", "video/mp4", timestamp=at(clock)),
+    )  # fmt: skip
+    for _ in range(whatsapp.MEDIA_ATTEMPTS - 1):
+        clock.now += timedelta(hours=1)
+        await process_all(bound, vault, clock.now)
+
+    lead = await only_lead(store)
+    [message] = await messages_of(store, lead.id)
+    unavailable = message.detail["media"]["unavailable"]
+    assert unavailable.startswith(f"gave up after {whatsapp.MEDIA_ATTEMPTS} attempts")
+    assert "131000" in unavailable
+
+
+async def test_a_file_over_the_size_cap_is_refused_with_its_reason(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp, connector: str,
+) -> None:  # fmt: skip
+    view = await connectors.get(store, connector)
+    assert view is not None
+    await connectors.update(
+        store, vault, connector, settings={**view.settings, "media_max_bytes": 1000}
+    )
+    await store.commit()
+    fake.add_media("6666", PDF, "application/pdf")
+    await received(
+        client, bound, vault, clock,
+        media_message("wamid.DOC2", "document", "6666", "application/pdf", filename="big.pdf",
+                      timestamp=at(clock)),
+    )  # fmt: skip
+
+    lead = await only_lead(store)
+    [message] = await messages_of(store, lead.id)
+    assert "larger than 1000 bytes" in message.detail["media"]["unavailable"]
+    assert message.detail["media"]["filename"] == "big.pdf"
+    assert fake.downloads == []

@@ -29,6 +29,7 @@ from leadflow.services.channels import connectors
 from leadflow.services.channels.processing import channel_of
 from leadflow.services.channels.processors import Channel
 from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.whatsapp import sender_of
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.services.workflow import activities
 from leadflow.services.workflow.activities import ActivityIn, ActivityKind
@@ -287,20 +288,13 @@ class WhatsAppReplies:
 
 
 def _sender(channel: Channel) -> messages.Sender:
-    settings = channel.settings
-    phone_number_id = settings.get("phone_number_id")
-    token = channel.secrets.get("access_token")
-    if not phone_number_id or not token:
+    sender = sender_of(channel)
+    if sender is None:
         raise DeliveryFailed(
             f"WhatsApp connector {channel.key!r} needs a phone_number_id and an access_token",
             permanent=True,
         )
-    return messages.Sender(
-        phone_number_id=str(phone_number_id),
-        token=token,
-        api_base=channel.api_base or messages.DEFAULT_API_BASE,
-        version=str(settings.get("api_version") or messages.DEFAULT_VERSION),
-    )
+    return sender
 
 
 def _failed_detail(failure: SendFailed) -> dict[str, Any]:

@@ -301,6 +301,34 @@ async def reply_on_whatsapp(
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class MediaFile:
+    """A file a person sent, as downloaded: what a download answers."""
+
+    filename: str | None
+    mime_type: str
+    content: bytes
+    kind: str
+
+
+class UnknownMedia(LookupError):
+    pass
+
+
+async def message_media(
+    store: Store, organisation: Organisation, viewer: Viewer, lead_id: int, media_id: int
+) -> MediaFile:
+    """A file of a lead the viewer may see (`UnknownLead` otherwise, `UnknownMedia` when the
+    lead has no such file)."""
+    lead = await _visible_lead(store, viewer, organisation.configuration, lead_id)
+    found = await store.media.get(lead.id, media_id)
+    if found is None:
+        raise UnknownMedia(f"lead {lead_id} has no file {media_id}")
+    return MediaFile(
+        filename=found.filename, mime_type=found.mime_type, content=found.content, kind=found.kind
+    )
+
+
 async def change_stage(
     store: Store,
     organisation: Organisation,

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from leadflow.services.channels.replies import ReplyRefused
@@ -16,7 +17,11 @@ from leadflow.services.work import inbox
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, UNREADABLE
 from leadflow.web.deps import LeadViewer, LeadWorker, Now, OrgDep, StoreDep
 from leadflow.web.errors import NotFound
-from leadflow.web.params import LeadId
+from leadflow.web.params import LeadId, MediaId
+
+INLINE = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
+"""Files shown in the page (images); anything else is downloaded as an attachment, and every
+file is served sandboxed, so that nothing a person sent runs as our page."""
 
 router = APIRouter(
     prefix="/api/v1", tags=["whatsapp"], responses={**UNAUTHENTICATED, **NOT_FOUND, **UNREADABLE}
@@ -129,4 +134,33 @@ async def reply(
         activity_id=activity.id,
         status=str(activity.detail.get("status")),
         text=activity.detail.get("text"),
+    )
+
+
+@router.get(
+    "/leads/{lead_id}/media/{media_id}",
+    summary="A file the person sent on WhatsApp",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "the bytes"}},
+)
+async def media(
+    lead_id: LeadId, media_id: MediaId, db: StoreDep, organisation: OrgDep, who: LeadViewer
+) -> Response:
+    """The bytes as downloaded from WhatsApp (sha256 checked), for whoever may see the lead."""
+    try:
+        found = await inbox.message_media(db, organisation, who, lead_id, media_id)
+    except inbox.UnknownMedia as unknown:
+        raise NotFound(str(unknown)) from None
+    inline = found.mime_type in INLINE
+    name = found.filename or f"whatsapp-{media_id}"
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        found.content,
+        media_type=found.mime_type if inline else "application/octet-stream",
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(name)}",
+            "Content-Security-Policy": "sandbox; default-src 'none'",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, max-age=3600",
+        },
     )
