@@ -73,6 +73,10 @@ class FakeWhatsApp:
     media_failures: deque[int] = field(default_factory=deque)
     downloads: list[str] = field(default_factory=list)
     """The media ids whose bytes were downloaded, in order."""
+    waba_id: str = "102290129340398"
+    manager: list[dict[str, Any]] = field(default_factory=list)
+    """The templates WhatsApp Manager lists (`GET /{waba_id}/message_templates`), as Graph
+    gives them: name, language, status, components; served two a page."""
     templates: dict[tuple[str, str], int] = field(default_factory=dict)
     """The approved templates, (name, language) → the number of body variables. A template
     message naming another is refused with 132001, one with the wrong number of body
@@ -82,6 +86,8 @@ class FakeWhatsApp:
         path = f"/v{self.version}/{self.phone_number_id}/messages"
         self.server.expect_request(path, method="POST").respond_with_handler(self._messages)
         self.server.expect_request(ATTACHMENTS, method="GET").respond_with_handler(self._bytes)
+        listing = f"/v{self.version}/{self.waba_id}/message_templates"
+        self.server.expect_request(listing, method="GET").respond_with_handler(self._listing)
         media = re.compile(rf"^/v{re.escape(self.version)}/[0-9]+$")
         self.server.expect_request(media, method="GET").respond_with_handler(self._describe)
 
@@ -100,6 +106,17 @@ class FakeWhatsApp:
     def fail_media(self, *codes: int) -> None:
         """The next media descriptions are answered with these error codes, in order."""
         self.media_failures.extend(codes)
+
+    def _listing(self, request: Request) -> Response:
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return _json(*error_body(190))
+        start = int(request.args.get("after") or 0)
+        page = self.manager[start : start + 2]
+        paging: dict[str, Any] = {"cursors": {"before": str(start), "after": str(start + 2)}}
+        if start + 2 < len(self.manager):
+            url = self.server.url_for(request.path)
+            paging["next"] = f"{url}?fields={request.args.get('fields', '')}&after={start + 2}"
+        return _json(200, {"data": page, "paging": paging})
 
     def _describe(self, request: Request) -> Response:
         if request.headers.get("Authorization") != f"Bearer {self.token}":

@@ -21,6 +21,7 @@ from leadflow.connectors.meta.webhook import signature
 from leadflow.notify import Channels
 from leadflow.notify.memory import MemoryWebhookSender
 from leadflow.services.channels import connectors, replies, testing, whatsapp
+from leadflow.services.channels import templates as whatsapp_templates
 from leadflow.services.channels.replies import ReplyRefused, WhatsAppReplies
 from leadflow.services.channels.secrets import Vault
 from leadflow.services.channels.vendors import REGISTRY
@@ -779,3 +780,56 @@ async def test_a_file_over_the_size_cap_is_refused_with_its_reason(
     assert "larger than 1000 bytes" in message.detail["media"]["unavailable"]
     assert message.detail["media"]["filename"] == "big.pdf"
     assert fake.downloads == []
+
+
+async def test_the_approved_templates_are_pulled_from_whatsapp_manager(
+    store: Store, vault: Vault, fake: FakeWhatsApp,
+    http: httpx.AsyncClient, connector: str,
+) -> None:  # fmt: skip
+    def listed(name: str, status: str, *components: dict[str, Any]) -> dict[str, Any]:
+        return {"name": name, "language": "de", "status": status, "category": "UTILITY",
+                "components": list(components), "id": str(abs(hash(name)))}  # fmt: skip
+
+    fake.manager = [
+        listed("appointment_reminder", "APPROVED", {"type": "BODY", "text": REMINDER}),
+        listed("welcome", "APPROVED", {"type": "HEADER", "format": "TEXT", "text": "Hi {{1}}"},
+               {"type": "BODY", "text": "Welcome!"}),
+        listed("offer_draft", "PENDING", {"type": "BODY", "text": "Offer {{1}}"}),
+        listed("thanks", "APPROVED", {"type": "BODY", "text": "Danke, {{1}}!"},
+               {"type": "FOOTER", "text": "Ihre Klinik"}),
+    ]  # fmt: skip
+    view = await connectors.get(store, connector)
+    assert view is not None
+    settings = {**view.settings, "waba_id": fake.waba_id}
+    await connectors.update(store, vault, connector, settings=settings)
+
+    pulled = await whatsapp_templates.pull(store, vault, connector, http)
+    await store.commit()
+
+    assert [(t.name, t.parameter_count) for t in pulled.kept] == [
+        ("appointment_reminder", 2),
+        ("thanks", 1),
+    ]
+    assert [reason.split(":")[0] for reason in pulled.left_out] == [
+        "welcome (de)",
+        "offer_draft (de)",
+    ]
+    row = await store.channels.connector(connector)
+    assert row is not None
+    await store.refresh(row)
+    assert [t["name"] for t in row.settings["templates"]] == ["appointment_reminder", "thanks"]
+
+
+async def test_pulling_templates_with_a_refused_token_says_why(
+    store: Store, vault: Vault, fake: FakeWhatsApp, http: httpx.AsyncClient, connector: str
+) -> None:
+    view = await connectors.get(store, connector)
+    assert view is not None
+    settings = {**view.settings, "waba_id": fake.waba_id}
+    await connectors.update(
+        store, vault, connector, settings=settings, secrets={"access_token": "old-token-9"}
+    )
+
+    with pytest.raises(whatsapp_templates.TemplatesUnavailable) as refused:
+        await whatsapp_templates.pull(store, vault, connector, http)
+    assert "WhatsApp error 190" in str(refused.value)

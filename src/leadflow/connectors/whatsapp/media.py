@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from leadflow.connectors.whatsapp.messages import Remedy, Sender, remedy_of
+from leadflow.connectors.whatsapp.messages import Remedy, Sender, json_of, remedy_of
 
 MAX_BYTES = 16 * 1024 * 1024
 """The largest file kept: WhatsApp's own limit for audio and video (images are at most 5 MB)."""
@@ -80,12 +80,7 @@ async def _get_json(client: httpx.AsyncClient, url: str, headers: dict[str, str]
         raise MediaFailure(
             f"WhatsApp could not be reached: {type(exc).__name__}", transient=True
         ) from exc
-    try:
-        document = response.json()
-    except ValueError:
-        document = {}
-    if not isinstance(document, dict):
-        document = {}
+    document = json_of(response)
     if not response.is_success:
         raise _failure(document, response.status_code)
     return document

@@ -143,7 +143,7 @@ async def send(client: httpx.AsyncClient, sender: Sender, body: dict[str, Any]) 
         )
     except httpx.HTTPError as exc:
         raise SendFailed(None, f"WhatsApp could not be reached: {type(exc).__name__}") from exc
-    document = _json(response)
+    document = json_of(response)
     if response.is_success:
         messages = document.get("messages")
         if isinstance(messages, list) and messages and isinstance(messages[0], dict):
@@ -154,7 +154,8 @@ async def send(client: httpx.AsyncClient, sender: Sender, body: dict[str, Any]) 
     raise _failure(document, response.status_code)
 
 
-def _json(response: httpx.Response) -> dict[str, Any]:
+def json_of(response: httpx.Response) -> dict[str, Any]:
+    """The answer's JSON object; {} when it is none (a proxy's page, an empty body)."""
     try:
         document = response.json()
     except ValueError:

@@ -134,3 +134,41 @@ def checked_parameters(template: Template, parameters: Sequence[str]) -> list[st
                 f"one line, at most {MAX_PARAMETER} characters, no more than 3 spaces in a row",
             )
     return values
+
+
+# --- the templates WhatsApp Manager holds (Graph `GET /{waba_id}/message_templates`) ---------
+
+GRAPH_FIELDS = "name,language,status,components,parameter_format"
+
+
+def from_graph(item: dict[str, Any]) -> Template | str:
+    """One template as Graph lists it: a usable Template (approved, its body's variables
+    positional, nothing else to fill in), or why it is left out."""
+    name = str(item.get("name") or "")
+    language = str(item.get("language") or "")
+    if item.get("status") != "APPROVED":
+        return f"{name} ({language}): {str(item.get('status') or '?').lower()}, not approved"
+    if str(item.get("parameter_format") or "POSITIONAL").upper() != "POSITIONAL":
+        return f"{name} ({language}): named variables are not supported yet"
+    body = ""
+    for component in item.get("components") or []:
+        if not isinstance(component, dict):
+            continue
+        kind = str(component.get("type") or "").upper()
+        text = str(component.get("text") or "")
+        if kind == "BODY":
+            body = text
+        elif kind == "HEADER" and (
+            VARIABLE.search(text) or str(component.get("format") or "TEXT").upper() != "TEXT"
+        ):
+            return f"{name} ({language}): a header to fill in is not supported yet"
+        elif kind == "BUTTONS" and any(
+            VARIABLE.search(str(button.get("url") or ""))
+            for button in component.get("buttons") or []
+            if isinstance(button, dict)
+        ):
+            return f"{name} ({language}): a button to fill in is not supported yet"
+    try:
+        return parse({"name": name, "language": language, "body": body}, name or "template")
+    except TemplateError as error:
+        return f"{name} ({language}): {error.message}"
