@@ -1,6 +1,7 @@
 """The lead page's WhatsApp panel in a real browser: the conversation, a reply inside the 24-hour
 window, a message arriving live while the page is open, and the panel in English and Turkish;
-outside the window, the template offered with the reason."""
+outside the window, the template offered with the reason, and a template's variables filled in
+with its preview."""
 
 from __future__ import annotations
 
@@ -72,6 +73,41 @@ async def _wrote(url: str, lead_id: int, text: str, ago: timedelta, *, live: boo
             await store.commit()
     finally:
         await database.dispose()
+
+
+async def _approved(url: str) -> None:
+    """The connector's templates: `follow_up` (no variables, offered first) and a reminder
+    with two."""
+    from leadflow.services.channels import connectors
+    from leadflow.services.channels.secrets import Vault
+    from leadflow.storage.database import Database
+    from leadflow.storage.store import open_store
+
+    database = Database(url, pool_size=1)
+    try:
+        async with open_store(database) as store:
+            view = await connectors.get(store, "e2e-wa")
+            assert view is not None
+            approved = [
+                {"name": "follow_up", "language": "tr", "body": ""},
+                {"name": "randevu_hatirlatma", "language": "tr", "body": REMINDER},
+            ]
+            settings = {**view.settings, "templates": approved}
+            await connectors.update(store, Vault("e2e"), "e2e-wa", settings=settings)
+            await store.commit()
+    finally:
+        await database.dispose()
+
+
+REMINDER = "Merhaba {{1}}, randevunuz {{2}} tarihinde."
+
+
+def approved(e2e_database: tuple[str, list[Person]]) -> None:
+    from leadflow.storage.embedded import sqlalchemy_url
+
+    url = sqlalchemy_url(e2e_database[0])
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _approved(url)).result()
 
 
 def wrote(
@@ -151,4 +187,33 @@ def test_a_lead_whose_person_writes_comes_to_the_top_of_the_inbox_live(
 
     expect(rows.first).to_have_id(f"lead-{older}")
     expect(rows.first).to_have_class(re.compile(r"\barrived\b"))
+    assert_clean(visit)
+
+
+def test_a_templates_variables_are_filled_in_with_a_live_preview_and_sent(
+    visit: Visit, site: Site, api_token: str, e2e_database: tuple[str, list[Person]]
+) -> None:
+    lead_id = post_lead(site, api_token, "Selin", CAMPAIGN)
+    wrote(e2e_database, lead_id, "Randevu almak istiyorum.", timedelta(hours=30), False)
+    approved(e2e_database)
+    visit.sign_in("agent")
+    visit.go(f"/inbox/leads/{lead_id}")
+
+    panel = visit.page.locator("#whatsapp")
+    panel.get_by_label("Approved template").select_option("randevu_hatirlatma:tr")
+    reminder = panel.locator('fieldset[data-template="randevu_hatirlatma:tr"]')
+    expect(reminder).to_be_visible()
+    expect(panel.locator('fieldset[data-template="follow_up:tr"]')).to_be_hidden()
+    expect(reminder.get_by_label("Variable {{1}}")).to_have_value("Selin")
+    preview = reminder.locator(".whatsapp-preview")
+    expect(preview).to_have_text("Merhaba Selin, randevunuz {{2}} tarihinde.")
+    reminder.get_by_label("Variable {{2}}").fill("12 Aralık 14:00")
+    expect(preview).to_have_text("Merhaba Selin, randevunuz 12 Aralık 14:00 tarihinde.")
+    visit.screenshot("whatsapp-template-variables-en")
+    panel.get_by_role("button", name="Send the template").click()
+
+    expect(visit.page.get_by_text("WhatsApp message queued for sending.")).to_be_visible()
+    expect(visit.page.locator("#whatsapp li.whatsapp-outbound").last).to_contain_text(
+        "Merhaba Selin, randevunuz 12 Aralık 14:00 tarihinde."
+    )
     assert_clean(visit)

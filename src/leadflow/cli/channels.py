@@ -267,6 +267,38 @@ def channels_test(key: str) -> None:
         )
 
 
+@app.command("templates")
+@friendly
+def channels_templates(
+    key: Annotated[str, typer.Argument(help="a WhatsApp connector's key")],
+) -> None:
+    """Pull a WhatsApp connector's approved templates from WhatsApp Manager (its setting
+    waba_id) onto it, with their variables; those agents cannot fill in yet are listed."""
+    import httpx
+
+    from leadflow.services.channels import templates
+
+    vault = _vault()
+
+    async def work(store: Store) -> templates.Pulled:
+        async with httpx.AsyncClient(timeout=30.0) as http:
+            try:
+                pulled = await templates.pull(store, vault, key, http)
+            except templates.TemplatesUnavailable as unavailable:
+                raise Failure(str(unavailable)) from None
+        await store.commit()
+        return pulled
+
+    pulled = run(with_store(work))
+    for template in pulled.kept:
+        console.print(
+            f"{template.name} ({template.language}): {template.parameter_count} parameters"
+        )
+    for reason in pulled.left_out:
+        console.print(f"left out: {reason}")
+    console.print(f"{len(pulled.kept)} templates on connector [bold]{key}[/bold]")
+
+
 @app.command("backfill")
 @friendly
 def channels_backfill(

@@ -72,6 +72,21 @@ class Referral:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (image, document, audio, video, sticker): the vendor's media
+    id and what the message said of it; once downloaded, its bytes (`content`, with their
+    checked `sha256` and the vendor's `mime_type`), or why it could not be (`unavailable`)."""
+
+    media_id: str
+    kind: str
+    mime_type: str | None = None
+    filename: str | None = None
+    sha256: str | None = None
+    content: bytes | None = None
+    unavailable: str | None = None
+
+
+@dataclass(frozen=True)
 class MessageIn:
     """A message of a conversation. `sender` is the person's id on the channel (a WhatsApp
     wa_id or business-scoped user id); `phone` their number when the vendor gives it."""
@@ -86,6 +101,7 @@ class MessageIn:
     text: str | None = None
     message_type: str = "text"
     referral: Referral | None = None
+    attachment: Attachment | None = None
 
 
 CallStatus = Literal[

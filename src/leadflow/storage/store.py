@@ -28,6 +28,7 @@ from leadflow.storage.repositories.demo_history import DemoHistoryRepository
 from leadflow.storage.repositories.history import HistoryRepository
 from leadflow.storage.repositories.lead_list import LeadListRepository
 from leadflow.storage.repositories.leads import LeadRepository
+from leadflow.storage.repositories.media import MediaRepository
 from leadflow.storage.repositories.outbox import OutboxRepository
 from leadflow.storage.repositories.period_history import PeriodHistoryRepository
 from leadflow.storage.repositories.platform import (
@@ -172,6 +173,10 @@ class Store:
     @cached_property
     def conversations(self) -> ConversationRepository:
         return ConversationRepository(self.session)
+
+    @cached_property
+    def media(self) -> MediaRepository:
+        return MediaRepository(self.session)
 
     @cached_property
     def lead_list(self) -> LeadListRepository:

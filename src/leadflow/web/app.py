@@ -31,6 +31,7 @@ from leadflow.web.api import (
     system,
     tasks,
     web_forms,
+    whatsapp,
     work,
     workflow,
 )
@@ -132,6 +133,7 @@ def create_app(
     app.include_router(work.router)
     app.include_router(tasks.router)
     app.include_router(workflow.router)
+    app.include_router(whatsapp.router)
     app.include_router(quality.router)
     app.include_router(configuration.router)
     app.include_router(web_forms.router)

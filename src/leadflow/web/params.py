@@ -17,6 +17,7 @@ LeadId = Annotated[int, Path(ge=1, le=BIGINT_MAX, description="a lead's id")]
 EventId = Annotated[int, Path(ge=1, le=BIGINT_MAX, description="an inbound event's id")]
 LeadQuery = Annotated[int, Query(ge=1, le=BIGINT_MAX, description="a lead's id")]
 TaskId = Annotated[int, Path(ge=1, le=BIGINT_MAX, description="a task's id")]
+MediaId = Annotated[int, Path(ge=1, le=BIGINT_MAX, description="a message file's id")]
 UserId = Annotated[int, Path(ge=1, le=INTEGER_MAX, description="a user's id")]
 VersionNumber = Annotated[
     int, Path(ge=1, le=INTEGER_MAX, description="a configuration version's number")

@@ -4,15 +4,18 @@ test event, list events and replay a dead one; wrong input is a clear message an
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
+from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner, Result
 
 from leadflow.cli import app
 from leadflow.storage.database import Database
 from leadflow.storage.store import open_store
+from tests.fakes.whatsapp import FakeWhatsApp
 from tests.integration.conftest import committing
 
 SECRET = "g00gle-key-abcdef-9876"
@@ -108,3 +111,37 @@ async def test_wrong_input_is_a_clear_message_and_a_failure(
     result = await invoke(runner, *args)
     assert result.exit_code == 1, result.output
     assert message in result.output
+
+
+async def test_a_whatsapp_connectors_templates_are_pulled_and_a_missing_waba_id_named(
+    committed: Database, runner: CliRunner, httpserver: HTTPServer
+) -> None:
+    fake = FakeWhatsApp(httpserver)
+    fake.manager = [
+        {"name": "appointment_reminder", "language": "de", "status": "APPROVED",
+         "components": [{"type": "BODY", "text": "Hallo {{1}}, am {{2}}."}]},
+        {"name": "offer_draft", "language": "de", "status": "REJECTED",
+         "components": [{"type": "BODY", "text": "Angebot"}]},
+    ]  # fmt: skip
+    settings = {"phone_number_id": fake.phone_number_id, "api_base": fake.api_base}
+    added = await invoke(
+        runner, "add", "clinic-wa", "--kind", "whatsapp", "--name", "WhatsApp",
+        "--secret", f"access_token={fake.token}", "--settings", json.dumps(settings),
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+
+    missing = await invoke(runner, "templates", "clinic-wa")
+    assert missing.exit_code == 1
+    assert "waba_id" in missing.output
+    async with open_store(committed) as store:
+        row = await store.channels.connector("clinic-wa")
+        assert row is not None
+        await store.channels.update_connector(
+            "clinic-wa", settings={**row.settings, "waba_id": fake.waba_id}
+        )
+        await store.commit()
+    pulled = await invoke(runner, "templates", "clinic-wa")
+
+    assert pulled.exit_code == 0, pulled.output
+    assert "appointment_reminder (de): 2 parameters" in pulled.output
+    assert "left out: offer_draft (de): rejected, not approved" in pulled.output

@@ -145,3 +145,35 @@ async def test_a_test_events_lead_is_hidden_from_the_admins_lead_lists_and_dashb
     for page in (live.text, home.text):
         assert f"{lead.first_name} {lead.last_name}" not in page
         assert "Test lead" not in page
+
+
+async def test_a_whatsapp_connectors_templates_are_entered_as_rows_and_kept_on_saving(
+    web: httpx.AsyncClient, scenario: Scenario, store: Store
+) -> None:
+    token = await sign_in(web, EMAILS["admin"])
+    whatsapp = {
+        "csrf_token": token, "kind": "whatsapp", "key": "clinic-wa", "name": "WhatsApp",
+        "secret_access_token": "EAAG-token-1234", "other_settings": "phone_number_id=1065",
+        "template_name_row": ["appointment_reminder", ""],
+        "template_language_row": ["de", ""],
+        "template_body_row": ["Hallo {{1}}, Ihr Termin ist am {{2}}.", ""],
+    }  # fmt: skip
+    assert (await web.post("/admin/channels", data=whatsapp)).status_code == 303
+    page = (await web.get("/admin/channels/clinic-wa")).text
+    assert 'value="appointment_reminder"' in page
+    assert "Hallo {{1}}, Ihr Termin ist am {{2}}.</textarea>" in page
+
+    renamed = {**whatsapp, "name": "WhatsApp — clinic", "secret_access_token": "", "enabled": "on"}
+    assert (await web.post("/admin/channels/clinic-wa", data=renamed)).status_code == 303
+    row = await store.channels.connector("clinic-wa")
+    assert row is not None
+    await store.refresh(row)
+    assert row.settings["templates"] == [
+        {"name": "appointment_reminder", "language": "de", "body": whatsapp["template_body_row"][0]}
+    ]
+    assert row.settings["phone_number_id"] == "1065"
+
+    gap = {**renamed, "template_body_row": ["Hallo {{1}} und {{3}}", ""]}
+    refused = await web.post("/admin/channels/clinic-wa", data=gap)
+    assert refused.status_code == 400
+    assert "templates.0.body" in refused.text

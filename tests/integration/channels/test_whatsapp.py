@@ -5,6 +5,7 @@ the outbox to a local Messages API with WhatsApp's error codes; statuses update 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,8 @@ from leadflow.config import Settings
 from leadflow.connectors.meta.webhook import signature
 from leadflow.notify import Channels
 from leadflow.notify.memory import MemoryWebhookSender
-from leadflow.services.channels import connectors, replies, testing
+from leadflow.services.channels import connectors, replies, testing, whatsapp
+from leadflow.services.channels import templates as whatsapp_templates
 from leadflow.services.channels.replies import ReplyRefused, WhatsAppReplies
 from leadflow.services.channels.secrets import Vault
 from leadflow.services.channels.vendors import REGISTRY
@@ -30,7 +32,7 @@ from leadflow.storage.store import Store
 from leadflow.storage.tables import Activity, Lead
 from leadflow.workflow.actors import Actor, ActorKind
 from tests import factories
-from tests.fakes.whatsapp import FakeWhatsApp, status, text_message
+from tests.fakes.whatsapp import FakeWhatsApp, media_message, status, text_message
 from tests.integration.channels.conftest import process_all
 from tests.integration.conftest import Clock, activate
 from tests.integration.workflow.conftest import workflow_organisation
@@ -39,11 +41,13 @@ APP_SECRET = "wa-app-secret-5a1e"
 VERIFY_TOKEN = "wa-verify-token-77"
 URL = "/hooks/whatsapp/clinic-wa"
 AGENT = Actor(ActorKind.USER, "anna@clinic.test", "anna")
+REMINDER = "Hallo {{1}}, Ihr Termin ist am {{2}}. Bis dann, {{1}}!"
 
 
 @pytest.fixture
 def fake(httpserver: HTTPServer) -> FakeWhatsApp:
-    return FakeWhatsApp(httpserver)
+    approved = {("follow_up", "de"): 0, ("appointment_reminder", "de"): 2}
+    return FakeWhatsApp(httpserver, templates=approved)
 
 
 @pytest_asyncio.fixture
@@ -65,6 +69,11 @@ async def connector(store: Store, vault: Vault, fake: FakeWhatsApp) -> str:
             "api_base": fake.api_base,
             "template_name": "follow_up",
             "template_language": "de",
+            "templates": [
+                {"name": "appointment_reminder", "language": "de", "body": REMINDER},
+                # copied wrongly: WhatsApp's has two variables
+                {"name": "price_list", "language": "de", "body": "Hallo {{1}}, die Preise."},
+            ],
         },
     )
     await store.commit()
@@ -280,8 +289,9 @@ async def started(
 
 
 async def reply(
-    store: Store, lead: Lead | int, clock: Clock, text: str | None = None, template: bool = False
-) -> Activity:
+    store: Store, lead: Lead | int, clock: Clock, text: str | None = None,
+    template: str | None = None,
+) -> Activity:  # fmt: skip
     lead_id = lead if isinstance(lead, int) else lead.id
     organisation = await LiveOrganisation(recheck_after=0).get(store)
     recorded = await replies.reply(
@@ -326,7 +336,7 @@ async def test_free_text_outside_the_window_is_refused_and_a_template_is_sent(
     assert refused.value.why == "window_closed"
     await store.rollback()
 
-    await reply(store, lead_id, clock, template=True)
+    await reply(store, lead_id, clock, template="follow_up")
     await send_outbox(bound, vault, http)
 
     [sent] = fake.sent
@@ -454,3 +464,372 @@ async def test_the_admins_test_event_makes_a_test_lead_routed_to_nobody(
     assert (tested.lead.custom["is_test"], tested.lead.routing_status) == (True, "test")
     assert tested.lead.message == "Test message from Leadflow"
     assert tested.decision is not None
+
+
+# --- templates with parameters ---------------------------------------------------------------
+
+
+async def closed_window_lead(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock
+) -> int:
+    lead_id = (await started(client, store, bound, vault, clock)).id
+    clock.now += timedelta(hours=30)
+    return lead_id
+
+
+async def test_the_api_lists_the_templates_with_their_parameters_prefilled(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock
+) -> None:
+    lead_id = await closed_window_lead(client, store, bound, vault, clock)
+
+    answer = await client.get(f"/api/v1/leads/{lead_id}/whatsapp")
+
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert found["mode"] == "template"
+    listed = {(t["name"], t["language"]): t for t in found["templates"]}
+    reminder = listed[("appointment_reminder", "de")]
+    assert (reminder["parameter_count"], reminder["suggested"]) == (2, ["Lena Vogel", ""])
+    assert listed[("follow_up", "de")]["parameter_count"] == 0
+
+
+async def test_a_template_with_parameters_goes_from_the_api_to_whatsapp_in_its_documented_shape(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp, http: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    lead_id = await closed_window_lead(client, store, bound, vault, clock)
+
+    answer = await client.post(
+        f"/api/v1/leads/{lead_id}/whatsapp",
+        json={
+            "template": "appointment_reminder",
+            "language": "de",
+            "parameters": ["Lena", "Dienstag, 10 Uhr"],
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    rendered = "Hallo Lena, Ihr Termin ist am Dienstag, 10 Uhr. Bis dann, Lena!"
+    assert (answer.json()["status"], answer.json()["text"]) == ("queued", rendered)
+    report = await send_outbox(bound, vault, http)
+
+    assert (report.sends, report.dead) == (1, 0)
+    [sent] = fake.sent
+    assert {k: v for k, v in sent.items() if k not in ("id", "recipient_type")} == {
+        "messaging_product": "whatsapp",
+        "to": "4915123456789",
+        "type": "template",
+        "template": {
+            "name": "appointment_reminder",
+            "language": {"code": "de"},
+            "components": [
+                {
+                    "type": "body",
+                    "parameters": [
+                        {"type": "text", "text": "Lena"},
+                        {"type": "text", "text": "Dienstag, 10 Uhr"},
+                    ],
+                }
+            ],
+        },
+    }
+    activity = await store.conversations.activity(answer.json()["activity_id"])
+    assert activity is not None
+    assert (activity.detail["status"], activity.detail["text"]) == ("accepted", rendered)
+    assert activity.detail["wamid"] == sent["id"]
+
+
+async def test_a_wrong_number_of_parameters_or_an_empty_one_is_a_422_naming_the_field(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock
+) -> None:
+    lead_id = await closed_window_lead(client, store, bound, vault, clock)
+    url = f"/api/v1/leads/{lead_id}/whatsapp"
+    template = {"template": "appointment_reminder", "language": "de"}
+
+    too_few = await client.post(url, json={**template, "parameters": ["Lena"]})
+    empty = await client.post(url, json={**template, "parameters": ["Lena", "  "]})
+    unknown = await client.post(url, json={"template": "nope", "parameters": []})
+    neither = await client.post(url, json={"parameters": []})
+
+    assert too_few.status_code == 422
+    assert too_few.json()["detail"][0]["loc"] == ["body", "parameters"]
+    assert "takes 2 parameters, 1 given" in too_few.json()["detail"][0]["msg"]
+    assert (empty.status_code, empty.json()["detail"][0]["loc"]) == (
+        422,
+        ["body", "parameters", "2"],
+    )
+    assert (unknown.status_code, unknown.json()["detail"][0]["loc"]) == (422, ["body", "template"])
+    assert neither.status_code == 422
+    assert not [m for m in await store.outbox.listing() if m.channel == "whatsapp"]
+
+
+async def test_free_text_outside_the_window_is_a_409_saying_why(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock
+) -> None:
+    lead_id = await closed_window_lead(client, store, bound, vault, clock)
+
+    answer = await client.post(f"/api/v1/leads/{lead_id}/whatsapp", json={"text": "Hallo?"})
+
+    assert (answer.status_code, answer.json()["detail"]["reason"]) == (409, "window_closed")
+
+
+async def test_whatsapps_parameter_count_refusal_fails_the_message_with_its_reason_once(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp, http: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    """The admin copied the template with one variable; WhatsApp's has two: 132000."""
+    lead_id = await closed_window_lead(client, store, bound, vault, clock)
+    fake.templates[("price_list", "de")] = 2
+    answer = await client.post(
+        f"/api/v1/leads/{lead_id}/whatsapp",
+        json={"template": "price_list", "parameters": ["Lena"]},
+    )
+    assert answer.status_code == 201, answer.text
+
+    report = await send_outbox(bound, vault, http)
+    again = await send_outbox(bound, vault, http, timedelta(hours=1))
+
+    assert (report.dead, report.retrying, again.messages) == (1, 0, 0)
+    assert not fake.sent
+    activity = await store.conversations.activity(answer.json()["activity_id"])
+    assert activity is not None
+    detail = activity.detail
+    assert (detail["status"], detail["error_code"], detail["remedy"]) == (
+        "failed",
+        132000,
+        "give_up",
+    )
+    assert "does not match the expected number of params (2)" in detail["error"]
+    assert detail["text"] == "Hallo Lena, die Preise."
+
+
+async def test_a_template_whatsapp_does_not_know_fails_with_132001(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp, http: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    lead_id = await closed_window_lead(client, store, bound, vault, clock)
+    del fake.templates[("appointment_reminder", "de")]
+    activity = await reply_template(store, lead_id, clock, ["Lena", "Montag"])
+
+    assert (await send_outbox(bound, vault, http)).dead == 1
+    await store.refresh(activity)
+    assert (activity.detail["status"], activity.detail["error_code"]) == ("failed", 132001)
+    assert "does not exist in de" in activity.detail["error"]
+
+
+async def reply_template(
+    store: Store, lead_id: int, clock: Clock, parameters: list[str]
+) -> Activity:
+    organisation = await LiveOrganisation(recheck_after=0).get(store)
+    recorded = await replies.reply(
+        store, organisation, lead_id, text=None, template="appointment_reminder",
+        parameters=parameters, language="de", actor=AGENT, now=clock.now,
+    )  # fmt: skip
+    await store.commit()
+    return recorded.activity
+
+
+# --- inbound media ---------------------------------------------------------------------------
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360f8cfc0f01f0005000201e221bc330000000049454e44ae426082"
+)
+PDF = b"%PDF-1.4\n" + b"price list " * 300 + b"\n%%EOF\n"
+
+
+async def test_an_image_is_downloaded_checked_kept_and_served_with_the_message(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp,
+) -> None:  # fmt: skip
+    fake.add_media("1037543291543636", PNG, "image/png")
+    photo = media_message(
+        "wamid.IMG1", "image", "1037543291543636", "image/png", caption="So sieht es aus",
+        timestamp=at(clock),
+    )  # fmt: skip
+
+    await received(client, bound, vault, clock, photo)
+
+    lead = await only_lead(store)
+    [message] = await messages_of(store, lead.id)
+    media = message.detail["media"]
+    assert (media["kind"], media["mime_type"], media["size"]) == ("image", "image/png", len(PNG))
+    assert message.detail["text"] == "So sieht es aus"
+    kept = await store.media.get(lead.id, media["id"])
+    assert kept is not None
+    assert (kept.content, kept.sha256) == (PNG, hashlib.sha256(PNG).hexdigest())
+    assert (kept.activity_id, kept.vendor_media_id) == (message.id, "1037543291543636")
+    served = await client.get(f"/api/v1/leads/{lead.id}/media/{media['id']}")
+    assert (served.status_code, served.content) == (200, PNG)
+    assert served.headers["content-type"] == "image/png"
+    assert served.headers["content-disposition"].startswith("inline")
+    assert "sandbox" in served.headers["content-security-policy"]
+
+
+async def test_a_document_is_served_as_a_download_with_its_name_and_only_to_the_lead(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp,
+) -> None:  # fmt: skip
+    fake.add_media("2222", PDF, "application/pdf")
+    document = media_message(
+        "wamid.DOC1", "document", "2222", "application/pdf", filename="Preisliste März.pdf",
+        timestamp=at(clock),
+    )  # fmt: skip
+    await received(client, bound, vault, clock, document)
+    lead = await only_lead(store)
+    [message] = await messages_of(store, lead.id)
+    media_id = message.detail["media"]["id"]
+
+    served = await client.get(f"/api/v1/leads/{lead.id}/media/{media_id}")
+    anonymous = await client.get(
+        f"/api/v1/leads/{lead.id}/media/{media_id}", headers={"Authorization": ""}
+    )
+    other_lead = await client.get(f"/api/v1/leads/{lead.id + 1000}/media/{media_id}")
+
+    assert (served.status_code, served.content) == (200, PDF)
+    assert served.headers["content-type"] == "application/octet-stream"
+    assert served.headers["content-disposition"] == (
+        "attachment; filename*=UTF-8''Preisliste%20M%C3%A4rz.pdf"
+    )
+    assert anonymous.status_code == 401
+    assert PDF not in anonymous.content
+    assert other_lead.status_code == 404
+
+
+async def test_a_media_fetch_failing_is_retried_with_backoff_then_succeeds(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp,
+) -> None:  # fmt: skip
+    fake.add_media("3333", PNG, "image/png")
+    fake.fail_media(131000)  # "Something went wrong" (HTTP 500): try again
+    await received(
+        client, bound, vault, clock,
+        media_message("wamid.IMG2", "image", "3333", "image/png", timestamp=at(clock)),
+    )  # fmt: skip
+    [event] = await store.channels.events()
+    assert (event.status, event.lead_id) == ("retrying", None)
+    assert "131000" in (event.last_error or "")
+    await store.rollback()  # read the event again after the next run
+
+    clock.now += timedelta(minutes=1)
+    report = await process_all(bound, vault, clock.now)
+
+    assert report.processed == 1
+    lead = await only_lead(store)
+    [message] = await messages_of(store, lead.id)
+    assert message.detail["media"]["size"] == len(PNG)
+    assert fake.downloads == ["3333"]
+
+
+async def test_media_that_cannot_be_had_keeps_the_message_marked_unavailable(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp,
+) -> None:  # fmt: skip
+    await received(  # a media id WhatsApp does not know (any more): no retry helps
+        client, bound, vault, clock,
+        media_message("wamid.IMG3", "image", "4444", "image/jpeg", caption="Foto",
+                      timestamp=at(clock)),
+    )  # fmt: skip
+
+    lead = await only_lead(store)
+    [message] = await messages_of(store, lead.id)
+    assert message.detail["text"] == "Foto"
+    assert "id" not in message.detail["media"]
+    assert "does not exist" in message.detail["media"]["unavailable"]
+    assert not await store.media.of_lead(lead.id)
+
+
+async def test_media_failing_every_time_is_given_up_but_the_message_is_kept(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp,
+) -> None:  # fmt: skip
+    fake.fail_media(*[131000] * whatsapp.MEDIA_ATTEMPTS)
+    await received(
+        client, bound, vault, clock,
+        media_message("wamid.VID1", "video", "5555", "video/mp4", timestamp=at(clock)),
+    )  # fmt: skip
+    for _ in range(whatsapp.MEDIA_ATTEMPTS - 1):
+        clock.now += timedelta(hours=1)
+        await process_all(bound, vault, clock.now)
+
+    lead = await only_lead(store)
+    [message] = await messages_of(store, lead.id)
+    unavailable = message.detail["media"]["unavailable"]
+    assert unavailable.startswith(f"gave up after {whatsapp.MEDIA_ATTEMPTS} attempts")
+    assert "131000" in unavailable
+
+
+async def test_a_file_over_the_size_cap_is_refused_with_its_reason(
+    client: httpx.AsyncClient, store: Store, bound: Database, vault: Vault, clock: Clock,
+    fake: FakeWhatsApp, connector: str,
+) -> None:  # fmt: skip
+    view = await connectors.get(store, connector)
+    assert view is not None
+    await connectors.update(
+        store, vault, connector, settings={**view.settings, "media_max_bytes": 1000}
+    )
+    await store.commit()
+    fake.add_media("6666", PDF, "application/pdf")
+    await received(
+        client, bound, vault, clock,
+        media_message("wamid.DOC2", "document", "6666", "application/pdf", filename="big.pdf",
+                      timestamp=at(clock)),
+    )  # fmt: skip
+
+    lead = await only_lead(store)
+    [message] = await messages_of(store, lead.id)
+    assert "larger than 1000 bytes" in message.detail["media"]["unavailable"]
+    assert message.detail["media"]["filename"] == "big.pdf"
+    assert fake.downloads == []
+
+
+async def test_the_approved_templates_are_pulled_from_whatsapp_manager(
+    store: Store, vault: Vault, fake: FakeWhatsApp,
+    http: httpx.AsyncClient, connector: str,
+) -> None:  # fmt: skip
+    def listed(name: str, status: str, *components: dict[str, Any]) -> dict[str, Any]:
+        return {"name": name, "language": "de", "status": status, "category": "UTILITY",
+                "components": list(components), "id": str(abs(hash(name)))}  # fmt: skip
+
+    fake.manager = [
+        listed("appointment_reminder", "APPROVED", {"type": "BODY", "text": REMINDER}),
+        listed("welcome", "APPROVED", {"type": "HEADER", "format": "TEXT", "text": "Hi {{1}}"},
+               {"type": "BODY", "text": "Welcome!"}),
+        listed("offer_draft", "PENDING", {"type": "BODY", "text": "Offer {{1}}"}),
+        listed("thanks", "APPROVED", {"type": "BODY", "text": "Danke, {{1}}!"},
+               {"type": "FOOTER", "text": "Ihre Klinik"}),
+    ]  # fmt: skip
+    view = await connectors.get(store, connector)
+    assert view is not None
+    settings = {**view.settings, "waba_id": fake.waba_id}
+    await connectors.update(store, vault, connector, settings=settings)
+
+    pulled = await whatsapp_templates.pull(store, vault, connector, http)
+    await store.commit()
+
+    assert [(t.name, t.parameter_count) for t in pulled.kept] == [
+        ("appointment_reminder", 2),
+        ("thanks", 1),
+    ]
+    assert [reason.split(":")[0] for reason in pulled.left_out] == [
+        "welcome (de)",
+        "offer_draft (de)",
+    ]
+    row = await store.channels.connector(connector)
+    assert row is not None
+    await store.refresh(row)
+    assert [t["name"] for t in row.settings["templates"]] == ["appointment_reminder", "thanks"]
+
+
+async def test_pulling_templates_with_a_refused_token_says_why(
+    store: Store, vault: Vault, fake: FakeWhatsApp, http: httpx.AsyncClient, connector: str
+) -> None:
+    view = await connectors.get(store, connector)
+    assert view is not None
+    settings = {**view.settings, "waba_id": fake.waba_id}
+    await connectors.update(
+        store, vault, connector, settings=settings, secrets={"access_token": "old-token-9"}
+    )
+
+    with pytest.raises(whatsapp_templates.TemplatesUnavailable) as refused:
+        await whatsapp_templates.pull(store, vault, connector, http)
+    assert "WhatsApp error 190" in str(refused.value)

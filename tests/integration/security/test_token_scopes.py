@@ -39,6 +39,9 @@ SCOPE_OF = {
     "POST /api/v1/replays": Scope.READ,
     "POST /api/v1/leads/{lead_id}/activities": Scope.WORK,
     "GET /api/v1/leads/{lead_id}/activities": Scope.READ,
+    "GET /api/v1/leads/{lead_id}/whatsapp": Scope.READ,
+    "POST /api/v1/leads/{lead_id}/whatsapp": Scope.WORK,
+    "GET /api/v1/leads/{lead_id}/media/{media_id}": Scope.READ,
     "GET /api/v1/queue": Scope.READ,
     "GET /api/v1/roster": Scope.READ,
     "GET /api/v1/agents/{agent_key}/availability": Scope.READ,
@@ -107,6 +110,7 @@ async def test_a_token_without_the_scope_is_refused_at_every_endpoint_naming_it(
             version=scenario.version,
             task_id=1,
             key="hair-de",
+            media_id=1,
         )
         answer = await app_with_token.request(method, path, params={"old": scenario.version})
         answers[endpoint] = (answer.status_code, answer.json()["detail"])

@@ -11,7 +11,7 @@ from leadflow.connectors.inbound import StatusIn
 from leadflow.connectors.whatsapp import webhook
 from leadflow.connectors.whatsapp.messages import Address, Remedy, remedy_of, text_body
 from leadflow.services.channels.whatsapp import apply_status
-from tests.fakes.whatsapp import notification, status, text_message
+from tests.fakes.whatsapp import media_message, notification, status, text_message
 
 
 def body(document: dict[str, object]) -> bytes:
@@ -83,6 +83,30 @@ def test_what_each_sending_error_calls_for() -> None:
     assert remedy_of(131026) is Remedy.GIVE_UP
     assert remedy_of(190) is Remedy.RECONNECT
     assert remedy_of(None, 503) is Remedy.RETRY
+    assert remedy_of(132000) is Remedy.GIVE_UP  # the template's parameters: not retried
+    assert remedy_of(132001) is Remedy.GIVE_UP  # no such template
+
+
+def test_a_document_carries_its_media_id_name_and_type_and_its_caption_is_its_text() -> None:
+    document = media_message(
+        "wamid.D1", "document", "1037543291543636", "application/pdf",
+        caption="Mein Befund", filename="befund.pdf",
+    )  # fmt: skip
+    [receipt] = webhook.receipts(body(document))
+    message = webhook.message_in(receipt.payload)
+    assert (message.message_type, message.text) == ("document", "Mein Befund")
+    assert message.attachment is not None
+    attachment = message.attachment
+    assert (attachment.media_id, attachment.kind, attachment.mime_type, attachment.filename) == (
+        "1037543291543636", "document", "application/pdf", "befund.pdf",
+    )  # fmt: skip
+    assert attachment.content is None
+    assert (
+        webhook.message_in(
+            webhook.receipts(body(text_message("wamid.T1", "Hallo")))[0].payload
+        ).attachment
+        is None
+    )
 
 
 def test_a_reply_goes_to_the_phone_when_known_else_to_the_business_scoped_id() -> None:

@@ -26,6 +26,10 @@ THROUGHPUT = 130429
 """Rate limit hit: the number's messages per second were reached; try again later."""
 UNDELIVERABLE = 131026
 """The person cannot receive it (not on WhatsApp, old app, terms not accepted)."""
+TEMPLATE_PARAMETERS = 132000
+"""The number of parameters does not match the approved template's: not retried."""
+TEMPLATE_MISSING = 132001
+"""No such template in that language (or not approved): not retried."""
 TOKEN = 190
 """The access token expired or was revoked."""
 _TRANSIENT = frozenset({1, 2, 4, 17, 80007, 131000, 131016, 131056, 133004, THROUGHPUT})
@@ -71,13 +75,19 @@ def text_body(address: Address, text: str) -> dict[str, Any]:
     }
 
 
-def template_body(address: Address, name: str, language: str) -> dict[str, Any]:
+def template_body(
+    address: Address, name: str, language: str, components: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A template message; `components` carry its parameters (`templates.Template.components`)."""
+    template: dict[str, Any] = {"name": name, "language": {"code": language}}
+    if components:
+        template["components"] = components
     return {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
         **address.fields(),
         "type": "template",
-        "template": {"name": name, "language": {"code": language}},
+        "template": template,
     }
 
 
@@ -133,7 +143,7 @@ async def send(client: httpx.AsyncClient, sender: Sender, body: dict[str, Any]) 
         )
     except httpx.HTTPError as exc:
         raise SendFailed(None, f"WhatsApp could not be reached: {type(exc).__name__}") from exc
-    document = _json(response)
+    document = json_of(response)
     if response.is_success:
         messages = document.get("messages")
         if isinstance(messages, list) and messages and isinstance(messages[0], dict):
@@ -144,7 +154,8 @@ async def send(client: httpx.AsyncClient, sender: Sender, body: dict[str, Any]) 
     raise _failure(document, response.status_code)
 
 
-def _json(response: httpx.Response) -> dict[str, Any]:
+def json_of(response: httpx.Response) -> dict[str, Any]:
+    """The answer's JSON object; {} when it is none (a proxy's page, an empty body)."""
     try:
         document = response.json()
     except ValueError:

@@ -17,10 +17,12 @@ import json
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
-from leadflow.connectors.inbound import MessageIn, Receipt, Referral, StatusIn
+from leadflow.connectors.inbound import Attachment, MessageIn, Receipt, Referral, StatusIn
 
 OBJECT = "whatsapp_business_account"
 STATUSES = ("sent", "delivered", "read", "failed")
+MEDIA_TYPES = ("image", "document", "audio", "video", "sticker")
+"""Message types that carry a media id (`message[type].id`) to download."""
 
 
 class MalformedNotification(ValueError):
@@ -126,6 +128,26 @@ def message_in(payload: dict[str, Any]) -> MessageIn:
         text=text_of(message),
         message_type=kind,
         referral=_referral(message.get("referral")),
+        attachment=attachment_of(message),
+    )
+
+
+def attachment_of(message: dict[str, Any]) -> Attachment | None:
+    """The media an image, document, audio, video or sticker message carries: its id, and the
+    mime type, file name (documents) and hash the message gives."""
+    kind = message.get("type")
+    part = message.get(kind) if kind in MEDIA_TYPES else None
+    if not isinstance(kind, str) or not isinstance(part, dict):
+        return None
+    media_id = _optional(part.get("id"))
+    if media_id is None:
+        return None
+    return Attachment(
+        media_id=media_id,
+        kind=kind,
+        mime_type=_optional(part.get("mime_type")),
+        filename=_optional(part.get("filename")),
+        sha256=_optional(part.get("sha256")),
     )
 
 

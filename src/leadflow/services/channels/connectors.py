@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from leadflow.connectors.inbound import CONNECTOR_KINDS
+from leadflow.connectors.whatsapp import templates
 from leadflow.services.channels.processing import channel_of
 from leadflow.services.channels.processors import Channel
 from leadflow.services.channels.secrets import Vault, hint
@@ -165,7 +166,8 @@ MAPPABLE = frozenset({
 
 def validated_settings(settings: dict[str, Any]) -> dict[str, Any]:
     """Settings with their mappings checked: `mappings` is {form id or "*": {vendor question or
-    column: lead field or custom.NAME}}; `hints` is {custom field: value}."""
+    column: lead field or custom.NAME}}; `hints` is {custom field: value}; WhatsApp's
+    `templates` is [{name, language, body with {{1}}…}] as approved in WhatsApp Manager."""
     if settings.get("missed_call") not in (None, "lead", "callback_task"):
         raise ConnectorError("missed_call", "lead or callback_task (telephony)")
     mappings = settings.get("mappings") or {}
@@ -189,7 +191,16 @@ def validated_settings(settings: dict[str, Any]) -> dict[str, Any]:
         isinstance(k, str) and re.match(r"^[A-Za-z0-9_]{1,64}$", k) for k in hints
     ):
         raise ConnectorError("hints", "must map custom field names to values")
-    return {**settings, "mappings": mappings, "hints": {k: str(v) for k, v in hints.items()}}
+    checked = {**settings, "mappings": mappings, "hints": {k: str(v) for k, v in hints.items()}}
+    if "templates" in settings:
+        try:
+            listed = templates.of_settings({"templates": settings["templates"]})
+        except templates.TemplateError as error:
+            raise ConnectorError(error.field, error.message) from None
+        checked["templates"] = [
+            {"name": t.name, "language": t.language, "body": t.body} for t in listed
+        ]
+    return checked
 
 
 def _view(row: Any) -> ConnectorView:

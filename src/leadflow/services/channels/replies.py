@@ -11,6 +11,7 @@ retries the message from the outbox list; the admins are told, as for a Meta pag
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -18,8 +19,9 @@ from typing import Any
 
 import httpx
 
-from leadflow.connectors.whatsapp import messages
+from leadflow.connectors.whatsapp import messages, templates
 from leadflow.connectors.whatsapp.messages import Address, Remedy, SendFailed
+from leadflow.connectors.whatsapp.templates import Template, TemplateError
 from leadflow.identity import InvalidField, InvalidLead, normalise_whatsapp_id
 from leadflow.notify import DeliveryFailed, Event
 from leadflow.services.assignment.decisions import UnknownLead
@@ -27,6 +29,7 @@ from leadflow.services.channels import connectors
 from leadflow.services.channels.processing import channel_of
 from leadflow.services.channels.processors import Channel
 from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.whatsapp import sender_of
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.services.workflow import activities
 from leadflow.services.workflow.activities import ActivityIn, ActivityKind
@@ -47,7 +50,7 @@ class Mode(StrEnum):
     TEXT = "text"
     """Inside the window: anything the agent writes."""
     TEMPLATE = "template"
-    """Outside it: only the connector's approved template."""
+    """Outside it: only one of the connector's approved templates."""
     NONE = "none"
     """Outside it with no template configured: nothing can be sent."""
 
@@ -60,11 +63,30 @@ class Conversation:
     address: Address
     last_inbound_at: datetime | None
     window_closes_at: datetime | None
-    template_name: str | None
-    template_language: str | None
+    templates: list[Template]
+    """The connector's approved templates (name, language, body with its variables)."""
     messages: list[Activity]
     """Newest first."""
     mode: Mode
+    first_name: str | None = None
+    """The lead's first name: what `{{1}}` is prefilled with."""
+
+    def template(self, name: str, language: str | None) -> Template | None:
+        """The template of that name (and language; without one, the first of that name)."""
+        return next(
+            (
+                template
+                for template in self.templates
+                if template.name == name and language in (None, "", template.language)
+            ),
+            None,
+        )
+
+    def suggested(self, template: Template) -> list[str]:
+        """What each of the template's parameters is prefilled with: {{1}} the lead's first
+        name, the others empty (the agent fills them in)."""
+        first = [self.first_name or ""] if template.parameter_count else []
+        return first + [""] * (template.parameter_count - len(first))
 
 
 class ReplyRefused(Exception):
@@ -75,11 +97,11 @@ class ReplyRefused(Exception):
         self.why = why
 
 
-def mode_of(last_inbound_at: datetime | None, template_name: str | None, now: datetime) -> Mode:
+def mode_of(last_inbound_at: datetime | None, has_template: bool, now: datetime) -> Mode:
     """Pure: how an agent may write now."""
     if last_inbound_at is not None and now < last_inbound_at + WINDOW:
         return Mode.TEXT
-    return Mode.TEMPLATE if template_name else Mode.NONE
+    return Mode.TEMPLATE if has_template else Mode.NONE
 
 
 def address_of(whatsapp_id: str) -> Address:
@@ -98,16 +120,19 @@ async def conversation(store: Store, lead: Lead, now: datetime) -> Conversation 
         return None
     settings = dict(connector.settings)
     last = await store.conversations.last_inbound(lead.contact_id, CHANNEL)
-    template = settings.get("template_name") or None
+    try:
+        approved = templates.of_settings(settings)
+    except TemplateError:  # checked when saved; an older connector's typo offers none
+        approved = []
     return Conversation(
         connector_key=connector.key,
         address=address_of(lead.whatsapp_id),
         last_inbound_at=last,
         window_closes_at=last + WINDOW if last else None,
-        template_name=template,
-        template_language=settings.get("template_language") or "en_US",
+        templates=approved,
         messages=await store.conversations.messages(lead.id, CHANNEL),
-        mode=mode_of(last, template, now),
+        mode=mode_of(last, bool(approved), now),
+        first_name=lead.first_name,
     )
 
 
@@ -128,20 +153,29 @@ async def reply(
     lead_id: int,
     *,
     text: str | None,
-    template: bool,
+    template: str | None = None,
+    parameters: Sequence[str] = (),
+    language: str | None = None,
     actor: Actor,
     now: datetime,
 ) -> activities.Recorded:
-    """Write the reply as an outbound message activity and queue it for sending. Free text is
-    refused outside the window (`window_closed`), a template when none is configured. The
-    caller has checked the actor may work the lead, and commits."""
+    """Write the reply as an outbound message activity and queue it for sending: free text, or
+    the approved `template` (by name, and language when it has several) with one parameter per
+    variable of its body. Free text is refused outside the window (`window_closed`), a template
+    when none is configured (`no_template`); an unknown template, a wrong number of parameters
+    or an empty one is `InvalidLead` naming `template`, `parameters` or `parameters.N`. The
+    activity's text is what the person reads. The caller has checked the actor may work the
+    lead, and commits."""
     lead = await store.leads.get(lead_id)
     if lead is None:
         raise UnknownLead(lead_id)
     found = await conversation(store, lead, now)
     if found is None:
         raise ReplyRefused("no_whatsapp", "this lead has no WhatsApp conversation")
-    body, detail = _message(found, text, template, now)
+    if template is not None:
+        body, detail = _template_message(found, template, language, parameters)
+    else:
+        body, detail = _text_message(found, text)
     activity = ActivityIn(
         kind=ActivityKind.MESSAGE,
         direction="outbound",
@@ -160,16 +194,30 @@ async def reply(
     return recorded
 
 
-def _message(
-    found: Conversation, text: str | None, template: bool, now: datetime
+def _template_message(
+    found: Conversation, name: str, language: str | None, parameters: Sequence[str]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    if template:
-        if found.template_name is None:
-            raise ReplyRefused("no_template", "no approved template is configured")
-        language = found.template_language or "en_US"
-        body = messages.template_body(found.address, found.template_name, language)
-        return body, {"status": "queued", "type": "template", "template": found.template_name,
-                      "text": f"[{found.template_name}]"}  # fmt: skip
+    if not found.templates:
+        raise ReplyRefused("no_template", "no approved template is configured")
+    chosen = found.template(name.strip(), language)
+    if chosen is None:
+        known = ", ".join(f"{t.name} ({t.language})" for t in found.templates)
+        raise InvalidLead([InvalidField("template", f"not an approved template here: {known}")])
+    try:
+        values = templates.checked_parameters(chosen, parameters)
+    except InvalidField as invalid:
+        raise InvalidLead([invalid]) from None
+    body = messages.template_body(
+        found.address, chosen.name, chosen.language, chosen.components(values)
+    )
+    detail = {
+        "status": "queued", "type": "template", "template": chosen.name,
+        "language": chosen.language, "parameters": values, "text": chosen.render(values)[:5000],
+    }  # fmt: skip
+    return body, detail
+
+
+def _text_message(found: Conversation, text: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
     words = (text or "").strip()
     if not words:
         raise InvalidLead([InvalidField("text", "write the message")])
@@ -240,20 +288,13 @@ class WhatsAppReplies:
 
 
 def _sender(channel: Channel) -> messages.Sender:
-    settings = channel.settings
-    phone_number_id = settings.get("phone_number_id")
-    token = channel.secrets.get("access_token")
-    if not phone_number_id or not token:
+    sender = sender_of(channel)
+    if sender is None:
         raise DeliveryFailed(
             f"WhatsApp connector {channel.key!r} needs a phone_number_id and an access_token",
             permanent=True,
         )
-    return messages.Sender(
-        phone_number_id=str(phone_number_id),
-        token=token,
-        api_base=channel.api_base or messages.DEFAULT_API_BASE,
-        version=str(settings.get("api_version") or messages.DEFAULT_VERSION),
-    )
+    return sender
 
 
 def _failed_detail(failure: SendFailed) -> dict[str, Any]:

@@ -10,11 +10,16 @@ later withholds their number is still found.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
+
 from leadflow.connectors.inbound import (
+    Attachment,
     Ignored,
     Invalid,
     LeadIn,
@@ -23,11 +28,12 @@ from leadflow.connectors.inbound import (
     Retry,
     StatusIn,
 )
-from leadflow.connectors.whatsapp import webhook
+from leadflow.connectors.whatsapp import messages, webhook
+from leadflow.connectors.whatsapp.media import MAX_BYTES, Media, MediaFailure, download
 from leadflow.connectors.whatsapp.messages import remedy_of
 from leadflow.identity import InvalidField, InvalidLead, contact_keys
 from leadflow.services.channels import leads
-from leadflow.services.channels.processors import Channel, Event, Handled, Processing
+from leadflow.services.channels.processors import Channel, Event, Fetching, Handled, Processing
 from leadflow.services.workflow import activities
 from leadflow.services.workflow.activities import ActivityIn, ActivityKind
 from leadflow.storage.store import ContactDetails, Store
@@ -44,6 +50,9 @@ TEST_MARK = "leadflow_test"
 """In the payload of the admin's test event: its lead is a test lead, routed to nobody."""
 TEST_WA_ID = "16505551111"
 """The number Meta's own webhook test sample writes from."""
+MEDIA_ATTEMPTS = 4
+"""Tries at a message's media (the event retried with its backoff: 30 s, 1 min, 2 min between
+them) before the message is kept without it, marked unavailable with the reason."""
 
 
 def sample(channel: Channel, now: datetime) -> Receipt:
@@ -61,10 +70,98 @@ def sample(channel: Channel, now: datetime) -> Receipt:
 
 
 async def process_message(processing: Processing, channel: Channel, event: Event) -> Any:
+    """The stored message, with its media downloaded (by the batch's fetch, else here). A
+    download that may succeed later retries the event; one that cannot, or that failed
+    `MEDIA_ATTEMPTS` times, keeps the message with its media marked unavailable."""
     try:
-        return webhook.message_in(event.payload)
+        message = webhook.message_in(event.payload)
     except webhook.MalformedNotification as malformed:
         return Invalid(str(malformed))
+    attachment = message.attachment
+    if attachment is None or event.payload.get(TEST_MARK):
+        return message
+    fetched = processing.fetched.get(event.id)
+    if fetched is None:
+        async with httpx.AsyncClient(timeout=30.0) as http:
+            fetched = await _download(http, channel, attachment)
+    if isinstance(fetched, MediaFailure):
+        attempt = event.attempts + 1
+        if fetched.transient and attempt < MEDIA_ATTEMPTS:
+            return Retry(f"media {attachment.media_id}: {fetched.reason}")
+        reason = fetched.reason
+        if fetched.transient:
+            reason = f"gave up after {attempt} attempts: {reason}"
+        return replace(message, attachment=replace(attachment, unavailable=reason))
+    assert isinstance(fetched, Media)
+    got = replace(
+        attachment, content=fetched.content, mime_type=fetched.mime_type, sha256=fetched.sha256
+    )
+    return replace(message, attachment=got)
+
+
+async def fetch_media(
+    fetching: Fetching, batch: Sequence[tuple[Channel, Event]], now: datetime
+) -> dict[int, object]:
+    """The media of a batch's messages, downloaded at once over the run's connections (at
+    most `fetching.concurrency` at a time): per event id, the `Media` or the `MediaFailure`."""
+    gate = asyncio.Semaphore(fetching.concurrency)
+
+    async def fetch(channel: Channel, attachment: Attachment) -> object:
+        async with gate:
+            return await _download(fetching.http, channel, attachment)
+
+    wanted = [
+        (event.id, fetch(channel, attachment))
+        for channel, event in batch
+        if not event.payload.get(TEST_MARK)
+        and (attachment := _attachment(event.payload)) is not None
+    ]
+    answers = await asyncio.gather(*(call for _, call in wanted))
+    return {event_id: answer for (event_id, _), answer in zip(wanted, answers, strict=True)}
+
+
+def _attachment(payload: dict[str, Any]) -> Attachment | None:
+    message = payload.get("message")
+    return webhook.attachment_of(message) if isinstance(message, dict) else None
+
+
+def sender_of(channel: Channel) -> messages.Sender | None:
+    """The connector's access to the Cloud API (None without a phone_number_id or token)."""
+    settings = channel.settings
+    phone_number_id = settings.get("phone_number_id")
+    token = channel.secrets.get("access_token")
+    if not phone_number_id or not token:
+        return None
+    return messages.Sender(
+        phone_number_id=str(phone_number_id),
+        token=token,
+        api_base=channel.api_base or messages.DEFAULT_API_BASE,
+        version=str(settings.get("api_version") or messages.DEFAULT_VERSION),
+    )
+
+
+def media_limit(channel: Channel) -> int:
+    """The largest file kept: the connector's `media_max_bytes`, at most 16 MB."""
+    try:
+        asked = int(channel.settings.get("media_max_bytes") or MAX_BYTES)
+    except (TypeError, ValueError):
+        asked = MAX_BYTES
+    return max(1, min(asked, MAX_BYTES))
+
+
+async def _download(
+    http: httpx.AsyncClient, channel: Channel, attachment: Attachment
+) -> Media | MediaFailure:
+    sender = sender_of(channel)
+    if sender is None:
+        return MediaFailure(
+            f"connector {channel.key!r} needs a phone_number_id and an access_token",
+            transient=False,
+        )
+    try:
+        return await download(http, sender, attachment.media_id, max_bytes=media_limit(channel))
+    except MediaFailure as failure:
+        return failure
 
 
 async def process_status(processing: Processing, channel: Channel, event: Event) -> Any:
@@ -110,10 +207,10 @@ async def deliver_message(
         note, detail = f"started lead {lead.id}: {started.note}", started.detail
     if not lead.whatsapp_id:  # a lead from a form: replies go to the number that wrote
         lead.whatsapp_id = message.phone or message.sender
-    if not lead.whatsapp_id:  # a lead from a form: replies go to the number that wrote
-        lead.whatsapp_id = message.phone or message.sender
     await _claim_identities(store, keys, lead, message)
     recorded = await _record(processing, channel, lead, message)
+    if message.attachment is not None:
+        await _keep_media(store, recorded.activity, message.attachment)
     await _tell_owner(store, recorded.lead, recorded.activity.id, message)
     return Handled(lead_id=lead.id, activity_id=recorded.activity.id, note=note, detail=detail)
 
@@ -171,9 +268,15 @@ async def _record(
 ) -> activities.Recorded:
     organisation = await processing.live.get(processing.store)
     at = min(max(message.at, lead.received_at), processing.now)
-    detail = {"wamid": message.message_id, "type": message.message_type, "status": "received"}
+    detail: dict[str, Any] = {
+        "wamid": message.message_id,
+        "type": message.message_type,
+        "status": "received",
+    }
     if message.referral is not None and message.referral.ctwa_clid:
         detail["ctwa_clid"] = message.referral.ctwa_clid
+    if message.attachment is not None:
+        detail["media"] = _media_detail(message.attachment)
     activity = ActivityIn(
         kind=ActivityKind.MESSAGE,
         occurred_at=at,
@@ -186,6 +289,37 @@ async def _record(
     return await activities.record(
         processing.store, organisation, lead.id, activity, actor=actor, now=processing.now
     )
+
+
+def _media_detail(attachment: Attachment) -> dict[str, Any]:
+    """What the message's activity says of its file (its stored id is added once kept)."""
+    detail: dict[str, Any] = {
+        "kind": attachment.kind,
+        "mime_type": attachment.mime_type,
+        "filename": attachment.filename,
+    }
+    if attachment.content is not None:
+        detail["size"] = len(attachment.content)
+    else:
+        detail["unavailable"] = attachment.unavailable or "not downloaded"
+    return detail
+
+
+async def _keep_media(store: Store, activity: Any, attachment: Attachment) -> None:
+    """The downloaded file stored, linked to the lead and the message; its id on the message."""
+    if attachment.content is None:
+        return
+    media_id = await store.media.add(
+        lead_id=activity.lead_id, activity_id=activity.id, channel=CHANNEL,
+        vendor_media_id=attachment.media_id, kind=attachment.kind,
+        mime_type=attachment.mime_type or "application/octet-stream",
+        size_bytes=len(attachment.content), sha256=attachment.sha256 or "",
+        filename=(attachment.filename or None) and attachment.filename[:255],
+        content=attachment.content,
+    )  # fmt: skip
+    detail = dict(activity.detail)
+    detail["media"] = {**detail.get("media", {}), "id": media_id}
+    await store.conversations.set_detail(activity.id, detail)
 
 
 async def _tell_owner(store: Store, lead: Lead, activity_id: int, message: MessageIn) -> None:

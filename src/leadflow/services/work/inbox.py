@@ -4,7 +4,7 @@ on it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -298,14 +298,46 @@ async def reply_on_whatsapp(
     lead_id: int,
     *,
     text: str | None,
-    template: bool,
+    template: str | None = None,
+    parameters: Sequence[str] = (),
+    language: str | None = None,
     now: datetime,
-) -> None:
+) -> activities.Recorded:
     """Send a WhatsApp reply on a lead the viewer may see (`replies.reply`: free text inside
-    the 24-hour window, the template outside it; `ReplyRefused` says why not)."""
+    the 24-hour window, an approved template with its parameters outside it; `ReplyRefused`
+    says why not)."""
     lead = await _visible_lead(store, viewer, organisation.configuration, lead_id)
-    await replies.reply(
-        store, organisation, lead.id, text=text, template=template, actor=actor_of(viewer), now=now
+    return await replies.reply(
+        store, organisation, lead.id, text=text, template=template, parameters=parameters,
+        language=language, actor=actor_of(viewer), now=now,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A file a person sent, as downloaded: what a download answers."""
+
+    filename: str | None
+    mime_type: str
+    content: bytes
+    kind: str
+
+
+class UnknownMedia(LookupError):
+    pass
+
+
+async def message_media(
+    store: Store, organisation: Organisation, viewer: Viewer, lead_id: int, media_id: int
+) -> MediaFile:
+    """A file of a lead the viewer may see (`UnknownLead` otherwise, `UnknownMedia` when the
+    lead has no such file)."""
+    lead = await _visible_lead(store, viewer, organisation.configuration, lead_id)
+    found = await store.media.get(lead.id, media_id)
+    if found is None:
+        raise UnknownMedia(f"lead {lead_id} has no file {media_id}")
+    return MediaFile(
+        filename=found.filename, mime_type=found.mime_type, content=found.content, kind=found.kind
     )
 
 

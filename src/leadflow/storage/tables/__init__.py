@@ -4,7 +4,7 @@ dashboards can join and reference them."""
 
 from leadflow.storage.tables.access import ApiToken, SignInThrottle, User, WebForm, WebSession
 from leadflow.storage.tables.base import Base
-from leadflow.storage.tables.channels import Connector, InboundEvent
+from leadflow.storage.tables.channels import Connector, InboundEvent, MessageMedia
 from leadflow.storage.tables.configuration import (
     Agent,
     AgentDailyCount,
@@ -37,6 +37,7 @@ __all__ = [
     "Delivery",
     "InboundEvent",
     "Lead",
+    "MessageMedia",
     "OutboxMessage",
     "Pipeline",
     "PoolMembership",

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    ForeignKey,
     Identity,
     Index,
     Integer,
@@ -70,4 +71,29 @@ class InboundEvent(Base):
             postgresql_where=text("status IN ('received', 'retrying')"),
         ),
         Index("inbound_events_connector_time", "connector_key", "received_at"),
+    )
+
+
+class MessageMedia(Base):
+    """A file a person sent in a message (WhatsApp image, document, audio, video, sticker),
+    downloaded from the vendor with its sha256 checked; served only to who may see the lead."""
+
+    __tablename__ = "message_media"
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    lead_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("leads.id"))
+    activity_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("activities.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    vendor_media_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    """image, document, audio, video, sticker."""
+    mime_type: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    """Hex, as the vendor gave it and as checked."""
+    filename: Mapped[str | None] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(server_default=_now())
+    __table_args__ = (
+        Index("message_media_lead", "lead_id"),
+        Index("message_media_activity", "activity_id"),
     )

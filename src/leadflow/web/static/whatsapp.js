@@ -17,6 +17,7 @@
         if (fresh && !(typing && typing.value)) {
           panel.replaceWith(fresh);
           listen(fresh);
+          templates(fresh);
         }
       });
   }
@@ -46,10 +47,50 @@
     });
   }
 
+  // The template form: the chosen template's variables shown (the others' disabled, so not
+  // sent), and its preview rewritten as the agent types; an empty variable keeps {{n}}.
+  function preview(fieldset) {
+    var values = {};
+    fieldset.querySelectorAll("input[data-variable]").forEach(function (input) {
+      values[input.dataset.variable] = input.value.trim();
+    });
+    var body = fieldset.dataset.body;
+    var shown = fieldset.querySelector(".whatsapp-preview");
+    if (shown && body) {
+      shown.textContent = body.replace(/\{\{\s*(\d+)\s*\}\}/g, function (whole, number) {
+        return values[number] || whole;
+      });
+    }
+  }
+
+  function templates(panel) {
+    var form = panel.querySelector(".whatsapp-template-form");
+    if (!form) {
+      return;
+    }
+    var select = form.querySelector("select[name=template]");
+    var sets = form.querySelectorAll("fieldset[data-template]");
+    function choose() {
+      sets.forEach(function (fieldset) {
+        var chosen = fieldset.dataset.template === select.value;
+        fieldset.hidden = !chosen;
+        fieldset.disabled = !chosen;
+      });
+    }
+    select.addEventListener("change", choose);
+    sets.forEach(function (fieldset) {
+      fieldset.addEventListener("input", function () {
+        preview(fieldset);
+      });
+    });
+    choose();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var panel = document.getElementById("whatsapp");
     if (panel) {
       listen(panel);
+      templates(panel);
     }
   });
 })();

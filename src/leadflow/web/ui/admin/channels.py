@@ -22,7 +22,9 @@ from leadflow.web.ui.shell.routers import page_router
 
 router = page_router("/admin/channels")
 BLANK_ROWS = 3
-"""Empty mapping and hint rows offered for new entries."""
+"""Empty mapping, hint and template rows offered for new entries."""
+STRUCTURED = ("mappings", "hints", "templates")
+"""Settings edited as rows, not as name=value lines."""
 
 
 def _admin(page: Page) -> None:
@@ -68,7 +70,8 @@ def _form(
         for question, target in mapping.items()
     ]
     hints = list((settings.get("hints") or {}).items())
-    others = {k: v for k, v in settings.items() if k not in ("mappings", "hints")}
+    others = {k: v for k, v in settings.items() if k not in STRUCTURED}
+    templates = [t for t in settings.get("templates") or [] if isinstance(t, dict)]
     kind = values["kind"]
     return page.render(
         "admin/channel.html",
@@ -80,6 +83,7 @@ def _form(
         secret_names=SECRET_NAMES.get(kind, ()),
         mapping_rows=rows + [{"form": "*", "question": "", "field": ""}] * BLANK_ROWS,
         hint_rows=hints + [("", "")] * BLANK_ROWS,
+        template_rows=templates + [{"name": "", "language": "", "body": ""}] * BLANK_ROWS,
         other_settings="\n".join(f"{k}={v}" for k, v in others.items() if isinstance(v, str)),
         webhook=webhook_path(kind, connector.key) if connector else None,
         problem=problem,
@@ -106,8 +110,18 @@ async def _sent(request: Request) -> dict[str, Any]:
     others: dict[str, str] = {}
     for line in str(form.get("other_settings", "")).splitlines():
         name, sep, value = line.partition("=")
-        if sep and name.strip() and name.strip() not in ("mappings", "hints"):
+        if sep and name.strip() and name.strip() not in STRUCTURED:
             others[name.strip()] = value.strip()
+    templates = [
+        {"name": str(name).strip(), "language": str(language).strip(), "body": str(body).strip()}
+        for name, language, body in zip(
+            form.getlist("template_name_row"),
+            form.getlist("template_language_row"),
+            form.getlist("template_body_row"),
+            strict=False,
+        )
+        if str(name).strip() or str(body).strip()
+    ]
     secrets = {
         name.removeprefix("secret_"): str(value)
         for name, value in form.items()
@@ -119,7 +133,8 @@ async def _sent(request: Request) -> dict[str, Any]:
         "name": str(form.get("name", "")),
         "enabled": form.get("enabled") == "on",
         "secrets": secrets,
-        "settings": {**others, "mappings": mappings, "hints": hints},
+        "settings": {**others, "mappings": mappings, "hints": hints}
+        | ({"templates": templates} if templates or form.get("kind") == "whatsapp" else {}),
     }
 
 

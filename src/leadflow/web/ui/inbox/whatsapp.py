@@ -14,7 +14,7 @@ from leadflow.services.assignment.decisions import UnknownLead
 from leadflow.services.channels.replies import ReplyRefused
 from leadflow.services.work import inbox
 from leadflow.web.params import LeadId
-from leadflow.web.ui.shell.context import PageDep
+from leadflow.web.ui.shell.context import Page, PageDep
 from leadflow.web.ui.shell.i18n import N_
 from leadflow.web.ui.shell.routers import page_router
 
@@ -51,7 +51,23 @@ REFUSALS = {
     "no_whatsapp": N_("This lead has no WhatsApp conversation."),
 }
 
-WORDS: dict[str, Any] = {"whatsapp_statuses": STATUSES, "whatsapp_remedies": REMEDIES}
+ERRORS = {
+    132000: N_(
+        "WhatsApp refused the template: the number of its parameters does not match the "
+        "approved template. An admin should copy the template again from WhatsApp Manager."
+    ),
+    132001: N_(
+        "WhatsApp does not know this template in this language, or it is not approved yet. "
+        "An admin should check the connector's templates."
+    ),
+}
+"""WhatsApp's refusals of a template, in words (the code's own words are shown beside)."""
+
+WORDS: dict[str, Any] = {
+    "whatsapp_statuses": STATUSES,
+    "whatsapp_remedies": REMEDIES,
+    "whatsapp_errors": ERRORS,
+}
 """What the panel's template needs besides the conversation (the lead page passes it too)."""
 
 
@@ -73,22 +89,43 @@ async def whatsapp_panel(page: PageDep, lead_id: LeadId) -> Response:
 async def whatsapp_reply(
     page: PageDep,
     lead_id: LeadId,
-    text: Annotated[str, Form()] = "",
+    text: Annotated[str, Form(max_length=5000)] = "",
     send: Annotated[str, Form()] = "text",
+    template: Annotated[str, Form(max_length=600)] = "",
+    parameters: Annotated[list[str] | None, Form(max_length=100)] = None,
 ) -> Response:
+    """Free text (`send=text`), or the template `template` ("name:language") with one
+    `parameters` per variable (`send=template`)."""
     organisation = await page.state.organisation.get(page.store)
+    name, _, language = template.partition(":")
+    chosen = name if send == "template" else None
     try:
         await inbox.reply_on_whatsapp(
-            page.store, organisation, page.viewer, lead_id,
-            text=text, template=send == "template", now=page.now,
+            page.store, organisation, page.viewer, lead_id, text=text, template=chosen,
+            parameters=parameters or [], language=language or None, now=page.now,
         )  # fmt: skip
     except UnknownLead:
         raise HTTPException(404) from None
     except ReplyRefused as refused:
         page.flash(page.gettext(REFUSALS[refused.why]), "error")
-    except InvalidLead:
-        page.flash(page.gettext("Write the message first (at most 4096 characters)."), "error")
+    except InvalidLead as invalid:
+        page.flash(_problem(page, invalid), "error")
     else:
         await page.store.commit()
         page.flash(page.gettext("WhatsApp message queued for sending."))
     return RedirectResponse(f"/inbox/leads/{lead_id}#whatsapp", status_code=303)
+
+
+def _problem(page: Page, invalid: InvalidLead) -> str:
+    """The reply's first problem in the viewer's language."""
+    field = invalid.errors[0].field if invalid.errors else "text"
+    if field == "template":
+        return page.gettext("Choose one of the approved templates.")
+    if field == "parameters":
+        return page.gettext("Fill in every variable of the template.")
+    if field.startswith("parameters."):
+        return page.gettext(
+            "Fill in variable %(number)s of the template (one line, at most 1024 characters).",
+            number=field.removeprefix("parameters."),
+        )
+    return page.gettext("Write the message first (at most 4096 characters).")
