@@ -41,6 +41,7 @@ MODULES = (
     "leadflow/routing/rule_index.py",
     "leadflow/routing/sticky.py",
     "leadflow/routing/strategies.py",
+    "leadflow/routing/trace.py",
 )
 """What runs for every decision and every replayed lead; relative to SOURCE_ROOT."""
 
