@@ -39,30 +39,13 @@ import yaml
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 sys.path.insert(0, os.path.dirname(__file__))
 
-from intake import (
-    Connection,
-    cpu_seconds,
-    create_database,
-    drop_database,
-    free_port,
-    leadflow,
-    start_server,
-)
+from harness import always_available, percentile, prepare, running, scratch_database, watch
+from intake import Connection, cpu_seconds
 from intake import post as raw_post
 from leadflow.demo import organisation_yaml
 from leadflow.services.demo import sample_leads
 
 # --- set-up shared by the sections -------------------------------------------------------------
-
-
-def always_available(document: dict[str, Any]) -> dict[str, Any]:
-    """The organisation with no shifts, leave, holidays or caps: everyone can take every lead."""
-    for agent in document["agents"]:
-        for name in ("schedule", "caps"):
-            agent.pop(name, None)
-    for team in document["teams"]:
-        team.pop("holidays", None)
-    return document
 
 
 @dataclass
@@ -71,20 +54,6 @@ class Deployment:
     token: str
     agents: list[str]
     server_pid: int
-
-
-def prepare(url: str, document: dict[str, Any]) -> tuple[dict[str, str], str]:
-    """Migrate, apply `document`, create a token; returns the server's environment and token."""
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": url, "LEADFLOW_SECRET_KEY": uuid.uuid4().hex}
-    leadflow("migrate", env=env)
-    path = f"/tmp/{uuid.uuid4().hex}.yaml"
-    with open(path, "w", encoding="utf-8") as handle:
-        yaml.safe_dump(document, handle, allow_unicode=True, sort_keys=False)
-    leadflow("config", "apply", path, env=env)
-    os.unlink(path)
-    token = leadflow("token", "create", "bench", "--scope", "intake", "--scope", "read", env=env)
-    token = token.strip().splitlines()[-1]
-    return env, token
 
 
 DIAGNOSTICS = (
@@ -104,29 +73,16 @@ def with_deployment(
     diagnose: bool = False,
 ) -> dict[str, float]:
     """Run `work` against `leadflow serve` on a fresh database, then drop it."""
-    name, url = create_database()
-    server = None
-    try:
+    with scratch_database() as (name, url):
         if diagnose:
             with psycopg.connect(url, autocommit=True) as admin:
                 for setting in DIAGNOSTICS:
                     admin.execute(f'ALTER DATABASE "{name}" SET {setting}')
             print(f"diagnostics on database {name}: {', '.join(DIAGNOSTICS)}")
-        env, token = prepare(url, document)
-        port = free_port()
-        server = start_server(env, port, workers, patience=300)
-        agents = [agent["key"] for agent in document["agents"]]
-        return work(Deployment(f"http://127.0.0.1:{port}", token, agents, server.pid))
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        drop_database(name)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[round(share * (len(ordered) - 1))] if ordered else float("nan")
+        env, token = prepare(url, document, scopes=("intake", "read"))
+        with running(env, workers, patience=300) as (server, port):
+            agents = [agent["key"] for agent in document["agents"]]
+            return work(Deployment(f"http://127.0.0.1:{port}", token, agents, server.pid))
 
 
 # --- section sse: arrival → event on the agent's screen ----------------------------------------
@@ -145,23 +101,6 @@ class Timings:
     """lead id → when its `lead.assigned` event reached a stream."""
     outcomes: dict[str, int] = field(default_factory=dict)
     errors: int = 0
-
-
-async def watch(
-    client: httpx.AsyncClient, agent: str, timings: Timings, ready: asyncio.Event
-) -> None:
-    try:
-        async with client.stream("GET", f"/api/v1/agents/{agent}/events") as response:
-            response.raise_for_status()
-            async for line in response.aiter_lines():
-                if line.startswith(": connected"):
-                    ready.set()
-                elif line.startswith("data: "):
-                    lead_id = json.loads(line[6:]).get("lead_id")
-                    if lead_id is not None:
-                        timings.seen.setdefault(lead_id, time.perf_counter())
-    except httpx.HTTPError as exc:
-        print(f"stream of {agent} ended: {exc!r}", file=sys.stderr)
 
 
 class Connections:
@@ -249,7 +188,7 @@ async def arrivals_to_screen(
     async with streams:
         ready = {agent: asyncio.Event() for agent in deployment.agents}
         watchers = [
-            asyncio.create_task(watch(streams, agent, timings, ready[agent]))
+            asyncio.create_task(watch(streams, agent, "lead_id", timings.seen, ready[agent]))
             for agent in deployment.agents
         ]
         await asyncio.wait_for(asyncio.gather(*(e.wait() for e in ready.values())), 30)

@@ -21,7 +21,7 @@ import httpx
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from intake import create_database, drop_database, free_port, prepare, start_server
+from harness import prepare, running, scratch_database
 
 LEAD = (
     '"source": "website", "first_name": "Lena", "phone": "+49 151 23456789", "country": "DE", '
@@ -99,18 +99,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="requests of each kind")
     args = parser.parse_args()
-    name, url = create_database()
-    server = None
-    try:
+    with scratch_database() as (_, url):
         env, token = prepare(url)
-        port = free_port()
-        server = start_server(env, port, workers=1)
-        asyncio.run(run(f"http://127.0.0.1:{port}", token, args.repeat))
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        drop_database(name)
+        with running(env, workers=1) as (_, port):
+            asyncio.run(run(f"http://127.0.0.1:{port}", token, args.repeat))
 
 
 if __name__ == "__main__":

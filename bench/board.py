@@ -26,10 +26,8 @@ import re
 import statistics
 import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import psycopg
 from rich.console import Console
 from rich.table import Table
@@ -37,28 +35,31 @@ from rich.table import Table
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
-from bench.intake import (
-    cpu_seconds,
-    create_database,
-    drop_database,
-    free_port,
-    leadflow,
-    start_server,
+from bench.harness import (
+    CONTACTS,
+    User,
+    chunks,
+    demo_organisation,
+    percentile,
+    running,
+    scratch_database,
+    signed_in,
+    timed_gets,
 )
+from bench.intake import cpu_seconds
 
-from leadflow.demo import organisation_yaml
-from leadflow.storage.embedded import sqlalchemy_url
-from leadflow.storage.migrate import upgrade
 from leadflow.storage.repositories.board import cards_sql, counts_sql
 from machine import loop_ns
 
-PASSWORD = "bench board password"
 ADMIN = "admin@bench.example"
 AGENT = "anna@bench.example"
 AGENT_KEY = "anna.schmidt"
+USERS = (
+    User(ADMIN, "admin", timezone="Europe/Berlin"),
+    User(AGENT, "agent", agent=AGENT_KEY, timezone="Europe/Berlin"),
+)
 PIPELINE = "hair-de"
 OPEN_STAGES = ["new", "contacted", "qualified", "offer_sent", "booked"]
-CHUNK = 100_000
 TARGET_MS = 500
 
 console = Console()
@@ -119,12 +120,6 @@ _OPEN = """
     FROM lead, p
 """
 
-_CONTACTS = """
-    INSERT INTO contacts (id, created_at, first_name, last_name, country, language)
-    SELECT i, now(), 'Bench', 'Lead ' || i, 'DE', 'de'
-    FROM generate_series(%(first)s::bigint, %(last)s::bigint) i
-"""
-
 _ACTIVITIES = """
     INSERT INTO activities (lead_id, agent_key, kind, occurred_at, direction, duration_s,
       outcome, actor_kind, actor)
@@ -153,32 +148,28 @@ _TASKS = """
 """
 
 
-def _chunks(total: int) -> list[tuple[int, int]]:
-    return [(first, min(first + CHUNK - 1, total)) for first in range(1, total + 1, CHUNK)]
-
-
 def generate(url: str, leads: int, per_lead: int, open_leads: int, now: datetime) -> int:
     """The rows; returns how many leads there are in all."""
     with psycopg.connect(url, autocommit=True) as db:
         db.execute("SELECT setseed(0.16)")
         with console.status("contacts and closed leads"):
-            for first, last in _chunks(leads):
+            for first, last in chunks(leads):
                 values = {"first": first, "last": last, "total": leads, "now": now}
-                db.execute(_CONTACTS, values)
+                db.execute(CONTACTS, values)
                 db.execute(_CLOSED, values)
         pipelines = [row[0] for row in db.execute("SELECT key FROM pipelines ORDER BY key")]
         base = leads
         with console.status("open leads"):
             for key in pipelines:
                 count = open_leads if key == PIPELINE else max(open_leads // 5, 20)
-                db.execute(_CONTACTS, {"first": base + 1, "last": base + count})
+                db.execute(CONTACTS, {"first": base + 1, "last": base + count})
                 values = {"pipeline": key, "count": count, "now": now, "base": base,
                           "stages": OPEN_STAGES}  # fmt: skip
                 db.execute(_OPEN, values)
                 base += count
         db.execute("SELECT setval('contacts_id_seq', %s)", (base,))
         with console.status(f"{base * per_lead:,} activities and the tasks"):
-            for first, last in _chunks(base):
+            for first, last in chunks(base):
                 values = {"first": first, "last": last, "per_lead": per_lead, "now": now}
                 db.execute(_ACTIVITIES, values)
                 db.execute(_TASKS, values)
@@ -188,45 +179,15 @@ def generate(url: str, leads: int, per_lead: int, open_leads: int, now: datetime
     return base
 
 
-def add_users(url: str) -> None:
-    from pwdlib import PasswordHash
-
-    hashed = PasswordHash.recommended().hash(PASSWORD)
-    with psycopg.connect(url, autocommit=True) as db:
-        for email, role, agent in ((ADMIN, "admin", None), (AGENT, "agent", AGENT_KEY)):
-            db.execute(
-                "INSERT INTO users (email, name, password_hash, role, agent_key, timezone)"
-                " VALUES (%s, %s, %s, %s, %s, 'Europe/Berlin')",
-                (email, role.title(), hashed, role, agent),
-            )
-
-
 def prepare(url: str, leads: int, per_lead: int, open_leads: int, now: datetime) -> tuple[
     dict[str, str], int
 ]:  # fmt: skip
-    env = {
-        **os.environ,
-        "LEADFLOW_DATABASE_URL": url,
-        "LEADFLOW_SECRET_KEY": uuid.uuid4().hex,
-        "LEADFLOW_RUN_WORKER_IN_PROCESS": "false",  # the page alone, no jobs beside it
-    }
-    with console.status("migrations and the demo organisation"):
-        upgrade(sqlalchemy_url(url))
-        path = f"/tmp/{uuid.uuid4().hex}.yaml"
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(organisation_yaml())
-        leadflow("config", "apply", path, env=env)
-        os.unlink(path)
-        add_users(url)
+    # the page alone, no jobs beside it
+    env = demo_organisation(url, USERS, LEADFLOW_RUN_WORKER_IN_PROCESS="false")
     started = time.perf_counter()
     total = generate(url, leads, per_lead, open_leads, now)
     console.print(f"generated {total:,} leads in {time.perf_counter() - started:.0f} s")
     return env, total
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def explained(url: str, repeat: int, now: datetime) -> list[tuple[str, list[float], str]]:
@@ -262,18 +223,6 @@ def _indexes(node: dict[str, object]) -> set[str]:
     return names
 
 
-def signed_in(port: int, email: str) -> httpx.Client:
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
-    form = client.get("/signin").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
-    assert token, "no CSRF token on the sign-in page"
-    answer = client.post(
-        "/signin", data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)}
-    )
-    assert answer.status_code == 303, answer.text
-    return client
-
-
 def page_times(
     port: int, server: int, repeat: int
 ) -> list[tuple[str, list[float], int, int, float]]:
@@ -284,13 +233,8 @@ def page_times(
     for who, email in (("admin", ADMIN), ("agent", AGENT)):
         client = signed_in(port, email)
         client.get(f"/board/{PIPELINE}")  # the first request compiles templates and plans
-        spent = []
         cpu_before = cpu_seconds({server})
-        for _ in range(repeat):
-            started = time.perf_counter()
-            answer = client.get(f"/board/{PIPELINE}")
-            spent.append((time.perf_counter() - started) * 1000)
-            assert answer.status_code == 200, answer.text[:500]
+        spent, answer = timed_gets(client, f"/board/{PIPELINE}", repeat)
         cpu = (cpu_seconds({server}) - cpu_before) * 1000 / repeat
         client.close()
         cards = len(re.findall(r'class="board-card"', answer.text))
@@ -307,15 +251,12 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
     now = datetime.now(UTC)
-    name, url = create_database()
-    console.print(f"database {name}; machine loop step {loop_ns():.1f} ns")
-    server = None
-    try:
+    with scratch_database(keep=args.keep) as (name, url):
+        console.print(f"database {name}; machine loop step {loop_ns():.1f} ns")
         env, total = prepare(url, args.leads, args.activities_per_lead, args.open, now)
         statements = explained(url, args.repeat, now)
-        port = free_port()
-        server = start_server(env, port, workers=1)
-        pages = page_times(port, server.pid, args.repeat)
+        with running(env, workers=1) as (server, port):
+            pages = page_times(port, server.pid, args.repeat)
         report(statements, pages)
         worst_page = max(percentile(spent, 0.95) for _, spent, _, _, _ in pages)
         worst_cpu = max(cpu for *_, cpu in pages)
@@ -327,14 +268,6 @@ def main() -> None:
             f" cards_p95_ms={cards:.2f} leads={total} activities={total * args.activities_per_lead}"
             f" open_in_pipeline={args.open} target_ms={TARGET_MS}"
         )
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        if args.keep:
-            console.print(f"kept {url}")
-        else:
-            drop_database(name)
 
 
 def report(

@@ -13,29 +13,29 @@ import argparse
 import asyncio
 import json
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psycopg
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
+from harness import (
+    SERVER,
+    create_database,
+    drop_database,
+    free_port,
+    prepare,
+    start_server,
+    stop,
+)
 from leadflow import native
 from leadflow.services.demo import sample_leads
 from machine import loop_ns
-
-SERVER = os.environ.get("LEADFLOW_BENCH_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
-"""The PostgreSQL server to bench on; over its Unix socket: `postgresql://postgres@/postgres?host=/var/run/postgresql`."""
 
 
 def worker_cpu(server: int) -> dict[int, float]:
@@ -94,92 +94,6 @@ def postgres_cpu(database: str, before: dict[int, float] | None = None) -> dict[
     stats = process_stats()
     spent = {pid: stats[pid][2] for pid in postgres_pids(database) if pid in stats}
     return {pid: cpu - (before or {}).get(pid, 0.0) for pid, cpu in spent.items()}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def create_database() -> tuple[str, str]:
-    name = f"leadflow_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(SERVER, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return name, urlunsplit(urlsplit(SERVER)._replace(path=f"/{name}"))
-
-
-def drop_database(name: str) -> None:
-    with psycopg.connect(SERVER, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def leadflow(*args: str, env: dict[str, str]) -> str:
-    binary = os.path.join(os.path.dirname(sys.executable), "leadflow")
-    done = subprocess.run([binary, *args], env=env, check=True, capture_output=True, text=True)
-    return done.stdout
-
-
-def prepare(url: str) -> tuple[dict[str, str], str]:
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": url, "LEADFLOW_SECRET_KEY": uuid.uuid4().hex}
-    leadflow("migrate", env=env)
-    from leadflow.demo import organisation_yaml
-
-    path = f"/tmp/{uuid.uuid4().hex}.yaml"
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(organisation_yaml())
-    leadflow("config", "apply", path, env=env)
-    token = leadflow("token", "create", "bench", env=env).strip().splitlines()[-1]
-    return env, token
-
-
-def start_server(
-    env: dict[str, str], port: int, workers: int, *, patience: float = 180
-) -> subprocess.Popen[bytes]:
-    binary = os.path.join(os.path.dirname(sys.executable), "leadflow")
-    # A session of its own: a server that never became ready is killed with its workers.
-    server = subprocess.Popen(
-        [binary, "serve", "--port", str(port), "--workers", str(workers)],
-        env=env,
-        start_new_session=True,
-    )
-    return ready(server, port, patience)
-
-
-def ready(
-    server: subprocess.Popen[bytes], port: int, patience: float = 180
-) -> subprocess.Popen[bytes]:
-    """`server` once it answers `/readyz`; killed with its workers if it never does."""
-    deadline = time.monotonic() + patience  # a loaded shared machine starts slowly
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    os.killpg(server.pid, signal.SIGKILL)
-    raise SystemExit(f"server did not become ready within {patience:.0f} s")
-
-
-@contextmanager
-def serving(
-    workers: int, *, patience: float = 180
-) -> Iterator[tuple[subprocess.Popen[bytes], int, str]]:
-    """`leadflow serve` on a fresh database with the demo organisation: the server, its port
-    and an API token. The server is stopped and the database dropped afterwards."""
-    name, url = create_database()
-    server = None
-    try:
-        env, token = prepare(url)
-        port = free_port()
-        server = start_server(env, port, workers, patience=patience)
-        yield server, port, token
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        drop_database(name)
 
 
 def mean_batch(port: int) -> tuple[float, float]:
@@ -336,10 +250,7 @@ def main() -> None:
         machine = min(machine, loop_ns())
         result["batch_leads"], result["batch_ms"] = mean_batch(port)
     finally:
-        for process in (server, job_worker):
-            if process is not None:
-                process.terminate()
-                process.wait(timeout=30)
+        stop(server, job_worker)
         drop_database(name)
     print(
         f"{result['requests']:.0f} leads in {result['seconds']:.1f} s with {args.concurrency} "

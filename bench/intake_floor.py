@@ -27,16 +27,8 @@ from fastapi import FastAPI, Response
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
-from intake import (
-    cpu_seconds,
-    create_database,
-    drop_database,
-    free_port,
-    postgres_cpu,
-    ready,
-    send_all,
-    worker_cpu,
-)
+from harness import create_database, drop_database, free_port, ready, stop
+from intake import cpu_seconds, postgres_cpu, send_all, worker_cpu
 from leadflow.domain.submission import LeadSubmission
 from machine import loop_ns
 
@@ -142,9 +134,7 @@ def main() -> None:
         result["busiest_share"] = max(spent, default=1.0) / max(sum(spent), 1e-9)
         machine = min(machine, loop_ns())
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+        stop(server)
         drop_database(name)
     print(
         f"floor: {result['requests']:.0f} leads in {result['seconds']:.1f} s, "

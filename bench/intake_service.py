@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
-from intake import create_database, drop_database, lead_bodies, postgres_cpu, prepare
+from harness import prepare, scratch_database
+from intake import lead_bodies, postgres_cpu
 from leadflow.domain.submission import LeadSubmission
 from leadflow.identity.submission import parse_submission
 from leadflow.services.configuration.organisation import LiveOrganisation
@@ -64,12 +65,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1, help="leads per transaction")
     parser.add_argument("--warmup", type=int, default=300)
     args = parser.parse_args()
-    name, url = create_database()
-    try:
+    with scratch_database() as (name, url):
         prepare(url)
         result = asyncio.run(measure(url, name, args.leads, args.batch, args.warmup))
-    finally:
-        drop_database(name)
     print(
         f"RESULT service_batch={args.batch} server_cpu_ms={result['server_cpu_ms']:.3f} "
         f"postgres_cpu_ms={result['postgres_cpu_ms']:.3f} "

@@ -1,7 +1,7 @@
 """The leads list at 1,000,000 leads in PostgreSQL: a page of filters, search and sort.
 
 Creates a scratch database, applies the migrations (0012's sort and search indexes with them)
-and the demo organisation, generates a year of leads as `bench/dashboards.py` does
+and the demo organisation, generates a year of leads with `bench/harness.py`
 (`INSERT … SELECT generate_series`), then gives them names (40 first names × 50 last names),
 German mobile numbers in E.164 and e-mail addresses. Then:
 
@@ -22,11 +22,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import sys
 import time
-import uuid
-from dataclasses import dataclass
 
 import psycopg
 from rich.console import Console
@@ -35,17 +32,26 @@ from rich.table import Table
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
-from bench.dashboards import MANAGER, TEAM_LEAD, add_users, generate, signed_in
-from bench.intake import create_database, drop_database, free_port, leadflow, start_server
+from bench.harness import (
+    MANAGER,
+    TEAM_LEAD,
+    Timing,
+    demo_organisation,
+    environment,
+    generate,
+    running,
+    scratch_database,
+    signed_in,
+    summary,
+    timed_gets,
+)
 
-from leadflow.demo import organisation_yaml
 from leadflow.services.access.scoping import Role, Viewer
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.leads import listing
 from leadflow.services.leads.listing import LeadFilters
 from leadflow.storage.database import Database
 from leadflow.storage.embedded import sqlalchemy_url
-from leadflow.storage.migrate import upgrade
 from leadflow.storage.store import open_store
 
 TARGET_MS = 300
@@ -75,14 +81,7 @@ _CONTACT_DETAILS = """
 
 
 def prepare(url: str, leads: int) -> dict[str, str]:
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": url, "LEADFLOW_SECRET_KEY": uuid.uuid4().hex}
-    with console.status("migrations and the demo organisation"):
-        upgrade(sqlalchemy_url(url))
-        path = f"/tmp/{uuid.uuid4().hex}.yaml"
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(organisation_yaml())
-        leadflow("config", "apply", path, env=env)
-        add_users(url)
+    env = demo_organisation(url)
     started = time.perf_counter()
     generate(url, leads, 0)
     with console.status("names, phones and e-mail addresses"), psycopg.connect(url) as db:
@@ -94,20 +93,6 @@ def prepare(url: str, leads: int) -> dict[str, str]:
         db.execute("VACUUM ANALYZE leads")
     console.print(f"generated in {time.perf_counter() - started:.0f} s")
     return env
-
-
-@dataclass(frozen=True)
-class Timing:
-    what: str
-    p50_ms: float
-    p95_ms: float
-    rows: int
-
-
-def _summary(what: str, spent: list[float], rows: int) -> Timing:
-    ordered = sorted(spent)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return Timing(what, statistics.median(ordered), p95, rows)
 
 
 MANAGER_VIEW = Viewer(role=Role.MANAGER)
@@ -189,7 +174,7 @@ async def in_process(url: str, repeat: int) -> tuple[list[Timing], str]:
                     if run:  # the first run of a kind plans and warms the cache
                         spent.append(1000 * (time.perf_counter() - started))
                     rows = len(found.leads)
-            timing = _summary(what, spent, rows)
+            timing = summary(what, spent, rows)
             timings.append(timing)
             if slowest is None or timing.p95_ms > slowest[0]:
                 slowest = (timing.p95_ms, viewer, filters, after)
@@ -224,14 +209,9 @@ def over_http(port: int, repeat: int) -> list[Timing]:
         client.headers["X-CSRF-Token"] = "unused on reads"
         try:
             client.get(address)
-            spent, size = [], 0
-            for _ in range(repeat):
-                started = time.perf_counter()
-                answer = client.get(address)
-                spent.append(1000 * (time.perf_counter() - started))
-                assert answer.status_code == 200, f"{address}: {answer.status_code}"
-                size = len(answer.content)
-            timings.append(_summary(f"HTTP {email.split('@')[0]} {address}", spent, size))
+            spent, answer = timed_gets(client, address, repeat)
+            what = f"HTTP {email.split('@')[0]} {address}"
+            timings.append(summary(what, spent, len(answer.content)))
         finally:
             client.close()
     return timings
@@ -259,30 +239,14 @@ def main() -> None:
     parser.add_argument("--database", help="a database a --keep run prepared (kept again)")
     parser.add_argument("--no-http", action="store_true", help="time in-process only")
     args = parser.parse_args()
-    if args.database:
-        name, url = args.database.rsplit("/", 1)[-1], args.database
-        env = {**os.environ, "LEADFLOW_DATABASE_URL": url, "LEADFLOW_SECRET_KEY": uuid.uuid4().hex}
-    else:
-        name, url = create_database()
-    server = None
-    try:
-        if not args.database:
-            env = prepare(url, args.leads)
+    with scratch_database(keep=args.keep, existing=args.database) as (_, url):
+        env = environment(url) if args.database else prepare(url, args.leads)
         timings, plan = asyncio.run(in_process(url, args.repeat))
         report(timings, plan, args.leads)
         if not args.no_http:
             env["LEADFLOW_RUN_WORKER_IN_PROCESS"] = "false"
-            port = free_port()
-            server = start_server(env, port, 1)
-            timings += over_http(port, args.repeat)
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        if args.keep or args.database:
-            console.print(f"kept database {name}: {url}")
-        else:
-            drop_database(name)
+            with running(env) as (_, port):
+                timings += over_http(port, args.repeat)
     report(timings, plan, args.leads)
 
 

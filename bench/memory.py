@@ -21,7 +21,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 sys.path.insert(0, os.path.dirname(__file__))
 
-from intake import process_stats, send_all, serving
+from harness import serving
+from intake import process_stats, send_all
 
 
 def memory_mb(pid: int) -> tuple[float, float]:

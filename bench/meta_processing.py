@@ -16,12 +16,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import inspect
-import json
 import multiprocessing
 import os
 import sys
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,8 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))  # tests.fakes; `leadflow` is the interpreter's own
 sys.path.insert(0, HERE)
 
-from availability import always_available  # noqa: E402
-from intake import create_database, drop_database, free_port, leadflow  # noqa: E402
+from harness import always_available, free_port, prepare, scratch_database  # noqa: E402
 from leadflow.config import Settings  # noqa: E402
 from leadflow.connectors.inbound import Receipt  # noqa: E402
 from leadflow.demo import organisation_yaml  # noqa: E402
@@ -44,28 +41,19 @@ from leadflow.services.configuration.organisation import LiveOrganisation  # noq
 from leadflow.storage.database import Database, resolve_url  # noqa: E402
 from leadflow.storage.store import open_store  # noqa: E402
 from machine import loop_ns  # noqa: E402
-from meta_webhook import APP_SECRET, CONNECTOR, PAGE_TOKEN, graph_leads, serve_graph  # noqa: E402
+from meta_webhook import (  # noqa: E402
+    CONNECTOR,
+    add_connector,
+    graph_leads,
+    serve_graph,
+)
 
 
-def prepared(graph_port: int) -> tuple[str, str, dict[str, str]]:
-    """A fresh database with the organisation and the Meta connector: (name, url, env)."""
-    name, url = create_database()
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": url, "LEADFLOW_SECRET_KEY": uuid.uuid4().hex}
-    leadflow("migrate", env=env)
-    path = f"/tmp/{uuid.uuid4().hex}.yaml"
-    document = always_available(yaml.safe_load(organisation_yaml()))
-    with open(path, "w", encoding="utf-8") as handle:
-        yaml.safe_dump(document, handle, allow_unicode=True, sort_keys=False)
-    leadflow("config", "apply", path, env=env)
-    os.unlink(path)
-    leadflow(
-        "channels", "add", CONNECTOR, "--kind", "meta", "--name", "Bench page",
-        "--secret", f"app_secret={APP_SECRET}", "--secret", f"page_token={PAGE_TOKEN}",
-        "--secret", "verify_token=bench-verify", "--map", "treatment=treatment",
-        "--map", "message=message", "--map", "whatsapp=whatsapp_id",
-        "--settings", json.dumps({"api_base": f"http://127.0.0.1:{graph_port}"}), env=env,
-    )  # fmt: skip
-    return name, url, env
+def prepared(url: str, graph_port: int) -> dict[str, str]:
+    """The organisation and the Meta connector on a fresh database `url`: its environment."""
+    env, _ = prepare(url, always_available(yaml.safe_load(organisation_yaml())))
+    add_connector(env, graph_port)
+    return env
 
 
 async def stored(database: Database, vault: Vault, leads: list[dict[str, Any]]) -> None:
@@ -135,11 +123,9 @@ def main() -> None:
     graph.start()
     try:
         for leads in rounds:
-            name, url, env = prepared(graph_port)
-            try:
+            with scratch_database() as (_, url):
+                env = prepared(url, graph_port)
                 result = asyncio.run(measured(url, env["LEADFLOW_SECRET_KEY"], leads, args.warm))
-            finally:
-                drop_database(name)
             result["machine_loop_ns"] = loop_ns()
             print("RESULT " + " ".join(f"{k}={v:.1f}" for k, v in result.items()), flush=True)
     finally:

@@ -3,7 +3,7 @@ from the Graph API (a local fake, in a process of its own) by the processing job
 `lead.assigned` Server-Sent Event on the assigned agent's open stream.
 
 `leadflow serve` (worker in process) runs on a fresh database with the demo organisation, every
-agent always on shift and uncapped (as `bench/availability.py` does: this measures the path to
+agent always on shift and uncapped (`harness.always_available`: this measures the path to
 the screen, not eligibility), and a Meta connector made with `leadflow channels add` whose
 `api_base` is the fake Graph. One stream per agent is open; notifications (one lead each) are
 posted at a steady rate, and events are matched to notifications by the lead's unique name.
@@ -44,15 +44,18 @@ sys.path.insert(0, HERE)
 
 from tests.fakes.graph import FakeGraph, notification  # noqa: E402
 
-from availability import always_available, percentile  # noqa: E402
-from intake import (  # noqa: E402
-    cpu_seconds,
-    create_database,
-    drop_database,
+from harness import (  # noqa: E402
+    always_available,
     free_port,
     leadflow,
+    percentile,
+    prepare,
+    scratch_database,
     start_server,
+    stop,
+    watch,
 )
+from intake import cpu_seconds  # noqa: E402
 from leadflow.connectors.meta.webhook import SIGNATURE_HEADER, signature  # noqa: E402
 from leadflow.demo import organisation_yaml  # noqa: E402
 from leadflow.services.demo import sample_leads  # noqa: E402
@@ -106,23 +109,6 @@ class Timings:
     errors: int = 0
 
 
-async def watch(
-    client: httpx.AsyncClient, agent: str, timings: Timings, ready: asyncio.Event
-) -> None:
-    try:
-        async with client.stream("GET", f"/api/v1/agents/{agent}/events") as response:
-            response.raise_for_status()
-            async for line in response.aiter_lines():
-                if line.startswith(": connected"):
-                    ready.set()
-                elif line.startswith("data: "):
-                    name = json.loads(line[6:]).get("name")
-                    if name:
-                        timings.seen.setdefault(name, time.perf_counter())
-    except httpx.HTTPError as exc:
-        print(f"stream of {agent} ended: {exc!r}", file=sys.stderr)
-
-
 async def deliver(client: httpx.AsyncClient, lead: dict[str, Any], timings: Timings) -> None:
     created = lead["created"].strftime("%Y-%m-%dT%H:%M:%S+0000")
     body = notification({"id": lead["id"], "form_id": "700", "created_time": created})
@@ -164,7 +150,8 @@ async def notifications_to_screen(
         await asyncio.sleep(3)
         ready = {agent: asyncio.Event() for agent in agents}
         watchers = [
-            asyncio.create_task(watch(streams, agent, timings, ready[agent])) for agent in agents
+            asyncio.create_task(watch(streams, agent, "name", timings.seen, ready[agent]))
+            for agent in agents
         ]
         await asyncio.wait_for(asyncio.gather(*(e.wait() for e in ready.values())), 30)
         measured = leads[warm:]
@@ -202,6 +189,17 @@ async def notifications_to_screen(
     }
 
 
+def add_connector(env: dict[str, str], graph_port: int) -> None:
+    """`leadflow channels add` of the Meta connector that reads from the fake Graph."""
+    leadflow(
+        "channels", "add", CONNECTOR, "--kind", "meta", "--name", "Bench page",
+        "--secret", f"app_secret={APP_SECRET}", "--secret", f"page_token={PAGE_TOKEN}",
+        "--secret", "verify_token=bench-verify", "--map", "treatment=treatment",
+        "--map", "message=message", "--map", "whatsapp=whatsapp_id",
+        "--settings", json.dumps({"api_base": f"http://127.0.0.1:{graph_port}"}), env=env,
+    )  # fmt: skip
+
+
 def deployed(
     graph_port: int, worker: str, run: Callable[[str, str, list[str]], dict[str, float]]
 ) -> dict[str, float]:
@@ -209,52 +207,32 @@ def deployed(
     a Meta connector reading from the fake Graph; `worker` is "none" (nothing processes: the
     receipt alone), "in-process" or "separate" (a `leadflow worker` beside the server)."""
     document = always_available(yaml.safe_load(organisation_yaml()))
-    name, url = create_database()
     processes: list[subprocess.Popen[bytes]] = []
-    try:
-        env = {**os.environ, "LEADFLOW_DATABASE_URL": url, "LEADFLOW_SECRET_KEY": uuid.uuid4().hex}
-        leadflow("migrate", env=env)
-        path = f"/tmp/{uuid.uuid4().hex}.yaml"
-        with open(path, "w", encoding="utf-8") as handle:
-            yaml.safe_dump(document, handle, allow_unicode=True, sort_keys=False)
-        leadflow("config", "apply", path, env=env)
-        os.unlink(path)
-        token = (
-            leadflow("token", "create", "bench", "--scope", "intake", "--scope", "read", env=env)
-            .strip()
-            .splitlines()[-1]
-        )
-        leadflow(
-            "channels", "add", CONNECTOR, "--kind", "meta", "--name", "Bench page",
-            "--secret", f"app_secret={APP_SECRET}", "--secret", f"page_token={PAGE_TOKEN}",
-            "--secret", "verify_token=bench-verify", "--map", "treatment=treatment",
-            "--map", "message=message", "--map", "whatsapp=whatsapp_id",
-            "--settings", json.dumps({"api_base": f"http://127.0.0.1:{graph_port}"}), env=env,
-        )  # fmt: skip
-        if worker != "in-process":
-            env = {**env, "LEADFLOW_RUN_WORKER_IN_PROCESS": "false"}
-        if worker == "separate":
-            binary = os.path.join(os.path.dirname(sys.executable), "leadflow")
-            processes.append(subprocess.Popen([binary, "worker"], env=env))
-        port = free_port()
-        processes.append(start_server(env, port, 1, patience=300))  # a loaded machine
-        worker_pids = {p.pid for p in processes[:-1]}
-        server_pids = {processes[-1].pid}
-        cpu = (cpu_seconds(server_pids), cpu_seconds(worker_pids) if worker_pids else 0.0)
-        result = run(f"http://127.0.0.1:{port}", token, [a["key"] for a in document["agents"]])
-        handled = max(result["meta_acknowledged"], 1)
-        result["server_cpu_ms"] = 1000 * (cpu_seconds(server_pids) - cpu[0]) / handled
-        if worker_pids:
-            result["worker_cpu_ms"] = 1000 * (cpu_seconds(worker_pids) - cpu[1]) / handled
-        dead = leadflow("channels", "events", "--status", "dead", "--limit", "5", env=env)
-        if worker != "none" and "dead" in dead:
-            print(dead)
-        return result
-    finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=30)
-        drop_database(name)
+    with scratch_database() as (_, url):
+        try:
+            env, token = prepare(url, document, scopes=("intake", "read"))
+            add_connector(env, graph_port)
+            if worker != "in-process":
+                env = {**env, "LEADFLOW_RUN_WORKER_IN_PROCESS": "false"}
+            if worker == "separate":
+                binary = os.path.join(os.path.dirname(sys.executable), "leadflow")
+                processes.append(subprocess.Popen([binary, "worker"], env=env))
+            port = free_port()
+            processes.append(start_server(env, port, 1, patience=300))  # a loaded machine
+            worker_pids = {p.pid for p in processes[:-1]}
+            server_pids = {processes[-1].pid}
+            cpu = (cpu_seconds(server_pids), cpu_seconds(worker_pids) if worker_pids else 0.0)
+            result = run(f"http://127.0.0.1:{port}", token, [a["key"] for a in document["agents"]])
+            handled = max(result["meta_acknowledged"], 1)
+            result["server_cpu_ms"] = 1000 * (cpu_seconds(server_pids) - cpu[0]) / handled
+            if worker_pids:
+                result["worker_cpu_ms"] = 1000 * (cpu_seconds(worker_pids) - cpu[1]) / handled
+            dead = leadflow("channels", "events", "--status", "dead", "--limit", "5", env=env)
+            if worker != "none" and "dead" in dead:
+                print(dead)
+            return result
+        finally:
+            stop(*processes)
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """The data-quality view at 1,000,000 leads and 5,000,000 activities in PostgreSQL.
 
 Creates a scratch database, applies the migrations and the demo organisation, generates the
-leads and activities as `bench/dashboards.py` does (`INSERT … SELECT generate_series`), fills
+leads and activities with `bench/harness.py` (`INSERT … SELECT generate_series`), fills
 the workflow fields of most open leads in Qualified and Booked, and writes 50 configuration
 versions (the last 30 of which require, of Qualified, the treatment, the budget range and the
 travel month; of Booked, the booking date and the price), a year apart in all. Then:
@@ -22,11 +22,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import sys
 import time
-import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import psycopg
@@ -36,10 +33,20 @@ from rich.table import Table
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
-from bench.dashboards import MANAGER, TEAM_LEAD, add_users, generate, signed_in
-from bench.intake import create_database, drop_database, free_port, leadflow, start_server
+from bench.harness import (
+    MANAGER,
+    TEAM_LEAD,
+    Timing,
+    demo_organisation,
+    environment,
+    generate,
+    running,
+    scratch_database,
+    signed_in,
+    summary,
+    timed_gets,
+)
 
-from leadflow.demo import organisation_yaml
 from leadflow.domain.configuration import Configuration
 from leadflow.services.access.scoping import Role, Viewer
 from leadflow.services.configuration import versions
@@ -48,7 +55,6 @@ from leadflow.services.workflow import quality
 from leadflow.services.workflow.quality import Filters
 from leadflow.storage.database import Database
 from leadflow.storage.embedded import sqlalchemy_url
-from leadflow.storage.migrate import upgrade
 from leadflow.storage.repositories.quality import GapQuery
 from leadflow.storage.store import open_store
 from leadflow.workflow.gaps import requirements
@@ -116,14 +122,7 @@ async def write_versions(url: str) -> None:
 
 
 def prepare(url: str, leads: int, per_lead: int) -> dict[str, str]:
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": url, "LEADFLOW_SECRET_KEY": uuid.uuid4().hex}
-    with console.status("migrations and the demo organisation"):
-        upgrade(sqlalchemy_url(url))
-        path = f"/tmp/{uuid.uuid4().hex}.yaml"
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(organisation_yaml())
-        leadflow("config", "apply", path, env=env)
-        add_users(url)
+    env = demo_organisation(url)
     started = time.perf_counter()
     generate(url, leads, per_lead)
     with console.status("workflow fields and configuration versions"):
@@ -134,20 +133,6 @@ def prepare(url: str, leads: int, per_lead: int) -> dict[str, str]:
         asyncio.run(write_versions(url))
     console.print(f"generated in {time.perf_counter() - started:.0f} s")
     return env
-
-
-@dataclass(frozen=True)
-class Timing:
-    what: str
-    p50_ms: float
-    p95_ms: float
-    rows: int
-
-
-def _summary(what: str, spent: list[float], rows: int) -> Timing:
-    ordered = sorted(spent)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return Timing(what, statistics.median(ordered), p95, rows)
 
 
 VIEWS: tuple[tuple[str, Viewer, Filters], ...] = (
@@ -184,7 +169,7 @@ async def in_process(url: str, repeat: int) -> tuple[list[Timing], str, int]:
                     if run:  # the first run of a kind plans and warms the cache
                         spent.append(1000 * (time.perf_counter() - started))
                     rows = report.total_leads
-            timings.append(_summary(what, spent, rows))
+            timings.append(summary(what, spent, rows))
         async with open_store(database) as store:
             started = time.perf_counter()
             alerted = await quality.alert_gaps(store, organisation, datetime.now(UTC))
@@ -213,13 +198,8 @@ def over_http(port: int, repeat: int) -> list[Timing]:
         client = signed_in(port, email)
         try:
             client.get(address)
-            spent = []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                answer = client.get(address)
-                spent.append(1000 * (time.perf_counter() - started))
-                assert answer.status_code == 200, f"{address}: {answer.status_code}"
-            timings.append(_summary(f"HTTP {email.split('@')[0]} {address}", spent, 0))
+            spent, _ = timed_gets(client, address, repeat)
+            timings.append(summary(f"HTTP {email.split('@')[0]} {address}", spent, 0))
         finally:
             client.close()
     return timings
@@ -247,32 +227,19 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--database", help="a database a --keep run prepared (kept again)")
     args = parser.parse_args()
-    if args.database:
-        name, url = args.database.rsplit("/", 1)[-1], args.database
-        env = {**os.environ, "LEADFLOW_DATABASE_URL": url}
-        env["LEADFLOW_SECRET_KEY"] = uuid.uuid4().hex
-    else:
-        name, url = create_database()
-    server = None
-    try:
-        if not args.database:
+    activities = args.leads * args.activities_per_lead
+    with scratch_database(keep=args.keep, existing=args.database) as (_, url):
+        if args.database:
+            env = environment(url)
+        else:
             env = prepare(url, args.leads, args.activities_per_lead)
         timings, plan, gaps = asyncio.run(in_process(url, args.repeat))
-        report(timings, plan, gaps, args.leads, args.leads * args.activities_per_lead)
+        report(timings, plan, gaps, args.leads, activities)
         # The server's own worker would deliver the alerts the periodic job writes meanwhile.
         env["LEADFLOW_RUN_WORKER_IN_PROCESS"] = "false"
-        port = free_port()
-        server = start_server(env, port, 1)
-        timings += over_http(port, args.repeat)
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        if args.keep or args.database:
-            console.print(f"kept database {name}: {url}")
-        else:
-            drop_database(name)
-    report(timings, plan, gaps, args.leads, args.leads * args.activities_per_lead)
+        with running(env) as (_, port):
+            timings += over_http(port, args.repeat)
+    report(timings, plan, gaps, args.leads, activities)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ from rich.table import Table
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 sys.path.insert(0, os.path.dirname(__file__))
 
-from intake import create_database, drop_database
+from harness import scratch_database
 from leadflow.domain.configuration import WEEKDAYS, Configuration
 from leadflow.domain.submission import LeadSubmission
 from leadflow.services.assignment import queue, timekeeping
@@ -458,8 +458,7 @@ async def _prepare(url: str, plan: Configuration) -> Database:
 
 def replay(calls: list[Call], plan: Configuration) -> Replayed:
     """Run `calls` through the services on a fresh database (dropped afterwards)."""
-    name, url = create_database()
-    try:
+    with scratch_database() as (_, url):
 
         async def run() -> Replayed:
             database = await _prepare(sqlalchemy_url(url), plan)
@@ -470,8 +469,6 @@ def replay(calls: list[Call], plan: Configuration) -> Replayed:
                 await database.dispose()
 
         return asyncio.run(run())
-    finally:
-        drop_database(name)
 
 
 def _progress() -> Progress:

@@ -36,11 +36,12 @@ MODULES = (
     "leadflow/routing/no_agent.py",
     "leadflow/routing/outcomes.py",
     "leadflow/routing/quota.py",
-    "leadflow/routing/replay.py",
-    "leadflow/routing/replay_roster.py",
+    "leadflow/routing/replay/leads.py",
+    "leadflow/routing/replay/roster.py",
     "leadflow/routing/rule_index.py",
     "leadflow/routing/sticky.py",
     "leadflow/routing/strategies.py",
+    "leadflow/routing/trace.py",
 )
 """What runs for every decision and every replayed lead; relative to SOURCE_ROOT."""
 

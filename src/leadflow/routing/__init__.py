@@ -15,12 +15,12 @@ from leadflow.routing.decision import (
     Outcome,
     StickyCheck,
     Via,
-    exclusion_message,
 )
 from leadflow.routing.engine import route
 from leadflow.routing.errors import InvalidRoutingConfiguration
 from leadflow.routing.explain import why_not
 from leadflow.routing.replay import ReplayLead, ReplayReport, replay
+from leadflow.routing.trace import exclusion_message
 
 __all__ = [
     "Attempt",

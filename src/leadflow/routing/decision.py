@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from leadflow.domain.configuration import NoAgentAction, Strategy
@@ -25,7 +24,7 @@ from leadflow.routing.outcomes import Via as Via
 @dataclass(frozen=True, slots=True)
 class Exclusion:
     """Why `agent` could not take the lead: the reason's code, its `facts` (the values its
-    sentence names, in the order of `_FACT_NAMES`), or the calendar's `detail` in their place.
+    sentence names, in the order of `FACT_NAMES`), or the calendar's `detail` in their place.
 
     The words are built only when read (`words`, `message`): an exclusion is made for every
     excluded member of every pool tried, and most are never read.
@@ -50,7 +49,7 @@ class Exclusion:
 
     @property
     def params(self) -> dict[str, Param]:
-        names = _FACT_NAMES.get(self.reason, ())
+        names = FACT_NAMES.get(self.reason, ())
         return {"agent": self.agent, **dict(zip(names, self.facts, strict=True))}
 
     @property
@@ -67,7 +66,7 @@ class Exclusion:
         return str(self.words)
 
 
-_FACT_NAMES: dict[ExclusionReason, tuple[str, ...]] = {
+FACT_NAMES: dict[ExclusionReason, tuple[str, ...]] = {
     ExclusionReason.NOT_STARTED: ("day",),
     ExclusionReason.CAP_DAY: ("count", "cap"),
     ExclusionReason.CAP_WEEK: ("count", "cap"),
@@ -218,163 +217,20 @@ class Decision:
 
     def to_trace(self) -> dict[str, Any]:
         """A JSON-serialisable record with stable keys, for storage and the API."""
-        return {
-            "outcome": self.outcome.value,
-            "agent": self.agent,
-            "pipeline": self.pipeline,
-            "rule": self.rule,
-            "via": _value(self.via),
-            "no_agent_action": _value(self.no_agent_action),
-            "reason": self.reason,
-            "why": self.why.to_trace(),
-            "rules_checked": [
-                {"rule": key, "matched": key == self.rule} for key in self.rules_checked
-            ],
-            "sticky": None if self.sticky is None else _sticky_trace(self.sticky),
-            "attempts": [_attempt_trace(a) for a in self.attempts],
-            "no_agent_exclusion": _exclusion_trace(self.no_agent_exclusion),
-            "pool_state": None if self.pool_state is None else _pool_trace(self.pool_state),
-            "config_version": self.config_version,
-            "decided_at": self.decided_at.isoformat(),
-        }
+        from leadflow.routing.trace import decision_trace  # trace.py builds decisions
+
+        return decision_trace(self)
 
     @classmethod
     def from_trace(cls, trace: Mapping[str, Any]) -> Decision:
         """Rebuild a decision from `to_trace()` output (e.g. to answer "why not me?" later)."""
-        return cls(
-            outcome=Outcome(trace["outcome"]),
-            agent=trace["agent"],
-            pipeline=trace["pipeline"],
-            rule=trace["rule"],
-            via=None if trace["via"] is None else Via(trace["via"]),
-            no_agent_action=_action(trace["no_agent_action"]),
-            why=_why(trace),
-            rules_checked=tuple(check["rule"] for check in trace["rules_checked"]),
-            attempts=tuple(_attempt_from(a) for a in trace["attempts"]),
-            sticky=None if trace["sticky"] is None else _sticky_from(trace["sticky"]),
-            no_agent_exclusion=_exclusion_from(trace["no_agent_exclusion"]),
-            pool_state=None if trace["pool_state"] is None else _pool_from(trace["pool_state"]),
-            config_version=trace["config_version"],
-            decided_at=datetime.fromisoformat(trace["decided_at"]),
-        )
+        from leadflow.routing.trace import decision_from  # trace.py builds decisions
+
+        return decision_from(trace)
 
     def explain(self) -> str:
         """Readable multi-line account of the decision (for `leadflow explain`)."""
         return explain_decision(self)
-
-
-def _value(member: StrEnum | None) -> str | None:
-    return None if member is None else member.value
-
-
-def _action(value: str | None) -> NoAgentAction | None:
-    return None if value is None else NoAgentAction(value)
-
-
-def _why(trace: Mapping[str, Any]) -> Reason:
-    """The stored reason; a trace from before reasons had codes keeps its English words."""
-    found = trace.get("why")
-    return as_text(str(trace["reason"])) if found is None else Reason.from_trace(found)
-
-
-def _exclusion_trace(exclusion: Exclusion | None) -> dict[str, Any] | None:
-    if exclusion is None:
-        return None
-    # No words: they are rendered when read, in the reader's language (the trace scope adds
-    # them for the API), not for every excluded member of every decision.
-    found: dict[str, Any] = {
-        "agent": exclusion.agent,
-        "reason": exclusion.reason.value,
-        "params": {
-            name: value.to_trace() if isinstance(value, Reason) else value
-            for name, value in exclusion.params.items()
-        },
-    }
-    if exclusion.detail is not None:
-        found["detail"] = exclusion.words.to_trace()
-    return found
-
-
-def exclusion_message(trace: Mapping[str, Any]) -> str:
-    """A stored exclusion's words in English: its stored `message` when it was stored before
-    reasons had codes, otherwise rendered from its code and parameters (not stored since)."""
-    if "params" not in trace:
-        return str(trace["message"])
-    found = _exclusion_from(trace)
-    return "" if found is None else found.message
-
-
-def _exclusion_from(trace: Mapping[str, Any] | None) -> Exclusion | None:
-    if trace is None:
-        return None
-    reason = ExclusionReason(trace["reason"])
-    if "params" not in trace:  # stored before reasons had codes: its words as they were
-        return Exclusion(trace["agent"], reason, (), trace["message"])
-    params = Reason.from_trace({"code": reason.value, "params": trace["params"]}).params
-    facts = tuple(params[name] for name in _FACT_NAMES.get(reason, ()))
-    detail = None if trace.get("detail") is None else Reason.from_trace(trace["detail"])
-    if detail is not None and detail.code == "text":
-        return Exclusion(trace["agent"], reason, facts, detail.params["text"])
-    return Exclusion(trace["agent"], reason, facts, detail)
-
-
-def _attempt_trace(attempt: Attempt) -> dict[str, Any]:
-    return {
-        "pipeline": attempt.pipeline,
-        "strategy": attempt.strategy.value,
-        "candidates": list(attempt.candidates),
-        "exclusions": [_exclusion_trace(e) for e in attempt.exclusions],
-        "eligible": list(attempt.eligible),
-        "chosen": attempt.chosen,
-        "reason": attempt.reason,
-        "why": attempt.why.to_trace(),
-        "scores": dict(attempt.scores),
-    }
-
-
-def _attempt_from(trace: Mapping[str, Any]) -> Attempt:
-    exclusions = (_exclusion_from(e) for e in trace["exclusions"])
-    return Attempt(
-        pipeline=trace["pipeline"],
-        strategy=Strategy(trace["strategy"]),
-        candidates=tuple(trace["candidates"]),
-        exclusions=tuple(e for e in exclusions if e is not None),
-        eligible=tuple(trace["eligible"]),
-        chosen=trace["chosen"],
-        why=_why(trace),
-        scores=dict(trace["scores"]),
-    )
-
-
-def _sticky_trace(sticky: StickyCheck) -> dict[str, Any]:
-    return {
-        "owner": sticky.owner,
-        "owner_exclusion": _exclusion_trace(sticky.owner_exclusion),
-        "backup": sticky.backup,
-        "backup_exclusion": _exclusion_trace(sticky.backup_exclusion),
-        "result": sticky.result.value,
-        "reason": sticky.reason,
-        "why": sticky.why.to_trace(),
-    }
-
-
-def _sticky_from(trace: Mapping[str, Any]) -> StickyCheck:
-    return StickyCheck(
-        owner=trace["owner"],
-        owner_exclusion=_exclusion_from(trace["owner_exclusion"]),
-        backup=trace["backup"],
-        backup_exclusion=_exclusion_from(trace["backup_exclusion"]),
-        result=Via(trace["result"]),
-        why=_why(trace),
-    )
-
-
-def _pool_trace(state: PoolState) -> dict[str, Any]:
-    return {"current": dict(state.current), "last": state.last}
-
-
-def _pool_from(trace: Mapping[str, Any]) -> PoolState:
-    return PoolState(current=dict(trace["current"]), last=trace["last"])
 
 
 # --- the decision in words ---------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Period replay (`leadflow.routing.period`): a past period replayed in time order reproduces
+"""Period replay (`leadflow.routing.replay.period`): a past period replayed in time order reproduces
 what happened — arrivals, queue releases, first-contact SLA moves, staff changes, people's
 moves — and says, lead by lead, where it parts from history."""
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from leadflow.domain.configuration import Configuration
 from leadflow.domain.leads import RoutableLead
-from leadflow.routing.period import (
+from leadflow.routing.replay.period import (
     InFlight,
     Move,
     PastLead,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from leadflow.domain.configuration import AgentStatus, Tier
 from leadflow.services.configuration.agent_settings import AgentSettings, changed_fields
-from leadflow.web.ui.config.agent_form import AgentForm
+from leadflow.web.ui.config.forms.agent_form import AgentForm
 
 
 def form(**changes: object) -> AgentForm:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadflow.web.ui.config.forms import FieldProblems
-from leadflow.web.ui.config.stage_rows import check_stage_set, read_reasons, read_stages
+from leadflow.web.ui.config.forms.readers import FieldProblems
+from leadflow.web.ui.config.forms.stage_rows import check_stage_set, read_reasons, read_stages
 
 KNOWN = ["treatment", "budget", "travel_month"]
 

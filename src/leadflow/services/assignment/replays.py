@@ -2,7 +2,7 @@
 beside them, a draft), with the queue releases, first-contact SLA moves, staff changes and
 people's reassignments replayed in time order. Reads only; nothing is stored.
 
-The history is read here; the replay itself is pure (`leadflow.routing.period`) and runs in a
+The history is read here; the replay itself is pure (`leadflow.routing.replay.period`) and runs in a
 worker thread on configurations compiled for it alone, so the event loop keeps serving."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from leadflow.domain.configuration import Configuration
 from leadflow.domain.roster import PoolState
-from leadflow.routing.period import (
+from leadflow.routing.replay.period import (
     Agreement,
     Carried,
     Comparison,

@@ -15,7 +15,7 @@ from leadflow.services.configuration.versions import ConfigurationError
 from leadflow.services.reporting import overview
 from leadflow.services.work import over_cap
 from leadflow.web.params import INTEGER_MAX
-from leadflow.web.ui.config.agent_form import CAPS, AgentForm, NewAgentForm
+from leadflow.web.ui.config.forms.agent_form import CAPS, AgentForm, NewAgentForm
 from leadflow.web.ui.config.screens import Screen, find, viewed
 from leadflow.web.ui.shell.context import Page, PageDep
 from leadflow.web.ui.shell.formatting import timezones

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from leadflow.domain.configuration import Configuration
 from leadflow.services.access import scoping
 from leadflow.services.configuration.config_edits import Document
-from leadflow.web.ui.config import field_form
+from leadflow.web.ui.config.forms import field_form
 from leadflow.web.ui.config.saving import Save, base_version_of, save_and_redirect
 from leadflow.web.ui.config.screens import Screen, viewed
 from leadflow.web.ui.shell.context import Page, PageDep

@@ -16,8 +16,9 @@ from leadflow.domain.configuration import Agent, Configuration, Leave, LeaveType
 from leadflow.services.access import scoping
 from leadflow.services.configuration import config_edits
 from leadflow.web.params import INTEGER_MAX
-from leadflow.web.ui.config import forms, screens
-from leadflow.web.ui.config.forms import FieldProblems
+from leadflow.web.ui.config import screens
+from leadflow.web.ui.config.forms import readers
+from leadflow.web.ui.config.forms.readers import FieldProblems
 from leadflow.web.ui.config.saving import base_version_of, sent_fields
 from leadflow.web.ui.config.screens import Screen
 from leadflow.web.ui.shell.context import Page, PageDep
@@ -84,7 +85,7 @@ def _calendar(page: Page, version: int, configuration: Configuration, team: Team
         agents=agents,
         weeks=leave_by_week(agents, today),
         holidays=coming_holidays(team, today),
-        calendar=forms.shown_calendar(team.holidays.countries, team.holidays.subdivisions),
+        calendar=readers.shown_calendar(team.holidays.countries, team.holidays.subdivisions),
         types=TYPES,
     )
 
@@ -106,16 +107,16 @@ def read_leave(
 ) -> tuple[dict[str, Any], FieldProblems]:
     """The leave the form describes; its dates typed in `fmt`'s locale order or YYYY-MM-DD."""
     problems = FieldProblems()
-    forms.read_choice(problems, "agent", form["agent"], agents)
-    start = forms.read_date(problems, "start", form["start"], fmt)
-    end = forms.read_date(problems, "end", form["end"] or form["start"], fmt)
+    readers.read_choice(problems, "agent", form["agent"], agents)
+    start = readers.read_date(problems, "start", form["start"], fmt)
+    end = readers.read_date(problems, "end", form["end"] or form["start"], fmt)
     if start and end and end < start:
         problems.add("end", N_("The leave cannot end before it starts."))
     leave = {
         "start": start.isoformat() if start else "",
         "end": end.isoformat() if end else "",
-        "type": forms.read_choice(problems, "type", form["type"], TYPES),
-        "intervals": forms.read_intervals(problems, "hours", form["hours"]),
+        "type": readers.read_choice(problems, "type", form["type"], TYPES),
+        "intervals": readers.read_intervals(problems, "hours", form["hours"]),
         "note": form["note"].strip(),
     }
     return leave, problems

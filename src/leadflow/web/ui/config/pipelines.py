@@ -16,8 +16,8 @@ from leadflow.domain.configuration import (
 )
 from leadflow.services.access import scoping
 from leadflow.services.configuration import config_edits
-from leadflow.web.ui.config import forms, pipeline_form, stage_rows
-from leadflow.web.ui.config.forms import FieldProblems
+from leadflow.web.ui.config.forms import pipeline_form, readers, stage_rows
+from leadflow.web.ui.config.forms.readers import FieldProblems
 from leadflow.web.ui.config.saving import Save, base_version_of, save_and_redirect
 from leadflow.web.ui.config.screens import Screen, find, viewed
 from leadflow.web.ui.config.terms import TERMS
@@ -105,7 +105,7 @@ async def weights_save(page: PageDep, key: str) -> Response:
     form = await page.request.form()
     problems = FieldProblems()
     weights = {
-        m.agent: forms.read_int(
+        m.agent: readers.read_int(
             problems, f"weight.{key}.{m.agent}", str(form.get(f"weight.{m.agent}", ""))
         )
         for m in pipeline.pool.members

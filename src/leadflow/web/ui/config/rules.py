@@ -14,8 +14,9 @@ from leadflow.services.configuration import config_edits
 from leadflow.services.configuration.agent_settings import StaleVersion
 from leadflow.services.configuration.config_edits import UnknownEntry
 from leadflow.web.params import INTEGER_MAX
-from leadflow.web.ui.config import rule_form, testlead
-from leadflow.web.ui.config.forms import FieldProblems
+from leadflow.web.ui.config import testlead
+from leadflow.web.ui.config.forms import rule_form
+from leadflow.web.ui.config.forms.readers import FieldProblems
 from leadflow.web.ui.config.saving import Save, base_version_of, confirm, save_and_redirect
 from leadflow.web.ui.config.screens import Screen, find
 from leadflow.web.ui.config.terms import TERMS

@@ -20,7 +20,7 @@ from leadflow.services.configuration.config_edits import (
     StaleVersion,
     UnknownEntry,
 )
-from leadflow.web.ui.config.forms import FieldProblems
+from leadflow.web.ui.config.forms.readers import FieldProblems
 from leadflow.web.ui.shell.context import Page
 from leadflow.web.ui.shell.i18n import N_
 

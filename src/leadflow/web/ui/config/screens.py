@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from leadflow.domain.configuration import Agent, Configuration, Team
 from leadflow.services.access import scoping
 from leadflow.services.configuration.config_edits import Edit
-from leadflow.web.ui.config.forms import FieldProblems
+from leadflow.web.ui.config.forms.readers import FieldProblems
 from leadflow.web.ui.config.saving import Rerender, Save, save_and_redirect
 from leadflow.web.ui.config.terms import TERMS
 from leadflow.web.ui.shell.context import Page

@@ -11,8 +11,9 @@ from fastapi.responses import Response
 from leadflow.domain.configuration import WEEKDAYS, Agent, Configuration, Team
 from leadflow.services.access import scoping
 from leadflow.services.configuration import config_edits
-from leadflow.web.ui.config import forms, screens
-from leadflow.web.ui.config.forms import FieldProblems
+from leadflow.web.ui.config import screens
+from leadflow.web.ui.config.forms import readers
+from leadflow.web.ui.config.forms.readers import FieldProblems
 from leadflow.web.ui.config.saving import base_version_of
 from leadflow.web.ui.config.screens import Screen
 from leadflow.web.ui.shell.context import Page, PageDep
@@ -33,9 +34,9 @@ def _form_of(agents: list[Agent]) -> dict[str, str]:
         assert agent.schedule is not None
         for day in WEEKDAYS:
             intervals = getattr(agent.schedule.weekly, day)
-            form[f"shift.{agent.key}.{day}"] = forms.shown_intervals(intervals)
+            form[f"shift.{agent.key}.{day}"] = readers.shown_intervals(intervals)
         form[f"overrides.{agent.key}"] = "\n".join(
-            f"{o.date.isoformat()}: {forms.shown_intervals(o.intervals) or 'off'}"
+            f"{o.date.isoformat()}: {readers.shown_intervals(o.intervals) or 'off'}"
             + (f" | {o.reason}" if o.reason else "")
             for o in agent.schedule.overrides
         )
@@ -72,7 +73,7 @@ def read_overrides(problems: FieldProblems, field: str, text: str) -> list[dict[
         day_text, _, hours = head.partition(":")
         try:
             day = date.fromisoformat(day_text.strip())
-            intervals = forms.intervals(hours)
+            intervals = readers.intervals(hours)
         except ValueError:
             problems.add(
                 field,
@@ -92,7 +93,7 @@ def read_planner(
     plans = {}
     for agent in agents:
         weekly = {
-            day: forms.read_intervals(
+            day: readers.read_intervals(
                 problems, f"shift.{agent.key}.{day}", form.get(f"shift.{agent.key}.{day}", "")
             )
             for day in WEEKDAYS

@@ -9,8 +9,8 @@ from fastapi.responses import Response
 from leadflow.domain.configuration import LeavePolicy, Team
 from leadflow.services.access import scoping
 from leadflow.services.configuration import config_edits
-from leadflow.web.ui.config import forms
-from leadflow.web.ui.config.forms import FieldProblems
+from leadflow.web.ui.config.forms import readers
+from leadflow.web.ui.config.forms.readers import FieldProblems
 from leadflow.web.ui.config.saving import Save, base_version_of, save_and_redirect, sent_fields
 from leadflow.web.ui.config.screens import Screen, editable_team, team_screen, viewed, visible_team
 from leadflow.web.ui.shell.context import Page, PageDep
@@ -48,7 +48,7 @@ async def team_list(page: PageDep) -> Response:
 
 
 def _calendar_text(team: Team) -> str:
-    return forms.shown_calendar(team.holidays.countries, team.holidays.subdivisions)
+    return readers.shown_calendar(team.holidays.countries, team.holidays.subdivisions)
 
 
 def _form_of(team: Team) -> dict[str, str]:
@@ -56,7 +56,7 @@ def _form_of(team: Team) -> dict[str, str]:
         "name": team.name,
         "timezone": team.timezone or "",
         "calendar": _calendar_text(team),
-        "company_days": forms.shown_company_days(team.holidays.company_days),
+        "company_days": readers.shown_company_days(team.holidays.company_days),
         "on_leave": team.on_leave.value,
         "on_exit": team.on_exit.value,
         "leads": ", ".join(team.leads),
@@ -74,7 +74,7 @@ def _screen(page: Page, version: int, team: Team) -> Screen:
         leads_editable=scoping.can_edit_team_lead_list(page.viewer),
         policies=POLICIES,
         timezones=timezones(),
-        calendar_choices=forms.calendar_choices(),
+        calendar_choices=readers.calendar_choices(),
     )
 
 
@@ -94,20 +94,20 @@ def read_team(form: dict[str, str], leads_editable: bool) -> tuple[dict[str, Any
         problems.add("timezone", N_("Choose a time zone from the list."))
     values["timezone"] = form["timezone"] or None
     try:
-        countries, subdivisions = forms.calendar_codes(form["calendar"])
+        countries, subdivisions = readers.calendar_codes(form["calendar"])
     except ValueError as exc:
         problems.add("calendar", N_("%(code)s is not a known holiday calendar."), code=str(exc))
         countries, subdivisions = [], {}
-    days = forms.company_days(problems, "company_days", form["company_days"])
+    days = readers.company_days(problems, "company_days", form["company_days"])
     values["holidays"] = {
         "countries": countries,
         "subdivisions": subdivisions,
         "company_days": days,
     }
-    values["on_leave"] = forms.read_choice(problems, "on_leave", form["on_leave"], POLICIES)
-    values["on_exit"] = forms.read_choice(problems, "on_exit", form["on_exit"], POLICIES)
+    values["on_leave"] = readers.read_choice(problems, "on_leave", form["on_leave"], POLICIES)
+    values["on_exit"] = readers.read_choice(problems, "on_exit", form["on_exit"], POLICIES)
     if leads_editable:
-        values["leads"] = forms.words(form["leads"])
+        values["leads"] = readers.words(form["leads"])
     return values, problems
 
 

@@ -15,7 +15,7 @@ from leadflow.domain.configuration import Configuration
 from leadflow.domain.submission import LeadSubmission
 from leadflow.identity import InvalidLead
 from leadflow.services.assignment import simulation
-from leadflow.web.ui.config.forms import FieldProblems
+from leadflow.web.ui.config.forms.readers import FieldProblems
 from leadflow.web.ui.shell.context import Page
 from leadflow.web.ui.shell.i18n import N_
 from leadflow.web.ui.shell.vocabulary import LABELS

@@ -14,8 +14,8 @@ from leadflow.domain.configuration import (
     Strategy,
     Tier,
 )
-from leadflow.web.ui.config import forms, stage_rows
-from leadflow.web.ui.config.forms import FieldProblems
+from leadflow.web.ui.config.forms import readers, stage_rows
+from leadflow.web.ui.config.forms.readers import FieldProblems
 from leadflow.web.ui.shell.formatting import timezones
 from leadflow.web.ui.shell.i18n import N_
 
@@ -48,7 +48,7 @@ def form_of(pipeline: Pipeline) -> dict[str, Any]:
     }
     for day in WEEKDAYS:
         intervals = getattr(hours, day) if hours else []
-        form[f"hours.{day}"] = forms.shown_intervals(intervals)
+        form[f"hours.{day}"] = readers.shown_intervals(intervals)
     return form
 
 
@@ -88,31 +88,31 @@ def read_pipeline(
     values["lost_reasons"] = stage_rows.read_reasons(problems, form["lost_reasons"])
     stage_rows.check_stage_set(problems, values["stages"], values["lost_reasons"])
     values["sla"] = {
-        "first_contact_minutes": forms.read_int(
+        "first_contact_minutes": readers.read_int(
             problems, "sla_minutes", form["sla_minutes"], least=1
         ),
-        "max_reassignments": forms.read_int(
+        "max_reassignments": readers.read_int(
             problems, "max_reassignments", form["max_reassignments"]
         ),
     }
-    action = forms.read_choice(problems, "when_no_agent", form["when_no_agent"], ACTIONS)
+    action = readers.read_choice(problems, "when_no_agent", form["when_no_agent"], ACTIONS)
     values["when_no_agent"] = {"action": action, "agent": form["no_agent_agent"] or None}
     values["repeats"] = {
         "sticky": form["sticky"],
-        "when_owner_away": forms.read_choice(
+        "when_owner_away": readers.read_choice(
             problems, "when_owner_away", form["when_owner_away"], OWNER_AWAY
         ),
     }
     values["pool"] = {
-        "strategy": forms.read_choice(problems, "strategy", form["strategy"], STRATEGIES),
+        "strategy": readers.read_choice(problems, "strategy", form["strategy"], STRATEGIES),
         "members": [
-            {"agent": agent, "weight": forms.read_int(problems, f"weight.{agent}", weight)}
+            {"agent": agent, "weight": readers.read_int(problems, f"weight.{agent}", weight)}
             for agent, weight in form["members"].items()
         ],
         "tier_bands": tier_bands(problems, form["tier_bands"]),
     }
     hours = {
-        day: forms.read_intervals(problems, f"hours.{day}", form[f"hours.{day}"])
+        day: readers.read_intervals(problems, f"hours.{day}", form[f"hours.{day}"])
         for day in WEEKDAYS
     }
     values["business_hours"] = hours if any(hours.values()) else None
@@ -127,7 +127,7 @@ def tier_bands(problems: FieldProblems, text: str) -> list[dict[str, Any]]:
             continue
         head, _, tiers = line.partition(":")
         parts = head.split()
-        names = forms.words(tiers.lower())
+        names = readers.words(tiers.lower())
         try:
             least = float(parts[1]) if len(parts) == 2 else None
         except ValueError:

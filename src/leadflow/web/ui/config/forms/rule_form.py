@@ -9,8 +9,8 @@ from typing import Any
 
 from leadflow.domain.configuration import OPERATORS, All, AnyOf, Rule
 from leadflow.domain.leads import ROUTABLE_FIELDS
-from leadflow.web.ui.config import forms
-from leadflow.web.ui.config.forms import FieldProblems
+from leadflow.web.ui.config.forms import readers
+from leadflow.web.ui.config.forms.readers import FieldProblems
 from leadflow.web.ui.shell.i18n import N_
 
 BLANK_ROWS = 2
@@ -120,9 +120,9 @@ def read_rule(
     if not _KEY.match(form["key"]):
         problems.add("key", N_("Use lower-case letters, digits, dots, dashes or underscores."))
     entry: dict[str, Any] = {"key": form["key"], "name": form["name"], "enabled": form["enabled"]}
-    priority = forms.read_int(problems, "priority", form["priority"] or "100", least=-10000)
+    priority = readers.read_int(problems, "priority", form["priority"] or "100", least=-10000)
     entry["priority"] = priority if priority is not None else 100
-    entry["pipeline"] = forms.read_choice(problems, "pipeline", form["pipeline"], pipelines)
+    entry["pipeline"] = readers.read_choice(problems, "pipeline", form["pipeline"], pipelines)
     if any(key not in pipelines for key in form["fallback"]):
         problems.add("fallback", N_("Choose one of the options."))
     entry["fallback"] = [key for key in form["fallback"] if key != form["pipeline"]]

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from leadflow.routing.decision import Outcome
-from leadflow.routing.period.inputs import Move, Step
-from leadflow.routing.period.run import Replayed, owner_after
+from leadflow.routing.replay.period.inputs import Move, Step
+from leadflow.routing.replay.period.run import Replayed, owner_after
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from collections.abc import Collection
 from typing import Any
 
 from leadflow.domain.configuration import Pipeline, StageType
-from leadflow.web.ui.config.forms import FieldProblems
+from leadflow.web.ui.config.forms.readers import FieldProblems
 from leadflow.web.ui.shell.i18n import N_
 
 BLANK_ROWS = 2

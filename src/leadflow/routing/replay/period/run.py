@@ -10,9 +10,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from leadflow.routing.period.inputs import PEOPLE, Move, PastLead, Period, Setup, Step
-from leadflow.routing.period.passes import run_passes
-from leadflow.routing.period.world import Tracked, World
+from leadflow.routing.replay.period.inputs import PEOPLE, Move, PastLead, Period, Setup, Step
+from leadflow.routing.replay.period.passes import run_passes
+from leadflow.routing.replay.period.world import Tracked, World
 
 # At one moment: the configuration changes first, then the periodic work runs (the demo and the
 # worker tick before the leads of that minute arrive), then people's moves, then arrivals.

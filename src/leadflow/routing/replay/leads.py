@@ -19,8 +19,8 @@ from leadflow.domain.roster import PoolState
 from leadflow.routing.compiled import CompiledConfig
 from leadflow.routing.decision import Decision, Outcome
 from leadflow.routing.engine import route
-from leadflow.routing.replay_report import ReplayReport, Tally
-from leadflow.routing.replay_roster import AvailabilityOf, LoadBook, ReplayRoster
+from leadflow.routing.replay.report import ReplayReport, Tally
+from leadflow.routing.replay.roster import AvailabilityOf, LoadBook, ReplayRoster
 
 __all__ = ["ReplayLead", "ReplayReport", "replay"]
 

@@ -13,8 +13,8 @@ from leadflow.domain.leads import RoutableLead
 from leadflow.domain.roster import AgentSnapshot, Availability, PoolState
 from leadflow.routing.decision import Decision, Outcome
 from leadflow.routing.engine import route
-from leadflow.routing.period.inputs import InFlight, Move, PastLead, Setup, Step
-from leadflow.routing.replay_roster import LoadBook, ReplayRoster
+from leadflow.routing.replay.period.inputs import InFlight, Move, PastLead, Setup, Step
+from leadflow.routing.replay.roster import LoadBook, ReplayRoster
 
 _UTC = ZoneInfo("UTC")
 

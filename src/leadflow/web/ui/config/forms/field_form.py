@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from leadflow.domain.configuration import BUILTIN_FIELDS, Configuration, FieldType
-from leadflow.web.ui.config.forms import FieldProblems
+from leadflow.web.ui.config.forms.readers import FieldProblems
 from leadflow.web.ui.shell.i18n import N_
 
 BLANK_ROWS = 2

@@ -2,7 +2,7 @@
 first-contact SLA moves, staff changes, people's reassignments) replayed in time order under the
 configurations in force, with no side effects. Pure: no I/O, every moment comes from the inputs."""
 
-from leadflow.routing.period.compare import (
+from leadflow.routing.replay.period.compare import (
     AgentLoad,
     Agreement,
     Changed,
@@ -12,7 +12,7 @@ from leadflow.routing.period.compare import (
     agreement,
     compare,
 )
-from leadflow.routing.period.inputs import (
+from leadflow.routing.replay.period.inputs import (
     Carried,
     InFlight,
     Move,
@@ -21,7 +21,7 @@ from leadflow.routing.period.inputs import (
     Setup,
     Step,
 )
-from leadflow.routing.period.run import Replayed, Timeline, replay_period
+from leadflow.routing.replay.period.run import Replayed, Timeline, replay_period
 
 __all__ = [
     "AgentLoad",

@@ -13,8 +13,8 @@ from leadflow.domain.roster import Unavailability
 from leadflow.routing import snapshot
 from leadflow.routing.decision import Outcome
 from leadflow.routing.engine import route
-from leadflow.routing.period.inputs import Move
-from leadflow.routing.period.world import Tracked, Unpooled, World
+from leadflow.routing.replay.period.inputs import Move
+from leadflow.routing.replay.period.world import Tracked, Unpooled, World
 
 RELEASE_LIMIT = 500
 SLA_LIMIT = 200
