@@ -6,6 +6,7 @@ and the CPU time of the replay.
 
     .venv/bin/python bench/replay_agreement.py [--database NAME] [--reuse] [--days 30]
     [--from 2026-11-20 --to 2026-11-23]   (a part of the month: starts with leads in flight)
+    [--warm-up 2]   (days replayed unreported before the period; 0 starts from history's state)
 
 `--reuse` replays a database loaded before (loading the month takes minutes).
 """
@@ -46,7 +47,9 @@ def load(name: str, days: int) -> str:
     return url
 
 
-async def replay(url: str, start: datetime | None, end: datetime | None) -> None:
+async def replay(
+    url: str, start: datetime | None, end: datetime | None, warm_up: timedelta
+) -> None:
     database = Database(url, pool_size=2)
     try:
         async with open_store(database) as store:
@@ -56,12 +59,15 @@ async def replay(url: str, start: datetime | None, end: datetime | None) -> None
                 end = leads[-1].received_at.replace(hour=0, minute=0, second=0, microsecond=0)
                 end += timedelta(days=1)
             began = time.process_time()
-            report = await replays.replay(store, start=start, end=end)
+            report = await replays.replay(store, start=start, end=end, warm_up=warm_up)
             cpu = time.process_time() - began
     finally:
         await database.dispose()
     agreed = report.agreement
-    print(f"period {start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC, {report.leads} leads")
+    print(
+        f"period {start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC, {report.leads} leads,"
+        f" warm-up {warm_up}"
+    )
     print(f"same agent as history: {agreed.same} of {agreed.leads} = {100 * agreed.share:.2f} %")
     print(f"different, by first differing move: {agreed.by_move()}")
     print(f"replay CPU {cpu:.2f} s ({report.decisions} engine decisions)")
@@ -77,6 +83,12 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--from", dest="start", type=datetime.fromisoformat)
     parser.add_argument("--to", dest="end", type=datetime.fromisoformat)
+    parser.add_argument(
+        "--warm-up",
+        type=float,
+        default=replays.WARM_UP / timedelta(days=1),
+        help="days replayed unreported before the period (default: the replay's own)",
+    )
     arguments = parser.parse_args()
     print(f"machine loop step {loop_ns():.1f} ns; load {os.getloadavg()[0]:.1f}")
     url = sqlalchemy_url(SERVER + arguments.database)
@@ -85,7 +97,7 @@ def main() -> None:
     zone = UTC
     start = arguments.start.replace(tzinfo=zone) if arguments.start else None
     end = arguments.end.replace(tzinfo=zone) if arguments.end else None
-    asyncio.run(replay(url, start, end))
+    asyncio.run(replay(url, start, end, timedelta(days=arguments.warm_up)))
 
 
 if __name__ == "__main__":

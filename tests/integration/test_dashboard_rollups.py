@@ -92,11 +92,14 @@ async def test_rolled_up_figures_equal_the_live_count(
     live = await dashboards.dashboard(store, viewer, configuration, filters, clock.now)
     assert live.rollup is None
     assert live.total.leads > 0
+    # The previous period's headline figures are read alone, the same either way.
+    assert await dashboards.total(store, viewer, configuration, filters, clock.now) == live.total
     await rollups.refresh_rollups_in_steps(store, configuration.organisation.timezone, clock.now)
     rolled = await dashboards.dashboard(store, viewer, configuration, filters, clock.now)
     assert rolled.rollup is not None
     assert rolled.rollup.last == (clock.now + timedelta(hours=3)).date()  # Istanbul's today
     assert _figures(rolled) == _figures(live)
+    assert await dashboards.total(store, viewer, configuration, filters, clock.now) == live.total
 
 
 async def test_percentiles_from_the_histograms_are_within_a_bucket_of_the_exact_ones(

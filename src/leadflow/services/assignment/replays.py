@@ -17,7 +17,6 @@ from leadflow.domain.configuration import Configuration
 from leadflow.domain.roster import PoolState
 from leadflow.routing.replay.period import (
     Agreement,
-    Carried,
     Comparison,
     Difference,
     InFlight,
@@ -108,11 +107,13 @@ async def replay(
     end: datetime,
     draft: Configuration | None = None,
     draft_version: int | None = None,
+    warm_up: timedelta = WARM_UP,
 ) -> PeriodReport:
     """Replay [start, end) under the versions then in force, and under a draft (a document,
-    or a stored version applied over the whole period) when one is given."""
+    or a stored version applied over the whole period) when one is given. The replay starts
+    `warm_up` earlier, unreported, from the state history recorded then."""
     check_period(start, end)
-    warm = start - WARM_UP
+    warm = start - warm_up
     timeline, versions = await _timeline(store, warm, end)
     drafted = await _draft(store, draft, draft_version)
     period, history = await _period(store, warm, start, end, timeline.at(warm))
@@ -179,27 +180,29 @@ async def _period(
     history = store.period_history
     leads = await history.leads(warm, end)
     flying = await history.in_flight(warm)
-    moving = {lead.id for lead, _ in flying}
+    moving = [lead.id for lead, _ in flying]
     routed = await history.routed_values([*(lead.id for lead in leads), *moving])
     steps = _steps(await history.owner_changes(warm, end))
-    known = {lead.id for lead in leads}
-    outside = [lead.repeat_of for lead in leads if lead.repeat_of and lead.repeat_of not in known]
+    later = _steps(await history.owner_changes_of(moving, warm, end)) if moving else {}
+    # A repeat goes back to its earlier lead's owner: the replay's own when it takes part,
+    # else (closed before the replay starts) the one it kept.
+    known = {lead.id for lead in leads} | set(moving)
+    everyone = [*leads, *(lead for lead, _ in flying)]
+    outside = [e.repeat_of for e in everyone if e.repeat_of and e.repeat_of not in known]
     owners = await history.owners(outside) if outside else {}
     state = await history.starting_state(warm)
     pasts = [
         _past(lead, routed.get(lead.id), steps.get(lead.id, ()), owners, start) for lead in leads
     ]
-    pasts += [_flying(lead, row, routed.get(lead.id), first) for lead, row in flying]
+    pasts += [
+        _flying(lead, row, routed.get(lead.id), later.get(lead.id, ()), owners, first)
+        for lead, row in flying
+    ]
     period = Period(
         start=warm,
         end=end,
         leads=pasts,
         passes=await history.passes(warm, end),
-        carried=[
-            Carried(lead, owner, closed)
-            for lead, owner, closed in state.carried
-            if lead not in moving
-        ],
         counted=state.counted,
         pools={
             key: PoolState(dict(value.get("current") or {}), value.get("last"))
@@ -210,15 +213,34 @@ async def _period(
     return period, reported
 
 
-def _flying(lead: Lead, row: InFlightRow, routed: dict[str, Any] | None, first: Setup) -> PastLead:
-    """A lead moving as the replay starts, with the state its last change left it in."""
+def _flying(
+    lead: Lead,
+    row: InFlightRow,
+    routed: dict[str, Any] | None,
+    steps: tuple[Step, ...],
+    owners: dict[int, str | None],
+    first: Setup,
+) -> PastLead:
+    """A lead open as the replay starts, with the state its history before the start left it
+    in, and its recorded moves from the start on (people's are repeated)."""
     stopped = False
     if row.outcome == "kept" and row.pipeline is not None:
         pipeline = next((p for p in first.configuration.pipelines if p.key == row.pipeline), None)
-        stopped = pipeline is not None and row.sla_moves >= pipeline.sla.max_reassignments
+        if pipeline is not None:
+            limit = pipeline.sla.max_reassignments
+            stopped = row.sla_moves >= limit or row.sla_misses > limit
     status = "queued" if row.outcome == "queued" else "assigned"
-    flight = InFlight(status, row.agent, row.pipeline, row.at, row.sla_moves, stopped)
-    return replace(_past(lead, routed, (), {}, lead.received_at), reported=False, in_flight=flight)
+    flight = InFlight(
+        status,
+        row.agent,
+        row.pipeline,
+        row.clock_at or row.at,
+        row.sla_moves,
+        stopped,
+        row.sla_misses,
+    )
+    past = _past(lead, routed, steps, owners, lead.received_at)
+    return replace(past, reported=False, in_flight=flight)
 
 
 def _steps(changes: list[Any]) -> dict[int, tuple[Step, ...]]:

@@ -3,11 +3,11 @@ and SLA breaches over a period, each aggregated by PostgreSQL and scoped to the 
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections import OrderedDict, defaultdict
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from leadflow.analytics.kpi import (
@@ -29,7 +29,7 @@ from leadflow.services.access.scoping import (
     lead_scope,
     require,
 )
-from leadflow.storage.repositories.dashboard_rollups import DashboardRollups
+from leadflow.storage.repositories.dashboard_rollups import DashboardRollups, RollupState
 from leadflow.storage.repositories.dashboards import (
     MIX_DIMENSIONS,
     Counted,
@@ -82,6 +82,12 @@ class Dashboard:
     """Leads past their first-contact deadline now, per owner (None: no owner)."""
     rollup: RolledUp | None = None
     """The days read from the daily rollup (None: every figure counted live)."""
+    live: dict[LeadFilter, Live] = field(default_factory=dict, compare=False, repr=False)
+    """What each span counted live gave (the trend's days of those spans read them here)."""
+
+
+Live = tuple[list[Counted], list[Histogram]]
+"""A live span's counts (every `PERIOD_SETS` group) and speed histogram."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,8 @@ class RolledUp:
     last: date
     refreshed_at: datetime
     zone: str
+    generation: str = ""
+    """The rollup's generation the days were read from (`RollupState.generation`)."""
 
     @property
     def through(self) -> date:
@@ -171,21 +179,29 @@ async def dashboard(
     """Complete days of the period from the daily rollup, the hours before and after them (and
     every day the rollup has not seen) counted live; the same figures either way. An export of
     one table may leave out the period's counts or the speed percentiles it does not show."""
-    where = lead_filter(viewer, configuration, filters)
+    where, rollups, rolled = await _reading(store, viewer, configuration, filters)
     repository = store.dashboards
-    await repository.tune_for_reports()
-    rollups = DashboardRollups(store.session)
-    rolled = _rolled_up(await rollups.state(), where)
     counted: list[Counted] = []
     histogram: list[Histogram] = []
+    live: dict[LeadFilter, Live] = {}
     for start, end in _live_spans(where, rolled) if counts else ():
-        live = replace(where, start=start, end=end)
-        counted += await repository.period_counts(live, now)
-        histogram += await repository.speed_histogram(live) if speed else []
+        span = replace(where, start=start, end=end)
+        found = live[span] = (
+            await repository.period_counts(span, now),
+            await repository.speed_histogram(span) if speed else [],
+        )
+        counted += found[0]
+        histogram += found[1]
     if rolled is not None and counts:
-        counted += await rollups.period_counts(where, rolled.first, rolled.last)
+        counted += await remembered(
+            ("counts", rolled, _scope_key(where)),
+            lambda: rollups.period_counts(where, rolled.first, rolled.last),
+        )
         if speed:
-            histogram += await rollups.speed_histogram(where, rolled.first, rolled.last)
+            histogram += await remembered(
+                ("speed", rolled, _scope_key(where)),
+                lambda: rollups.speed_histogram(where, rolled.first, rolled.last),
+            )
     groups: dict[str, list[Counted]] = defaultdict(list)
     for row in _added(counted):
         groups[row.group].append(row)
@@ -209,14 +225,82 @@ async def dashboard(
         queue=[Waiting(*row) for row in await repository.queue(where)],
         overdue=dict(await repository.overdue(where, now)),
         rollup=rolled,
+        live=live if speed else {},
     )
+
+
+async def total(
+    store: Store, viewer: Viewer, configuration: Configuration, filters: Filters, now: datetime
+) -> Speed:
+    """`dashboard(…).total` alone, read as the dashboard reads it (the previous period's
+    headline figures): the totals and one histogram of every owner's speed."""
+    where, rollups, rolled = await _reading(store, viewer, configuration, filters)
+    repository = store.dashboards
+    counted: list[Counted] = []
+    histogram: list[Histogram] = []
+    for start, end in _live_spans(where, rolled):
+        span = replace(where, start=start, end=end)
+        counted.append(await repository.period_total(span, now))
+        histogram += await repository.speed_histogram(span)
+    if rolled is not None:
+        counted.append(
+            await remembered(
+                ("total", rolled, _scope_key(where)),
+                lambda: rollups.period_total(where, rolled.first, rolled.last),
+            )
+        )
+        histogram += await remembered(
+            ("buckets", rolled, _scope_key(where)),
+            lambda: rollups.speed_histogram(where, rolled.first, rolled.last, per_owner=False),
+        )
+    buckets: Buckets = {}
+    for row in histogram:
+        _add_bucket(buckets, row)
+    summed = _added(counted)
+    return _speed(summed[0], None, _median_p90(buckets) if buckets else None)
+
+
+_T = TypeVar("_T")
+REMEMBERED = 256
+"""Rollup reads kept per process (a few per dashboard view and period)."""
+_remembered: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+
+async def remembered(key: tuple[Any, ...], read: Callable[[], Awaitable[_T]]) -> _T:
+    """What `read` gives for `key`, read once per rollup generation: a key holds the
+    `RolledUp` (days and generation), so figures are read again after each refresh. The
+    value is shared: callers must not change it."""
+    if key in _remembered:
+        _remembered.move_to_end(key)
+        found: _T = _remembered[key]
+        return found
+    value = await read()
+    _remembered[key] = value
+    while len(_remembered) > REMEMBERED:
+        _remembered.popitem(last=False)
+    return value
+
+
+def _scope_key(where: LeadFilter) -> tuple[Any, ...]:
+    """What a rollup read depends on besides its days (not the period's exact ends)."""
+    return (where.everything, where.agents, where.pipelines, where.pipeline)
+
+
+async def _reading(
+    store: Store, viewer: Viewer, configuration: Configuration, filters: Filters
+) -> tuple[LeadFilter, DashboardRollups, RolledUp | None]:
+    """The leads the figures count, tuned for reports, and the days the rollup answers for."""
+    where = lead_filter(viewer, configuration, filters)
+    await store.dashboards.tune_for_reports()
+    rollups = DashboardRollups(store.session)
+    return where, rollups, _rolled_up(await rollups.state(), where)
 
 
 def midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(), tz)
 
 
-def _rolled_up(state: Any, where: LeadFilter) -> RolledUp | None:
+def _rolled_up(state: RollupState | None, where: LeadFilter) -> RolledUp | None:
     """The complete days of [start, end) that ended by the rollup's last refresh."""
     if state is None or state.refreshed_at is None:
         return None
@@ -227,7 +311,7 @@ def _rolled_up(state: Any, where: LeadFilter) -> RolledUp | None:
     last = min(where.end, state.refreshed_at).astimezone(tz).date()
     if first >= last:
         return None
-    return RolledUp(first, last, state.refreshed_at, state.zone)
+    return RolledUp(first, last, state.refreshed_at, state.zone, state.generation)
 
 
 def _live_spans(where: LeadFilter, rolled: RolledUp | None) -> list[tuple[datetime, datetime]]:

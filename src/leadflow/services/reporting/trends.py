@@ -6,6 +6,7 @@ with the same queries, so the points add up to the period's totals."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from leadflow.services.reporting import dashboards
 from leadflow.services.reporting.dashboards import (
     Buckets,
     Filters,
+    Live,
     _add_bucket,
     _median_p90,
     _plus,
@@ -68,9 +70,11 @@ async def trend(
     configuration: Configuration,
     filters: Filters,
     now: datetime,
+    known: Mapping[LeadFilter, Live] | None = None,
 ) -> list[Point]:
     """The period's figures per day, or per week for periods over `WEEKLY_AFTER_DAYS` days; a
-    day or week without leads is a point of zeros."""
+    day or week without leads is a point of zeros. `known`: spans the period's dashboard
+    counted live already (`Dashboard.live`), not counted again."""
     where = dashboards.lead_filter(viewer, configuration, filters)
     await store.dashboards.tune_for_reports()
     state = await DashboardRollups(store.session).state()
@@ -79,13 +83,27 @@ async def trend(
     days: dict[date, _Day] = defaultdict(_Day)
     if rolled is not None:
         trends = DashboardTrends(store.session)
-        for day, row in await trends.daily_totals(where, rolled.first, rolled.last):
+        scope = dashboards._scope_key(where)
+        first, last = rolled.first, rolled.last
+        daily = await dashboards.remembered(
+            ("daily_totals", rolled, scope), lambda: trends.daily_totals(where, first, last)
+        )
+        for day, row in daily:
             days[day].add(row)
-        for day, histogram in await trends.daily_speed(where, rolled.first, rolled.last):
+        speeds = await dashboards.remembered(
+            ("daily_speed", rolled, scope), lambda: trends.daily_speed(where, first, last)
+        )
+        for day, histogram in speeds:
             days[day].add_histogram(histogram)
     for start, end in dashboards._live_spans(where, rolled):
         for day, live in _each_day(where, start, end, zone):
-            await _count_live(store, days[day], live, now)
+            found = (known or {}).get(live)
+            if found is None:
+                found = (
+                    await store.dashboards.period_counts(live, now),
+                    await store.dashboards.speed_histogram(live),
+                )
+            _add_live(days[day], found)
     weekly = (filters.end - filters.start) > timedelta(days=WEEKLY_AFTER_DAYS)
     last = (filters.end - timedelta(microseconds=1)).astimezone(zone).date()
     return _points(days, _first_day(where, zone), last, weekly)
@@ -101,8 +119,7 @@ async def previous_total(
     """The figures of the period of the same length just before the chosen one."""
     length = filters.end - filters.start
     before = replace(filters, start=filters.start - length, end=filters.start)
-    figures = await dashboards.dashboard(store, viewer, configuration, before, now)
-    return figures.total
+    return await dashboards.total(store, viewer, configuration, before, now)
 
 
 def _first_day(where: LeadFilter, zone: ZoneInfo) -> date:
@@ -124,11 +141,12 @@ def _each_day(
     return parts
 
 
-async def _count_live(store: Store, day: _Day, where: LeadFilter, now: datetime) -> None:
-    for row in await store.dashboards.period_counts(where, now):
+def _add_live(day: _Day, live: Live) -> None:
+    counted, histograms = live
+    for row in counted:
         if row.group == "total":
             day.add(row)
-    for histogram in await store.dashboards.speed_histogram(where):
+    for histogram in histograms:
         day.add_histogram(histogram)
 
 

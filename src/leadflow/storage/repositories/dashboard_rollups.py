@@ -28,6 +28,7 @@ from sqlalchemy import (
     delete,
     func,
     literal,
+    literal_column,
     or_,
     select,
     text,
@@ -96,6 +97,10 @@ class RollupState:
     zone: str
     refreshed_at: datetime | None
     """None until the first build (or after the time zone changed): nothing to read yet."""
+    generation: str = ""
+    """Changes whenever the rollup does (the state row's transaction id, written by every
+    refresh in the transaction that writes the rows): figures read from one generation can be
+    kept until the next."""
 
 
 class DashboardRollups:
@@ -103,7 +108,8 @@ class DashboardRollups:
         self.session = session
 
     async def state(self, *, for_update: bool = False) -> RollupState | None:
-        statement = select(state.c.zone, state.c.refreshed_at).where(state.c.id == 1)
+        generation: Any = literal_column("current_database() || ':' || xmin::text")
+        statement = select(state.c.zone, state.c.refreshed_at, generation).where(state.c.id == 1)
         if for_update:
             statement = statement.with_for_update()
         row = (await self.session.execute(statement)).one_or_none()
@@ -269,11 +275,25 @@ class DashboardRollups:
             found.append(Counted(name, (value,), leads, 0, 0, 0, 0))
         return found
 
-    async def speed_histogram(self, where: LeadFilter, first: date, last: date) -> list[Histogram]:
-        """`DashboardRepository.speed_histogram`'s rows for the days [first, last)."""
+    async def period_total(self, where: LeadFilter, first: date, last: date) -> Counted:
+        """`period_counts`' `total` row alone."""
+        sums = [func.coalesce(func.sum(totals.c[name]), 0).cast(Integer) for name in _TOTALS]
+        statement = select(*sums).where(
+            _blocks(totals, first, last),
+            where.scope(totals.c.owner_agent_key, totals.c.pipeline_key),
+        )
+        row: Any = (await self.session.execute(statement)).one()
+        return Counted("total", (), *row)
+
+    async def speed_histogram(
+        self, where: LeadFilter, first: date, last: date, *, per_owner: bool = True
+    ) -> list[Histogram]:
+        """`DashboardRepository.speed_histogram`'s rows for the days [first, last) (without
+        `per_owner`, one row per bucket: every owner's added up, `agent` None)."""
+        owner = speed.c.owner_agent_key if per_owner else literal(None, String)
         statement = (
             select(
-                speed.c.owner_agent_key,
+                owner,
                 speed.c.bucket,
                 func.sum(speed.c.contacts).cast(Integer),
                 func.min(speed.c.smallest_s),
@@ -283,7 +303,7 @@ class DashboardRollups:
                 _blocks(speed, first, last),
                 where.scope(speed.c.owner_agent_key, speed.c.pipeline_key),
             )
-            .group_by(speed.c.owner_agent_key, speed.c.bucket)
+            .group_by(*((speed.c.owner_agent_key,) if per_owner else ()), speed.c.bucket)
         )
         return [Histogram(*row) for row in await self.session.execute(statement)]
 

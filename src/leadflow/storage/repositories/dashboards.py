@@ -156,6 +156,21 @@ def _scoped(
     return or_(*conditions) if conditions else false()
 
 
+def _figures(now: datetime) -> list[Any]:
+    """Leads, contacted, contacted within five minutes, SLA breaches (a first contact after the
+    deadline, or none yet with the deadline past) and won: `Counted`'s figures."""
+    late = Lead.sla_due_at.is_not(None) & (
+        func.coalesce(Lead.first_contact_at, now) > Lead.sla_due_at
+    )
+    return [
+        func.count(),
+        func.count(Lead.first_contact_at),
+        func.count().filter(seconds_to_contact() <= 300),
+        func.count().filter(late),
+        func.count().filter(Lead.stage_key == "won"),
+    ]
+
+
 class DashboardRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -220,20 +235,8 @@ class DashboardRepository:
         """Every count of the period in one pass over its leads (GROUPING SETS): per value of
         each `PERIOD_SETS` entry, leads, contacted, contacted within five minutes, SLA breaches
         (a first contact after the deadline, or none yet with the deadline past) and won."""
-        seconds = seconds_to_contact()
-        late = Lead.sla_due_at.is_not(None) & (
-            func.coalesce(Lead.first_contact_at, now) > Lead.sla_due_at
-        )
         statement = (
-            select(
-                func.grouping(*_PERIOD_COLUMNS),
-                *_PERIOD_COLUMNS,
-                func.count(),
-                func.count(Lead.first_contact_at),
-                func.count().filter(seconds <= 300),
-                func.count().filter(late),
-                func.count().filter(Lead.stage_key == "won"),
-            )
+            select(func.grouping(*_PERIOD_COLUMNS), *_PERIOD_COLUMNS, *_figures(now))
             .where(where.period())
             .group_by(func.grouping_sets(*(tuple_(*c) for c in PERIOD_SETS.values())))
         )
@@ -243,6 +246,12 @@ class DashboardRepository:
             keys = tuple(values[_position(c)] for c in PERIOD_SETS[name])
             found.append(Counted(name, keys, *values[len(_PERIOD_COLUMNS) :]))
         return found
+
+    async def period_total(self, where: LeadFilter, now: datetime) -> Counted:
+        """`period_counts`' `total` row alone (the previous period's headline figures)."""
+        statement = select(*_figures(now)).where(where.period())
+        leads, contacted, fast, breaches, won = (await self.session.execute(statement)).one()
+        return Counted("total", (), leads, contacted, fast, breaches, won)
 
     async def speed_histogram(self, where: LeadFilter) -> list[Histogram]:
         """Seconds to first contact of the period's contacted leads, per owner and bucket."""

@@ -38,12 +38,15 @@ class InFlightRow:
     pipeline: str | None
     at: datetime
     sla_moves: int
+    sla_misses: int
+    clock_at: datetime | None
+    """When its first-contact clock last restarted (a person's reassignment keeps it)."""
 
 
 @dataclass(frozen=True)
 class StartingState:
-    carried: list[tuple[int, str, datetime | None]]
-    """Leads received earlier and open at the start: (lead, owner, closed_at)."""
+    """Loads and pools as the start finds them (the leads open then are `in_flight`)."""
+
     counted: list[tuple[datetime, str]]
     pools: dict[str, dict[str, Any]]
     """Each pipeline's pool state as the last decision before the start left it."""
@@ -53,10 +56,10 @@ class PeriodHistoryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def _rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
+    async def _rows(self, sql: str, *params: Any, **named: Any) -> list[dict[str, Any]]:
         connection = await driver(self.session)
         cursor = connection.cursor(row_factory=dict_row)
-        await cursor.execute(sql, params)
+        await cursor.execute(sql, named or params)
         return list(await cursor.fetchall())
 
     async def leads(self, start: datetime, end: datetime) -> list[Lead]:
@@ -80,26 +83,27 @@ class PeriodHistoryRepository:
         return {row["lead_id"]: row["routed"] for row in rows}
 
     async def in_flight(self, start: datetime) -> list[tuple[Lead, InFlightRow]]:
-        """Leads received before `start` and still moving then: waiting, or assigned and
-        neither contacted nor closed by `start`; each with its last change before `start`."""
+        """Leads received before `start` and still open then: waiting, or held by an owner
+        and not closed by `start` (contacted or not); each with its last change before `start`,
+        the SLA steps it had and when its first-contact clock last restarted."""
         rows = await self._rows(
-            f"SELECT {_RETURNING}, last.* , (SELECT count(*) FROM assignments s"
-            " WHERE s.lead_id = l.id AND s.kind = 'sla' AND s.outcome = 'assigned'"
-            " AND s.decided_at < %s) AS last_sla_moves FROM leads l CROSS JOIN LATERAL ("
+            f"SELECT {_RETURNING}, last.*, steps.* FROM leads l CROSS JOIN LATERAL ("
             " SELECT outcome AS last_outcome, agent_key AS last_agent,"
             " pipeline_key AS last_pipeline, decided_at AS last_at FROM assignments a"
-            " WHERE a.lead_id = l.id AND a.decided_at < %s"
+            " WHERE a.lead_id = l.id AND a.decided_at < %(start)s"
             " AND a.outcome IN ('assigned', 'queued', 'kept')"
-            " ORDER BY a.decided_at DESC, a.id DESC LIMIT 1) last"
-            " WHERE l.received_at < %s AND l.routing_status <> 'test' AND ("
-            " last.last_outcome = 'queued' OR ((l.first_contact_at IS NULL"
-            " OR l.first_contact_at > %s) AND (l.closed_at IS NULL OR l.closed_at > %s)))"
+            " ORDER BY a.decided_at DESC, a.id DESC LIMIT 1) last CROSS JOIN LATERAL ("
+            " SELECT count(*) FILTER (WHERE s.kind = 'sla' AND s.outcome = 'assigned')"
+            " AS last_sla_moves,"
+            " count(*) FILTER (WHERE s.kind = 'sla' AND s.outcome IN ('assigned', 'kept'))"
+            " AS last_sla_misses,"
+            " max(s.decided_at) FILTER (WHERE s.outcome IN ('assigned', 'kept')"
+            " AND s.kind NOT IN ('manual', 'automation')) AS last_clock_at"
+            " FROM assignments s WHERE s.lead_id = l.id AND s.decided_at < %(start)s) steps"
+            " WHERE l.received_at < %(start)s AND l.routing_status <> 'test' AND ("
+            " last.last_outcome = 'queued' OR l.closed_at IS NULL OR l.closed_at > %(start)s)"
             " ORDER BY l.id",
-            start,
-            start,
-            start,
-            start,
-            start,
+            start=start,
         )
         found = []
         for row in rows:
@@ -109,9 +113,26 @@ class PeriodHistoryRepository:
                 row.pop("last_pipeline"),
                 row.pop("last_at"),
                 row.pop("last_sla_moves"),
+                row.pop("last_sla_misses"),
+                row.pop("last_clock_at"),
             )
             found.append((lead_of_row(row), last))
         return found
+
+    async def owner_changes_of(
+        self, lead_ids: Sequence[int], start: datetime, end: datetime
+    ) -> list[OwnerChange]:
+        """The assignments in [start, end) of the leads `lead_ids` (received earlier), in
+        order."""
+        rows = await self._rows(
+            "SELECT lead_id, kind, outcome, agent_key, decided_at FROM assignments"
+            " WHERE lead_id = ANY(%(leads)s) AND decided_at >= %(start)s AND decided_at < %(end)s"
+            " ORDER BY decided_at, id",
+            leads=list(lead_ids),
+            start=start,
+            end=end,
+        )
+        return [OwnerChange(*row.values()) for row in rows]
 
     async def owner_changes(self, start: datetime, end: datetime) -> list[OwnerChange]:
         """The assignments, before `end`, of the leads received in [start, end), in order."""
@@ -142,16 +163,6 @@ class PeriodHistoryRepository:
         return {row["id"]: row["owner_agent_key"] for row in rows}
 
     async def starting_state(self, start: datetime) -> StartingState:
-        carried = await self._rows(
-            "SELECT l.id, owner.agent_key, l.closed_at FROM leads l CROSS JOIN LATERAL ("
-            " SELECT agent_key FROM assignments a WHERE a.lead_id = l.id AND a.decided_at < %s"
-            " AND a.outcome IN ('assigned', 'queued') ORDER BY a.decided_at DESC, a.id DESC"
-            " LIMIT 1) owner WHERE l.received_at < %s AND owner.agent_key IS NOT NULL"
-            " AND (l.closed_at IS NULL OR l.closed_at > %s)",
-            start,
-            start,
-            start,
-        )
         counted = await self._rows(
             "SELECT decided_at, agent_key FROM assignments WHERE outcome = 'assigned'"
             " AND agent_key IS NOT NULL AND decided_at >= %s AND decided_at < %s",
@@ -166,7 +177,6 @@ class PeriodHistoryRepository:
             start,
         )
         return StartingState(
-            [(row["id"], row["agent_key"], row["closed_at"]) for row in carried],
             [(row["decided_at"], row["agent_key"]) for row in counted],
             {row["pipeline_key"]: row["state"] for row in pools},
         )

@@ -86,23 +86,30 @@ class PastLead:
 
 @dataclass(frozen=True, slots=True)
 class InFlight:
-    """A lead waiting, or assigned and not yet contacted, as the replay starts."""
+    """A lead received before the replay starts and still open then (waiting, or held by an
+    owner until it closes), with the state its history before the start left it in: it takes
+    part in the replay from the start (staff changes and people's moves reach it, its owner's
+    loads count it) as if the replay had routed it."""
 
     status: str
     """queued or assigned."""
     owner: str | None
     pipeline: str | None
     since: datetime
-    """When it was last assigned, queued or kept (its first-contact clock restarted then)."""
+    """When its first-contact clock last (re)started: its last assignment decided by routing,
+    staff handover or SLA step (a person's reassignment keeps the deadline)."""
     sla_moves: int = 0
     clock_stopped: bool = False
-    """The SLA moved it as often as allowed: no more automatic moves."""
+    """The team lead has it (the SLA moved it or kept it as often as allowed): no more
+    automatic moves until a new owner gets it."""
+    sla_misses: int = 0
+    """First-contact deadlines it missed before the start."""
 
 
 @dataclass(frozen=True, slots=True)
 class Carried:
-    """A lead received before the replay starts and still open then: it counts in its owner's
-    open leads until it closes."""
+    """A lead received before the replay starts and still open then, counted only in its
+    owner's open leads until it closes (a lead given as `InFlight` takes part in full)."""
 
     lead: int
     owner: str

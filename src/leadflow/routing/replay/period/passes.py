@@ -62,8 +62,10 @@ def _could_take(world: World, lead: RoutableLead) -> bool:
 
 
 def enforce_sla(world: World) -> None:
-    """sla.enforce: an owner who missed first contact loses the lead to someone else, at most
-    `max_reassignments` times; when nobody else can take it the clock restarts."""
+    """sla.enforce: each missed deadline is counted; an owner who missed first contact loses
+    the lead to someone else, at most `max_reassignments` times; when nobody else can take it
+    the owner keeps it with a new deadline, for as many missed deadlines as moves are allowed;
+    after that (or after the last move) the team lead has it and the clock stops."""
     now = world.now
     breached = sorted(
         (
@@ -78,8 +80,9 @@ def enforce_sla(world: World) -> None:
     )[:SLA_LIMIT]
     for tracked in breached:
         assert tracked.pipeline is not None
-        pipeline = world.setup.configuration.pipeline(tracked.pipeline)
-        if tracked.sla_moves >= pipeline.sla.max_reassignments:
+        limit = world.setup.configuration.pipeline(tracked.pipeline).sla.max_reassignments
+        tracked.sla_misses += 1
+        if tracked.sla_moves >= limit:
             world.clock(tracked, None)  # the team lead has it now; no more automatic moves
             continue
         owner = tracked.owner
@@ -89,6 +92,8 @@ def enforce_sla(world: World) -> None:
         if decision.outcome is Outcome.ASSIGNED:
             world.apply(tracked, decision, Move.SLA)
             tracked.sla_moves += 1
+        elif tracked.sla_misses > limit:
+            world.clock(tracked, None)  # kept too often: the team lead has it
         else:
             world.clock(tracked, world.setup.sla_due(tracked.pipeline, now))
 

@@ -100,7 +100,7 @@ def _events(period: Period) -> Iterator[tuple[datetime, int, int, PastLead | Non
         (step.at, _PERSON, past.lead.id or 0, past)
         for past in period.leads
         for step in past.steps
-        if step.move in PEOPLE and step.at < period.end
+        if step.move in PEOPLE and period.start <= step.at < period.end
     )
     yield from heapq.merge(passes, people, arrivals, key=lambda event: event[:3])
 

@@ -29,6 +29,7 @@ class Tracked:
     pipeline: str | None = None
     sla_due: datetime | None = None
     sla_moves: int = 0
+    sla_misses: int = 0
     held_for: str | None = None
     steps: list[Step] = field(default_factory=list)
 
@@ -166,10 +167,11 @@ class World:
         tracked.steps.append(Step(move, self.now, tracked.status, None))
 
     def resume(self, tracked: Tracked, state: InFlight) -> None:
-        """Take up a lead that was waiting or uncontacted as the replay starts."""
+        """Take up a lead that was waiting or open as the replay starts."""
         self.leads[tracked.key] = tracked
         tracked.pipeline = state.pipeline
         tracked.sla_moves = state.sla_moves
+        tracked.sla_misses = state.sla_misses
         if state.status == Outcome.QUEUED.value or state.owner is None:
             tracked.status = Outcome.QUEUED.value
             self.waiting.add(tracked.key)
@@ -177,7 +179,7 @@ class World:
         self._own(tracked, state.owner)
         tracked.status = Outcome.ASSIGNED.value
         self.loads.hold(tracked.key, state.owner, tracked.past.closed_at)
-        if not state.clock_stopped:
+        if not state.clock_stopped and not tracked.contacted(self.now):
             self.clock(tracked, self.setup.sla_due(state.pipeline, state.since))
 
     def clock(self, tracked: Tracked, due: datetime | None) -> None:

@@ -182,7 +182,7 @@ async def _figures(page: Page, chosen: Chosen, *, only: str | None = None) -> di
     drill = Drill.of(chosen)
     shown = _tables(page, figures, names, drill, full=only is not None)
     if only in (None, *_TRENDS):
-        shown = [*await _trend_tables(page, chosen, drill), *shown]
+        shown = [*await _trend_tables(page, chosen, drill, figures), *shown]
     if page.viewer.role is Role.TEAM_LEAD and only in (None, *_TEAM_TABLES):
         shown = [*shown, *await _team_tables(page, figures, names, drill)]
     previous = None
@@ -228,9 +228,13 @@ def _tables(
     ]
 
 
-async def _trend_tables(page: Page, chosen: Chosen, drill: Drill) -> list[Table]:
+async def _trend_tables(
+    page: Page, chosen: Chosen, drill: Drill, figures: Dashboard
+) -> list[Table]:
     configuration = await page.configuration()
-    points = await trends.trend(page.store, page.viewer, configuration, chosen.filters, page.now)
+    points = await trends.trend(
+        page.store, page.viewer, configuration, chosen.filters, page.now, figures.live
+    )
     zone = ZoneInfo(configuration.organisation.timezone)
     return trend_tables(points, drill, zone)
 
