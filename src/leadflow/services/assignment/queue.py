@@ -124,9 +124,10 @@ async def release_step(
         pipelines = chain_of(organisation, subject, now)
         tried.append((lead, subject, pipelines, (pipelines, lead.language, lead.treatment)))
     # Locked: what the leads that may be tried need (loads only grow within a pass: a lead
-    # nobody could take before the step's first lead is routed is not tried after it either).
+    # nobody could take before the step's first lead is routed is not tried after it either);
+    # a repeat as routing sees it, with its sticky owner (and the owner's backup).
     maybe = [
-        subject
+        routable(lead, await previous_owner(store, lead)) if lead.is_repeat else subject
         for lead, subject, pipelines, chain in tried
         if lead.is_repeat
         or (chain not in closed and could_take(organisation, pipelines, subject, now, loads))
