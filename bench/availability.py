@@ -8,19 +8,25 @@ shift and uncapped (this measures delivery to the screen, not eligibility); one 
 is open, leads are posted at a steady rate, and events are matched to posts by lead id.
 
     .venv/bin/python bench/availability.py [--rate 100] [--seconds 30] [--workers 2] [--repeat 10]
-        [--diagnose]
+        [--diagnose] [--backlog 500 --backlog-kind queue|sla]
 
 Each run prints a `RESULT` line with the load average, the p50/p99/max delay, the events later
 than 1 s and 2 s, and the server's CPU per lead (which does not move with the machine's load:
 when it times the rate stays under the cores' capacity and the latencies still grow, the
 machine is the limit). `--diagnose` logs lock waits and slow statements of the bench's database
-to the PostgreSQL server's log.
+to the PostgreSQL server's log. `--backlog N` posts N leads before the run and turns them, at
+second 45 of a minute, into work for the periodic pass at the next whole minute (15 s into the
+run): back to the queue (`--backlog-kind queue`, the queue release routes them again) or past
+their first-contact deadline (`sla`, the SLA check moves them). Each run also samples
+PostgreSQL every 50 ms: the oldest transaction holding pool locks (`pool_lock_hold_max_ms`,
+with the statement it last ran) and the longest lock wait (`lock_wait_max_ms`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -54,6 +60,8 @@ class Deployment:
     token: str
     agents: list[str]
     server_pid: int
+    url: str
+    """The bench database's URL (the lock watch and the backlog)."""
 
 
 DIAGNOSTICS = (
@@ -82,7 +90,7 @@ def with_deployment(
         env, token = prepare(url, document, scopes=("intake", "read"))
         with running(env, workers, patience=300) as (server, port):
             agents = [agent["key"] for agent in document["agents"]]
-            return work(Deployment(f"http://127.0.0.1:{port}", token, agents, server.pid))
+            return work(Deployment(f"http://127.0.0.1:{port}", token, agents, server.pid, url))
 
 
 # --- section sse: arrival → event on the agent's screen ----------------------------------------
@@ -172,10 +180,114 @@ async def warm_up(deployment: Deployment, requests: int = 16) -> None:
             (await c.post("/api/v1/leads", json=body)).raise_for_status()
 
 
+async def post_backlog(deployment: Deployment, count: int) -> list[int]:
+    """Post `count` leads before the run (8 at a time); the ids of those assigned."""
+    port = int(deployment.base_url.rsplit(":", 1)[1])
+    connections = Connections(port, 8)
+    timings = Timings()
+    bodies = iter(lead_bodies(count))
+
+    async def sender() -> None:
+        for body in bodies:
+            await post(connections, deployment.token, body, timings)
+
+    await asyncio.gather(*(sender() for _ in range(8)))
+    connections.close()
+    return sorted(timings.posted)
+
+
+async def make_backlog(deployment: Deployment, kind: str, leads: list[int]) -> None:
+    """Turn `leads` (assigned) into work for the next whole minute's periodic pass: `queue`
+    sends them back to the queue (every agent can take them: the release routes them all),
+    `sla` puts their first-contact deadline a minute in the past (the SLA check moves them)."""
+    connecting = psycopg.AsyncConnection.connect(deployment.url, autocommit=True)
+    async with await connecting as db, db.transaction():
+        if kind == "queue":
+            await db.execute(
+                "UPDATE agents a SET open_leads = a.open_leads - c.n FROM (SELECT"
+                " owner_agent_key AS k, count(*) AS n FROM leads WHERE id = ANY(%s)"
+                " GROUP BY 1) c WHERE a.key = c.k",
+                (leads,),
+            )
+            await db.execute(
+                "UPDATE leads SET routing_status = 'queued', owner_agent_key = NULL,"
+                " sla_due_at = NULL WHERE id = ANY(%s)",
+                (leads,),
+            )
+        else:
+            await db.execute(
+                "UPDATE leads SET sla_due_at = now() - interval '1 minute' WHERE id = ANY(%s)",
+                (leads,),
+            )
+
+
+@dataclass
+class LockWatch:
+    """PostgreSQL sampled every 50 ms during the run: how long the oldest transaction holding
+    `pool_states` rows locked (`SELECT … FOR UPDATE`: a RowShareLock on the table until it
+    ends) had been open, and how long the longest lock wait had lasted. Independent of the
+    server's code: it reads only PostgreSQL's views."""
+
+    samples: int = 0
+    holds: list[float] = field(default_factory=list)
+    """Per sample: the age of the oldest transaction holding pool locks (0: none)."""
+    waits: list[float] = field(default_factory=list)
+    """Per sample: the longest lock wait in progress (0: none)."""
+    longest: dict[int, tuple[float, str]] = field(default_factory=dict)
+    """Per holder pid and transaction start: its longest age seen, and its statement then."""
+
+
+HOLDERS = (
+    "SELECT a.pid, extract(epoch FROM a.xact_start), "
+    " extract(epoch FROM clock_timestamp() - a.xact_start), left(a.query, 120)"
+    " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+    " WHERE l.locktype = 'relation' AND l.relation = 'pool_states'::regclass"
+    " AND l.mode = 'RowShareLock' AND l.granted AND a.datname = current_database()"
+)
+WAITS = (
+    "SELECT coalesce(max(extract(epoch FROM clock_timestamp() - query_start)), 0)"
+    " FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+)
+
+
+async def watch_locks(url: str, watch: LockWatch, stop: asyncio.Event) -> None:
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as db:
+        while not stop.is_set():
+            held = await (await db.execute(HOLDERS)).fetchall()
+            wait = await (await db.execute(WAITS)).fetchone()
+            watch.samples += 1
+            watch.holds.append(max((float(age) for _, _, age, _ in held), default=0.0))
+            watch.waits.append(float(wait[0]) if wait else 0.0)
+            for pid, started, age, query in held:
+                key = hash((pid, started))
+                if age > watch.longest.get(key, (0.0, ""))[0]:
+                    watch.longest[key] = (float(age), query)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 0.05)
+
+
+def lock_figures(watch: LockWatch) -> dict[str, float]:
+    slowest = sorted(watch.longest.values(), reverse=True)[:3]
+    for age, query in slowest:
+        print(f"pool locks held {age:.2f} s by a transaction last running: {query!r}")
+    return {
+        "lock_samples": watch.samples,
+        "pool_lock_hold_max_ms": 1000 * max(watch.holds, default=0.0),
+        "pool_lock_hold_p99_ms": 1000 * percentile(watch.holds, 0.99),
+        "lock_wait_max_ms": 1000 * max(watch.waits, default=0.0),
+        "lock_wait_p99_ms": 1000 * percentile(watch.waits, 0.99),
+    }
+
+
 async def arrivals_to_screen(
-    deployment: Deployment, rate: float, seconds: float
+    deployment: Deployment,
+    rate: float,
+    seconds: float,
+    backlog: int = 0,
+    backlog_kind: str = "queue",
 ) -> dict[str, float]:
     await warm_up(deployment)
+    backlogged = await post_backlog(deployment, backlog) if backlog else []
     timings = Timings()
     auth = {"Authorization": f"Bearer {deployment.token}"}
     streams = httpx.AsyncClient(
@@ -193,6 +305,14 @@ async def arrivals_to_screen(
         ]
         await asyncio.wait_for(asyncio.gather(*(e.wait() for e in ready.values())), 30)
         bodies = lead_bodies(int(rate * seconds))
+        if backlogged:
+            # The periodic passes run at each whole minute: the backlog is made at second 45,
+            # and the run starts then, so the pass falls 15 s into it.
+            await asyncio.sleep((45 - time.time() % 60) % 60)
+            await make_backlog(deployment, backlog_kind, backlogged)
+            print(f"backlog: {len(backlogged)} leads ({backlog_kind}) for the minute's pass")
+        locks, stop = LockWatch(), asyncio.Event()
+        sampler = asyncio.create_task(watch_locks(deployment.url, locks, stop))
         server_cpu = cpu_seconds({deployment.server_pid})
         start = time.perf_counter()
         sending: list[asyncio.Task[None]] = []
@@ -209,8 +329,10 @@ async def arrivals_to_screen(
             if not set(timings.posted) - set(timings.seen):
                 break
             await asyncio.sleep(0.1)
-        for watcher in watchers:
-            watcher.cancel()
+        stop.set()
+        await sampler
+        for stream in watchers:
+            stream.cancel()
         await asyncio.gather(*watchers, return_exceptions=True)
     latencies = [timings.seen[i] - t for i, t in timings.posted.items() if i in timings.seen]
     intake = [timings.answered[i] - t for i, t in timings.posted.items()]
@@ -230,6 +352,8 @@ async def arrivals_to_screen(
             f"{late[-1][0]:.1f} s into the run; the latest {max(d for _, d in late):.2f} s"
         )
     return {
+        **lock_figures(locks),
+        "backlog": len(backlogged),
         "sse_late_1s": len(late),
         "sse_late_2s": sum(1 for _, delay in late if delay > 2),
         "sse_leads": len(bodies),
@@ -256,7 +380,9 @@ def section_sse(args: argparse.Namespace) -> dict[str, float]:
     result = with_deployment(
         document,
         args.workers,
-        lambda deployment: asyncio.run(arrivals_to_screen(deployment, args.rate, args.seconds)),
+        lambda deployment: asyncio.run(
+            arrivals_to_screen(deployment, args.rate, args.seconds, args.backlog, args.backlog_kind)
+        ),
         diagnose=args.diagnose,
     )
     print(
@@ -286,6 +412,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--repeat", type=int, default=1, help="runs, each on a fresh database")
     parser.add_argument("--diagnose", action="store_true", help="log lock waits, slow statements")
+    parser.add_argument(
+        "--backlog", type=int, default=0, help="sse: leads for the minute's pass (0: none)"
+    )
+    parser.add_argument(
+        "--backlog-kind", choices=("queue", "sla"), default="queue", help="sse: which pass"
+    )
     args = parser.parse_args()
     for run in range(1, args.repeat + 1):
         results: dict[str, float] = {}

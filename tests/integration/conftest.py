@@ -15,9 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from leadflow.config import Settings
 from leadflow.domain.configuration import Configuration
+from leadflow.domain.submission import LeadSubmission
 from leadflow.services.access import tokens
 from leadflow.services.access.scoping import ALL_SCOPES
 from leadflow.services.configuration import versions as configuration
+from leadflow.services.configuration.organisation import LiveOrganisation
+from leadflow.services.intake import ingest as intake
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.web.app import create_app
@@ -131,6 +134,29 @@ async def committing(database_url: str, *, pool_size: int) -> AsyncIterator[Data
             await configuration.apply(opened, factories.organisation(), actor="test")
             await opened.commit()
         yield database
+
+
+@pytest_asyncio.fixture
+async def committed(database_url: str) -> AsyncIterator[Database]:
+    """`committing`, with five connections."""
+    async with committing(database_url, pool_size=5) as database:
+        yield database
+
+
+async def arrive(
+    database: Database, live: LiveOrganisation, count: int, *, at: datetime, prefix: str
+) -> None:
+    """`count` German leads from different people, each ingested in a transaction of its own
+    at `at` (external ids `prefix-0`, `prefix-1`, …)."""
+    for number in range(count):
+        async with open_store(database) as store:
+            body = factories.lead_body(
+                external_id=f"{prefix}-{number}", phone=f"+49 151 {10000000 + number}", email=None
+            )
+            await intake.ingest(
+                store, LeadSubmission.model_validate(body), live=live, threshold=0.6, now=at
+            )
+            await store.commit()
 
 
 # --- the web interface: the demo organisation with one user per role ------------------------

@@ -7,23 +7,25 @@ database, emptied after each test.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from sqlalchemy import text
 
 from leadflow.domain.configuration import Configuration
 from leadflow.domain.submission import LeadSubmission
-from leadflow.services.assignment import queue
+from leadflow.services.assignment import queue, timekeeping
+from leadflow.services.assignment.assign import STEP
 from leadflow.services.configuration import versions as configuration
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.intake import ingest as intake
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from tests import factories
-from tests.integration.conftest import committing
+from tests.integration.conftest import arrive, committing
 
 NOW = datetime(2026, 5, 12, 8, 0, tzinfo=UTC)
 
@@ -183,11 +185,29 @@ def two_pools() -> Any:
     return Configuration.model_validate(document)
 
 
-async def test_a_release_pass_waiting_for_one_pool_holds_no_other(racing: Database) -> None:
+async def release_in_one_transaction(database: Database, live: LiveOrganisation) -> queue.Released:
+    async with open_store(database) as store:
+        released = await queue.release(store, await live.get(store), NOW)
+        await store.commit()
+        return released
+
+
+async def release_in_steps(database: Database, live: LiveOrganisation) -> queue.Released:
+    """As the worker runs it: a transaction per step of a few leads."""
+    released: queue.Released = await timekeeping.release_queue(database, live, NOW)
+    return released
+
+
+@pytest.mark.parametrize("releasing", [release_in_one_transaction, release_in_steps])
+async def test_a_release_pass_waiting_for_one_pool_holds_no_other(
+    racing: Database,
+    releasing: Callable[[Database, LiveOrganisation], Awaitable[queue.Released]],
+) -> None:
     """Two waiting leads, in pools `hair-de` (released first) and `a-en`, while an intake
     transaction holds `a-en` and then wants `hair-de`. A pass claiming lead by lead held
     `hair-de` while it waited for `a-en`: a deadlock, broken by PostgreSQL after a second.
-    The pass claims all it may need first, in one order, so `hair-de` stays free."""
+    The pass claims all its leads (in one transaction), or all a step's leads, may need
+    first, in one order, so `hair-de` stays free."""
     async with open_store(racing) as store:
         await configuration.apply(store, two_pools(), actor="test")
         await store.commit()
@@ -204,18 +224,12 @@ async def test_a_release_pass_waiting_for_one_pool_holds_no_other(racing: Databa
             )
             await store.commit()
 
-    async def release() -> queue.Released:
-        async with open_store(racing) as store:
-            released = await queue.release(store, await live.get(store), NOW)
-            await store.commit()
-            return released
-
     async with racing.engine.connect() as holder, racing.engine.connect() as watcher:
         await holder.execute(text("SET lock_timeout = '500ms'"))  # below deadlock_timeout
         await holder.execute(
             text("SELECT 1 FROM pool_states WHERE pipeline_key = 'a-en' FOR UPDATE")
         )
-        passing = asyncio.create_task(release())
+        passing = asyncio.create_task(releasing(racing, live))
         for _ in range(100):  # until the pass waits for `a-en`
             waiting = await watcher.execute(
                 text(
@@ -249,3 +263,74 @@ async def test_releasing_the_queue_does_not_lock_pools_for_a_lead_nobody_could_t
     )
     released = await release_with_the_pool_held(racing, live)
     assert (released.assigned, released.waiting) == (0, 1)
+
+
+POOL_LOCKED_ELSEWHERE = text(
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'relation'"
+    " AND relation = 'pool_states'::regclass AND mode = 'RowShareLock' AND granted"
+    " AND pid <> pg_backend_pid()"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+"""Whether another transaction of this database holds rows of `pool_states` locked (`SELECT …
+FOR UPDATE` holds a RowShareLock on the table until the transaction ends)."""
+RELEASED = text("SELECT count(*) FROM leads WHERE routing_status = 'assigned'")
+
+
+async def test_a_release_pass_over_many_leads_keeps_a_pool_locked_for_one_step_at_most(
+    racing: Database,
+) -> None:
+    """Three steps' worth of waiting leads, released at once (the first shift of the morning):
+    an intake-like transaction that asks for their pool's lock while the pass holds it gets it
+    as soon as the step under way commits: at most one step's leads are released while it
+    waits, however many the pass has. Routed in one transaction, the pass held the pool until
+    it had released them all, and intake waited for the whole pass."""
+    document = factories.organisation(
+        [
+            factories.agent(key, schedule={"weekly": factories.WEEKDAYS_9_TO_18})
+            for key in ("anna", "ben")
+        ]
+    )
+    async with open_store(racing) as store:
+        await configuration.apply(store, document, actor="test")
+        await store.commit()
+    live = LiveOrganisation()
+    early = NOW - timedelta(hours=3)  # 07:00 in Berlin: nobody on shift, every lead waits
+    waiting = 3 * STEP
+    await arrive(racing, live, waiting, at=early, prefix="early")
+    assert await count(racing, "leads") == waiting
+
+    passing = asyncio.create_task(release_in_steps(racing, live))
+    released_while_waiting: list[int] = []
+    async with racing.engine.connect() as intake_like, racing.engine.connect() as watcher:
+        intake_pid = (await intake_like.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        await intake_like.rollback()
+        while not passing.done():
+            locked = (await watcher.execute(POOL_LOCKED_ELSEWHERE)).scalar_one()
+            await watcher.rollback()
+            if not locked:
+                await asyncio.sleep(0.005)
+                continue
+            # The pass holds the pool: ask for it, as intake's routing claim does.
+            claim = asyncio.create_task(
+                intake_like.execute(text("SELECT 1 FROM pool_states FOR UPDATE"))
+            )
+            before = None
+            while not claim.done():
+                activity = await watcher.execute(
+                    text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"),
+                    {"pid": intake_pid},
+                )
+                if activity.scalar_one_or_none() == "Lock" and before is None:
+                    before = (await watcher.execute(RELEASED)).scalar_one()
+                await watcher.rollback()  # activity is read once per transaction
+                await asyncio.sleep(0.005)
+            await claim
+            # What the pass committed while the intake-like transaction waited for the pool.
+            after = (await intake_like.execute(RELEASED)).scalar_one()
+            await intake_like.rollback()
+            if before is not None:
+                released_while_waiting.append(after - before)
+    released = await passing
+    assert (released.assigned, released.waiting) == (waiting, 0)
+    assert released_while_waiting, "the intake-like transaction never waited for the pass"
+    assert max(released_while_waiting) <= STEP

@@ -11,7 +11,7 @@ SERVICES = Path(__file__).resolve().parents[2] / "src" / "leadflow" / "services"
 IN_STEPS = {
     ("intake/intake_batches.py", "IntakeBatches"),
     ("intake/imports.py", "import_csv"),
-    ("assignment/timekeeping.py", "_in_transaction"),
+    ("assignment/timekeeping.py", "_in_steps"),
     ("delivery/outbox.py", "_deliver_batch"),
     ("delivery/outbox.py", "_record"),
     ("reporting/rollups.py", "refresh_rollups_in_steps"),

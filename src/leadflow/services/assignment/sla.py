@@ -3,13 +3,19 @@ and alert the team lead. Every step is written into the lead's history."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadflow.domain.reasons import Reason, at_moment
-from leadflow.services.assignment.assign import claim_all, reroute
+from leadflow.services.assignment.assign import (
+    Claims,
+    previous_owner,
+    reroute,
+    routable,
+    steps,
+)
 from leadflow.services.assignment.record import Handover, Kind, entry
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.storage.store import Store
@@ -26,21 +32,61 @@ class Enforced:
     """The leads that were reassigned."""
 
 
+@dataclass
+class Enforcement:
+    """An SLA check under way: the leads past their deadline, in order, and what became of
+    those handled so far, carried from one step (transaction) to the next."""
+
+    now: datetime
+    breached: list[int]
+    claims: Claims
+    moved: list[Lead] = field(default_factory=list)
+    kept: int = 0
+
+    @property
+    def steps(self) -> list[tuple[int, ...]]:
+        return steps(self.breached)
+
+    def result(self) -> Enforced:
+        return Enforced(len(self.moved), self.kept, tuple(self.moved))
+
+
 async def enforce(
     store: Store, organisation: Organisation, now: datetime, *, limit: int = 200
 ) -> Enforced:
-    kept = 0
-    moved_leads: list[Lead] = []
-    breached = await store.leads.sla_breached(now, limit)
-    if breached:
-        await claim_all(store, organisation, now)
-    for lead in breached:
+    """The whole check in the caller's transaction (`timekeeping.enforce_sla` runs it in
+    steps, a transaction each)."""
+    passing = await plan_enforcement(store, now, limit=limit, whole=True)
+    for step in passing.steps:
+        await enforce_step(store, organisation, passing, step)
+    return passing.result()
+
+
+async def plan_enforcement(
+    store: Store, now: datetime, *, limit: int = 200, whole: bool
+) -> Enforcement:
+    """The leads past their first-contact deadline, earliest deadline first."""
+    breached = [lead.id for lead in await store.leads.sla_breached(now, limit)]
+    return Enforcement(now, breached, Claims(whole))
+
+
+async def enforce_step(
+    store: Store, organisation: Organisation, passing: Enforcement, ids: tuple[int, ...]
+) -> None:
+    """One step's leads still past their deadline (locked, read again: the transaction that
+    planned the check has ended), each handled once."""
+    now = passing.now
+    leads = await store.leads.sla_breached(now, len(ids), among=ids)
+    if leads:
+        subjects = [routable(lead, await previous_owner(store, lead)) for lead in leads]
+        owners = [lead.owner_agent_key for lead in leads]
+        await passing.claims.claim(store, organisation, now, subjects, owners)
+    for lead in leads:
         async with store.savepoint():
             moved = await _breach(store, organisation, lead, now)
         if moved:
-            moved_leads.append(lead)
-        kept += not moved
-    return Enforced(len(moved_leads), kept, tuple(moved_leads))
+            passing.moved.append(lead)
+        passing.kept += not moved
 
 
 async def _breach(store: Store, organisation: Organisation, lead: Lead, now: datetime) -> bool:

@@ -3,7 +3,7 @@ policy — kept by the named backup (and returned after leave) or routed again t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from leadflow.domain.configuration import Agent, AgentStatus, LeavePolicy
@@ -11,7 +11,7 @@ from leadflow.domain.reasons import Param, Reason, as_text
 from leadflow.domain.roster import Unavailability
 from leadflow.routing import Outcome
 from leadflow.services.assignment import decisions
-from leadflow.services.assignment.assign import claim_all, reroute
+from leadflow.services.assignment.assign import Claims, previous_owner, reroute, routable, steps
 from leadflow.services.assignment.record import Handover, Kind, entry
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.storage.store import Store
@@ -36,25 +36,82 @@ class StaffReport:
     returned: int = 0
 
 
+@dataclass
+class StaffPass:
+    """Staff changes under way: the leads to move (with why their owner is away) and to
+    return, in order, carried from one step (transaction) to the next."""
+
+    now: datetime
+    moving: list[tuple[int, Away]]
+    returning: list[tuple[int, str]]
+    claims: Claims
+    report: StaffReport = field(default_factory=StaffReport)
+
+    @property
+    def steps(self) -> list[tuple[tuple[int, Away | str], ...]]:
+        """Steps of moves, then steps of returns."""
+        moving: list[tuple[int, Away | str]] = list(self.moving)
+        returning: list[tuple[int, Away | str]] = list(self.returning)
+        return steps(moving) + steps(returning)
+
+
 async def apply_staff_changes(
     store: Store, organisation: Organisation, now: datetime
 ) -> StaffReport:
     """Move the open leads of agents who are away for good or on leave; return held leads to
-    owners who are back. Safe to run any time: it only acts on what is true at `now`."""
-    report = StaffReport()
-    moving: list[tuple[Lead, Away]] = []
+    owners who are back. Safe to run any time: it only acts on what is true at `now`. The
+    whole pass in the caller's transaction (`timekeeping.staff_changes` runs it in steps)."""
+    passing = await plan_staff_changes(store, organisation, now, whole=True)
+    for step in passing.steps:
+        await staff_step(store, organisation, passing, step)
+    return passing.report
+
+
+async def plan_staff_changes(
+    store: Store, organisation: Organisation, now: datetime, *, whole: bool
+) -> StaffPass:
+    """The open leads of agents away now, and the held leads whose owner is back."""
+    moving: list[tuple[int, Away]] = []
     for key in sorted(await store.leads.open_owners()):
         away = away_reason(organisation, key, now)
         if away is not None:
-            moving.extend((lead, away) for lead in await store.leads.open_of(key))
+            moving.extend((lead.id, away) for lead in await store.leads.open_of(key))
     returning = [
-        (lead, owner)
+        (lead.id, owner)
         for lead in await store.leads.held()
         if (owner := lead.held_for_agent_key) is not None
         and away_reason(organisation, owner, now) is None
     ]
+    return StaffPass(now, moving, returning, Claims(whole))
+
+
+async def staff_step(
+    store: Store,
+    organisation: Organisation,
+    passing: StaffPass,
+    step: tuple[tuple[int, Away | str], ...],
+) -> None:
+    """One step's leads, read again and locked (the transaction that planned the pass has
+    ended): moved if their owner is still the one away, returned if still held for the
+    owner who is back."""
+    now, report = passing.now, passing.report
+    moving: list[tuple[Lead, Away]] = []
+    returning: list[tuple[Lead, str]] = []
+    for whom, ids in _by_agent(step):
+        if isinstance(whom, Away):
+            found = await store.leads.open_of(whom.agent, among=ids)
+            moving.extend((lead, whom) for lead in found)
+        else:
+            found = await store.leads.held(among=ids)
+            returning.extend((lead, whom) for lead in found if lead.held_for_agent_key == whom)
+    subjects = [routable(lead, await previous_owner(store, lead)) for lead, _ in moving]
+    agents: list[str | None] = []
+    for lead, away in moving:
+        agent = _agent(organisation, away.agent)
+        agents += [lead.owner_agent_key, agent.backup if agent else None]
+    agents += [key for lead, owner in returning for key in (lead.owner_agent_key, owner)]
     if moving or returning:
-        await claim_all(store, organisation, now)
+        await passing.claims.claim(store, organisation, now, subjects, agents)
     for lead, away in moving:
         async with store.savepoint():
             await _handle(store, organisation, lead, away, now, report)
@@ -62,7 +119,19 @@ async def apply_staff_changes(
         async with store.savepoint():
             await _return(store, organisation, lead, owner, now)
         report.returned += 1
-    return report
+
+
+def _by_agent(
+    step: tuple[tuple[int, Away | str], ...],
+) -> list[tuple[Away | str, list[int]]]:
+    """The step's lead ids by the agent they move from or return to, in the step's order."""
+    groups: list[tuple[Away | str, list[int]]] = []
+    for lead_id, agent in step:
+        if groups and groups[-1][0] == agent:
+            groups[-1][1].append(lead_id)
+        else:
+            groups.append((agent, [lead_id]))
+    return groups
 
 
 def away_reason(organisation: Organisation, key: str, now: datetime) -> Away | None:

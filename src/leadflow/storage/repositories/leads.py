@@ -170,8 +170,9 @@ class LeadRepository:
         )
         return list((await self.session.execute(statement)).scalars())
 
-    async def queued(self, limit: int) -> list[Lead]:
-        """Waiting leads, highest priority and then oldest first, locked (others skip them).
+    async def queued(self, limit: int, among: Sequence[int] | None = None) -> list[Lead]:
+        """Waiting leads, highest priority and then oldest first, locked (others skip them);
+        with `among`, only those of these ids still waiting (a pass's next step).
 
         Read with plain SQL (`lead_of_row`): the queue release reads up to 500 of them every
         minute, in the server's event loop, and as ORM objects that took 70-80 ms of CPU,
@@ -180,8 +181,9 @@ class LeadRepository:
         cursor = connection.cursor(row_factory=dict_row)
         await cursor.execute(
             f"SELECT {_RETURNING} FROM leads WHERE routing_status = 'queued'"
-            " ORDER BY priority DESC, received_at, id LIMIT %s FOR UPDATE SKIP LOCKED",
-            (limit,),
+            + ("" if among is None else " AND id = ANY(%(among)s)")
+            + " ORDER BY priority DESC, received_at, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED",
+            {"limit": limit, "among": list(among or ())},
         )
         return [lead_of_row(row) for row in await cursor.fetchall()]
 
@@ -204,9 +206,9 @@ class LeadRepository:
         )
         return total, list((await self.session.execute(statement)).scalars())
 
-    async def unrouted(self, limit: int) -> list[Lead]:
+    async def unrouted(self, limit: int, among: Sequence[int] | None = None) -> list[Lead]:
         """Leads kept before any configuration was active (or after a routing fault), oldest
-        first, locked (others skip them)."""
+        first, locked (others skip them); with `among`, only those of these ids."""
         statement = (
             select(Lead)
             .where(Lead.routing_status == "unrouted", Lead.closed_at.is_(None))
@@ -214,11 +216,15 @@ class LeadRepository:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
+        if among is not None:
+            statement = statement.where(Lead.id.in_(among))
         return list((await self.session.execute(statement)).scalars())
 
-    async def sla_breached(self, now: datetime, limit: int) -> list[Lead]:
+    async def sla_breached(
+        self, now: datetime, limit: int, among: Sequence[int] | None = None
+    ) -> list[Lead]:
         """Assigned, open, never contacted, past their first-contact deadline, and not yet
-        taken over by the team lead; locked."""
+        taken over by the team lead; locked; with `among`, only those of these ids."""
         statement = (
             select(Lead)
             .where(
@@ -235,6 +241,8 @@ class LeadRepository:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
+        if among is not None:
+            statement = statement.where(Lead.id.in_(among))
         return list((await self.session.execute(statement)).scalars())
 
     async def sla_due_between(self, start: datetime, end: datetime) -> list[Lead]:
@@ -256,23 +264,29 @@ class LeadRepository:
         )
         return {owner: n for owner, n in (await self.session.execute(statement)).all() if owner}
 
-    async def open_of(self, agent: str) -> list[Lead]:
+    async def open_of(self, agent: str, among: Sequence[int] | None = None) -> list[Lead]:
+        """`agent`'s open leads, locked; with `among`, only those of these ids."""
         statement = (
             select(Lead)
             .where(Lead.owner_agent_key == agent, Lead.closed_at.is_(None))
             .order_by(Lead.priority.desc(), Lead.received_at, Lead.id)
             .with_for_update(skip_locked=True)
         )
+        if among is not None:
+            statement = statement.where(Lead.id.in_(among))
         return list((await self.session.execute(statement)).scalars())
 
-    async def held(self) -> list[Lead]:
-        """Leads kept by a backup for an owner on leave; locked."""
+    async def held(self, among: Sequence[int] | None = None) -> list[Lead]:
+        """Leads kept by a backup for an owner on leave; locked; with `among`, only those of
+        these ids."""
         statement = (
             select(Lead)
             .where(Lead.held_for_agent_key.is_not(None), Lead.closed_at.is_(None))
             .order_by(Lead.id)
             .with_for_update(skip_locked=True)
         )
+        if among is not None:
+            statement = statement.where(Lead.id.in_(among))
         return list((await self.session.execute(statement)).scalars())
 
     async def add_activity(self, values: dict[str, Any]) -> Activity:
