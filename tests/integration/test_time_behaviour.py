@@ -231,3 +231,25 @@ async def test_roster_says_who_is_on_shift_and_who_is_on_leave(
     assert rows["ben"]["leave_this_week"] == [{**leave}]
     morning = (await client.get("/api/v1/agents/anna/availability?at=2026-05-13T07:30:00Z")).json()
     assert morning["available"] is True
+
+
+async def test_a_lead_closed_while_it_waits_is_not_released_to_an_agent(
+    client: httpx.AsyncClient, store: Store, clock: Clock
+) -> None:
+    """Closing a waiting lead (a duplicate, lost before anyone took it) takes it out of the
+    queue: released, it would count against its new owner's open cap for good (issue 19's
+    "69 of 60 open leads")."""
+    await activate(store, factories.organisation([day_agent("anna", caps={"open": 5})]))
+    clock.now = NIGHT
+    waiting, closed = await post(client), await post(client, email="x@example.org", phone=None)
+    lost = await client.post(
+        f"/api/v1/leads/{closed['id']}/stage", json={"stage": "lost", "lost_reason": "duplicate"}
+    )
+    assert lost.status_code == 200, lost.text
+    released = await queue.release(store, await organisation(store), NEXT_MORNING)
+    await store.commit()
+    assert released.assigned == 1
+    assert (await client.get(f"/api/v1/leads/{closed['id']}")).json()["owner"] is None
+    assert (await client.get(f"/api/v1/leads/{waiting['id']}")).json()["owner"] == "anna"
+    assert (await store.roster.loads(["anna"], NEXT_MORNING))["anna"][3] == 1
+    assert [w["lead_id"] for w in (await client.get("/api/v1/queue")).json()] == []

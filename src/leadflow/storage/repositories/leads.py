@@ -180,7 +180,8 @@ class LeadRepository:
         connection = await driver(self.session)
         cursor = connection.cursor(row_factory=dict_row)
         await cursor.execute(
-            f"SELECT {_RETURNING} FROM leads WHERE routing_status = 'queued'"
+            f"SELECT {_RETURNING} FROM leads"
+            " WHERE routing_status = 'queued' AND closed_at IS NULL"  # closed: out of the queue
             + ("" if among is None else " AND id = ANY(%(among)s)")
             + " ORDER BY priority DESC, received_at, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED",
             {"limit": limit, "among": list(among or ())},
