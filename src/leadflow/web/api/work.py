@@ -10,12 +10,10 @@ from fastapi import APIRouter, Query, Response
 from leadflow.domain.reasons import Reason
 from leadflow.services.access import scoping
 from leadflow.services.assignment import queue
-from leadflow.services.configuration.organisation import Organisation
-from leadflow.services.configuration.versions import NoConfiguration
 from leadflow.services.work import rota
 from leadflow.services.workflow import activities
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, UNREADABLE
-from leadflow.web.deps import LeadViewer, Now, OrgDep, Reader, State, StoreDep
+from leadflow.web.deps import LeadViewer, MaybeOrgDep, Now, OrgDep, Reader, StoreDep
 from leadflow.web.errors import NotFound
 from leadflow.web.params import IsoDateTime, LeadId
 
@@ -54,16 +52,12 @@ async def list_activities(lead_id: LeadId, db: StoreDep, _: LeadViewer) -> list[
 )
 async def waiting(
     db: StoreDep,
-    state: State,
+    organisation: MaybeOrgDep,
     now: Now,
     who: Reader,
     response: Response,
     limit: Annotated[int, Query(ge=1, le=5000, description="leads listed at most")] = 500,
 ) -> list[dict[str, Any]]:
-    try:
-        organisation: Organisation | None = await state.organisation.get(db)
-    except NoConfiguration:
-        organisation = None
     # No configuration: no team has a pipeline yet, so a team lead's scope is empty.
     scope = (
         scoping.lead_scope(who, organisation.configuration)
