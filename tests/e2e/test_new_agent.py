@@ -15,9 +15,11 @@ SAVED = re.compile(r"Saved as configuration version \d+\.")
 
 def test_an_admin_adds_an_agent_with_a_start_date_and_a_pool(visit: Visit) -> None:
     visit.sign_in("admin")
+    visit.page.locator("header summary", has_text="People").click()
     visit.page.get_by_role("link", name="Agents", exact=True).click()
     visit.page.get_by_role("button", name="Add an agent").click()
     expect(visit.page.get_by_role("heading", level=1)).to_have_text("New agent")
+    visit.page.wait_for_load_state()  # the date picker is in place
     visit.screenshot("config-agent-new")
     assert_clean(visit)
     page = visit.page

@@ -20,8 +20,10 @@ def _days() -> tuple[str, str]:
 
 def test_a_manager_replays_the_sample_days_against_history_and_a_version(visit: Visit) -> None:
     visit.sign_in("manager")
+    visit.page.locator("header summary", has_text="Routing").click()
     visit.page.get_by_role("link", name="Period replay").click()
     expect(visit.page.get_by_role("heading", level=1)).to_have_text("Period replay")
+    visit.page.wait_for_load_state()  # the date pickers are in place
     first, last = _days()
     visit.page.get_by_label("First day").fill(first)
     visit.page.get_by_label("Last day").fill(last)

@@ -9,12 +9,15 @@ from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import Person, Visit
 from tests.e2e.test_web import assert_clean
+
+if TYPE_CHECKING:
+    from leadflow.storage.tables import Task
 
 ANNA = "anna.schmidt"
 T = TypeVar("T")
@@ -56,7 +59,7 @@ async def _overdue_callback_for_anna(url: str, title: str) -> tuple[int, int]:
         await database.dispose()
 
 
-async def _status_of(url: str, task_id: int) -> str:
+async def _every_task(url: str) -> list[Task]:
     from leadflow.storage.database import Database
     from leadflow.storage.store import TaskFilter, TaskReach, open_store
 
@@ -64,9 +67,13 @@ async def _status_of(url: str, task_id: int) -> str:
     try:
         async with open_store(database) as store:
             found = await store.tasks.find(TaskReach(everything=True), TaskFilter(limit=10_000))
-            return next(task.status for task, _ in found if task.id == task_id)
+            return [task for task, _ in found]
     finally:
         await database.dispose()
+
+
+async def _status_of(url: str, task_id: int) -> str:
+    return next(task.status for task in await _every_task(url) if task.id == task_id)
 
 
 def _run(coroutine: Coroutine[Any, Any, T]) -> T:

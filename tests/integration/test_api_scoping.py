@@ -150,6 +150,9 @@ def _calls(leads: Leads, version: int) -> list[Call]:
         Call("GET", "/api/v1/agents/anna.schmidt/availability", (200, 200, 200, 200, 200)),
         Call("GET", "/api/v1/agents/jonas.weber/availability", (200, 200, 200, 404, 200)),
         Call("GET", "/api/v1/agents/sarah.jones/availability", (200, 200, 404, 404, 200)),
+        Call("GET", "/api/v1/agents", (200, 200, 200, 200, 200)),
+        Call("GET", "/api/v1/agents/anna.schmidt", (200, 200, 200, 200, 200)),
+        Call("GET", "/api/v1/agents/sarah.jones", (200, 200, 404, 404, 200)),
         Call("GET", "/api/v1/config", (200, 200, 403, 403, 200)),
         Call("GET", "/api/v1/config/versions", (200, 200, 403, 403, 200)),
         Call("GET", f"/api/v1/config/diff?old={version}", (200, 200, 403, 403, 200)),
@@ -170,6 +173,26 @@ def _calls(leads: Leads, version: int) -> list[Call]:
         Call(
             "POST", "/api/v1/simulate", (200, 200, 403, 403, 200),
             {"lead": lead_body(), "configuration": draft},
+        ),
+        Call(
+            "POST", "/api/v1/agents", (201, 403, 201, 403, 201),
+            {"key": "lena.vogel", "name": "Lena Vogel", "team": "german"},
+        ),
+        Call(
+            "POST", "/api/v1/agents", (201, 403, 403, 403, 201),
+            {"key": "emma.clark", "name": "Emma Clark", "team": "english"},
+        ),
+        Call(
+            "PATCH", "/api/v1/agents/anna.schmidt", (200, 403, 200, 403, 200),
+            {"languages": ["de", "en", "tr"]},
+        ),
+        Call(
+            "PATCH", "/api/v1/agents/sarah.jones", (200, 403, 404, 403, 200),
+            {"caps": {"day": 5}},
+        ),
+        Call(
+            "PATCH", "/api/v1/agents/anna.schmidt", (200, 403, 403, 403, 200),
+            {"team": "english"},
         ),
         Call("POST", "/api/v1/config?comment=again", (201, 403, 403, 403, 201), draft),
         Call("POST", f"/api/v1/config/rollback/{version}", (201, 403, 403, 403, 201)),

@@ -32,3 +32,23 @@ async def test_a_lead_before_any_configuration_is_kept_and_routed_once_one_is_ac
     assert routed["owner"] in ("anna", "ben")
     history = (await client.get(f"/api/v1/leads/{kept['id']}/decision")).json()["history"]
     assert (history[0]["kind"], history[0]["agent"]) == ("initial", routed["owner"])
+
+
+async def test_the_queue_lists_the_kept_leads_and_says_no_configuration_is_active(
+    client: httpx.AsyncClient, store: Store
+) -> None:
+    empty = await client.get("/api/v1/queue")
+    assert empty.status_code == 200, empty.text
+    assert (empty.json(), empty.headers["X-Total-Count"]) == ([], "0")
+    assert empty.headers["X-Configuration-Version"] == "none"
+
+    kept = (await client.post("/api/v1/leads", json=lead_body())).json()
+    answer = await client.get("/api/v1/queue")
+    assert answer.status_code == 200, answer.text
+    assert [(row["lead_id"], row["routing_status"]) for row in answer.json()] == [
+        (kept["id"], "unrouted")
+    ]
+    assert answer.headers["X-Configuration-Version"] == "none"
+
+    version = await activate(store, factories.organisation())
+    assert (await client.get("/api/v1/queue")).headers["X-Configuration-Version"] == str(version)

@@ -18,6 +18,7 @@ from leadflow.services.delivery import live
 from leadflow.storage.database import Database
 from leadflow.web import errors, hooks, limits
 from leadflow.web.api import (
+    agents,
     configuration,
     connectors,
     docs,
@@ -131,6 +132,7 @@ def create_app(
     app.include_router(routing.router)
     app.include_router(replays.router)
     app.include_router(work.router)
+    app.include_router(agents.router)
     app.include_router(tasks.router)
     app.include_router(workflow.router)
     app.include_router(whatsapp.router)

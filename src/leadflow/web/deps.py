@@ -178,12 +178,25 @@ async def organisation(
     return await state.organisation.get(db)
 
 
+async def organisation_if_any(
+    state: Annotated[AppState, Depends(app_state)], db: Annotated[Store, Depends(store)]
+) -> Organisation | None:
+    """The active organisation, or None before any configuration is active."""
+    from leadflow.services.configuration.versions import NoConfiguration
+
+    try:
+        return await state.organisation.get(db)
+    except NoConfiguration:
+        return None
+
+
 async def now(state: Annotated[AppState, Depends(app_state)]) -> datetime:
     return state.clock()
 
 
 StoreDep = Annotated[Store, Depends(store)]
 OrgDep = Annotated[Organisation, Depends(organisation)]
+MaybeOrgDep = Annotated[Organisation | None, Depends(organisation_if_any)]
 Now = Annotated[datetime, Depends(now)]
 State = Annotated[AppState, Depends(app_state)]
 ViewerDep = Annotated[Viewer, Depends(viewer)]

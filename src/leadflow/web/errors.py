@@ -15,6 +15,7 @@ from leadflow.identity import InvalidLead
 from leadflow.services.assignment.decisions import AgentCannotTakeLeads, UnknownAgent, UnknownLead
 from leadflow.services.assignment.replays import BadPeriod
 from leadflow.services.channels.connectors import ConnectorError
+from leadflow.services.configuration.agent_settings import StaleVersion
 from leadflow.services.configuration.versions import (
     ConfigurationError,
     NoConfiguration,
@@ -160,6 +161,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def not_found(_: Request, exc: Exception) -> JSONResponse:
         return _detail(404, str(exc))
+
+    @app.exception_handler(StaleVersion)
+    async def stale(_: Request, exc: StaleVersion) -> JSONResponse:
+        detail = f"the change was based on version {exc.expected}; version {exc.active} is active"
+        body = {"detail": detail, "active_version": exc.active}
+        return AsciiJSONResponse(body, status_code=409, headers={"ETag": f'"{exc.active}"'})
 
     @app.exception_handler(AlreadyReplayed)
     async def conflict(_: Request, exc: Exception) -> JSONResponse:

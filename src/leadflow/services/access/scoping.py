@@ -93,6 +93,17 @@ def can_edit_team(viewer: Viewer, team_key: str) -> bool:
     return viewer.role is Role.TEAM_LEAD and team_key in viewer.team_keys
 
 
+def can_change_agents(viewer: Viewer) -> bool:
+    """Who may create or change agents by API at all (which ones: `can_change_agents_of`)."""
+    return viewer.role in (Role.ADMIN, Role.TEAM_LEAD, Role.INTEGRATION)
+
+
+def can_change_agents_of(viewer: Viewer, team_key: str) -> bool:
+    """Creating and changing a team's agents by API: as on the screens, and integrations that
+    hold the `configuration` scope (they may apply a whole document anyway)."""
+    return viewer.role is Role.INTEGRATION or can_edit_team(viewer, team_key)
+
+
 def can_see_agent(viewer: Viewer, agent: Agent) -> bool:
     if viewer.role is Role.AGENT:
         return agent.key == viewer.agent_key

@@ -82,9 +82,9 @@ async def save(
     `configuration` must be the active version `base_version` (else StaleVersion); `allowed` is
     the scoping answer for `what` (else Forbidden)."""
     require(allowed, what)
-    active = await store.configs.active_id()
-    if active != base_version:
-        raise StaleVersion(base_version, active or 0)
+    active = await store.configs.locked_active_id()
+    if active != base_version:  # None: another edit activated a version while we waited
+        raise StaleVersion(base_version, active or await store.configs.active_id() or 0)
     before = document_of(configuration)
     after = copy.deepcopy(before)
     edit(after)

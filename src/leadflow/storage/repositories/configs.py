@@ -45,6 +45,16 @@ class ConfigRepository:
         row = await cursor.fetchone()
         return row[0] if row else None
 
+    async def locked_active_id(self) -> int | None:
+        """The active version, locked until the transaction ends: an edit that checks it is
+        still based on the active version holds it so until its own version is added (a
+        concurrent edit waits, then finds another version active)."""
+        statement = (
+            select(tables.ConfigVersion.id).where(tables.ConfigVersion.is_active).with_for_update()
+        )
+        found: int | None = (await self.session.execute(statement)).scalar_one_or_none()
+        return found
+
     async def get(self, version_id: int) -> tables.ConfigVersion | None:
         return await self.session.get(tables.ConfigVersion, version_id)
 

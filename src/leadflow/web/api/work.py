@@ -13,7 +13,7 @@ from leadflow.services.assignment import queue
 from leadflow.services.work import rota
 from leadflow.services.workflow import activities
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, UNREADABLE
-from leadflow.web.deps import LeadViewer, Now, OrgDep, Reader, StoreDep
+from leadflow.web.deps import LeadViewer, MaybeOrgDep, Now, OrgDep, Reader, StoreDep
 from leadflow.web.errors import NotFound
 from leadflow.web.params import IsoDateTime, LeadId
 
@@ -31,31 +31,46 @@ async def list_activities(lead_id: LeadId, db: StoreDep, _: LeadViewer) -> list[
     "/queue",
     summary="Leads waiting for an agent (queued, unassigned or unrouted, not closed), highest "
     "priority then oldest first, with their age; the `X-Total-Count` header counts them all, as "
-    "the dashboards do (a team lead: their teams' pipelines; an agent: none, they have no owner)",
+    "the dashboards do (a team lead: their teams' pipelines; an agent: none, they have no owner). "
+    "Before any configuration is active the leads kept meanwhile wait unrouted, and "
+    "`X-Configuration-Version` says `none`",
     responses={
         200: {
             "headers": {
                 "X-Total-Count": {
                     "description": "every waiting lead in the viewer's scope, listed or not",
                     "schema": {"type": "integer"},
-                }
+                },
+                "X-Configuration-Version": {
+                    "description": "the active configuration version, or `none` when no "
+                    "configuration is active yet (nothing is routed until one is)",
+                    "schema": {"type": "string"},
+                },
             }
         }
     },
 )
 async def waiting(
     db: StoreDep,
-    organisation: OrgDep,
+    organisation: MaybeOrgDep,
     now: Now,
     who: Reader,
     response: Response,
     limit: Annotated[int, Query(ge=1, le=5000, description="leads listed at most")] = 500,
 ) -> list[dict[str, Any]]:
-    scope = scoping.lead_scope(who, organisation.configuration)
+    # No configuration: no team has a pipeline yet, so a team lead's scope is empty.
+    scope = (
+        scoping.lead_scope(who, organisation.configuration)
+        if organisation is not None
+        else scoping.LeadScope(everything=scoping.sees_everything(who))
+    )
     found = await queue.waiting(
         db, now, everything=scope.everything, pipelines=scope.pipelines, limit=limit
     )
     response.headers["X-Total-Count"] = str(found.total)
+    response.headers["X-Configuration-Version"] = (
+        str(organisation.version) if organisation is not None else "none"
+    )
     return [asdict(item) for item in found.leads]
 
 

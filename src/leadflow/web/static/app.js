@@ -136,6 +136,40 @@
     }
   });
 
+  // The navigation's menus are <details>: they work without this. With it, one is open at a
+  // time, and a click elsewhere or Escape closes it (Escape gives the focus back to its label).
+  function closeMenus(except) {
+    document.querySelectorAll("details.nav-menu[open]").forEach(function (menu) {
+      if (menu !== except) {
+        menu.open = false;
+      }
+    });
+  }
+
+  document.addEventListener("toggle", function (event) {
+    var menu = event.target;
+    if (menu.matches && menu.matches("details.nav-menu") && menu.open) {
+      closeMenus(menu);
+    }
+  }, true);
+
+  document.addEventListener("click", function (event) {
+    if (!(event.target.closest && event.target.closest("details.nav-menu"))) {
+      closeMenus(null);
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") {
+      return;
+    }
+    var menu = event.target.closest && event.target.closest("details.nav-menu[open]");
+    closeMenus(null);
+    if (menu) {
+      menu.querySelector("summary").focus();
+    }
+  });
+
   window.addEventListener("hashchange", function () {
     setUpTabs(document);
   });

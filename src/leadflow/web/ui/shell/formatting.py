@@ -132,6 +132,11 @@ class Formatter:
             return ""
         return format_date(value, self._input_pattern, locale=self._locale)
 
+    @property
+    def input_pattern(self) -> str:
+        """`MM/dd/yyyy` / `dd.MM.yyyy`: how `input_date` writes a date (for the date picker)."""
+        return self._input_pattern
+
     @cached_property
     def _input_pattern(self) -> str:
         """The locale's short date pattern with two-digit days and months, four-digit years."""
