@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from leadflow.locale.catalogs import DEFAULT_LOCALE
+from leadflow.locale.speech import say
 from leadflow.services.intake.ingest import AssignmentSummary
 
 ATTRIBUTION = (
@@ -36,7 +38,27 @@ class AssignmentOut(BaseModel):
     pipeline: str | None
     rule: str | None
     via: str | None
-    reason: str = Field(description="one line saying why")
+    reason: str = Field(
+        description="one line saying why, in the caller's language (a signed-in user's "
+        "account language; for an API token the `Accept-Language` header, en or tr; English "
+        "by default)"
+    )
+
+    @classmethod
+    def of(cls, summary: AssignmentSummary, locale: str) -> AssignmentOut:
+        reason = summary.reason
+        if summary.why is not None and locale != DEFAULT_LOCALE:
+            reason = say(summary.why, locale)
+        return cls(
+            decision_id=summary.decision_id,
+            outcome=summary.outcome,
+            agent_key=summary.agent_key,
+            agent_name=summary.agent_name,
+            pipeline=summary.pipeline,
+            rule=summary.rule,
+            via=summary.via,
+            reason=reason,
+        )
 
 
 class LeadOut(BaseModel):
@@ -68,7 +90,9 @@ class LeadOut(BaseModel):
     assignment: AssignmentOut | None = None
 
     @classmethod
-    def of(cls, lead: Any, assignment: AssignmentSummary | None) -> LeadOut:
+    def of(
+        cls, lead: Any, assignment: AssignmentSummary | None, locale: str = DEFAULT_LOCALE
+    ) -> LeadOut:
         return cls(
             id=lead.id,
             contact_id=lead.contact_id,
@@ -95,7 +119,7 @@ class LeadOut(BaseModel):
             pipeline=lead.pipeline_key,
             stage=lead.stage_key,
             owner=lead.owner_agent_key,
-            assignment=AssignmentOut(**vars(assignment)) if assignment else None,
+            assignment=AssignmentOut.of(assignment, locale) if assignment else None,
         )
 
 
