@@ -288,19 +288,19 @@ TEMPLATES: dict[str, str] = {
     "why_not.unknown_agent": N_("%(agent)s is not an agent in configuration version %(version)s"),
     "why_not.no_rule": N_("No rule matched this lead and there is no default pipeline: %(why)s"),
     "why_not.owner_skipped": N_(
-        "As the contact's owner, %(agent)s was skipped for %(check)s: %(why)s"
+        "As the contact's owner, %(agent)s was skipped for %(check_words)s: %(why)s"
     ),
     "why_not.backup_skipped": N_(
-        "As the owner's backup, %(agent)s was skipped for %(check)s: %(why)s"
+        "As the owner's backup, %(agent)s was skipped for %(check_words)s: %(why)s"
     ),
     "why_not.repeat": N_("The lead is a repeat and went to %(agent)s: %(why)s"),
     "why_not.excluded": N_(
-        "In pipeline %(pipeline)s, %(agent)s was excluded for %(check)s: %(why)s"
+        "In pipeline %(pipeline)s, %(agent)s was excluded for %(check_words)s: %(why)s"
     ),
     "why_not.not_chosen": N_("In pipeline %(pipeline)s, %(agent)s was not chosen: %(why)s"),
     "why_not.other_tier": N_(
-        "In pipeline %(pipeline)s, %(agent)s was eligible but is %(tier)s, not the tier chosen "
-        "for this lead; %(why)s"
+        "In pipeline %(pipeline)s, %(agent)s was eligible but is %(tier_words)s, not the tier "
+        "chosen for this lead; %(why)s"
     ),
     "why_not.less_loaded": N_(
         "In pipeline %(pipeline)s, %(agent)s was eligible but %(chosen)s had fewer open leads "
