@@ -133,6 +133,14 @@ async def committing(database_url: str, *, pool_size: int) -> AsyncIterator[Data
         yield database
 
 
+@pytest_asyncio.fixture
+async def committed(database_url: str) -> AsyncIterator[Database]:
+    """The test organisation on a database whose sessions commit for real (a CLI command runs
+    in its own process state and sees only committed rows)."""
+    async with committing(database_url, pool_size=3) as database:
+        yield database
+
+
 # --- the web interface: the demo organisation with one user per role ------------------------
 
 

@@ -5,10 +5,8 @@ speak."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import pytest_asyncio
 from typer.testing import CliRunner, Result
 
 from leadflow.cli import app
@@ -20,10 +18,10 @@ from leadflow.services.intake import ingest as intake
 from leadflow.storage.database import Database
 from leadflow.storage.store import open_store
 from tests import factories
-from tests.integration.conftest import committing
 from tests.integration.test_ui_turkish import english_in
 
 NOW = datetime(2026, 5, 12, 8, 0, tzinfo=UTC)  # a Tuesday, 11:00 in Istanbul
+WEIGHTED = "ağırlıklı oran: 1 uygun kişi arasında en çok krediye anna sahipti (1,00 müşteri adayı)"
 
 
 def clinic(locale: str | None = None) -> Configuration:
@@ -33,17 +31,7 @@ def clinic(locale: str | None = None) -> Configuration:
         factories.agent("ben", languages=["tr"]),
         factories.agent("cem", status="paused"),
     ]
-    config = factories.organisation(agents)
-    settings = config.organisation.model_copy(
-        update={"locale": locale, "timezone": "Europe/Istanbul"}
-    )
-    return config.model_copy(update={"organisation": settings})
-
-
-@pytest_asyncio.fixture
-async def committed(database_url: str) -> AsyncIterator[Database]:
-    async with committing(database_url, pool_size=3) as database:
-        yield database
+    return factories.in_istanbul(factories.organisation(agents), locale)
 
 
 async def apply(database: Database, config: Configuration) -> None:
@@ -77,16 +65,22 @@ async def test_explain_in_turkish_has_no_english_line(
     lead = await german_lead(committed)
     shown = await invoke(database_url, "explain", lead, "--lang", "tr", "--agent", "ben")
     assert shown.exit_code == 0, shown.output
-    text = shown.output
-    assert "hair-de satış hattında havuz yoluyla anna kişisine atandı" in text
-    assert "Kural: everything eşleşti (denenenler: everything ✓)" in text
-    assert "Satış hattı hair-de (ağırlıklı oran): 3 aday, 1 uygun" in text
-    assert "ben elendi — dil: ben de konuşmuyor (konuştukları: tr)" in text
-    assert "cem elendi — duraklatılmış: cem duraklatıldı" in text
-    assert "anna seçildi: ağırlıklı oran:" in text
-    assert "Yapılandırma sürümü 2, karar zamanı Sal 12 May 11:00 Europe/Istanbul" in text
-    assert "neden ben değil?\nhair-de hattında ben dil nedeniyle elendi" in text
-    assert english_in(text) == []
+    lines = [line.strip() for line in shown.output.splitlines()]
+    assert lines[1:] == [
+        "hair-de satış hattında havuz yoluyla anna kişisine atandı",
+        f"Neden: {WEIGHTED}",
+        "Kural: everything eşleşti (denenenler: everything ✓)",
+        "Satış hattı hair-de (ağırlıklı oran): 3 aday, 1 uygun",
+        "ben elendi — dil: ben de konuşmuyor (konuştukları: tr)",
+        "cem elendi — duraklatılmış: cem duraklatıldı",
+        "uygun: anna",
+        f"anna seçildi: {WEIGHTED}",
+        "Yapılandırma sürümü 2, karar zamanı Sal 12 May 11:00 Europe/Istanbul",
+        "neden ben değil?",
+        "hair-de hattında ben dil nedeniyle elendi: ben de konuşmuyor (konuştukları: tr)",
+    ]
+    assert lines[0].startswith("müşteri adayı ")
+    assert english_in(shown.output) == []
 
 
 async def test_explain_in_english_reads_as_before(committed: Database, database_url: str) -> None:

@@ -12,7 +12,7 @@ import typer
 
 from leadflow.cli.lang import Lang, chosen
 from leadflow.cli.shell import Failure, console, friendly, parse_day, read_text, run, with_store
-from leadflow.domain.reasons import N_, Reason, as_text, at_moment
+from leadflow.domain.reasons import N_, Reason, as_term, as_text, at_moment
 from leadflow.locale.catalogs import translations
 
 if TYPE_CHECKING:
@@ -63,17 +63,6 @@ def explain(
         console.print(line, style=style, markup=False, highlight=False)
 
 
-_KINDS = {
-    "initial": N_("Routed"),
-    "manual": N_("Reassigned by hand"),
-    "sla": N_("SLA missed"),
-    "staff": N_("Staff change"),
-    "queue_release": N_("Released from the queue"),
-    "retry": N_("Routed again"),
-    "automation": N_("Reassigned by an automation rule"),
-}
-
-
 def _account(explained: _Explained, agent: str | None) -> list[tuple[str, str | None]]:
     """The lines `explain` prints, each with its style (bold for headings)."""
     from leadflow.locale.speech import say, spoken
@@ -90,10 +79,9 @@ def _account(explained: _Explained, agent: str | None) -> list[tuple[str, str | 
         decision = Decision.from_trace(routing.trace)
         lines.append((account_text(decision, speech, zone), None))
     for change in found.history[1:]:
-        kind = _KINDS.get(change.kind)
         lines.append((words(N_("then %(at)s %(kind)s: %(previous)s → %(agent)s (%(reason)s)")) % {
             "at": say(at_moment(change.decided_at, zone), locale),
-            "kind": words(kind) if kind else change.kind,
+            "kind": say(as_term("decision", change.kind), locale),
             "previous": change.previous_agent_key or "—",
             "agent": change.agent_key or "—",
             "reason": change.reason or say(_why(change.trace), locale),

@@ -45,10 +45,7 @@ def nobody_on_duty(httpserver: HTTPServer, locale: str | None) -> Configuration:
         no_agent={"action": "alert"},
         notifications={"webhooks": hooks},
     )
-    settings = config.organisation.model_copy(
-        update={"locale": locale, "timezone": "Europe/Istanbul"}
-    )
-    return config.model_copy(update={"organisation": settings})
+    return factories.in_istanbul(config, locale)
 
 
 async def unassigned_lead(database: Database, config: Configuration) -> None:

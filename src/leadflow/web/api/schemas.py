@@ -46,19 +46,10 @@ class AssignmentOut(BaseModel):
 
     @classmethod
     def of(cls, summary: AssignmentSummary, locale: str) -> AssignmentOut:
-        reason = summary.reason
+        fields = {name: value for name, value in vars(summary).items() if name != "why"}
         if summary.why is not None and locale != DEFAULT_LOCALE:
-            reason = say(summary.why, locale)
-        return cls(
-            decision_id=summary.decision_id,
-            outcome=summary.outcome,
-            agent_key=summary.agent_key,
-            agent_name=summary.agent_name,
-            pipeline=summary.pipeline,
-            rule=summary.rule,
-            via=summary.via,
-            reason=reason,
-        )
+            fields["reason"] = say(summary.why, locale)
+        return cls(**fields)
 
 
 class LeadOut(BaseModel):
