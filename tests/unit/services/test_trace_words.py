@@ -11,28 +11,19 @@ from leadflow.domain.roster import Load
 from leadflow.routing import compile_config, route
 from leadflow.services.access.trace_scope import TraceScope, scoped_trace
 from leadflow.services.access.trace_words import explanation, worded
-from tests.unit.routing.factories import (
-    NOW,
-    make_agent,
-    make_config,
-    make_lead,
-    make_pipeline,
-    make_roster,
-    make_rule,
-)
+from tests.unit.routing import factories as made
 
-CONFIG = make_config(
-    agents=[make_agent("anna"), make_agent("ben", caps=Caps(day=2))],
-    pipelines=[make_pipeline("hair-de", ["anna", "ben"])],
-    rules=[make_rule("german", "hair-de")],
+CONFIG = made.make_config(
+    agents=[made.make_agent("anna"), made.make_agent("ben", caps=Caps(day=2))],
+    pipelines=[made.make_pipeline("hair-de", ["anna", "ben"])],
+    rules=[made.make_rule("german", "hair-de")],
 )
 
 
 def trace() -> dict[str, Any]:
-    roster = make_roster(loads={"ben": Load(day=2)})
-    return route(
-        make_lead(language="de"), roster, compile_config(CONFIG, version=3), NOW
-    ).to_trace()
+    roster = made.make_roster(loads={"ben": Load(day=2)})
+    config = compile_config(CONFIG, version=3)
+    return route(made.make_lead(language="de"), roster, config, made.NOW).to_trace()
 
 
 def test_an_exclusion_message_is_written_from_its_code_in_the_readers_language() -> None:
