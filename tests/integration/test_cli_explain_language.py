@@ -34,10 +34,11 @@ def clinic(locale: str | None = None) -> Configuration:
     return factories.in_istanbul(factories.organisation(agents), locale)
 
 
-async def apply(database: Database, config: Configuration) -> None:
+async def apply(database: Database, config: Configuration) -> int:
     async with open_store(database) as store:
-        await configuration.apply(store, config, actor="test")
+        version = await configuration.apply(store, config, actor="test")
         await store.commit()
+        return version
 
 
 async def invoke(database_url: str, *args: str, **environment: str) -> Result:
@@ -61,7 +62,7 @@ async def german_lead(database: Database) -> str:
 async def test_explain_in_turkish_has_no_english_line(
     committed: Database, database_url: str
 ) -> None:
-    await apply(committed, clinic())
+    version = await apply(committed, clinic())
     lead = await german_lead(committed)
     shown = await invoke(database_url, "explain", lead, "--lang", "tr", "--agent", "ben")
     assert shown.exit_code == 0, shown.output
@@ -75,7 +76,7 @@ async def test_explain_in_turkish_has_no_english_line(
         "cem elendi — duraklatılmış: cem duraklatıldı",
         "uygun: anna",
         f"anna seçildi: {WEIGHTED}",
-        "Yapılandırma sürümü 2, karar zamanı Sal 12 May 11:00 Europe/Istanbul",
+        f"Yapılandırma sürümü {version}, karar zamanı Sal 12 May 11:00 Europe/Istanbul",
         "neden ben değil?",
         "hair-de hattında ben dil nedeniyle elendi: ben de konuşmuyor (konuştukları: tr)",
     ]

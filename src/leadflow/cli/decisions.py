@@ -60,7 +60,7 @@ def explain(
 
     explained = run(with_store(work, commit=False))
     for line, style in _account(explained, agent):
-        console.print(line, style=style, markup=False, highlight=False)
+        console.print(line, style=style, markup=False, highlight=False, soft_wrap=True)
 
 
 def _account(explained: _Explained, agent: str | None) -> list[tuple[str, str | None]]:
