@@ -43,6 +43,7 @@ async def test_a_token_asking_for_turkish_reads_the_decision_in_turkish(
     trace = decision["trace"]
     assert trace["reason"].startswith("ağırlıklı oran: ")
     assert trace["why"]["code"] == "choice.weighted_ratio"  # the codes do not change
+    assert decision["history"][0]["reason"] == trace["reason"]
     [attempt] = trace["attempts"]
     exclusions = {e["agent"]: e for e in attempt["exclusions"]}
     assert exclusions["cem"]["reason"] == "language"

@@ -93,10 +93,9 @@ def why_not_text(reasons: list[dict[str, Any]], reassigned_to: str | None, local
     return "\n".join(lines)
 
 
-def why_sentence(trace: Mapping[str, Any], locale: str) -> str:
-    """The one-line reason of a stored decision in `locale` (its English words when it has no
-    code)."""
-    return _sentence(_unnamed_in(trace, locale), locale)
+def said(reason: Reason, locale: str) -> str:
+    """A (scoped) coded reason in `locale`, names hidden from the viewer worded too."""
+    return say(Reason.from_trace(_unnamed_in(reason.to_trace(), locale)), locale)
 
 
 def _sentence(found: Mapping[str, Any], locale: str) -> str:

@@ -101,10 +101,26 @@ async def lead_decision(
         routing_status=found.lead.routing_status,
         trace=None if trace is None else trace_words.worded(trace, locale),
         explanation=None if trace is None else trace_words.explanation(trace, locale, zone),
-        history=trace_scope.scoped_history(decisions.history_view(found), scope, configuration),
+        history=_history(found, scope, configuration, locale),
         why_not=_why_not(answer, reasons, scope, configuration, locale),
         why_not_reasons=reasons,
     )
+
+
+def _history(
+    found: decisions.LeadDecisions,
+    scope: trace_scope.TraceScope,
+    configuration: Configuration,
+    locale: str,
+) -> list[dict[str, Any]]:
+    """The lead's history for `scope`; the engine's reasons in the caller's language (a
+    change's own words, typed or written when it was made, as they are)."""
+    history = trace_scope.scoped_history(decisions.history_view(found), scope, configuration)
+    for entry, row in zip(history, found.history, strict=True):
+        why = None if row.reason else trace_scope.scoped_why(row.trace, scope, configuration)
+        if why is not None:
+            entry["reason"] = trace_words.said(why, locale)
+    return history
 
 
 def _why_not(
