@@ -102,3 +102,18 @@ async def test_a_turkish_users_session_reads_the_decision_in_turkish(
     assert "Yapılandırma sürümü" in decision["explanation"]
     assert english_in(decision["explanation"]) == []
     assert english_in(decision["trace"]["reason"]) == []
+
+
+async def test_the_roster_tells_why_an_agent_is_away_in_the_callers_language(
+    client: httpx.AsyncClient, store: Store
+) -> None:
+    weekdays = {day: "09:00-17:00" for day in ("mon", "tue", "wed", "thu", "fri")}
+    await activate(store, factories.organisation([agent("anna", schedule={"weekly": weekdays})]))
+    sunday = "2026-05-10T12:00:00Z"
+    answer = await client.get(f"/api/v1/roster?at={sunday}", headers=TURKISH)
+    assert answer.status_code == 200, answer.text
+    [anna] = answer.json()
+    assert anna["detail_reason"]["code"] == "away.next_shift"
+    assert anna["detail"] == "vardiya dışında; sonraki vardiya Pzt 11 May 09:00 Europe/Berlin"
+    english = (await client.get(f"/api/v1/agents/anna/availability?at={sunday}")).json()
+    assert english["detail"] == "off shift; next shift Mon 11 May 09:00 Europe/Berlin"
