@@ -120,8 +120,6 @@ def _value(payload: Mapping[str, Any], field: str, locale: str, zone: ZoneInfo) 
     value = payload[field]
     if field == "reason" and payload.get("why"):
         return say(Reason.from_trace(payload["why"]), locale)
-    if field == "reason":  # an automation's failure, marked for translation where raised
-        return translations(locale).gettext(str(value))
     if field in _MOMENTS and isinstance(value, str):
         return moment(value, locale, zone)
     if isinstance(value, list):

@@ -80,22 +80,3 @@ def test_timeouts_throttling_and_server_errors_are_retried(status: int) -> None:
     failed = failure(status)
     assert failed is not None
     assert not failed.permanent
-
-
-def test_an_automations_failure_reads_in_the_organisations_turkish() -> None:
-    failed = Event(
-        topic="workflow.automation_failed",
-        payload={
-            "lead_id": 42,
-            "automation": "call-back",
-            "event": "lead.created:42",
-            "reason": "the lead has no owner to notify",
-        },
-        key="workflow.automation_failed:lead.created:42:call-back/webhook:slack",
-        occurred_at=datetime(2026, 5, 12, 8, 0, tzinfo=UTC),
-    )
-    target = WebhookTarget("slack", "http://slack.test/hook", format="slack", locale="tr")
-    message = json.loads(body(target, failed))
-    assert message["text"] == "call-back otomasyonu Müşteri adayı #42 için başarısız oldu"
-    fields = [field["text"] for field in message["blocks"][1]["fields"]]
-    assert "*Gerekçe*\nmüşteri adayının bildirim gönderilecek bir sahibi yok" in fields

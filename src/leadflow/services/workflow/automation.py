@@ -25,7 +25,6 @@ from leadflow.domain.configuration import (
     Recipient,
     SetField,
 )
-from leadflow.domain.reasons import N_
 from leadflow.identity import InvalidLead
 from leadflow.services.assignment.assign import reroute
 from leadflow.services.assignment.record import Handover, Kind
@@ -42,8 +41,7 @@ __all__ = ["ActionFailed", "Event", "Run", "fire", "pipeline_of"]
 
 
 class ActionFailed(Exception):
-    """An action that cannot be carried out on this lead; the message says why, in English
-    words marked for translation (`N_`): an alert words it in its reader's language."""
+    """An action that cannot be carried out on this lead; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -183,7 +181,7 @@ async def _task(
     if action.due_in_working_minutes is not None:
         pipeline = pipeline_of(organisation, lead)
         if pipeline is None:
-            raise ActionFailed(N_("the lead has no pipeline to count working minutes in"))
+            raise ActionFailed("the lead has no pipeline to count working minutes in")
         due = organisation.add_working_minutes(pipeline.key, now, action.due_in_working_minutes)
         zone = None
     else:
@@ -242,12 +240,12 @@ async def _notify(
     payload = {"lead_id": lead.id, "message": action.message, "automation": actor.rule_key}
     if action.who is Recipient.OWNER:
         if lead.owner_agent_key is None:
-            raise ActionFailed(N_("the lead has no owner to notify"))
+            raise ActionFailed("the lead has no owner to notify")
         channel, recipient = "sse", lead.owner_agent_key
     else:
         team = _team(organisation, lead)
         if team is None:
-            raise ActionFailed(N_("the lead has no pipeline, so no team lead to notify"))
+            raise ActionFailed("the lead has no pipeline, so no team lead to notify")
         channel, recipient = "alert", team
     await store.outbox.add(
         topic="workflow.notify",
@@ -262,10 +260,10 @@ async def _reassign(
     store: Store, organisation: Organisation, lead: Lead, actor: Actor, now: datetime
 ) -> None:
     if pipeline_of(organisation, lead) is None or lead.closed_at is not None:
-        raise ActionFailed(N_("only an open lead in a pipeline can be routed again"))
+        raise ActionFailed("only an open lead in a pipeline can be routed again")
     owner = lead.owner_agent_key
     why = Handover(Kind.AUTOMATION, f"reassigned by automation {actor.rule_key}", actor.name or "")
     unavailable = {owner: f"reassigned away from {owner} by automation"} if owner else None
     routed = await reroute(store, organisation, lead, now, why=why, unavailable=unavailable)
     if not routed.assigned:
-        raise ActionFailed(N_("nobody else is eligible for the lead now"))
+        raise ActionFailed("nobody else is eligible for the lead now")
