@@ -123,3 +123,21 @@ async def test_a_language_explain_does_not_speak_is_refused_naming_the_option(
     assert refused.exit_code == 2, refused.output
     assert "--lang" in refused.output
     assert "'de' is not a language Leadflow speaks; choose en or tr" in refused.output
+
+
+async def test_the_roster_reads_in_turkish_with_lang(
+    committed: Database, database_url: str
+) -> None:
+    weekdays = {day: "09:00-17:00" for day in ("mon", "tue", "wed", "thu", "fri")}
+    await apply(committed, factories.organisation([factories.agent("anna", schedule={
+        "weekly": weekdays})]))  # fmt: skip
+    sunday = "2026-05-10T12:00:00+00:00"
+    shown = await invoke(database_url, "roster", "--at", sunday, "--lang", "tr")
+    assert shown.exit_code == 0, shown.output
+    # A table wraps its cells to the terminal's width: its words, in whichever lines.
+    words = set(shown.output.split())
+    assert {"listesi", "yok", "dışında;", "sonraki", "Pzt"} <= words
+    assert english_in(shown.output) == []
+    refused = await invoke(database_url, "roster", "--team", "nosuch", "--lang", "tr")
+    assert refused.exit_code == 1, refused.output
+    assert "'nosuch' adlı takım yok; takımlar: german" in refused.output
