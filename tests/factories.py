@@ -59,6 +59,14 @@ def organisation(
     return Configuration.model_validate(document)
 
 
+def in_istanbul(config: Configuration, locale: str | None = None) -> Configuration:
+    """`config` with the organisation in Istanbul's time zone, speaking `locale` (None: unset)."""
+    settings = config.organisation.model_copy(
+        update={"locale": locale, "timezone": "Europe/Istanbul"}
+    )
+    return config.model_copy(update={"organisation": settings})
+
+
 def lead_body(**overrides: Any) -> dict[str, Any]:
     return {
         "source": "website",

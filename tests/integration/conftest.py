@@ -138,7 +138,8 @@ async def committing(database_url: str, *, pool_size: int) -> AsyncIterator[Data
 
 @pytest_asyncio.fixture
 async def committed(database_url: str) -> AsyncIterator[Database]:
-    """`committing`, with five connections."""
+    """The test organisation on a database whose sessions commit for real (a CLI command runs
+    in its own process state and sees only committed rows), with five connections."""
     async with committing(database_url, pool_size=5) as database:
         yield database
 

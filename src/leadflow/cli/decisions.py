@@ -3,67 +3,138 @@ configuration would have decided for past leads."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 
+from leadflow.cli.lang import Lang, chosen
 from leadflow.cli.shell import Failure, console, friendly, parse_day, read_text, run, with_store
+from leadflow.domain.reasons import N_, Reason, as_term, as_text, at_moment
+from leadflow.locale.catalogs import translations
 
 if TYPE_CHECKING:
-    from leadflow.services.assignment.decisions import LeadDecisions
+    from leadflow.services.assignment.decisions import LeadDecisions, WhyNot
     from leadflow.services.assignment.replays import PeriodReport
     from leadflow.storage.store import Store
+
+
+@dataclass(frozen=True)
+class _Explained:
+    found: LeadDecisions
+    why_not: WhyNot | None
+    locale: str
+    zone: ZoneInfo
 
 
 @friendly
 def explain(
     lead_id: Annotated[int, typer.Argument(metavar="LEAD_ID")],
     agent: Annotated[str | None, typer.Option(help="also answer: why not this agent?")] = None,
+    lang: Lang = None,
 ) -> None:
-    """Print why a lead went where it went (and its later changes)."""
+    """Print why a lead went where it went (and its later changes), in the reader's language:
+    dates in the organisation's time zone."""
     from leadflow.services.assignment import decisions
     from leadflow.services.configuration.organisation import LiveOrganisation
+    from leadflow.services.configuration.versions import NoConfiguration
 
-    async def work(store: Store) -> tuple[LeadDecisions, str | None]:
+    async def work(store: Store) -> _Explained:
         found = await decisions.decisions_of(store, lead_id)
+        try:
+            settings = (await LiveOrganisation().get(store)).configuration
+        except NoConfiguration:
+            settings = None
+        locale = chosen(lang, settings.organisation.locale if settings else None)
+        zone = ZoneInfo(settings.organisation.timezone if settings else "UTC")
         answer = None
         if agent is not None:
-            known = (await LiveOrganisation().get(store)).configuration.agents
-            if all(a.key != agent for a in known):
-                raise Failure(f"no agent {agent!r} in the active configuration")
-            answer = (
-                await decisions.answer_why_not(store, LiveOrganisation(), lead_id, agent)
-            ).text
-        return found, answer
+            if settings is None or all(a.key != agent for a in settings.agents):
+                words = translations(locale).gettext
+                raise Failure(words(N_("no agent %(agent)s in the active configuration"))
+                              % {"agent": repr(agent)})  # fmt: skip
+            answer = await decisions.answer_why_not(store, LiveOrganisation(), lead_id, agent)
+        return _Explained(found, answer, locale, zone)
 
-    found, answer = run(with_store(work, commit=False))
-    _print_decisions(found)
-    if answer is not None:
-        console.print(f"[bold]why not {agent}?[/bold] {answer}")
+    explained = run(with_store(work, commit=False))
+    for line, style in _account(explained, agent):
+        console.print(line, style=style, markup=False, highlight=False, soft_wrap=True)
 
 
-def _print_decisions(found: LeadDecisions) -> None:
+def _account(explained: _Explained, agent: str | None) -> list[tuple[str, str | None]]:
+    """The lines `explain` prints, each with its style (bold for headings)."""
+    from leadflow.locale.speech import say, spoken
     from leadflow.routing import Decision
-    from leadflow.services.assignment import decisions
+    from leadflow.routing.account import account_text
 
-    lead = found.lead
-    name = " ".join(p for p in (lead.first_name, lead.last_name) if p) or "(no name)"
-    console.print(
-        f"[bold]lead {lead.id}[/bold] {name} · {lead.source} · {lead.country or '?'} · "
-        f"{lead.language or '?'} · {lead.treatment or 'no treatment'} · received "
-        f"{lead.received_at:%Y-%m-%d %H:%M %Z}"
-    )
-    if found.routing is None:
-        console.print("not routed yet")
+    found, locale, zone = explained.found, explained.locale, explained.zone
+    words, speech = translations(locale).gettext, spoken(locale)
+    lines: list[tuple[str, str | None]] = [(_lead_line(found, locale, zone), "bold")]
+    routing = found.routing
+    if routing is None:
+        lines.append((words(N_("not routed yet")), None))
     else:
-        console.print(Decision.from_trace(found.routing.trace).explain(), markup=False)
-    for change in decisions.history_view(found)[1:]:
-        console.print(
-            f"then {change['decided_at'][:16]} {change['kind']}: {change['previous_agent']} → "
-            f"{change['agent']} ({change['reason']})",
-            markup=False,
-        )
+        decision = Decision.from_trace(routing.trace)
+        lines.append((account_text(decision, speech, zone), None))
+    for change in found.history[1:]:
+        lines.append((words(N_("then %(at)s %(kind)s: %(previous)s → %(agent)s (%(reason)s)")) % {
+            "at": say(at_moment(change.decided_at, zone), locale),
+            "kind": say(as_term("decision", change.kind), locale),
+            "previous": change.previous_agent_key or "—",
+            "agent": change.agent_key or "—",
+            "reason": change.reason or say(_why(change.trace), locale),
+        }, None))  # fmt: skip
+    if explained.why_not is not None and agent is not None:
+        lines.extend(_why_not_lines(explained, agent))
+    return lines
+
+
+def _why(trace: dict[str, Any]) -> Reason | None:
+    found = trace.get("why")
+    if found is not None:
+        return Reason.from_trace(found)
+    return as_text(str(trace["reason"])) if trace.get("reason") else None
+
+
+def _lead_line(found: LeadDecisions, locale: str, zone: ZoneInfo) -> str:
+    from leadflow.locale.speech import say
+
+    lead, words = found.lead, translations(locale).gettext
+    name = " ".join(p for p in (lead.first_name, lead.last_name) if p) or words(N_("(no name)"))
+    template = N_(
+        "lead %(id)s %(name)s · %(source)s · %(country)s · %(language)s · %(treatment)s · "
+        "received %(at)s"
+    )
+    return words(template) % {
+        "id": lead.id,
+        "name": name,
+        "source": lead.source,
+        "country": lead.country or "?",
+        "language": lead.language or "?",
+        "treatment": lead.treatment or words(N_("no treatment")),
+        "at": say(at_moment(lead.received_at, zone), locale),
+    }
+
+
+def _why_not_lines(explained: _Explained, agent: str) -> list[tuple[str, str | None]]:
+    from leadflow.locale.speech import say
+
+    words = translations(explained.locale).gettext
+    answer, found = explained.why_not, explained.found
+    assert answer is not None
+    lines: list[tuple[str, str | None]] = [
+        (words(N_("why not %(agent)s?")) % {"agent": agent}, "bold")
+    ]
+    if found.routing is None:
+        return [*lines, (words(N_("not routed yet")), None)]
+    lines += [(say(reason, explained.locale), None) for reason in answer.reasons]
+    owner = found.lead.owner_agent_key
+    if owner != found.routing.agent_key:
+        since = words(N_("since then the lead was reassigned to %(agent)s")) % {"agent": owner}
+        lines.append((since, None))
+    return lines
 
 
 @friendly

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
+from leadflow.cli.lang import Lang, chosen
 from leadflow.cli.shell import Failure, console, friendly, parse_moment, run, with_store
+from leadflow.domain.reasons import N_, Reason, at_moment
+from leadflow.locale.catalogs import translations
 
 if TYPE_CHECKING:
     from leadflow.services.work.rota import AgentNow
     from leadflow.storage.store import Store
+
+
+_COLUMNS = (
+    N_("Agent"), N_("Team"), N_("Local time"), N_("Now"), N_("Why"), N_("Next available"),
+    N_("Leave this week"),
+)  # fmt: skip
 
 
 @friendly
@@ -22,45 +32,57 @@ def roster(
     ] = None,
     team: Annotated[str | None, typer.Option(help="only this team")] = None,
     on_leave: Annotated[bool, typer.Option(help="only agents with leave this week")] = False,
+    lang: Lang = None,
 ) -> None:
-    """Who is on shift now, who is on leave this week, each agent's next availability."""
+    """Who is on shift now, who is on leave this week, each agent's next availability (in the
+    reader's language, moments in the organisation's time zone)."""
     from leadflow.services.configuration.organisation import LiveOrganisation
     from leadflow.services.work import rota
 
     moment = parse_moment(at)
 
-    async def work(store: Store) -> list[AgentNow]:
+    async def work(store: Store) -> tuple[list[AgentNow], str, ZoneInfo]:
         organisation = await LiveOrganisation().get(store)
+        settings = organisation.configuration.organisation
+        locale = chosen(lang, settings.locale)
         teams = [t.key for t in organisation.configuration.teams]
         if team is not None and team not in teams:
-            raise Failure(f"no team {team!r}; the teams are {', '.join(teams)}")
-        return rota.rota(organisation, moment, team=team)
+            words = translations(locale).gettext(N_("no team %(team)s; the teams are %(teams)s"))
+            raise Failure(words % {"team": repr(team), "teams": ", ".join(teams)})
+        return rota.rota(organisation, moment, team=team), locale, ZoneInfo(settings.timezone)
 
-    agents = run(with_store(work, commit=False))
+    agents, locale, zone = run(with_store(work, commit=False))
     if on_leave:
         agents = [a for a in agents if a.leave_this_week]
-    table = Table(title=f"roster at {moment:%Y-%m-%d %H:%M %Z}")
-    for column in (
-        "agent",
-        "team",
-        "local time",
-        "now",
-        "why",
-        "next available",
-        "leave this week",
-    ):
-        table.add_column(column)
+    console.print(_roster_table(agents, moment, locale, zone))
+
+
+def _roster_table(agents: list[AgentNow], moment: datetime, locale: str, zone: ZoneInfo) -> Table:
+    from leadflow.locale.speech import say
+
+    words = translations(locale).gettext
+    table = Table(
+        title=words(N_("Roster at %(at)s")) % {"at": say(at_moment(moment, zone), locale)}
+    )
+    for column in _COLUMNS:
+        table.add_column(words(column))
+    on_shift = "[green]" + words(N_("on shift")) + "[/green]"
+    away = "[dim]" + words(N_("away")) + "[/dim]"
     for agent in agents:
+        detail = say(agent.detail, locale) if isinstance(agent.detail, Reason) else agent.detail
+        now = on_shift if agent.available else away
         table.add_row(
             agent.key,
             agent.team,
             agent.local_time,
-            "[green]on shift[/green]" if agent.available else "[dim]away[/dim]",
-            str(agent.detail) or ("" if agent.available else agent.reason or ""),
-            f"{agent.next_available_at:%a %d %b %H:%M} UTC" if agent.next_available_at else "",
-            ", ".join(f"{x['type']} {x['start']}…{x['end']}" for x in agent.leave_this_week),
-        )
-    console.print(table)
+            now,
+            detail or ("" if agent.available else agent.reason or ""),
+            say(at_moment(agent.next_available_at, zone), locale) if agent.next_available_at
+            else "",
+            ", ".join(f"{say(Reason('leave.' + x['type']), locale)} {x['start']}…{x['end']}"
+                      for x in agent.leave_this_week),
+        )  # fmt: skip
+    return table
 
 
 @friendly

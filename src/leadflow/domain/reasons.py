@@ -9,8 +9,10 @@ A parameter is a name or a number, shown as it is, or another `Reason`, rendered
 language. Some codes are not sentences but values that every language writes its own way:
 `date` (`iso`: a local date; `year` when the year is shown), `moment` (`iso`: an aware
 instant, `zone`: an IANA zone) and `holiday` (`name`, and for a national one its `date` and
-`countries`: "TR,DE-BY"); and `text` (`text`) is words written before reasons had codes (old
-stored traces), shown as they are.
+`countries`: "TR,DE-BY"); `term` (`kind`, `value`: a configuration's code, such as a
+strategy, which English shows as it is written in the configuration and other languages as
+words, `TERMS`); and `text` (`text`) is words written before reasons had codes (old stored
+traces), shown as they are.
 """
 
 from __future__ import annotations
@@ -92,6 +94,11 @@ def at_moment(moment: datetime, zone: ZoneInfo) -> Reason:
     return Reason("moment", {"iso": moment.isoformat(), "zone": zone.key})
 
 
+def as_term(kind: str, value: str) -> Reason:
+    """A configuration's code (`kind` "strategy", `value` "weighted_ratio"): see `TERMS`."""
+    return Reason("term", {"kind": kind, "value": str(value)})
+
+
 class Language(Protocol):
     """What `render` needs of a language: its catalog and how it writes numbers and dates."""
 
@@ -111,6 +118,10 @@ class Language(Protocol):
         """A national holiday's name (`name` in its calendar's language) in this language."""
         ...
 
+    def term(self, value: str, words: str) -> str:
+        """A configuration's code `value`, or its English `words` in this language."""
+        ...
+
 
 def render(reason: Reason, language: Language) -> str:
     """`reason` in `language`; an unknown code (a newer engine's) reads as the code itself."""
@@ -124,6 +135,10 @@ def render(reason: Reason, language: Language) -> str:
     if reason.code == "moment":
         moment = datetime.fromisoformat(str(reason.params["iso"]))
         return language.moment(moment, ZoneInfo(str(reason.params["zone"])))
+    if reason.code == "term":
+        value = str(reason.params["value"])
+        words = TERMS.get(f"{reason.params['kind']}.{value}")
+        return value if words is None else language.term(value, words)
     template = TEMPLATES.get(reason.code)
     if template is None:
         return reason.code
@@ -176,6 +191,9 @@ class English:
 
     def holiday(self, name: str, day: date, countries: list[str]) -> str:
         return name
+
+    def term(self, value: str, words: str) -> str:
+        return value
 
 
 ENGLISH = English()
@@ -272,19 +290,19 @@ TEMPLATES: dict[str, str] = {
     "why_not.unknown_agent": N_("%(agent)s is not an agent in configuration version %(version)s"),
     "why_not.no_rule": N_("No rule matched this lead and there is no default pipeline: %(why)s"),
     "why_not.owner_skipped": N_(
-        "As the contact's owner, %(agent)s was skipped for %(check)s: %(why)s"
+        "As the contact's owner, %(agent)s was skipped for %(check_words)s: %(why)s"
     ),
     "why_not.backup_skipped": N_(
-        "As the owner's backup, %(agent)s was skipped for %(check)s: %(why)s"
+        "As the owner's backup, %(agent)s was skipped for %(check_words)s: %(why)s"
     ),
     "why_not.repeat": N_("The lead is a repeat and went to %(agent)s: %(why)s"),
     "why_not.excluded": N_(
-        "In pipeline %(pipeline)s, %(agent)s was excluded for %(check)s: %(why)s"
+        "In pipeline %(pipeline)s, %(agent)s was excluded for %(check_words)s: %(why)s"
     ),
     "why_not.not_chosen": N_("In pipeline %(pipeline)s, %(agent)s was not chosen: %(why)s"),
     "why_not.other_tier": N_(
-        "In pipeline %(pipeline)s, %(agent)s was eligible but is %(tier)s, not the tier chosen "
-        "for this lead; %(why)s"
+        "In pipeline %(pipeline)s, %(agent)s was eligible but is %(tier_words)s, not the tier "
+        "chosen for this lead; %(why)s"
     ),
     "why_not.less_loaded": N_(
         "In pipeline %(pipeline)s, %(agent)s was eligible but %(chosen)s had fewer open leads "
@@ -305,8 +323,74 @@ TEMPLATES: dict[str, str] = {
         "%(agent)s is not a candidate in the pipelines tried (%(tried)s); %(agent)s is in %(pools)s"
     ),
     "why_not.no_pipeline": N_("no pipeline"),
+    # a decision's full account, a line each (`leadflow explain`, the API's `explanation`)
+    "account.assigned": N_("Assigned to %(agent)s in pipeline %(pipeline)s"),
+    "account.assigned_via": N_("Assigned to %(agent)s via %(via)s in pipeline %(pipeline)s"),
+    "account.queued": N_("Queued in pipeline %(pipeline)s"),
+    "account.unassigned": N_("Unassigned in pipeline %(pipeline)s"),
+    "account.no_rule": N_("Not routed: no rule matched"),
+    "account.why": N_("Why: %(why)s"),
+    "account.rule_matched": N_("Rule: %(rule)s matched (checked %(checked)s)"),
+    "account.rule_none": N_("Rule: none matched (checked %(checked)s)"),
+    "account.rule_default": N_("Rule: none matched (checked %(checked)s); default pipeline"),
+    "account.no_rules": N_("no rules"),
+    "account.sticky": N_("Repeat lead, owner %(owner)s → %(result)s: %(why)s"),
+    "account.pipeline": N_(
+        "Pipeline %(pipeline)s (%(strategy)s): %(candidates)s candidates, %(eligible)s eligible"
+    ),
+    "account.excluded": N_("excluded %(agent)s — %(check)s: %(why)s"),
+    "account.eligible": N_("eligible: %(agents)s"),
+    "account.chose": N_("chose %(agent)s: %(why)s"),
+    "account.chose_nobody": N_("chose nobody: %(why)s"),
+    "account.no_agent": N_("No-agent policy: %(action)s"),
+    "account.unusable": N_("%(agent)s unusable — %(check)s: %(why)s"),
+    "account.version": N_("Configuration version %(version)s, decided at %(at)s"),
+    "account.unversioned": N_("unversioned"),
 }
 """Every code's English template, the msgid of its translations."""
 
 TEMPLATES.update(HANDOVER_TEMPLATES)  # why a lead changed hands (SLA, staff, queue, automations)
 TEMPLATES.update(TASK_TITLES)
+TERMS: dict[str, str] = {
+    "strategy.weighted_ratio": N_("weighted ratio"),
+    "strategy.least_loaded": N_("least loaded"),
+    "strategy.round_robin": N_("round robin"),
+    "strategy.tier": N_("by tier"),
+    "via.sticky": N_("back to the owner"),
+    "via.backup": N_("the owner's backup"),
+    "via.pool": N_("the pool"),
+    "via.fallback": N_("a fallback pipeline"),
+    "via.virtual_consultant": N_("a virtual consultant"),
+    "via.on_call": N_("the on-call agent"),
+    "no_agent.queue": N_("queue until someone is on shift"),
+    "no_agent.virtual_consultant": N_("hand to a virtual consultant"),
+    "no_agent.on_call": N_("assign to the on-call agent"),
+    "no_agent.alert": N_("alert the team lead"),
+    "check.paused": N_("paused"),
+    "check.left": N_("left"),
+    "check.unknown_agent": N_("not in the configuration"),
+    "check.not_started": N_("not started yet"),
+    "check.off_shift": N_("off shift"),
+    "check.on_leave": N_("on leave"),
+    "check.holiday": N_("on holiday"),
+    "check.no_schedule": N_("no schedule"),
+    "check.unavailable": N_("unavailable"),
+    "check.cap_day": N_("day cap"),
+    "check.cap_week": N_("week cap"),
+    "check.cap_month": N_("month cap"),
+    "check.cap_open": N_("open-lead cap"),
+    "check.language": N_("language"),
+    "check.skill": N_("treatment"),
+    "check.weight_zero": N_("weight 0"),
+    "decision.initial": N_("Routed"),
+    "decision.manual": N_("Reassigned by hand"),
+    "decision.sla": N_("SLA missed"),
+    "decision.staff": N_("Staff change"),
+    "decision.queue_release": N_("Released from the queue"),
+    "decision.automation": N_("Reassigned by an automation rule"),
+    "tier.high": N_("a high performer"),
+    "tier.developing": N_("developing"),
+    "tier.low": N_("a low performer"),
+    "tier.new": N_("new"),
+}
+"""A configuration's codes in words (`term`), by kind and code; English shows the code."""

@@ -53,6 +53,9 @@ class Spoken:
     def holiday(self, name: str, day: date, countries: list[str]) -> str:
         return name_in(countries, day, self.locale) or name
 
+    def term(self, value: str, words: str) -> str:
+        return value if self._english else self.gettext(words)
+
 
 @functools.cache
 def spoken(locale: str) -> Spoken:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC
 from email.message import EmailMessage
 from functools import cache
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 import aiosmtplib
 import css_inline
@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from leadflow.locale.catalogs import DEFAULT_LOCALE, translations
 from leadflow.notify.errors import DeliveryFailed
-from leadflow.notify.events import Event, details, headline
+from leadflow.notify.events import UTC, Event, details, headline, moment
 
 
 @dataclass(frozen=True)
@@ -51,14 +51,15 @@ def _templates(locale: str) -> Environment:
     return environment
 
 
-def compose(event: Event, *, to: str, locale: str = DEFAULT_LOCALE) -> Email:
-    """The e-mail telling `to` about `event`, in `to`'s language `locale`."""
-    subject = headline(event.topic, event.payload, locale)
+def compose(event: Event, *, to: str, locale: str = DEFAULT_LOCALE, zone: ZoneInfo = UTC) -> Email:
+    """The e-mail telling `to` about `event`, in `to`'s language `locale`, its moments in the
+    organisation's time zone `zone`."""
+    subject = headline(event.topic, event.payload, locale, zone)
     context = {
         "headline": subject,
         "topic": event.topic,
-        "details": details(event.payload, locale),
-        "occurred_at": event.occurred_at.astimezone(UTC),
+        "details": details(event.payload, locale, zone),
+        "occurred_at": moment(event.occurred_at.isoformat(), locale, zone),
         "locale": locale,
     }
     html = _templates(locale).get_template("email/event.html").render(context)

@@ -10,13 +10,15 @@ import json
 import socket
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
+from zoneinfo import ZoneInfo
 
 import httpx
 
 from leadflow import __version__
 from leadflow.domain.network import is_public
+from leadflow.locale.catalogs import DEFAULT_LOCALE
 from leadflow.notify.errors import DeliveryFailed
-from leadflow.notify.events import Event, details, headline
+from leadflow.notify.events import UTC, Event, details, headline
 
 SIGNATURE_HEADER = "X-Leadflow-Signature"
 
@@ -28,6 +30,10 @@ class WebhookTarget:
     format: Literal["json", "slack"] = "json"
     secret: str | None = None
     allow_private_network: bool = False
+    locale: str = DEFAULT_LOCALE
+    """The language of its words (the organisation's: a webhook has no reader account)."""
+    zone: ZoneInfo = UTC
+    """The organisation's time zone, for the moments in its words."""
 
 
 class WebhookSender(Protocol):
@@ -36,28 +42,44 @@ class WebhookSender(Protocol):
 
 
 def body(target: WebhookTarget, event: Event) -> bytes:
-    document = slack_message(event) if target.format == "slack" else json_document(event)
+    if target.format == "slack":
+        document = slack_message(event, target.locale, target.zone)
+    else:
+        document = json_document(event, target.locale, target.zone)
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def json_document(event: Event) -> dict[str, Any]:
+def json_document(
+    event: Event, locale: str = DEFAULT_LOCALE, zone: ZoneInfo = UTC
+) -> dict[str, Any]:
+    """The event's fields as they are (`data`: the same in every language), and beside them
+    its words in `locale`: `text`, one line, and `details`, labelled values."""
     return {
         "id": event.key,
         "topic": event.topic,
         "occurred_at": event.occurred_at.isoformat(),
         "data": dict(event.payload),
+        "locale": locale,
+        "text": headline(event.topic, event.payload, locale, zone),
+        "details": [
+            {"label": label, "value": value}
+            for label, value in details(event.payload, locale, zone)
+        ],
     }
 
 
-def slack_message(event: Event) -> dict[str, Any]:
-    """Slack's incoming-webhook shape: `text` for notifications, `blocks` for the message."""
-    title = headline(event.topic, event.payload)
+def slack_message(
+    event: Event, locale: str = DEFAULT_LOCALE, zone: ZoneInfo = UTC
+) -> dict[str, Any]:
+    """Slack's incoming-webhook shape: `text` for notifications, `blocks` for the message;
+    the words in `locale`."""
+    title = headline(event.topic, event.payload, locale, zone)
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{_escape(title)}*"}}
     ]
     fields = [
         {"type": "mrkdwn", "text": f"*{label}*\n{_escape(value)}"}
-        for label, value in details(event.payload)
+        for label, value in details(event.payload, locale, zone)
     ]
     if fields:
         blocks.append({"type": "section", "fields": fields[:10]})  # Slack's limit per section

@@ -229,69 +229,8 @@ class Decision:
         return decision_from(trace)
 
     def explain(self) -> str:
-        """Readable multi-line account of the decision (for `leadflow explain`)."""
-        return explain_decision(self)
+        """Readable multi-line account of the decision, in English (`routing.account` gives
+        it in other languages)."""
+        from leadflow.routing.account import account_text  # it reads decisions
 
-
-# --- the decision in words ---------------------------------------------------------------
-
-
-def explain_decision(decision: Decision) -> str:
-    lines = [_headline(decision), f"Why: {decision.reason}", _rules_line(decision)]
-    if decision.sticky is not None:
-        lines.append(_sticky_line(decision.sticky))
-    for attempt in decision.attempts:
-        lines.extend(_attempt_lines(attempt))
-    if decision.no_agent_action is not None:
-        lines.append(f"No-agent policy: {decision.no_agent_action.value}")
-    if decision.no_agent_exclusion is not None:
-        exclusion = decision.no_agent_exclusion
-        lines.append(
-            f"  {exclusion.agent} unusable — {exclusion.reason.value}: {exclusion.message}"
-        )
-    version = "unversioned" if decision.config_version is None else decision.config_version
-    lines.append(f"Configuration version {version}, decided at {decision.decided_at.isoformat()}")
-    return "\n".join(lines)
-
-
-def _headline(decision: Decision) -> str:
-    if decision.outcome is Outcome.ASSIGNED:
-        via = "" if decision.via is None else f" via {decision.via.value}"
-        return f"Assigned to {decision.agent}{via} in pipeline {decision.pipeline}"
-    if decision.outcome is Outcome.QUEUED:
-        return f"Queued in pipeline {decision.pipeline}"
-    if decision.outcome is Outcome.UNASSIGNED:
-        return f"Unassigned in pipeline {decision.pipeline}"
-    return "Not routed: no rule matched"
-
-
-def _rules_line(decision: Decision) -> str:
-    checked = ", ".join(
-        f"{key} {'✓' if key == decision.rule else '✗'}" for key in decision.rules_checked
-    )
-    if decision.rule is not None:
-        return f"Rule: {decision.rule} matched (checked {checked})"
-    if decision.outcome is Outcome.NO_RULE:
-        return f"Rule: none matched (checked {checked or 'no rules'})"
-    return f"Rule: none matched (checked {checked or 'no rules'}); default pipeline"
-
-
-def _sticky_line(sticky: StickyCheck) -> str:
-    return f"Repeat lead, owner {sticky.owner} → {sticky.result.value}: {sticky.reason}"
-
-
-def _attempt_lines(attempt: Attempt) -> list[str]:
-    head = (
-        f"Pipeline {attempt.pipeline} ({attempt.strategy.value}): "
-        f"{len(attempt.candidates)} candidates, {len(attempt.eligible)} eligible"
-    )
-    lines = [head]
-    lines.extend(
-        f"  excluded {e.agent} — {e.reason.value}: {e.message}" for e in attempt.exclusions
-    )
-    if attempt.eligible:
-        lines.append(f"  eligible: {', '.join(attempt.eligible)}")
-    lines.append(
-        f"  {'chose ' + attempt.chosen if attempt.chosen else 'chose nobody'}: {attempt.reason}"
-    )
-    return lines
+        return account_text(self)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from leadflow.domain.configuration import Strategy
-from leadflow.domain.reasons import Param, Reason
+from leadflow.domain.reasons import Param, Reason, as_term
 from leadflow.routing.compiled import CompiledConfig
 from leadflow.routing.decision import Attempt, Decision, Exclusion, Outcome, Via
 from leadflow.routing.quota import credit_in_leads
@@ -36,7 +36,9 @@ def why_not_reasons(decision: Decision, agent_key: str, config: CompiledConfig) 
 
 
 def _skipped(code: str, agent_key: str, exclusion: Exclusion) -> Reason:
-    params: dict[str, Param] = {"agent": agent_key, "check": exclusion.reason.value}
+    check = exclusion.reason.value
+    params: dict[str, Param] = {"agent": agent_key, "check": check}
+    params["check_words"] = as_term("check", check)
     return Reason(code, {**params, "why": exclusion.words})
 
 
@@ -75,7 +77,10 @@ def _comparison(
     if attempt.strategy is Strategy.TIER and winner is not None:
         tier = config.agents[agent_key].tier
         if tier is not winner.tier:
-            return Reason("why_not.other_tier", {**params, "tier": tier.value})
+            return Reason(
+                "why_not.other_tier",
+                {**params, "tier": tier.value, "tier_words": as_term("tier", tier)},
+            )
     if attempt.strategy is Strategy.LEAST_LOADED:
         loads = {"theirs": float(scores[chosen]), "ours": float(scores[agent_key])}
         return Reason("why_not.less_loaded", {**params, **loads})

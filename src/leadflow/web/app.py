@@ -61,6 +61,13 @@ A new token holds `intake` only unless more are asked for.
   embed snippet, refused posts).
 
 A signed-in user (session cookie) holds every scope; their role limits what they see and do.
+
+Sentences about a routing decision (`explanation`, a trace's `reason`, an exclusion's
+`message`, `why_not`, `assignment.reason`) are written in the caller's language: a signed-in
+user's account language; for a token, the `Accept-Language` header (`tr` or `en`, by q-value,
+e.g. `Accept-Language: tr-TR, en;q=0.5`); English otherwise. The codes and parameters beside
+them (`why`, an exclusion's `reason`, `params` and `detail`, `why_not_reasons`) are the same in
+every language.
 """
 
 

@@ -20,7 +20,7 @@ from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.web.limits import PerAddress
 from leadflow.web.params import LeadId
-from leadflow.web.ui.shell import security
+from leadflow.web.ui.shell import i18n, security
 
 
 def system_clock() -> datetime:
@@ -172,6 +172,21 @@ def lead_visible(scope: Scope) -> Callable[..., Awaitable[Viewer]]:
     return check
 
 
+async def language(
+    request: Request,
+    who: Annotated[Viewer, Depends(viewer)],
+    db: Annotated[Store, Depends(store)],
+) -> str:
+    """The language of the sentences an answer writes about decisions: a signed-in user's
+    account language; for an API token the `Accept-Language` header (en or tr, by q-value);
+    English otherwise. Codes and parameters are the same in every language."""
+    if who.role is not Role.INTEGRATION:
+        account = await security.session_account(request, db)
+        if account is not None and account.locale in i18n.LOCALES:
+            return account.locale
+    return i18n.negotiate(request.headers.get("accept-language"))
+
+
 async def organisation(
     state: Annotated[AppState, Depends(app_state)], db: Annotated[Store, Depends(store)]
 ) -> Organisation:
@@ -200,6 +215,8 @@ MaybeOrgDep = Annotated[Organisation | None, Depends(organisation_if_any)]
 Now = Annotated[datetime, Depends(now)]
 State = Annotated[AppState, Depends(app_state)]
 ViewerDep = Annotated[Viewer, Depends(viewer)]
+Speaking = Annotated[str, Depends(language)]
+"""The caller's language (`language`)."""
 """Any caller, whatever their token's scopes: not for /api/v1 endpoints, which use the below."""
 Reader = Annotated[Viewer, Depends(scoped(Scope.READ))]
 Worker = Annotated[Viewer, Depends(scoped(Scope.WORK))]

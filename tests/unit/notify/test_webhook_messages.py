@@ -22,12 +22,23 @@ EVENT = Event(
 
 def test_json_format_carries_topic_key_and_payload() -> None:
     document = json.loads(body(WebhookTarget("crm", "http://crm.test/hook"), EVENT))
-    assert document == {
+    assert {key: document[key] for key in ("id", "topic", "occurred_at", "data")} == {
         "id": "lead.assigned:7:sse/webhook:crm",
         "topic": "lead.assigned",
         "occurred_at": "2026-05-12T08:00:00+00:00",
         "data": {"lead_id": 42, "name": "Lena Vogel", "agent": "anna", "country": "DE"},
     }
+    assert document["locale"] == "en"
+    assert document["text"] == "Lead #42 (Lena Vogel) assigned to anna"
+    assert {"label": "Country", "value": "DE"} in document["details"]
+
+
+def test_json_format_in_turkish_keeps_the_payload_and_words_the_rest() -> None:
+    target = WebhookTarget("crm", "http://crm.test/hook", locale="tr")
+    document = json.loads(body(target, EVENT))
+    assert document["data"] == dict(EVENT.payload)
+    assert document["text"] == "Müşteri adayı #42 (Lena Vogel), anna kişisine atandı"
+    assert {"label": "Ülke", "value": "DE"} in document["details"]
 
 
 def test_slack_format_has_text_and_blocks() -> None:

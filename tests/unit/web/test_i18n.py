@@ -66,6 +66,9 @@ def test_an_unknown_language_falls_back_to_english() -> None:
         ("de-DE", "en"),
         (None, "en"),
         ("*", "en"),
+        ("en;q=0.5, tr-TR", "tr"),  # by q-value, not by order
+        ("tr;q=0, en", "en"),  # q=0: not wanted
+        ("de, tr;q=0.8, en;q=0.9", "en"),
     ],
 )
 def test_the_sign_in_page_speaks_the_browsers_language(header: str | None, expected: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -26,6 +26,9 @@ class Organisation(Frozen):
     languages: list[str] = Field(default_factory=list, description="languages served (ISO 639-1)")
     repeat_window_days: int = Field(default=90, ge=0)
     ramp_up: RampUp = Field(default_factory=RampUp)
+    locale: Literal["en", "tr"] | None = None
+    """The language of what has no reader with an account: webhook and Slack alerts (English
+    when unset) and the CLI's answers (`--lang` overrides; unset: the environment's language)."""
 
 
 class Configuration(Frozen):

@@ -17,7 +17,7 @@ from typing import Any
 
 from leadflow.domain.configuration import Configuration
 from leadflow.domain.reasons import Reason
-from leadflow.routing import Decision, exclusion_message
+from leadflow.routing import exclusion_message
 from leadflow.services.access import scoping
 from leadflow.services.access.scoping import Role, Viewer
 
@@ -253,9 +253,3 @@ def scoped_history(
         }
         for entry in entries
     ]
-
-
-def simulated(decision: Decision, viewer: Viewer, configuration: Configuration) -> dict[str, Any]:
-    """A simulated decision as the viewer may see it, with its explanation."""
-    trace = scoped_trace(decision.to_trace(), trace_scope(viewer, configuration), configuration)
-    return {"decision": trace, "explanation": Decision.from_trace(trace).explain()}

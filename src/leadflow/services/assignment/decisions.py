@@ -59,10 +59,12 @@ async def decisions_of(store: Store, lead_id: int) -> LeadDecisions:
 
 @dataclass(frozen=True)
 class WhyNot:
-    """An agent's "why not me?" answered: `text` in English, `reasons` coded, one a line."""
+    """An agent's "why not me?" answered: `text` in English, `reasons` coded, one a line, and
+    who has the lead now if it changed hands since (`reassigned_to`)."""
 
     text: str
     reasons: list[Reason]
+    reassigned_to: str | None = None
 
 
 async def answer_why_not(store: Store, live: LiveOrganisation, lead_id: int, agent: str) -> WhyNot:
@@ -74,9 +76,11 @@ async def answer_why_not(store: Store, live: LiveOrganisation, lead_id: int, age
     organisation = await live.version(store, routing.config_version_id)
     reasons = why_not_reasons(Decision.from_trace(routing.trace), agent, organisation.routing)
     answer = "\n".join(str(reason) for reason in reasons)
-    if found.lead.owner_agent_key != routing.agent_key:
-        answer += f" (since then the lead was reassigned to {found.lead.owner_agent_key})"
-    return WhyNot(answer, reasons)
+    owner = found.lead.owner_agent_key
+    if owner == routing.agent_key:
+        return WhyNot(answer, reasons)
+    answer += f" (since then the lead was reassigned to {owner})"
+    return WhyNot(answer, reasons, owner)
 
 
 def history_view(found: LeadDecisions) -> list[dict[str, Any]]:

@@ -221,12 +221,17 @@ async def alert_token_invalid(
 ) -> None:
     """Tell the admins (e-mail) and the webhooks subscribed to `channels.token_invalid` that a
     connector's `secret` (its token) was rejected by the vendor, and what waits `meanwhile`:
-    once per token, however many leads or messages it fails. The caller commits."""
+    once per token, however many leads or messages it fails. `secret` and `meanwhile` are
+    English words marked for translation (`N_`): each reader's language is chosen when the
+    alert is sent. The caller commits."""
     fingerprint = hashlib.sha256(token.encode()).hexdigest()[:16]
     vendor = VENDORS.get(channel.kind, channel.kind)
     payload = {
         "connector": channel.key,
         "connector_name": channel.name,
+        "vendor": vendor,
+        "secret": secret,
+        "meanwhile": meanwhile,
         "reason": reason,
         "message": f"{vendor} connector {channel.name} ({channel.key}): the {secret} was "
         f"rejected; {meanwhile}",

@@ -33,6 +33,7 @@ from leadflow.connectors.meta.graph import (
     TokenRejected,
 )
 from leadflow.connectors.meta.leads import field_mapping, graph_time, lead_in, sample_lead
+from leadflow.domain.reasons import N_
 from leadflow.services.channels import connectors
 from leadflow.services.channels.inbound import Received, receive
 from leadflow.services.channels.processors import Channel, Event, Fetching, Processing
@@ -44,7 +45,7 @@ from leadflow.storage.store import Store
 APP_SECRET = "app_secret"
 VERIFY_TOKEN = "verify_token"
 PAGE_TOKEN = "page_token"
-WAITING = "leads wait as dead events until a new token is saved and they are replayed"
+WAITING = N_("leads wait as dead events until a new token is saved and they are replayed")
 THROTTLE_PAUSE = timedelta(seconds=30)
 """The least a throttled connector's other notifications wait (Graph's throttling codes
 often come without a wait; the event's own backoff starts at 30 s too)."""
@@ -148,7 +149,7 @@ async def _failed(store: Store, channel: Channel, token: str, failure: GraphFail
         return Retry(failure.reason, failure.after)
     if isinstance(failure, TokenRejected):
         await connectors.alert_token_invalid(
-            store, channel, token, failure.reason, secret="page token", meanwhile=WAITING
+            store, channel, token, failure.reason, secret=N_("page token"), meanwhile=WAITING
         )
         return Invalid(
             f"the page token was rejected ({failure.reason}); give the connector a new "

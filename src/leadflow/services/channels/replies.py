@@ -22,6 +22,7 @@ import httpx
 from leadflow.connectors.whatsapp import messages, templates
 from leadflow.connectors.whatsapp.messages import Address, Remedy, SendFailed
 from leadflow.connectors.whatsapp.templates import Template, TemplateError
+from leadflow.domain.reasons import N_
 from leadflow.identity import InvalidField, InvalidLead, normalise_whatsapp_id
 from leadflow.notify import DeliveryFailed, Event
 from leadflow.services.assignment.decisions import UnknownLead
@@ -43,7 +44,7 @@ WINDOW = timedelta(hours=24)
 """WhatsApp's customer service window: free-form messages only this long after the person's
 last message."""
 TOPIC = "whatsapp.reply"
-RECONNECT = "replies fail until a new token is saved and they are retried from the outbox"
+RECONNECT = N_("replies fail until a new token is saved and they are retried from the outbox")
 
 
 class Mode(StrEnum):
@@ -271,7 +272,7 @@ class WhatsAppReplies:
         async with open_store(self.database) as store:
             await connectors.alert_token_invalid(
                 store, channel, channel.secrets.get("access_token", ""), reason,
-                secret="access token", meanwhile=RECONNECT,
+                secret=N_("access token"), meanwhile=RECONNECT,
             )  # fmt: skip
             await store.commit()
 

@@ -22,12 +22,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import structlog
 
 from leadflow.domain.configuration import Configuration, Webhook
 from leadflow.locale.catalogs import DEFAULT_LOCALE
 from leadflow.notify import Channels, DeliveryFailed, Event, WebhookTarget, compose
+from leadflow.notify.events import UTC
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.configuration.versions import NoConfiguration
 from leadflow.storage.database import Database
@@ -228,8 +230,8 @@ async def _deliver(
         if target.key in reached:
             continue
         try:
-            locale = locales.get((target.email or "").lower(), DEFAULT_LOCALE)
-            await _send(channels, target, _event(message, target), locale)
+            reader = _reader(configuration, locales, target)
+            await _send(channels, target, _event(message, target), reader)
         except DeliveryFailed as failure:
             failures.append((target.key, failure))
             continue
@@ -244,10 +246,33 @@ async def _locales(store: Store) -> dict[str, str]:
     return {u.email.lower(): u.locale for u in await store.users.listing() if u.locale}
 
 
-async def _send(channels: Channels, target: Recipient, event: Event, locale: str) -> None:
+@dataclass(frozen=True)
+class _Reader:
+    """How a recipient reads: their language and the organisation's time zone."""
+
+    locale: str = DEFAULT_LOCALE
+    zone: ZoneInfo = UTC
+
+
+def _reader(
+    configuration: Configuration | None, locales: dict[str, str], target: Recipient
+) -> _Reader:
+    """An e-mail in its recipient's account language (English for an address without an
+    account); a webhook or Slack message in the organisation's `locale` (English if unset)."""
+    if configuration is None:
+        return _Reader()
+    organisation = configuration.organisation
+    zone = ZoneInfo(organisation.timezone)
+    if target.email is not None:
+        return _Reader(locales.get(target.email.lower(), DEFAULT_LOCALE), zone)
+    return _Reader(organisation.locale or DEFAULT_LOCALE, zone)
+
+
+async def _send(channels: Channels, target: Recipient, event: Event, reader: _Reader) -> None:
     try:
         if target.webhook is not None:
-            await channels.webhooks.send(_webhook_target(target.webhook, channels), event)
+            hook = _webhook_target(target.webhook, channels, reader)
+            await channels.webhooks.send(hook, event)
         elif target.whatsapp is not None:
             if channels.whatsapp is None:
                 raise DeliveryFailed("WhatsApp sending is not set up in this process")
@@ -257,7 +282,8 @@ async def _send(channels: Channels, target: Recipient, event: Event, locale: str
                 raise DeliveryFailed(
                     "e-mail is not configured (LEADFLOW_SMTP_HOST)", permanent=True
                 )
-            await channels.email.send(compose(event, to=target.email, locale=locale))
+            email = compose(event, to=target.email, locale=reader.locale, zone=reader.zone)
+            await channels.email.send(email)
     except DeliveryFailed:
         raise
     except Exception as exc:
@@ -284,7 +310,7 @@ def _event(message: OutboxMessage, target: Recipient) -> Event:
     )
 
 
-def _webhook_target(hook: Webhook, channels: Channels) -> WebhookTarget:
+def _webhook_target(hook: Webhook, channels: Channels, reader: _Reader) -> WebhookTarget:
     secret = channels.secrets.get(hook.secret_env) if hook.secret_env else None
     return WebhookTarget(
         key=hook.key,
@@ -292,6 +318,8 @@ def _webhook_target(hook: Webhook, channels: Channels) -> WebhookTarget:
         format=hook.format,
         secret=secret,
         allow_private_network=hook.allow_private_network,
+        locale=reader.locale,
+        zone=reader.zone,
     )
 
 

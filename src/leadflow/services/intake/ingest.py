@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
+from leadflow.domain.reasons import Reason
 from leadflow.domain.submission import LeadSubmission, LeadValues
 from leadflow.identity import InvalidLead
 from leadflow.identity.submission import Normalised, normalise
@@ -144,6 +145,10 @@ class AssignmentSummary:
     rule: str | None
     via: str | None
     reason: str
+    """Why, in English."""
+    why: Reason | None = None
+    """Why, coded, for other languages (None: a decision stored before reasons had codes, or a
+    change by hand, whose reason is the words someone typed)."""
 
 
 @dataclass(frozen=True)
@@ -323,7 +328,7 @@ def _summary_of(routed: Routed, organisation: Organisation) -> AssignmentSummary
     name = _agent_name(organisation, agent)
     return AssignmentSummary(
         routed.decision_id, decision.outcome, agent, name, decision.pipeline, decision.rule, via,
-        decision.reason,
+        decision.reason, decision.why,
     )  # fmt: skip
 
 
@@ -343,9 +348,11 @@ async def assignment_summary(
     latest = history[-1]
     agent, reason = latest.agent_key, str(latest.trace.get("reason") or latest.reason)
     name = _agent_name(organisation, agent)
+    coded = latest.trace.get("why")
+    why = Reason.from_trace(coded) if coded and latest.trace.get("reason") else None
     return AssignmentSummary(
         latest.id, latest.outcome, agent, name, latest.pipeline_key, latest.rule_key, latest.via,
-        reason,
+        reason, why,
     )  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from leadflow.services.intake import deadletters
 from leadflow.services.intake import ingest as intake
 from leadflow.services.intake.payloads import UnreadablePayload, parse_body
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, DeadLetterOut, LeadOut
-from leadflow.web.deps import LeadSubmitter, LeadViewer, State, StoreDep
+from leadflow.web.deps import LeadSubmitter, LeadViewer, Speaking, State, StoreDep
 from leadflow.web.errors import NotFound
 from leadflow.web.params import LeadId
 
@@ -61,12 +61,15 @@ def submission_of(data: dict[str, Any]) -> LeadSubmission:
         422: {"description": "a field is invalid; every bad field is named"},
     },
 )
-async def submit_lead(request: Request, db: StoreDep, state: State, _: LeadSubmitter) -> Response:
+async def submit_lead(
+    request: Request, db: StoreDep, state: State, _: LeadSubmitter, locale: Speaking
+) -> Response:
     """Normalise, deduplicate and route one lead. Idempotent on `(source, external_id)`."""
     submission = submission_of(await read_payload(request, db, "/api/v1/leads"))
     await db.release()  # its own reads end: no connection held while its batch is stored
     result = await state.intake.ingest(submission)
-    return lead_response(LeadOut.of(result.lead, result.assignment), created=result.created)
+    answer = LeadOut.of(result.lead, result.assignment, locale)
+    return lead_response(answer, created=result.created)
 
 
 def lead_response(lead: LeadOut, *, created: bool) -> Response:
@@ -78,8 +81,10 @@ def lead_response(lead: LeadOut, *, created: bool) -> Response:
 
 
 @router.get("/leads/{lead_id}", response_model=LeadOut, summary="A lead with its assignment")
-async def get_lead(lead_id: LeadId, db: StoreDep, state: State, _: LeadViewer) -> LeadOut:
+async def get_lead(
+    lead_id: LeadId, db: StoreDep, state: State, _: LeadViewer, locale: Speaking
+) -> LeadOut:
     found = await intake.lead_with_assignment(db, lead_id, state.organisation)
     if found is None:
         raise NotFound(f"lead {lead_id} does not exist")
-    return LeadOut.of(*found)
+    return LeadOut.of(*found, locale)

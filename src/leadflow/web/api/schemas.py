@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from leadflow.locale.catalogs import DEFAULT_LOCALE
+from leadflow.locale.speech import say
 from leadflow.services.intake.ingest import AssignmentSummary
 
 ATTRIBUTION = (
@@ -36,7 +38,18 @@ class AssignmentOut(BaseModel):
     pipeline: str | None
     rule: str | None
     via: str | None
-    reason: str = Field(description="one line saying why")
+    reason: str = Field(
+        description="one line saying why, in the caller's language (a signed-in user's "
+        "account language; for an API token the `Accept-Language` header, en or tr; English "
+        "by default)"
+    )
+
+    @classmethod
+    def of(cls, summary: AssignmentSummary, locale: str) -> AssignmentOut:
+        fields = {name: value for name, value in vars(summary).items() if name != "why"}
+        if summary.why is not None and locale != DEFAULT_LOCALE:
+            fields["reason"] = say(summary.why, locale)
+        return cls(**fields)
 
 
 class LeadOut(BaseModel):
@@ -68,7 +81,9 @@ class LeadOut(BaseModel):
     assignment: AssignmentOut | None = None
 
     @classmethod
-    def of(cls, lead: Any, assignment: AssignmentSummary | None) -> LeadOut:
+    def of(
+        cls, lead: Any, assignment: AssignmentSummary | None, locale: str = DEFAULT_LOCALE
+    ) -> LeadOut:
         return cls(
             id=lead.id,
             contact_id=lead.contact_id,
@@ -95,7 +110,7 @@ class LeadOut(BaseModel):
             pipeline=lead.pipeline_key,
             stage=lead.stage_key,
             owner=lead.owner_agent_key,
-            assignment=AssignmentOut(**vars(assignment)) if assignment else None,
+            assignment=AssignmentOut.of(assignment, locale) if assignment else None,
         )
 
 

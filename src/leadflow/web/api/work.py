@@ -8,12 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from leadflow.domain.reasons import Reason
+from leadflow.locale.speech import say
 from leadflow.services.access import scoping
 from leadflow.services.assignment import queue
 from leadflow.services.work import rota
 from leadflow.services.workflow import activities
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, UNREADABLE
-from leadflow.web.deps import LeadViewer, MaybeOrgDep, Now, OrgDep, Reader, StoreDep
+from leadflow.web.deps import LeadViewer, MaybeOrgDep, Now, OrgDep, Reader, Speaking, StoreDep
 from leadflow.web.errors import NotFound
 from leadflow.web.params import IsoDateTime, LeadId
 
@@ -83,22 +84,26 @@ async def roster(
     organisation: OrgDep,
     now: Now,
     who: Reader,
+    locale: Speaking,
     at: IsoDateTime | None = None,
     team: str | None = None,
 ) -> list[dict[str, Any]]:
+    """Each agent's state; `detail` in the caller's language (as a decision's sentences),
+    `detail_reason` its code and parameters."""
     visible = {a.key for a in scoping.visible_agents(who, organisation.configuration.agents)}
     return [
-        _agent_now(agent)
+        _agent_now(agent, locale)
         for agent in rota.rota(organisation, at or now, team=team)
         if agent.key in visible
     ]
 
 
-def _agent_now(agent: rota.AgentNow) -> dict[str, Any]:
-    """The agent's state; `detail` in English, and `detail_reason` its code and parameters."""
+def _agent_now(agent: rota.AgentNow, locale: str) -> dict[str, Any]:
+    """The agent's state; `detail` in `locale`, and `detail_reason` its code and parameters."""
     detail = agent.detail
-    coded = detail.to_trace() if isinstance(detail, Reason) else None
-    return {**asdict(agent), "detail": str(detail), "detail_reason": coded}
+    if isinstance(detail, Reason):
+        return {**asdict(agent), "detail": say(detail, locale), "detail_reason": detail.to_trace()}
+    return {**asdict(agent), "detail": detail, "detail_reason": None}
 
 
 @router.get(
@@ -106,10 +111,15 @@ def _agent_now(agent: rota.AgentNow) -> dict[str, Any]:
     summary="An agent's availability and next shift (404 for an agent outside the caller's view)",
 )
 async def agent_availability(
-    agent_key: str, organisation: OrgDep, now: Now, who: Reader, at: IsoDateTime | None = None
+    agent_key: str,
+    organisation: OrgDep,
+    now: Now,
+    who: Reader,
+    locale: Speaking,
+    at: IsoDateTime | None = None,
 ) -> dict[str, Any]:
     visible = scoping.visible_agents(who, organisation.configuration.agents)
     found = [a for a in rota.rota(organisation, at or now) if a.key == agent_key]
     if not found or agent_key not in {a.key for a in visible}:
         raise NotFound(f"agent {agent_key!r} is not in the active configuration")
-    return _agent_now(found[0])
+    return _agent_now(found[0], locale)

@@ -25,14 +25,34 @@ def N_(message: str) -> str:
 
 
 def negotiate(accept_language: str | None) -> str:
-    """The best of our locales for an Accept-Language header."""
+    """The best of our locales for an Accept-Language header: its languages in the order of
+    their q-values (q=0: not wanted), matched by Babel's `Locale.negotiate`; else English."""
     if not accept_language:
         return DEFAULT_LOCALE
-    preferred = [
-        part.split(";")[0].strip().replace("-", "_") for part in accept_language.split(",")
-    ]
-    found = Locale.negotiate([p for p in preferred if p and p != "*"], LOCALES)
+    found = Locale.negotiate(_by_preference(accept_language), LOCALES)
     return str(found.language) if found else DEFAULT_LOCALE
+
+
+def _by_preference(accept_language: str) -> list[str]:
+    """ "en;q=0.5, tr-TR" → ["tr_TR", "en"]; equal weights keep the header's order."""
+    weighted = []
+    for index, part in enumerate(accept_language.split(",")):
+        tag, _, parameters = part.strip().partition(";")
+        weight = _weight(parameters)
+        if tag and tag != "*" and weight > 0:
+            weighted.append((-weight, index, tag.strip().replace("-", "_")))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def _weight(parameters: str) -> float:
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0
 
 
 _current: ContextVar[gettext.NullTranslations | None] = ContextVar(
