@@ -368,8 +368,8 @@ def hours(h: int, m: int = 0) -> timedelta:
     return timedelta(hours=h, minutes=m)
 
 
-ARIFE = "holiday: Kurban Bayramı (saat 13.00'ten)"
-BAYRAM = "holiday: Kurban Bayramı"
+ARIFE = "holiday: Eid al-Adha (from 1pm)"  # the API speaks English to this client
+BAYRAM = "holiday: Eid al-Adha"
 ELIF_ON_LEAVE = "elif: on annual leave until 26 May"
 
 EXPECTED = [
