@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 import httpx
 import psycopg
+import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
@@ -34,6 +35,7 @@ from harness import (
     stop,
 )
 from leadflow import native
+from leadflow.demo import organisation_yaml
 from leadflow.services.demo import sample_leads
 from machine import loop_ns
 
@@ -217,12 +219,22 @@ def main() -> None:
         help="background jobs in one `leadflow worker` process beside the servers (counted as "
         "server CPU), not in each server process",
     )
+    parser.add_argument(
+        "--without-automations",
+        action="store_true",
+        help="the demo organisation without its automation rules: against a run with them, "
+        "what the sales workflow's automations cost intake (issue 16)",
+    )
     args = parser.parse_args()
+    document = None
+    if args.without_automations:
+        document = yaml.safe_load(organisation_yaml())
+        document.pop("automations", None)
     name, url = create_database()
     server = None
     job_worker = None
     try:
-        env, token = prepare(url)
+        env, token = prepare(url, document)
         port = free_port()
         if args.job_worker:
             env = {**env, "LEADFLOW_RUN_WORKER_IN_PROCESS": "false"}
@@ -271,6 +283,7 @@ def main() -> None:
         f"intake_max_ms={result['max_ms']:.1f} "
         f"errors={result['errors']:.0f} workers={args.workers} concurrency={args.concurrency} "
         f"job_worker={'separate' if args.job_worker else 'in-process'} "
+        f"automations={'none' if args.without_automations else 'demo'} "
         f"server_cpu_ms={result['server_cpu_ms']:.2f} "
         f"postgres_cpu_ms={result['postgres_cpu_ms']:.2f} "
         f"client_cpu_ms={result['client_cpu_ms']:.2f} batch_leads={result['batch_leads']:.1f} "
