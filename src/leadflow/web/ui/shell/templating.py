@@ -15,9 +15,9 @@ from markupsafe import Markup
 
 from leadflow import __version__
 from leadflow.domain.handovers import titled
-from leadflow.domain.reasons import N_, Param, Reason
+from leadflow.domain.reasons import Reason
 from leadflow.locale import speech
-from leadflow.services.access import trace_scope
+from leadflow.services.access import trace_words
 from leadflow.web.ui.shell import i18n
 from leadflow.web.ui.shell.vocabulary import label_key, own_name
 
@@ -32,28 +32,7 @@ def _say(words: Reason | str | None) -> str:
     if words is None or isinstance(words, str):
         return words or ""
     locale = i18n.current_locale()
-    return speech.say(words if locale == "en" else _unnamed(words), locale)
-
-
-_UNNAMED = (
-    (trace_scope.ANOTHER_AGENT, N_("another agent")),
-    (trace_scope.ANOTHER_PIPELINE, N_("another pipeline")),
-    (trace_scope.ANOTHER_RULE, N_("another rule")),
-)
-"""What a viewer's scope puts in a reason's parameters for names they may not see."""
-
-
-def _unnamed(reason: Reason) -> Reason:
-    """`reason` with the scope's "another agent"… in its parameters in the page's language."""
-    params: dict[str, Param] = {}
-    for name, value in reason.params.items():
-        if isinstance(value, Reason):
-            value = _unnamed(value)
-        elif isinstance(value, str) and "another " in value:
-            for english, message in _UNNAMED:
-                value = value.replace(english, i18n.current_gettext(message))
-        params[name] = value
-    return Reason(reason.code, params)
+    return speech.say(words, locale) if locale == "en" else trace_words.said(words, locale)
 
 
 def _task_title(title: str | None) -> str:
