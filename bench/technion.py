@@ -352,12 +352,13 @@ class Replay:
                 store, submission, live=self.live, threshold=0.6, now=call.arrival
             )
             await store.commit()
-        lead, summary = ingested.lead, ingested.assignment or {}
+        lead, summary = ingested.lead, ingested.assignment
+        outcome = summary.outcome if summary is not None else "unrouted"
         self.result.leads += 1
-        self.result.outcomes[summary.get("outcome") or "unrouted"] += 1
-        if summary.get("outcome") == "assigned":
-            self._count_assignment(summary["agent_key"], call.arrival)
-        elif summary.get("outcome") == "queued":
+        self.result.outcomes[outcome] += 1
+        if summary is not None and outcome == "assigned" and summary.agent_key is not None:
+            self._count_assignment(summary.agent_key, call.arrival)
+        elif outcome == "queued":
             self.queued[lead.id] = lead.received_at
         self._track_due(lead)
         if call.served_at is not None:
@@ -399,7 +400,8 @@ class Replay:
             if released.assigned + released.waiting < RELEASE_LIMIT or not released.assigned:
                 break
         async with open_store(self.database) as store:
-            still = {w.lead_id for w in await queue.waiting(store, minute, limit=10**6)}
+            waiting = await queue.waiting(store, minute, everything=True, limit=10**6)
+            still = {w.lead_id for w in waiting.leads}
             gone = [await store.leads.get(i) for i in self.queued if i not in still]
         for lead in gone:
             assert lead is not None
