@@ -3,12 +3,11 @@ and SLA breaches over a period, each aggregated by PostgreSQL and scoped to the 
 
 from __future__ import annotations
 
-from collections import OrderedDict, defaultdict
-from collections.abc import Awaitable, Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+from datetime import datetime
+from typing import Any
 
 from leadflow.analytics.kpi import (
     Count,
@@ -16,7 +15,6 @@ from leadflow.analytics.kpi import (
     Speed,
     StageCount,
     funnel,
-    percentile,
     pool_shares,
     stage_order,
 )
@@ -29,7 +27,8 @@ from leadflow.services.access.scoping import (
     lead_scope,
     require,
 )
-from leadflow.storage.repositories.dashboard_rollups import DashboardRollups, RollupState
+from leadflow.services.reporting import rollup_days
+from leadflow.storage.repositories.dashboard_rollups import DashboardRollups
 from leadflow.storage.repositories.dashboards import (
     MIX_DIMENSIONS,
     Counted,
@@ -80,7 +79,7 @@ class Dashboard:
     queue: list[Waiting]
     overdue: dict[str | None, int]
     """Leads past their first-contact deadline now, per owner (None: no owner)."""
-    rollup: RolledUp | None = None
+    rollup: rollup_days.RolledUp | None = None
     """The days read from the daily rollup (None: every figure counted live)."""
     live: dict[LeadFilter, Live] = field(default_factory=dict, compare=False, repr=False)
     """What each span counted live gave (the trend's days of those spans read them here)."""
@@ -88,24 +87,6 @@ class Dashboard:
 
 Live = tuple[list[Counted], list[Histogram]]
 """A live span's counts (every `PERIOD_SETS` group) and speed histogram."""
-
-
-@dataclass(frozen=True)
-class RolledUp:
-    """Complete days [first, last) in the rollup's time zone, as of the rollup's last refresh
-    (later changes to those days' leads appear at the next refresh, within a minute)."""
-
-    first: date
-    last: date
-    refreshed_at: datetime
-    zone: str
-    generation: str = ""
-    """The rollup's generation the days were read from (`RollupState.generation`)."""
-
-    @property
-    def through(self) -> date:
-        """The last day read from the rollup."""
-        return self.last - timedelta(days=1)
 
 
 def can_view(viewer: Viewer) -> bool:
@@ -184,7 +165,7 @@ async def dashboard(
     counted: list[Counted] = []
     histogram: list[Histogram] = []
     live: dict[LeadFilter, Live] = {}
-    for start, end in _live_spans(where, rolled) if counts else ():
+    for start, end in rollup_days.live_spans(where, rolled) if counts else ():
         span = replace(where, start=start, end=end)
         found = live[span] = (
             await repository.period_counts(span, now),
@@ -193,20 +174,20 @@ async def dashboard(
         counted += found[0]
         histogram += found[1]
     if rolled is not None and counts:
-        counted += await remembered(
-            ("counts", rolled, _scope_key(where)),
+        counted += await rollup_days.remembered(
+            ("counts", rolled, rollup_days.scope_key(where)),
             lambda: rollups.period_counts(where, rolled.first, rolled.last),
         )
         if speed:
-            histogram += await remembered(
-                ("speed", rolled, _scope_key(where)),
+            histogram += await rollup_days.remembered(
+                ("speed", rolled, rollup_days.scope_key(where)),
                 lambda: rollups.speed_histogram(where, rolled.first, rolled.last),
             )
     groups: dict[str, list[Counted]] = defaultdict(list)
-    for row in _added(counted):
+    for row in rollup_days.added(counted):
         groups[row.group].append(row)
     team_of = {agent.key: agent.team for agent in configuration.agents}
-    by_agent, by_team, overall = _speed_quantiles(histogram, team_of)
+    by_agent, by_team, overall = rollup_days.speed_quantiles(histogram, team_of)
     pipelines = shown_pipelines(viewer, configuration, filters)
     agents = [_speed(r, r.keys[0], by_agent.get(r.keys[0])) for r in groups["agent"]]
     teams = [
@@ -238,152 +219,36 @@ async def total(
     repository = store.dashboards
     counted: list[Counted] = []
     histogram: list[Histogram] = []
-    for start, end in _live_spans(where, rolled):
+    for start, end in rollup_days.live_spans(where, rolled):
         span = replace(where, start=start, end=end)
         counted.append(await repository.period_total(span, now))
         histogram += await repository.speed_histogram(span)
     if rolled is not None:
         counted.append(
-            await remembered(
-                ("total", rolled, _scope_key(where)),
+            await rollup_days.remembered(
+                ("total", rolled, rollup_days.scope_key(where)),
                 lambda: rollups.period_total(where, rolled.first, rolled.last),
             )
         )
-        histogram += await remembered(
-            ("buckets", rolled, _scope_key(where)),
+        histogram += await rollup_days.remembered(
+            ("buckets", rolled, rollup_days.scope_key(where)),
             lambda: rollups.speed_histogram(where, rolled.first, rolled.last, per_owner=False),
         )
-    buckets: Buckets = {}
+    buckets: rollup_days.Buckets = {}
     for row in histogram:
-        _add_bucket(buckets, row)
-    summed = _added(counted)
-    return _speed(summed[0], None, _median_p90(buckets) if buckets else None)
-
-
-_T = TypeVar("_T")
-REMEMBERED = 256
-"""Rollup reads kept per process (a few per dashboard view and period)."""
-_remembered: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-
-
-async def remembered(key: tuple[Any, ...], read: Callable[[], Awaitable[_T]]) -> _T:
-    """What `read` gives for `key`, read once per rollup generation: a key holds the
-    `RolledUp` (days and generation), so figures are read again after each refresh. The
-    value is shared: callers must not change it."""
-    if key in _remembered:
-        _remembered.move_to_end(key)
-        found: _T = _remembered[key]
-        return found
-    value = await read()
-    _remembered[key] = value
-    while len(_remembered) > REMEMBERED:
-        _remembered.popitem(last=False)
-    return value
-
-
-def _scope_key(where: LeadFilter) -> tuple[Any, ...]:
-    """What a rollup read depends on besides its days (not the period's exact ends)."""
-    return (where.everything, where.agents, where.pipelines, where.pipeline)
+        rollup_days.add_bucket(buckets, row)
+    summed = rollup_days.added(counted)
+    return _speed(summed[0], None, rollup_days.median_p90(buckets) if buckets else None)
 
 
 async def _reading(
     store: Store, viewer: Viewer, configuration: Configuration, filters: Filters
-) -> tuple[LeadFilter, DashboardRollups, RolledUp | None]:
+) -> tuple[LeadFilter, DashboardRollups, rollup_days.RolledUp | None]:
     """The leads the figures count, tuned for reports, and the days the rollup answers for."""
     where = lead_filter(viewer, configuration, filters)
     await store.dashboards.tune_for_reports()
     rollups = DashboardRollups(store.session)
-    return where, rollups, _rolled_up(await rollups.state(), where)
-
-
-def midnight(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(), tz)
-
-
-def _rolled_up(state: RollupState | None, where: LeadFilter) -> RolledUp | None:
-    """The complete days of [start, end) that ended by the rollup's last refresh."""
-    if state is None or state.refreshed_at is None:
-        return None
-    tz = ZoneInfo(state.zone)
-    first = where.start.astimezone(tz).date()
-    if midnight(first, tz) < where.start:
-        first += timedelta(days=1)
-    last = min(where.end, state.refreshed_at).astimezone(tz).date()
-    if first >= last:
-        return None
-    return RolledUp(first, last, state.refreshed_at, state.zone, state.generation)
-
-
-def _live_spans(where: LeadFilter, rolled: RolledUp | None) -> list[tuple[datetime, datetime]]:
-    """The parts of [start, end) the rollup does not answer for."""
-    if rolled is None:
-        return [(where.start, where.end)]
-    tz = ZoneInfo(rolled.zone)
-    start, end = midnight(rolled.first, tz), midnight(rolled.last, tz)
-    return [(a, b) for a, b in ((where.start, start), (end, where.end)) if a < b]
-
-
-def _added(rows: Iterable[Counted]) -> list[Counted]:
-    """Rows of the same group and keys (from the rollup and from live spans) added up."""
-    sums: dict[tuple[str, tuple[str | None, ...]], Counted] = {}
-    for row in rows:
-        known = sums.get((row.group, row.keys))
-        sums[(row.group, row.keys)] = row if known is None else _plus(known, row)
-    return list(sums.values())
-
-
-def _plus(a: Counted, b: Counted) -> Counted:
-    return Counted(
-        a.group,
-        a.keys,
-        a.leads + b.leads,
-        a.contacted + b.contacted,
-        a.within_5_min + b.within_5_min,
-        a.breaches + b.breaches,
-        a.won + b.won,
-    )
-
-
-Buckets = dict[int, tuple[int, float, float]]
-"""Histogram bucket → contacts, smallest and largest seconds to first contact."""
-
-
-def _speed_quantiles(
-    rows: list[Histogram], team_of: dict[str, str]
-) -> tuple[
-    dict[str | None, tuple[float, float]],
-    dict[str | None, tuple[float, float]],
-    tuple[float, float] | None,
-]:
-    """Median and 90th percentile per agent, per agent's team and overall, from the histograms
-    (the live spans' and the rollup's added up)."""
-    agents: dict[str | None, Buckets] = defaultdict(dict)
-    teams: dict[str | None, Buckets] = defaultdict(dict)
-    everyone: Buckets = {}
-    for row in rows:
-        for buckets in (agents[row.agent], teams[team_of.get(row.agent or "")], everyone):
-            _add_bucket(buckets, row)
-    by_agent = {key: _median_p90(buckets) for key, buckets in agents.items()}
-    by_team = {key: _median_p90(buckets) for key, buckets in teams.items()}
-    return by_agent, by_team, _median_p90(everyone) if everyone else None
-
-
-def _add_bucket(buckets: Buckets, row: Histogram) -> None:
-    known = buckets.get(row.bucket)
-    if known is None:
-        buckets[row.bucket] = (row.contacts, row.smallest_s, row.largest_s)
-    else:
-        count, smallest, largest = known
-        buckets[row.bucket] = (
-            count + row.contacts,
-            min(smallest, row.smallest_s),
-            max(largest, row.largest_s),
-        )
-
-
-def _median_p90(buckets: Buckets) -> tuple[float, float]:
-    ordered = [buckets[key] for key in sorted(buckets)]
-    return percentile(ordered, 0.5), percentile(ordered, 0.9)
+    return where, rollups, rollup_days.rolled_up(await rollups.state(), where)
 
 
 async def live_leads(

@@ -15,16 +15,17 @@ from leadflow.analytics.kpi import Speed
 from leadflow.domain.configuration import Configuration
 from leadflow.services.access.scoping import Viewer
 from leadflow.services.reporting import dashboards
-from leadflow.services.reporting.dashboards import (
+from leadflow.services.reporting.dashboards import Filters, Live, _speed
+from leadflow.services.reporting.rollup_days import (
     Buckets,
-    Filters,
-    Live,
-    _add_bucket,
-    _median_p90,
-    _plus,
-    _rolled_up,
-    _speed,
+    add_bucket,
+    live_spans,
+    median_p90,
     midnight,
+    plus,
+    remembered,
+    rolled_up,
+    scope_key,
 )
 from leadflow.storage.repositories.dashboard_rollups import DashboardRollups
 from leadflow.storage.repositories.dashboard_trends import DashboardTrends
@@ -56,12 +57,12 @@ class _Day:
     buckets: Buckets | None = None
 
     def add(self, row: Counted) -> None:
-        self.counted = row if self.counted is None else _plus(self.counted, row)
+        self.counted = row if self.counted is None else plus(self.counted, row)
 
     def add_histogram(self, row: Histogram) -> None:
         if self.buckets is None:
             self.buckets = {}
-        _add_bucket(self.buckets, row)
+        add_bucket(self.buckets, row)
 
 
 async def trend(
@@ -79,23 +80,23 @@ async def trend(
     await store.dashboards.tune_for_reports()
     state = await DashboardRollups(store.session).state()
     zone = ZoneInfo(state.zone if state else configuration.organisation.timezone)
-    rolled = _rolled_up(state, where)
+    rolled = rolled_up(state, where)
     days: dict[date, _Day] = defaultdict(_Day)
     if rolled is not None:
         trends = DashboardTrends(store.session)
-        scope = dashboards._scope_key(where)
+        scope = scope_key(where)
         first, last = rolled.first, rolled.last
-        daily = await dashboards.remembered(
+        daily = await remembered(
             ("daily_totals", rolled, scope), lambda: trends.daily_totals(where, first, last)
         )
         for day, row in daily:
             days[day].add(row)
-        speeds = await dashboards.remembered(
+        speeds = await remembered(
             ("daily_speed", rolled, scope), lambda: trends.daily_speed(where, first, last)
         )
         for day, histogram in speeds:
             days[day].add_histogram(histogram)
-    for start, end in dashboards._live_spans(where, rolled):
+    for start, end in live_spans(where, rolled):
         for day, live in _each_day(where, start, end, zone):
             found = (known or {}).get(live)
             if found is None:
@@ -172,5 +173,5 @@ def _points(days: dict[date, _Day], first: date, last: date, weekly: bool) -> li
 
 def _figures(day: _Day) -> Speed:
     counted = day.counted or Counted("total", (), 0, 0, 0, 0, 0)
-    quantiles = _median_p90(day.buckets) if day.buckets else None
+    quantiles = median_p90(day.buckets) if day.buckets else None
     return _speed(counted, None, quantiles)
