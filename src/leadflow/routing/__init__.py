@@ -20,7 +20,6 @@ from leadflow.routing.engine import route
 from leadflow.routing.errors import InvalidRoutingConfiguration
 from leadflow.routing.explain import why_not
 from leadflow.routing.replay import ReplayLead, ReplayReport, replay
-from leadflow.routing.trace import exclusion_message
 
 __all__ = [
     "Attempt",
@@ -35,7 +34,6 @@ __all__ = [
     "StickyCheck",
     "Via",
     "compile_config",
-    "exclusion_message",
     "replay",
     "route",
     "weighted_random_choice",

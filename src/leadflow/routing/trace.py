@@ -91,15 +91,6 @@ def _exclusion_trace(exclusion: Exclusion | None) -> dict[str, Any] | None:
     return found
 
 
-def exclusion_message(trace: Mapping[str, Any]) -> str:
-    """A stored exclusion's words in English: its stored `message` when it was stored before
-    reasons had codes, otherwise rendered from its code and parameters (not stored since)."""
-    if "params" not in trace:
-        return str(trace["message"])
-    found = _exclusion_from(trace)
-    return "" if found is None else found.message
-
-
 def _exclusion_from(trace: Mapping[str, Any] | None) -> Exclusion | None:
     if trace is None:
         return None

@@ -17,7 +17,6 @@ from typing import Any
 
 from leadflow.domain.configuration import Configuration
 from leadflow.domain.reasons import Reason
-from leadflow.routing import exclusion_message
 from leadflow.services.access import scoping
 from leadflow.services.access.scoping import Role, Viewer
 
@@ -104,7 +103,7 @@ class _Redaction:
     def exclusion(self, found: Mapping[str, Any] | None) -> dict[str, Any] | None:
         if found is None or self.scope.agent(found["agent"]) != found["agent"]:
             return None
-        return {**found, "message": exclusion_message(found)}
+        return dict(found)
 
     def attempt(self, attempt: Mapping[str, Any]) -> dict[str, Any]:
         return {
@@ -150,7 +149,7 @@ def scoped_trace(
 ) -> dict[str, Any]:
     """`trace` (Decision.to_trace()) as `scope` may see it."""
     if scope.everything:
-        return _worded(trace)
+        return dict(trace)
     redaction = _redaction(scope, configuration, _agents_named(trace))
     pool = trace.get("pool_state")
     return {
@@ -170,30 +169,6 @@ def scoped_trace(
         if pool is None
         else {"current": {}, "last": scope.agent(pool.get("last"))},
         **({"handover": redaction.why(trace["handover"])} if "handover" in trace else {}),
-    }
-
-
-def _worded(trace: Mapping[str, Any]) -> dict[str, Any]:
-    """`trace` with each exclusion's words (`message`), which are not stored."""
-
-    def exclusion(found: Mapping[str, Any] | None) -> dict[str, Any] | None:
-        return None if found is None else {**found, "message": exclusion_message(found)}
-
-    sticky = trace.get("sticky")
-    return {
-        **trace,
-        "attempts": [
-            {**a, "exclusions": [exclusion(e) for e in a["exclusions"]]}
-            for a in trace.get("attempts") or []
-        ],
-        "sticky": None
-        if sticky is None
-        else {
-            **sticky,
-            "owner_exclusion": exclusion(sticky.get("owner_exclusion")),
-            "backup_exclusion": exclusion(sticky.get("backup_exclusion")),
-        },
-        "no_agent_exclusion": exclusion(trace.get("no_agent_exclusion")),
     }
 
 
