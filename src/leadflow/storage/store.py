@@ -237,3 +237,11 @@ class Store:
 async def open_store(database: Database) -> AsyncIterator[Store]:
     async with database.session() as session:
         yield Store(session, database.activations)
+
+
+@asynccontextmanager
+async def open_plain_store(database: Database) -> AsyncIterator[Store]:
+    """A Store for the intake path only, on a plain psycopg connection (`Database.plain`):
+    its repositories' plain-SQL methods work, an ORM one fails at once."""
+    async with database.plain() as session:
+        yield Store(session, database.activations)

@@ -163,9 +163,9 @@ class LiveOrganisation:
         if current is None or current.version != active_id:
             async with self._lock:
                 if self._current is None or self._current.version != active_id:
-                    version = await store.configs.get(active_id)
-                    assert version is not None
-                    self._current = compile_organisation(active_id, validate(version.document))
+                    document = await store.configs.document(active_id)
+                    assert document is not None
+                    self._current = compile_organisation(active_id, validate(document))
                 current = self._current
         self._checked = (seen, asked)
         return current
@@ -176,8 +176,8 @@ class LiveOrganisation:
         if version_id is None or version_id == current.version:
             return current
         if version_id not in self._past:
-            version = await store.configs.get(version_id)
-            if version is None:
+            document = await store.configs.document(version_id)
+            if document is None:
                 raise UnknownVersion(version_id)
-            self._past[version_id] = compile_organisation(version_id, validate(version.document))
+            self._past[version_id] = compile_organisation(version_id, validate(document))
         return self._past[version_id]

@@ -342,17 +342,16 @@ def _agent_name(organisation: Organisation | None, key: str | None) -> str | Non
 async def assignment_summary(
     store: Store, organisation: Organisation | None, lead: Lead
 ) -> AssignmentSummary | None:
-    history = await store.roster.assignments_of(lead.id)
-    if not history:
+    latest = await store.roster.latest_assignment(lead.id)
+    if latest is None:
         return None
-    latest = history[-1]
-    agent, reason = latest.agent_key, str(latest.trace.get("reason") or latest.reason)
-    name = _agent_name(organisation, agent)
-    coded = latest.trace.get("why")
-    why = Reason.from_trace(coded) if coded and latest.trace.get("reason") else None
+    trace, agent = latest["trace"], latest["agent_key"]
+    coded = trace.get("why")
+    why = Reason.from_trace(coded) if coded and trace.get("reason") else None
     return AssignmentSummary(
-        latest.id, latest.outcome, agent, name, latest.pipeline_key, latest.rule_key, latest.via,
-        reason, why,
+        latest["id"], latest["outcome"], agent, _agent_name(organisation, agent),
+        latest["pipeline_key"], latest["rule_key"], latest["via"],
+        str(trace.get("reason") or latest["reason"]), why,
     )  # fmt: skip
 
 

@@ -24,7 +24,7 @@ from leadflow.identity import InvalidLead
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.intake.ingest import Ingested, SetAside, ingest_many
 from leadflow.storage.database import Database
-from leadflow.storage.store import open_store
+from leadflow.storage.store import open_plain_store
 
 log = structlog.get_logger(__name__)
 
@@ -95,7 +95,7 @@ class IntakeBatches:
             return await self._stored(batch)
 
     async def _stored(self, batch: list[_Waiting]) -> list[_Waiting]:
-        async with open_store(self.database) as store:
+        async with open_plain_store(self.database) as store:
             results = await ingest_many(
                 store,
                 [submission for submission, _ in batch],

@@ -58,6 +58,15 @@ class ConfigRepository:
     async def get(self, version_id: int) -> tables.ConfigVersion | None:
         return await self.session.get(tables.ConfigVersion, version_id)
 
+    async def document(self, version_id: int) -> dict[str, Any] | None:
+        """A version's document, in plain SQL (the intake path asks when a version changes)."""
+        connection = await driver(self.session)
+        cursor = await connection.execute(
+            "SELECT document FROM config_versions WHERE id = %s", (version_id,)
+        )
+        row = await cursor.fetchone()
+        return row[0] if row else None
+
     async def history(self, limit: int = 50) -> list[tables.ConfigVersion]:
         statement = (
             select(tables.ConfigVersion).order_by(tables.ConfigVersion.id.desc()).limit(limit)

@@ -90,10 +90,10 @@ class ContactRepository:
             return provisional, True
         contact_id = min(existing)
         if provisional in owners:  # new identities of a known person join that person
-            await self.session.execute(
-                update(ContactIdentity)
-                .where(ContactIdentity.contact_id == provisional)
-                .values(contact_id=contact_id)
+            connection = await driver(self.session)
+            await connection.execute(
+                "UPDATE contact_identities SET contact_id = %s WHERE contact_id = %s",
+                (contact_id, provisional),
             )
         return contact_id, False
 

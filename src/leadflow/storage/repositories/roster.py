@@ -133,30 +133,12 @@ def _decision_statement(
     pool: bool,
     counted: bool,
     messages: bool,
-    new: bool,
 ) -> str:
-    """One statement for a routing decision and all it changes (a few shapes, built once).
-
-    With `new`, the lead is inserted with its outcome (`lead_columns` are its row); otherwise
-    the stored lead `%(lead_id)s` takes `lead_columns` as changes. Everything else is written
-    only for the lead the first part returns: a new lead whose (source, external_id) a
-    concurrent twin stored first writes nothing, and the statement returns no row.
-    """
-    if new:
-        # The row as one jsonb parameter: psycopg parses a statement with more than 50
-        # parameters again on every call (its cache skips them), a third of this call's CPU.
-        columns = ", ".join(lead_columns)
-        parts = [
-            f"lead AS (INSERT INTO leads ({columns})"
-            f" SELECT {columns} FROM jsonb_populate_record(NULL::leads, %(lead)s)"
-            " ON CONFLICT (source, external_id) WHERE external_id IS NOT NULL DO NOTHING"
-            f" RETURNING {_LEAD_COLUMNS})"
-        ]
-    else:
-        sets = ", ".join(f"{column} = %(l_{column})s" for column in lead_columns)
-        parts = [
-            f"lead AS (UPDATE leads SET {sets} WHERE id = %(lead_id)s RETURNING id, contact_id)"
-        ]
+    """One statement for a routing decision on a stored lead (`%(lead_id)s` takes
+    `lead_columns` as changes) and all it changes (a few shapes, built once). New leads are
+    `_batch_statement`'s."""
+    sets = ", ".join(f"{column} = %(l_{column})s" for column in lead_columns)
+    parts = [f"lead AS (UPDATE leads SET {sets} WHERE id = %(lead_id)s RETURNING id, contact_id)"]
     if pool:
         parts.append(
             "pool AS (UPDATE pool_states SET current = %(pool_current)s,"
@@ -188,8 +170,7 @@ def _decision_statement(
             " AS m (topic text, channel text, recipient text, payload jsonb, key text)"
             " ON CONFLICT ON CONSTRAINT outbox_idempotency_key DO NOTHING)"
         )
-    returned = "decision.id AS decision_id, lead.*" if new else "decision.id"
-    return "WITH " + ",\n".join(parts) + f"\nSELECT {returned} FROM decision, lead"
+    return "WITH " + ",\n".join(parts) + "\nSELECT decision.id FROM decision, lead"
 
 
 def _json_value(value: object) -> str:
@@ -214,6 +195,86 @@ def _decision_params(write: DecisionWrite) -> dict[str, Any]:
         # vars(), not dataclasses.asdict: that deep-copies every payload (1% of intake's CPU).
         params["messages"] = Jsonb([vars(message) for message in messages])
     return params
+
+
+_DEFAULTED = frozenset(
+    column.name for column in tables.Lead.__table__.columns if column.server_default is not None
+)
+"""The leads' columns with a default of their own: left out, they take it."""
+
+
+def _batch_entry(position: int, values: Mapping[str, Any], write: DecisionWrite) -> dict[str, Any]:
+    """One new lead of `_batch_statement`'s batch, as JSON: its row, its assignment and what
+    its decision changes."""
+    pool, counted = write.pool, write.counted
+    # vars(), not dataclasses.asdict: that deep-copies the trace and every payload.
+    entry: dict[str, Any] = {"position": position, "lead": values, "a": vars(write.assignment)}
+    if pool is not None:
+        entry["pool"] = {"key": pool.pipeline, "current": pool.current, "last": pool.last}
+    if counted is not None:
+        entry["agent"], entry["day"] = counted.agent, counted.day
+    if write.messages:
+        entry["messages"] = [vars(message) for message in write.messages]
+    return entry
+
+
+@functools.cache
+def _batch_statement(lead_columns: tuple[str, ...]) -> str:
+    """One statement for a batch of new leads (`%(batch)s`, a JSON array of `_batch_entry`)
+    and everything their decisions change. Each lead and its assignment get their ids first,
+    in the batch's order; what a decision changes is written only for the leads inserted: a
+    lead whose (source, external_id) a concurrent twin stored first writes nothing. The pools'
+    strategy state is the last decision's of each pool, the counters go up by the batch's
+    count. Returns each inserted lead's row with its `position` and `decision_id`.
+
+    One statement whatever the batch's size: sent one per lead in a pipeline, converting and
+    sending them was a third of intake's CPU."""
+    columns = ", ".join(lead_columns)
+    populated = ", ".join(f"r.{column}" for column in lead_columns)
+    return f"""WITH batch AS MATERIALIZED (
+  SELECT (e.value->>'position')::int AS position, e.value AS v,
+         nextval(pg_get_serial_sequence('leads', 'id')) AS lead_id,
+         nextval(pg_get_serial_sequence('assignments', 'id')) AS decision_id
+  FROM jsonb_array_elements(%(batch)s) WITH ORDINALITY AS e(value, n) ORDER BY e.n),
+lead AS (INSERT INTO leads (id, {columns})
+  SELECT b.lead_id, {populated}
+  FROM batch b, jsonb_populate_record(NULL::leads, b.v->'lead') r ORDER BY b.position
+  ON CONFLICT (source, external_id) WHERE external_id IS NOT NULL DO NOTHING
+  RETURNING {_LEAD_COLUMNS}),
+done AS (SELECT b.* FROM batch b JOIN lead ON lead.id = b.lead_id),
+decision AS (INSERT INTO assignments (id, lead_id, {", ".join(_ASSIGNMENT_COLUMNS)})
+  SELECT d.decision_id, d.lead_id, {", ".join(f"r.{c}" for c in _ASSIGNMENT_COLUMNS)}
+  FROM done d, jsonb_populate_record(NULL::assignments, d.v->'a') r ORDER BY d.position),
+pool AS (UPDATE pool_states SET current = p.current, last_agent = p.last,
+    decisions = pool_states.decisions + p.decided
+  FROM (SELECT DISTINCT ON (d.v->'pool'->>'key') d.v->'pool'->>'key' AS key,
+          d.v->'pool'->'current' AS current, d.v->'pool'->>'last' AS last,
+          count(*) OVER (PARTITION BY d.v->'pool'->>'key') AS decided
+        FROM done d WHERE d.v ? 'pool'
+        ORDER BY d.v->'pool'->>'key', d.position DESC) p
+  WHERE pool_states.pipeline_key = p.key),
+counted AS (INSERT INTO agent_daily_counts (agent_key, day, assigned)
+  SELECT d.v->>'agent', (d.v->>'day')::date, count(*) FROM done d WHERE d.v ? 'agent'
+  GROUP BY 1, 2 ORDER BY 1, 2
+  ON CONFLICT (agent_key, day)
+  DO UPDATE SET assigned = agent_daily_counts.assigned + EXCLUDED.assigned),
+loaded AS (UPDATE agents SET open_leads = open_leads + c.n
+  FROM (SELECT d.v->>'agent' AS agent, count(*) AS n FROM done d WHERE d.v ? 'agent' GROUP BY 1) c
+  WHERE agents.key = c.agent),
+owner AS (UPDATE contacts SET owner_agent_key = d.v->>'agent'
+  FROM done d JOIN lead ON lead.id = d.lead_id
+  WHERE d.v ? 'agent' AND contacts.id = lead.contact_id),
+message AS (INSERT INTO outbox (topic, channel, recipient, payload, idempotency_key)
+  SELECT m.topic, m.channel, m.recipient,
+    m.payload || jsonb_build_object('lead_id', d.lead_id, 'decision_id', d.decision_id),
+    replace(m.key, '{{decision}}', d.decision_id::text)
+  FROM done d, ROWS FROM (jsonb_to_recordset(d.v->'messages')
+    AS (topic text, channel text, recipient text, payload jsonb, key text))
+    WITH ORDINALITY AS m (topic, channel, recipient, payload, key, n)
+  WHERE d.v ? 'messages' ORDER BY d.position, m.n
+  ON CONFLICT ON CONSTRAINT outbox_idempotency_key DO NOTHING)
+SELECT d.position, d.decision_id, lead.* FROM done d JOIN lead ON lead.id = d.lead_id
+ORDER BY d.position"""
 
 
 class RosterRepository:
@@ -290,7 +351,7 @@ class RosterRepository:
         params["lead_id"] = lead.id
         statement = _decision_statement(
             tuple(sorted(write.lead)), _ASSIGNMENT_COLUMNS, write.pool is not None,
-            write.counted is not None, bool(write.messages), new=False,
+            write.counted is not None, bool(write.messages),
         )  # fmt: skip
         connection = await driver(self.session)
         cursor = await connection.execute(statement, params)
@@ -303,32 +364,35 @@ class RosterRepository:
 
     async def record_new_leads(self, leads: Sequence[NewDecision]) -> list[Recorded | None]:
         """Insert new leads, each with its routing outcome, its decision and all it changes:
-        one statement each, sent together (psycopg's pipeline mode: one round trip for all).
-        For each, the stored lead and its assignment's id; None, with nothing written for it,
-        when a lead with its (source, external_id) exists already."""
-        statements = []
-        for lead in leads:
+        one statement for the batch (`_batch_statement`). For each, the stored lead and its
+        assignment's id; None, with nothing written for it, when a lead with its (source,
+        external_id) exists already (the batch's counters and pool states then assumed it
+        was stored: the caller rolls back and routes the others again)."""
+        # Leads that leave different defaulted columns out go in statements of their own (a
+        # column populated NULL would lose its default); intake's leads all share one shape.
+        shapes: dict[frozenset[str], list[dict[str, Any]]] = {}
+        for position, lead in enumerate(leads):
             write = lead.write
             assert write.released is None, "a new lead has no previous owner"
-            params = _decision_params(write)
             values = {**lead.values, **write.lead}
-            params["lead"] = Jsonb(values, dumps=_dumps)
-            statement = _decision_statement(
-                tuple(sorted(values)), _ASSIGNMENT_COLUMNS, write.pool is not None,
-                write.counted is not None, bool(write.messages), new=True,
-            )  # fmt: skip
-            statements.append((statement, params))
+            shapes.setdefault(_DEFAULTED.intersection(values), []).append(
+                _batch_entry(position, values, write)
+            )
+        statements = [
+            (
+                _batch_statement(tuple(sorted({c for entry in batch for c in entry["lead"]}))),
+                {"batch": Jsonb(batch, dumps=_dumps)},
+            )
+            for batch in shapes.values()
+        ]
         connection = await driver(self.session)
-        cursors = await execute_together(connection, statements, row_factory=dict_row)
-        recorded: list[Recorded | None] = []
-        for cursor in cursors:
-            row = await cursor.fetchone()
-            if row is None:
-                recorded.append(None)
-            else:
+        stored: dict[int, Recorded] = {}
+        for cursor in await execute_together(connection, statements, row_factory=dict_row):
+            for row in await cursor.fetchall():
+                at: int = row.pop("position")
                 decision_id: int = row.pop("decision_id")
-                recorded.append((lead_of_row(row), decision_id))
-        return recorded
+                stored[at] = (lead_of_row(row), decision_id)
+        return [stored.get(position) for position in range(len(leads))]
 
     async def add_assignment(self, lead_id: int, assignment: AssignmentRow) -> int:
         """A decision that changes no owner (kept, or queued by a staff change)."""
@@ -336,6 +400,16 @@ class RosterRepository:
         self.session.add(row)
         await self.session.flush()
         return row.id
+
+    async def latest_assignment(self, lead_id: int) -> dict[str, Any] | None:
+        """A lead's latest decision (its `assignments` row by column), in plain SQL: asked on
+        the intake path for a lead sent again."""
+        connection = await driver(self.session)
+        cursor = connection.cursor(row_factory=dict_row)
+        await cursor.execute(
+            "SELECT * FROM assignments WHERE lead_id = %s ORDER BY id DESC LIMIT 1", (lead_id,)
+        )
+        return await cursor.fetchone()
 
     async def assignments_of(self, lead_id: int) -> list[tables.Assignment]:
         statement = (

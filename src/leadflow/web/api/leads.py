@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
@@ -11,6 +11,7 @@ from leadflow.identity import submission as submissions
 from leadflow.services.intake import deadletters
 from leadflow.services.intake import ingest as intake
 from leadflow.services.intake.payloads import UnreadablePayload, parse_body
+from leadflow.storage.store import Store, open_store
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, DeadLetterOut, LeadOut
 from leadflow.web.deps import LeadSubmitter, LeadViewer, Speaking, State, StoreDep
 from leadflow.web.errors import NotFound
@@ -35,14 +36,26 @@ async def read_payload(
     try:
         return parse_body(request.headers.get("content-type"), body)
     except UnreadablePayload as exc:
-        letter = await deadletters.keep(
-            db, endpoint=endpoint, headers=dict(request.headers), body=body, reason=exc.reason
-        )
-        await db.commit()
-        if anonymous:
-            raise HTTPException(400, {"reason": exc.reason}) from None
-        detail = DeadLetterOut(dead_letter_id=letter, reason=exc.reason)
-        raise HTTPException(400, detail.model_dump()) from None
+        await _dead_letter(request, db, endpoint, body, exc, anonymous=anonymous)
+
+
+async def _dead_letter(
+    request: Request,
+    db: Store,
+    endpoint: str,
+    body: bytes,
+    unreadable: UnreadablePayload,
+    *,
+    anonymous: bool = False,
+) -> NoReturn:
+    letter = await deadletters.keep(
+        db, endpoint=endpoint, headers=dict(request.headers), body=body, reason=unreadable.reason
+    )
+    await db.commit()
+    if anonymous:
+        raise HTTPException(400, {"reason": unreadable.reason}) from None
+    detail = DeadLetterOut(dead_letter_id=letter, reason=unreadable.reason)
+    raise HTTPException(400, detail.model_dump()) from None
 
 
 def submission_of(data: dict[str, Any]) -> LeadSubmission:
@@ -61,14 +74,16 @@ def submission_of(data: dict[str, Any]) -> LeadSubmission:
         422: {"description": "a field is invalid; every bad field is named"},
     },
 )
-async def submit_lead(
-    request: Request, db: StoreDep, state: State, _: LeadSubmitter, locale: Speaking
-) -> Response:
+async def submit_lead(request: Request, state: State, submitter: LeadSubmitter) -> Response:
     """Normalise, deduplicate and route one lead. Idempotent on `(source, external_id)`."""
-    submission = submission_of(await read_payload(request, db, "/api/v1/leads"))
-    await db.release()  # its own reads end: no connection held while its batch is stored
-    result = await state.intake.ingest(submission)
-    answer = LeadOut.of(result.lead, result.assignment, locale)
+    body = await request.body()
+    try:
+        data = parse_body(request.headers.get("content-type"), body)
+    except UnreadablePayload as exc:  # no Store per request: only a dead letter needs one
+        async with open_store(state.database) as db:
+            await _dead_letter(request, db, "/api/v1/leads", body, exc)
+    result = await state.intake.ingest(submission_of(data))
+    answer = LeadOut.of(result.lead, result.assignment, submitter.locale)
     return lead_response(answer, created=result.created)
 
 
