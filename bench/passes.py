@@ -3,12 +3,14 @@ how long the pass takes, and how long an intake-like transaction waits for a poo
 meanwhile (the pass's lock-hold time as intake feels it, which depends little on the
 machine's load). docs/decisions/0016.
 
-    .venv/bin/python bench/passes.py [--leads 500] [--kind queue|sla] [--repeat 3]
+    .venv/bin/python bench/passes.py [--leads 500] [--kind queue|sla|sweep] [--repeat 3]
 
 A fresh database with the demo organisation, every agent always on shift and uncapped
 (bench/availability.py's), `--leads` leads ingested and assigned, then made work for one pass:
 sent back to the queue (`queue`: the queue release routes them all again) or put past their
-first-contact deadline (`sla`: the SLA check moves each; it takes 200 a pass). While the pass
+first-contact deadline (`sla`: the SLA check moves each; it takes 200 a pass), or left idle
+under an automation that reassigns a lead after a working day without activity (`sweep`: the
+sales-workflow sweep reroutes them all, days later). While the pass
 runs, a prober asks for a random pool's lock (`SELECT … FOR UPDATE`, as intake's routing claim
 does) in a transaction of its own, again and again, and records each wait. Run it with another
 checkout's interpreter (`/other/.venv/bin/python bench/passes.py`) to measure that checkout's
@@ -24,7 +26,8 @@ import random
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg
 import yaml
@@ -40,10 +43,25 @@ from leadflow.services.assignment import timekeeping
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.demo import sample_leads
 from leadflow.services.intake import ingest as intake
+from leadflow.services.workflow import sweep
 from leadflow.storage.database import Database
 from leadflow.storage.store import open_store
 
 NOW = datetime(2026, 5, 12, 8, 0, tzinfo=UTC)
+IDLE_REASSIGN = {
+    "key": "bench-idle-reassign",
+    "name": "A lead without activity for a working day goes to someone else",
+    "trigger": {"event": "no_activity", "working_hours": 8},
+    "do": [{"do": "reassign"}],
+}
+"""`--kind sweep`'s only automation: every lead left alone is rerouted by the sweep."""
+
+
+def organisation(kind: str) -> dict[str, Any]:
+    document: dict[str, Any] = always_available(yaml.safe_load(organisation_yaml()))
+    if kind == "sweep":
+        document["automations"] = [IDLE_REASSIGN]
+    return document
 
 
 async def load(database: Database, live: LiveOrganisation, count: int) -> None:
@@ -67,13 +85,24 @@ async def make_work(url: str, kind: str) -> int:
                 "UPDATE leads SET routing_status = 'queued', owner_agent_key = NULL,"
                 " sla_due_at = NULL WHERE routing_status = 'assigned'"
             )
-        else:
+        elif kind == "sla":
             cursor = await db.execute(
                 "UPDATE leads SET sla_due_at = %s WHERE routing_status = 'assigned'",
                 (NOW,),
             )
+        else:  # the sweep: every open lead is idle (none has an activity), counted here
+            cursor = await db.execute("SELECT 1 FROM leads WHERE closed_at IS NULL")
         await db.commit()
         return cursor.rowcount
+
+
+async def rerouted(url: str) -> int:
+    """The sweep's automation runs that moved their lead (the others found nobody else)."""
+    async with await psycopg.AsyncConnection.connect(url) as db:
+        query = "SELECT count(*) FROM automation_runs WHERE outcome = 'applied'"
+        row = await (await db.execute(query)).fetchone()
+        assert row is not None
+        return int(row[0])
 
 
 async def probe(url: str, pools: list[str], waits: list[float], stop: asyncio.Event) -> None:
@@ -91,7 +120,7 @@ async def probe(url: str, pools: list[str], waits: list[float], stop: asyncio.Ev
 
 async def one_pass(count: int, kind: str) -> dict[str, float]:
     name, url = create_database()
-    document = always_available(yaml.safe_load(organisation_yaml()))
+    document = organisation(kind)
     try:
         env, _ = prepare(url, document)
         database = Database(env["LEADFLOW_DATABASE_URL"], pool_size=4)
@@ -110,8 +139,11 @@ async def one_pass(count: int, kind: str) -> dict[str, float]:
             later = NOW.replace(hour=9)
             if kind == "queue":
                 done = (await timekeeping.release_queue(database, live, later)).assigned
-            else:
+            elif kind == "sla":
                 done = (await timekeeping.enforce_sla(database, live, later))[1].reassigned
+            else:  # Friday: three days without activity
+                await sweep.sweep(database, live, later + timedelta(days=3))
+                done = await rerouted(url)
             seconds = time.perf_counter() - started
             stop.set()
             await prober
@@ -133,7 +165,7 @@ async def one_pass(count: int, kind: str) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=500)
-    parser.add_argument("--kind", choices=("queue", "sla"), default="queue")
+    parser.add_argument("--kind", choices=("queue", "sla", "sweep"), default="queue")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--step", type=int, help="leads a step (assign.STEP), where it exists")
     args = parser.parse_args()

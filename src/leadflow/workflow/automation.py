@@ -34,6 +34,7 @@ from leadflow.domain.configuration import (
     MessageReceived,
     MoveToStage,
     NoActivity,
+    Reassign,
     SetField,
     StageEntered,
     StageType,
@@ -138,6 +139,23 @@ def plan(event: Event, configuration: Configuration) -> list[Plan]:
     """The automations that fire for `event`, in configuration order (compiles the conditions
     each call: hold an `Automations` to plan many events against one configuration)."""
     return Automations(configuration).plan(event)
+
+
+def reroutes(configuration: Configuration, event: str) -> bool:
+    """Whether an automation the event kind `event` sets off may route its lead again: it
+    reassigns, or it moves the lead to a stage while some `stage_entered` automation reassigns
+    (a move may set off a cascade; which stage it reaches is not worth following)."""
+    active = [a for a in configuration.automations if a.enabled]
+    on_stage = any(_reassigns(a) for a in active if a.trigger.event == "stage_entered")
+    return any(
+        _reassigns(a) or (on_stage and any(isinstance(x, MoveToStage) for x in a.do))
+        for a in active
+        if a.trigger.event == event
+    )
+
+
+def _reassigns(automation: Automation) -> bool:
+    return any(isinstance(action, Reassign) for action in automation.do)
 
 
 def triggered(automation: Automation, event: Event) -> bool:

@@ -19,6 +19,7 @@ from leadflow.workflow.automation import (
     Ledger,
     cascade,
     plan,
+    reroutes,
     simulate,
 )
 
@@ -354,3 +355,23 @@ def test_a_failing_plan_changes_nothing(
             assert outcome.entered == ()
         else:
             assert outcome.state.pipeline == state.pipeline
+
+
+REASSIGN = [{"do": "reassign"}]
+
+
+def test_only_an_event_whose_automations_may_reassign_reroutes() -> None:
+    idle = {"key": "idle", "trigger": {"event": "no_activity", "working_hours": 8}, "do": REASSIGN}
+    config = configuration([*DEFAULTS[:3], idle])
+    assert reroutes(config, "no_activity")
+    assert not reroutes(config, "failed_attempts")
+    assert not reroutes(configuration(), "no_activity")  # a task and a notification
+    off = configuration([{**idle, "enabled": False}])
+    assert not reroutes(off, "no_activity")
+
+
+def test_a_move_reroutes_when_an_automation_on_entering_a_stage_reassigns() -> None:
+    won = {"key": "won", "trigger": {"event": "stage_entered", "stage": "won"}, "do": REASSIGN}
+    config = configuration([*DEFAULTS, won])
+    assert reroutes(config, "failed_attempts")  # it moves the lead to `lost`
+    assert not reroutes(config, "no_activity")  # it moves nothing

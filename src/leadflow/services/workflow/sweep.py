@@ -1,22 +1,32 @@
 """The periodic events of the sales workflow: a lead was created, a lead has had no activity
 for N working hours, a task is overdue. Each batch is one transaction; every event has a key,
 so a sweep run twice (or two at once, or one replayed after an outage) fires each automation
-once per event. Intake pays nothing for automation: `lead_created` is read here, after it."""
+once per event. Intake pays nothing for automation: `lead_created` is read here, after it.
+
+An automation that reassigns routes its lead again, locking pools and agents as intake does:
+the events that may set one off go in steps of `assign.STEP` leads, not batches of `BATCH`,
+and each step locks what its leads' routing may need before the first one (decision 0019), so
+intake waits for one step at most, never a batch."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from leadflow.domain.configuration import NoActivity
+from leadflow.services.assignment import assign
 from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
 from leadflow.services.workflow import automation, states
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.storage.tables import Lead
+from leadflow.workflow.automation import reroutes
 
 BATCH = 200
+"""Events a transaction handles when none of their automations routes a lead again: they lock
+only their own leads and rows (tasks, runs, messages to send)."""
 SETTLE = timedelta(seconds=30)
 """How long after it was stored a lead is handed to `lead_created`: the cursor moves by id,
 and an intake transaction that took an id earlier may commit a moment later."""
@@ -52,7 +62,8 @@ Step = Callable[[Store, Organisation, int], Awaitable["Batch"]]
 
 
 async def _in_batches(database: Database, live: LiveOrganisation, work: Step) -> int:
-    """Run `work` a batch per transaction until a batch comes back short."""
+    """Run `work` a batch per transaction, in turn, until a batch comes back short. What a
+    batch fired (its runs, the cursor it moved) is committed with it or not at all."""
     fired, after = 0, 0
     while True:
         async with open_store(database) as store:
@@ -64,6 +75,7 @@ async def _in_batches(database: Database, live: LiveOrganisation, work: Step) ->
         if batch.last is None:
             return fired
         after = batch.last
+        await asyncio.sleep(0)  # the requests waiting for this event loop go first
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,11 @@ class Batch:
     fired: int
     last: int | None
     """The last id read, when a full batch was read (another may follow)."""
+
+
+def _size(organisation: Organisation, event: str) -> int:
+    """How many leads (or tasks) a transaction takes for `event`."""
+    return assign.STEP if reroutes(organisation.configuration, event) else BATCH
 
 
 async def _created(
@@ -84,15 +101,15 @@ async def _created(
         if last is not None:
             await store.automation.advance(CREATED, last)
         return Batch(0, None)
-    leads = await store.automation.leads_after(position, settle, BATCH)
+    size = _size(organisation, CREATED)
+    leads = await store.automation.leads_after(position, settle, size)
     if not leads:
         return Batch(0, None)
-    fired = 0
-    for lead in leads:
-        if lead.received_at >= now - CATCH_UP:
-            fired += await _fire(store, organisation, lead, "lead_created", f"lead:{lead.id}", now)
+    recent = [lead for lead in leads if lead.received_at >= now - CATCH_UP]
+    due = [Due(lead, CREATED, f"lead:{lead.id}") for lead in recent]
+    fired = await _fire(store, organisation, due, now)
     await store.automation.advance(CREATED, leads[-1].id)
-    return Batch(fired, leads[-1].id if len(leads) == BATCH else None)
+    return Batch(fired, leads[-1].id if len(leads) == size else None)
 
 
 async def _idle(store: Store, organisation: Organisation, now: datetime, after: int) -> Batch:
@@ -104,9 +121,10 @@ async def _idle(store: Store, organisation: Organisation, now: datetime, after: 
     if not thresholds:
         return Batch(0, None)
     least = min(thresholds)
+    size = _size(organisation, "no_activity")
     # Working hours never outrun the clock: a lead idle for fewer plain hours cannot qualify.
-    leads = await store.automation.idle_leads(now - timedelta(hours=least), after, BATCH)
-    fired = 0
+    leads = await store.automation.idle_leads(now - timedelta(hours=least), after, size)
+    due = []
     for lead in leads:
         since = lead.last_activity_at or lead.received_at
         pipeline = automation.pipeline_of(organisation, lead)
@@ -115,22 +133,23 @@ async def _idle(store: Store, organisation: Organisation, now: datetime, after: 
         hours = organisation.working_hours_between(pipeline.key, since, now)
         if hours >= least:
             key = f"idle:{lead.id}:{since.isoformat()}"
-            fired += await _fire(
-                store, organisation, lead, "no_activity", key, now, idle_working_hours=hours
-            )
-    return Batch(fired, leads[-1].id if len(leads) == BATCH else None)
+            due.append(Due(lead, "no_activity", key, idle_working_hours=hours))
+    fired = await _fire(store, organisation, due, now)
+    return Batch(fired, leads[-1].id if len(leads) == size else None)
 
 
 async def _overdue(store: Store, organisation: Organisation, now: datetime, after: int) -> Batch:
     if not _listens(organisation, "task_overdue"):
         return Batch(0, None)
-    tasks = await store.automation.overdue_tasks(now, after, BATCH)
-    fired = 0
+    size = _size(organisation, "task_overdue")
+    tasks = await store.automation.overdue_tasks(now, after, size)
+    due = []
     for task in tasks:
         lead = await store.leads.get(task.lead_id, for_update=True)
         assert lead is not None
-        fired += await _fire(store, organisation, lead, "task_overdue", f"task:{task.id}", now)
-    return Batch(fired, tasks[-1].id if len(tasks) == BATCH else None)
+        due.append(Due(lead, "task_overdue", f"task:{task.id}"))
+    fired = await _fire(store, organisation, due, now)
+    return Batch(fired, tasks[-1].id if len(tasks) == size else None)
 
 
 def _listens(organisation: Organisation, event: str) -> bool:
@@ -139,21 +158,46 @@ def _listens(organisation: Organisation, event: str) -> bool:
     )
 
 
-async def _fire(
-    store: Store,
-    organisation: Organisation,
-    lead: Lead,
-    kind: str,
-    key: str,
-    now: datetime,
-    *,
-    idle_working_hours: float | None = None,
-) -> int:
-    event = automation.Event(
-        kind=kind,
-        key=key,
-        lead=states.state_of(lead),
-        at=now,
-        idle_working_hours=idle_working_hours,
-    )
-    return len(await automation.fire(store, organisation, event))
+@dataclass(frozen=True)
+class Due:
+    """An event due on a lead (locked by this transaction) whose automations have not fired."""
+
+    lead: Lead
+    kind: str
+    key: str
+    idle_working_hours: float | None = None
+
+    def at(self, now: datetime) -> automation.Event:
+        """The event, with the lead as it is now (an earlier event of the batch may have
+        changed it)."""
+        return automation.Event(
+            kind=self.kind,
+            key=self.key,
+            lead=states.state_of(self.lead),
+            at=now,
+            idle_working_hours=self.idle_working_hours,
+        )
+
+
+async def _fire(store: Store, organisation: Organisation, due: Sequence[Due], now: datetime) -> int:
+    """Fire the automations of `due`, in order. When they may route a lead again, what the
+    routing of all their leads may lock is locked first, at once: a lead's routing locking its
+    pools while the transaction holds another lead's would deadlock with intake (0019)."""
+    if due and reroutes(organisation.configuration, due[0].kind):
+        await _claim(store, organisation, [event.lead for event in due], now)
+    fired = 0
+    for event in due:
+        fired += len(await automation.fire(store, organisation, event.at(now)))
+    return fired
+
+
+async def _claim(
+    store: Store, organisation: Organisation, leads: Sequence[Lead], now: datetime
+) -> None:
+    """Lock the pools and agents routing `leads` again may need, their owners included."""
+    open_leads = list({lead.id: lead for lead in leads if lead.closed_at is None}.values())
+    subjects = [
+        assign.routable(lead, await assign.previous_owner(store, lead)) for lead in open_leads
+    ]
+    owners = [lead.owner_agent_key for lead in open_leads]
+    await assign.Claims(whole=False).claim(store, organisation, now, subjects, owners)
