@@ -10,7 +10,7 @@ from datetime import datetime
 
 from leadflow.connectors.inbound import Receipt
 from leadflow.services.channels.processors import Channel
-from leadflow.storage.repositories.channels import INBOUND_CHANNEL, NewEvent
+from leadflow.storage.repositories.channels.channels import INBOUND_CHANNEL, NewEvent
 from leadflow.storage.store import Store
 
 WAKE_CHANNEL = INBOUND_CHANNEL

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadflow.storage.repositories.leads import waiting_now
+from leadflow.storage.repositories.leads.leads import waiting_now
 from leadflow.storage.tables import ApiToken, Lead
 
 MIX_DIMENSIONS: dict[str, Any] = {  # what the lead mix is broken down by

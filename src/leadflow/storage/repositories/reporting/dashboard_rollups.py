@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadflow.storage.repositories.dashboards import (
+from leadflow.storage.repositories.reporting.dashboards import (
     MIX_DIMENSIONS,
     Counted,
     Histogram,

@@ -9,8 +9,8 @@ from datetime import date
 from sqlalchemy import Integer, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadflow.storage.repositories.dashboard_rollups import speed, totals
-from leadflow.storage.repositories.dashboards import Counted, Histogram, LeadFilter
+from leadflow.storage.repositories.reporting.dashboard_rollups import speed, totals
+from leadflow.storage.repositories.reporting.dashboards import Counted, Histogram, LeadFilter
 
 _TOTALS = ("leads", "contacted", "within_5_min", "breaches", "won")
 

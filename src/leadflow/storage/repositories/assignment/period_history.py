@@ -13,7 +13,7 @@ from psycopg.rows import dict_row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadflow.storage.database import driver
-from leadflow.storage.repositories.leads import _RETURNING, lead_of_row
+from leadflow.storage.repositories.leads.leads import _RETURNING, lead_of_row
 from leadflow.storage.tables import Lead
 
 PASS_KINDS = ("queue_release", "sla", "staff")

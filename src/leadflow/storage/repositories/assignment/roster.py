@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from leadflow.storage import tables
 from leadflow.storage.database import driver, execute_first, execute_together
-from leadflow.storage.repositories.leads import lead_of_row
+from leadflow.storage.repositories.leads.leads import lead_of_row
 
 Load = tuple[int, int, int, int]
 """An agent's new leads today, this week, this month (its time zone), and open leads."""
