@@ -16,7 +16,7 @@ from leadflow.domain import web_forms as pages
 from leadflow.identity import submission as submissions
 from leadflow.services.intake import web_forms
 from leadflow.services.intake.web_forms import FormLine, Refused
-from leadflow.web.api.leads import read_payload, submission_of
+from leadflow.web.api.intake.leads import read_payload, submission_of
 from leadflow.web.deps import State, StoreDep
 
 router = APIRouter(prefix="/api/v1", tags=["forms"])
