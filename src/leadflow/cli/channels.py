@@ -25,8 +25,8 @@ from leadflow.cli.shell import (
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from leadflow.services.channels.secrets import Vault
-    from leadflow.services.channels.testing import TestEvent
+    from leadflow.services.channels.pipeline.secrets import Vault
+    from leadflow.services.channels.setup.testing import TestEvent
     from leadflow.services.configuration.organisation import LiveOrganisation
     from leadflow.storage.database import Database
     from leadflow.storage.store import Store
@@ -35,7 +35,7 @@ app = typer.Typer(help="Channels in: connectors, their health and events.", no_a
 
 
 def _vault() -> Vault:
-    from leadflow.services.channels.secrets import Vault
+    from leadflow.services.channels.pipeline.secrets import Vault
 
     return Vault(settings().session_secret())
 
@@ -66,7 +66,7 @@ def channels_health() -> None:
 
 
 def _print_health() -> None:
-    from leadflow.services.channels import events
+    from leadflow.services.channels.setup import events
 
     found = run(with_store(lambda store: events.health(store, datetime.now(UTC)), commit=False))
     table = Table(title="Connectors")
@@ -120,7 +120,7 @@ def channels_add(
     ] = None,
 ) -> None:
     """Add a connector. Its secrets are stored encrypted and never shown again in full."""
-    from leadflow.services.channels import connectors
+    from leadflow.services.channels.setup import connectors
 
     extra = _json(settings_json)
     mappings: dict[str, dict[str, str]] = {}
@@ -157,7 +157,7 @@ def _json(text: str | None) -> dict[str, Any]:
 @friendly
 def channels_show(key: str) -> None:
     """A connector: its secrets' hints, mappings, pipeline hints and webhook path."""
-    from leadflow.services.channels import connectors
+    from leadflow.services.channels.setup import connectors
 
     found = run(with_store(lambda store: connectors.get(store, key), commit=False))
     if found is None:
@@ -166,7 +166,7 @@ def channels_show(key: str) -> None:
 
 
 def _print_connector(connector: Any) -> None:
-    from leadflow.services.channels.connectors import webhook_path
+    from leadflow.services.channels.setup.connectors import webhook_path
 
     table = Table(show_header=False, title=f"{connector.name} ({connector.kind})")
     table.add_column("", style="bold")
@@ -194,7 +194,7 @@ def channels_events(
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
 ) -> None:
     """The latest inbound events with their status and reason."""
-    from leadflow.services.channels import events
+    from leadflow.services.channels.setup import events
 
     async def work(store: Store) -> list[Any]:
         try:
@@ -219,7 +219,7 @@ def channels_events(
 @friendly
 def channels_replay(event_id: Annotated[int, typer.Argument(help="the event's id")]) -> None:
     """Set a dead (or retrying) event back to received: the worker processes it again."""
-    from leadflow.services.channels import events
+    from leadflow.services.channels.setup import events
 
     async def work(store: Store) -> None:
         try:
@@ -236,7 +236,7 @@ def channels_replay(event_id: Annotated[int, typer.Argument(help="the event's id
 def channels_test(key: str) -> None:
     """Send a test event through the connector's real receipt and processing now: shows the
     lead it made (marked as a test, routed to nobody) and where routing would send it."""
-    from leadflow.services.channels import testing
+    from leadflow.services.channels.setup import testing
     from leadflow.services.channels.vendors import REGISTRY
     from leadflow.services.configuration.organisation import LiveOrganisation
 
@@ -276,7 +276,7 @@ def channels_templates(
     waba_id) onto it, with their variables; those agents cannot fill in yet are listed."""
     import httpx
 
-    from leadflow.services.channels import templates
+    from leadflow.services.channels.vendors import templates
 
     vault = _vault()
 
@@ -311,7 +311,7 @@ def channels_backfill(
     time zone) from the Graph API. Each goes the way of a webhook's lead: a lead already
     received is not made twice, and running it again is harmless."""
     from leadflow.connectors.meta.graph import GraphFailure
-    from leadflow.services.channels import meta
+    from leadflow.services.channels.vendors import meta
     from leadflow.services.configuration.organisation import LiveOrganisation
     from leadflow.storage.store import open_store
 
@@ -365,7 +365,7 @@ async def _process_all(
     database: Database, vault: Vault, live: LiveOrganisation, bar: Progress, expected: int
 ) -> int:
     """Process what is due now (the new events, and any other waiting), as the worker would."""
-    from leadflow.services.channels import processing
+    from leadflow.services.channels.pipeline import processing
     from leadflow.services.channels.vendors import REGISTRY
 
     task = bar.add_task("leads made", total=expected)

@@ -13,9 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from leadflow.connectors.inbound import CONNECTOR_KINDS
 from leadflow.services.access import scoping
 from leadflow.services.access.scoping import Scope, Viewer
-from leadflow.services.channels import connectors
-from leadflow.services.channels.connectors import SECRET_NAMES, ConnectorError, ConnectorView
-from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.pipeline.secrets import Vault
+from leadflow.services.channels.setup import connectors
+from leadflow.services.channels.setup.connectors import SECRET_NAMES, ConnectorError, ConnectorView
 from leadflow.web.api.schemas import NOT_FOUND, UNAUTHENTICATED, UNREADABLE
 from leadflow.web.deps import AppState, StoreDep, app_state, permitted
 from leadflow.web.errors import NotFound

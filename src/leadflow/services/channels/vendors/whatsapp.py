@@ -32,8 +32,14 @@ from leadflow.connectors.whatsapp import messages, webhook
 from leadflow.connectors.whatsapp.media import MAX_BYTES, Media, MediaFailure, download
 from leadflow.connectors.whatsapp.messages import remedy_of
 from leadflow.identity import InvalidField, InvalidLead, contact_keys
-from leadflow.services.channels import leads
-from leadflow.services.channels.processors import Channel, Event, Fetching, Handled, Processing
+from leadflow.services.channels.pipeline import leads
+from leadflow.services.channels.pipeline.processors import (
+    Channel,
+    Event,
+    Fetching,
+    Handled,
+    Processing,
+)
 from leadflow.services.workflow import activities
 from leadflow.services.workflow.activities import ActivityIn, ActivityKind
 from leadflow.storage.store import ContactDetails, Store

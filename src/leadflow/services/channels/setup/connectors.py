@@ -12,9 +12,9 @@ from typing import Any
 
 from leadflow.connectors.inbound import CONNECTOR_KINDS
 from leadflow.connectors.whatsapp import templates
-from leadflow.services.channels.processing import channel_of
-from leadflow.services.channels.processors import Channel
-from leadflow.services.channels.secrets import Vault, hint
+from leadflow.services.channels.pipeline.processing import channel_of
+from leadflow.services.channels.pipeline.processors import Channel
+from leadflow.services.channels.pipeline.secrets import Vault, hint
 from leadflow.storage.store import Store
 
 TOKEN_INVALID = "channels.token_invalid"

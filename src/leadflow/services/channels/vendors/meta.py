@@ -34,10 +34,10 @@ from leadflow.connectors.meta.graph import (
 )
 from leadflow.connectors.meta.leads import field_mapping, graph_time, lead_in, sample_lead
 from leadflow.domain.reasons import N_
-from leadflow.services.channels import connectors
-from leadflow.services.channels.inbound import Received, receive
-from leadflow.services.channels.processors import Channel, Event, Fetching, Processing
-from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.pipeline.inbound import Received, receive
+from leadflow.services.channels.pipeline.processors import Channel, Event, Fetching, Processing
+from leadflow.services.channels.pipeline.secrets import Vault
+from leadflow.services.channels.setup import connectors
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.configuration.versions import NoConfiguration
 from leadflow.storage.store import Store

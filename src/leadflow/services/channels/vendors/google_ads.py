@@ -6,7 +6,7 @@ from datetime import datetime
 
 from leadflow.connectors import google_ads
 from leadflow.connectors.inbound import Outcome, Receipt
-from leadflow.services.channels.processors import Channel, Event, Processing
+from leadflow.services.channels.pipeline.processors import Channel, Event, Processing
 
 
 async def process_lead(processing: Processing, channel: Channel, event: Event) -> Outcome:

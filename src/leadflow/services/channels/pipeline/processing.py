@@ -20,8 +20,8 @@ import httpx
 import structlog
 
 from leadflow.connectors.inbound import Ignored, Invalid, Item, Retry
-from leadflow.services.channels.backoff import BACKOFF, Backoff
-from leadflow.services.channels.processors import (
+from leadflow.services.channels.pipeline.backoff import BACKOFF, Backoff
+from leadflow.services.channels.pipeline.processors import (
     Channel,
     Event,
     Fetching,
@@ -29,7 +29,7 @@ from leadflow.services.channels.processors import (
     Processing,
     Registry,
 )
-from leadflow.services.channels.secrets import UnreadableSecrets, Vault
+from leadflow.services.channels.pipeline.secrets import UnreadableSecrets, Vault
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store

@@ -24,8 +24,8 @@ from leadflow.connectors.twilio.calls import CallEvent, NotACall
 from leadflow.domain.configuration import TaskKind
 from leadflow.domain.handovers import TASK_TITLES
 from leadflow.identity import InvalidField, InvalidLead, normalise_phone
-from leadflow.services.channels import leads
-from leadflow.services.channels.processors import Channel, Event, Handled, Processing
+from leadflow.services.channels.pipeline import leads
+from leadflow.services.channels.pipeline.processors import Channel, Event, Handled, Processing
 from leadflow.services.workflow import activities, tasks
 from leadflow.services.workflow.activities import ActivityIn, ActivityKind, CallOutcome
 from leadflow.storage.tables import Lead

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from leadflow.connectors.inbound import Invalid, LeadIn, Retry
 from leadflow.domain.submission import LeadSubmission
 from leadflow.identity import InvalidLead
-from leadflow.services.channels.processors import (
+from leadflow.services.channels.pipeline.processors import (
     Channel,
     Event,
     Handled,

@@ -11,8 +11,8 @@ from datetime import datetime
 from leadflow.connectors.inbound import LeadIn
 from leadflow.routing.decision import Decision
 from leadflow.services.assignment import simulation
-from leadflow.services.channels import connectors, inbound, leads, processing
-from leadflow.services.channels.processors import (
+from leadflow.services.channels.pipeline import inbound, leads, processing
+from leadflow.services.channels.pipeline.processors import (
     Channel,
     Event,
     Handled,
@@ -20,7 +20,8 @@ from leadflow.services.channels.processors import (
     Processing,
     Registry,
 )
-from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.pipeline.secrets import Vault
+from leadflow.services.channels.setup import connectors
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead

@@ -8,8 +8,9 @@ Each vendor's helper adds its lines here (and nowhere else in the core):
 from __future__ import annotations
 
 from leadflow.connectors.inbound import CallIn, LeadIn, MessageIn, StatusIn
-from leadflow.services.channels import google_ads, leads, meta, phone, whatsapp
-from leadflow.services.channels.processors import Registry
+from leadflow.services.channels.pipeline import leads
+from leadflow.services.channels.pipeline.processors import Registry
+from leadflow.services.channels.vendors import google_ads, meta, phone, whatsapp
 
 REGISTRY = Registry()
 REGISTRY.handler(LeadIn, leads.deliver_lead)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from leadflow.connectors.inbound import Receipt
-from leadflow.services.channels.processors import Channel
+from leadflow.services.channels.pipeline.processors import Channel
 from leadflow.storage.repositories.channels.channels import INBOUND_CHANNEL, NewEvent
 from leadflow.storage.store import Store
 

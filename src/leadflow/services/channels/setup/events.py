@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from leadflow.services.channels import connectors
+from leadflow.services.channels.setup import connectors
 from leadflow.storage.store import Store
 from leadflow.storage.tables import InboundEvent
 

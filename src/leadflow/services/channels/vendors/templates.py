@@ -15,9 +15,9 @@ import httpx
 from leadflow.connectors.whatsapp import templates
 from leadflow.connectors.whatsapp.messages import json_of
 from leadflow.connectors.whatsapp.templates import Template
-from leadflow.services.channels import connectors
-from leadflow.services.channels.secrets import Vault
-from leadflow.services.channels.whatsapp import sender_of
+from leadflow.services.channels.pipeline.secrets import Vault
+from leadflow.services.channels.setup import connectors
+from leadflow.services.channels.vendors.whatsapp import sender_of
 from leadflow.storage.store import Store
 
 MAX_PAGES = 50
