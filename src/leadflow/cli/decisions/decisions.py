@@ -181,7 +181,7 @@ def replay_command(
     if as_json:
         print(json.dumps(result.to_dict(), indent=2, default=str))
         return
-    from leadflow.cli.replay_tables import replay_tables
+    from leadflow.cli.decisions.replay_tables import replay_tables
 
     for table in replay_tables(result):
         console.print(table)
