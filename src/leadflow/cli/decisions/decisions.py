@@ -67,7 +67,7 @@ def _account(explained: _Explained, agent: str | None) -> list[tuple[str, str | 
     """The lines `explain` prints, each with its style (bold for headings)."""
     from leadflow.locale.speech import say, spoken
     from leadflow.routing import Decision
-    from leadflow.routing.account import account_text
+    from leadflow.routing.explanation.account import account_text
 
     found, locale, zone = explained.found, explained.locale, explained.zone
     words, speech = translations(locale).gettext, spoken(locale)

@@ -8,8 +8,8 @@ from leadflow.domain.configuration import Strategy
 from leadflow.domain.leads import RoutableLead
 from leadflow.domain.reasons import Param, Reason
 from leadflow.domain.roster import PoolState
+from leadflow.routing.choice.quota import credit_in_leads, quota_pick
 from leadflow.routing.compiled import WEIGHT_SCALE, CompiledBand, CompiledPipeline, Eligible
-from leadflow.routing.quota import credit_in_leads, quota_pick
 
 
 class Choice:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from leadflow.domain.configuration import Strategy
 from leadflow.domain.reasons import Param, Reason, as_term
+from leadflow.routing.choice.quota import credit_in_leads
 from leadflow.routing.compiled import CompiledConfig
 from leadflow.routing.decision import Attempt, Decision, Exclusion, Outcome, Via
-from leadflow.routing.quota import credit_in_leads
 
 
 def why_not(decision: Decision, agent_key: str, config: CompiledConfig) -> str:
