@@ -11,7 +11,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 # The pure routing core compiled with mypyc, beside its source (docs/decisions/0006).
-$(BIN)/.native: $(BIN)/.installed $(wildcard src/leadflow/routing/*.py src/leadflow/routing/replay/*.py src/leadflow/domain/*.py) src/leadflow/native.py
+$(BIN)/.native: $(BIN)/.installed $(wildcard src/leadflow/routing/*.py src/leadflow/routing/replay/*.py src/leadflow/routing/choice/*.py src/leadflow/routing/explanation/*.py src/leadflow/domain/*.py) src/leadflow/native.py
 	$(BIN)/python -m leadflow.native build
 	touch $@
 

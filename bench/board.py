@@ -48,7 +48,7 @@ from bench.harness import (
 )
 from bench.intake import cpu_seconds
 
-from leadflow.storage.repositories.board import cards_sql, counts_sql
+from leadflow.storage.repositories.workflow.board import cards_sql, counts_sql
 from machine import loop_ns
 
 ADMIN = "admin@bench.example"

@@ -34,8 +34,9 @@ from harness import always_available, free_port, prepare, scratch_database  # no
 from leadflow.config import Settings  # noqa: E402
 from leadflow.connectors.inbound import Receipt  # noqa: E402
 from leadflow.demo import organisation_yaml  # noqa: E402
-from leadflow.services.channels import connectors, inbound, processing  # noqa: E402
-from leadflow.services.channels.secrets import Vault  # noqa: E402
+from leadflow.services.channels.pipeline import inbound, processing  # noqa: E402
+from leadflow.services.channels.pipeline.secrets import Vault  # noqa: E402
+from leadflow.services.channels.setup import connectors  # noqa: E402
 from leadflow.services.channels.vendors import REGISTRY  # noqa: E402
 from leadflow.services.configuration.organisation import LiveOrganisation  # noqa: E402
 from leadflow.storage.database import Database, resolve_url  # noqa: E402

@@ -55,7 +55,7 @@ from leadflow.services.workflow import quality
 from leadflow.services.workflow.quality import Filters
 from leadflow.storage.database import Database
 from leadflow.storage.embedded import sqlalchemy_url
-from leadflow.storage.repositories.quality import GapQuery
+from leadflow.storage.repositories.workflow.quality import GapQuery
 from leadflow.storage.store import open_store
 from leadflow.workflow.gaps import requirements
 

@@ -38,8 +38,8 @@ def english_afterwards(visit: Visit) -> Iterator[None]:
 async def _wrote(url: str, lead_id: int, text: str, ago: timedelta, *, live: bool) -> None:
     """The person's WhatsApp message on the lead (and, `live`, the owner's live event), as
     processing writes them; the connector is created the first time."""
-    from leadflow.services.channels import connectors
-    from leadflow.services.channels.secrets import Vault
+    from leadflow.services.channels.pipeline.secrets import Vault
+    from leadflow.services.channels.setup import connectors
     from leadflow.storage.database import Database
     from leadflow.storage.store import open_store
 
@@ -78,8 +78,8 @@ async def _wrote(url: str, lead_id: int, text: str, ago: timedelta, *, live: boo
 async def _approved(url: str) -> None:
     """The connector's templates: `follow_up` (no variables, offered first) and a reminder
     with two."""
-    from leadflow.services.channels import connectors
-    from leadflow.services.channels.secrets import Vault
+    from leadflow.services.channels.pipeline.secrets import Vault
+    from leadflow.services.channels.setup import connectors
     from leadflow.storage.database import Database
     from leadflow.storage.store import open_store
 

@@ -20,7 +20,7 @@ import httpx
 
 from leadflow.domain.configuration import AgentStatus, Configuration, TaskKind
 from leadflow.services.assignment import queue, sla, staff
-from leadflow.services.channels.phone import CALLBACK_TITLE
+from leadflow.services.channels.vendors.phone import CALLBACK_TITLE
 from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
 from leadflow.services.workflow import tasks
 from leadflow.storage.store import AssignmentRow, Store

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from leadflow.services.channels import connectors
-from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.pipeline.secrets import Vault
+from leadflow.services.channels.setup import connectors
 from leadflow.storage.store import Store
 from tests.integration.conftest import Clock
 from tests.integration.test_ui_inbox import ANNA, JONAS, hair_lead, stored

@@ -18,7 +18,7 @@ IN_STEPS = {
     ("demo.py", "load"),
     ("demo.py", "_load_leads"),
     ("workflow/sweep.py", "_in_batches"),
-    ("channels/processing.py", "process_due"),
+    ("channels/pipeline/processing.py", "process_due"),
     ("channels/replies.py", "WhatsAppReplies"),
 }
 

@@ -14,7 +14,6 @@ from leadflow.cli import (
     automation,
     channels,
     configuration,
-    decisions,
     demo,
     forms,
     help,
@@ -25,6 +24,7 @@ from leadflow.cli import (
     tokens,
     users,
 )
+from leadflow.cli.decisions import decisions
 
 help.use_words()
 app = typer.Typer(

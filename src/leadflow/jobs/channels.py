@@ -9,8 +9,9 @@ import structlog
 from procrastinate import App, JobContext
 
 from leadflow.jobs.runtime import runtime_of
-from leadflow.services.channels import events, processing
-from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.pipeline import processing
+from leadflow.services.channels.pipeline.secrets import Vault
+from leadflow.services.channels.setup import events
 from leadflow.services.channels.vendors import REGISTRY
 from leadflow.storage.store import open_store
 

@@ -12,8 +12,8 @@ from procrastinate import JobContext
 
 from leadflow.config import Settings
 from leadflow.notify import Channels, open_channels
+from leadflow.services.channels.pipeline.secrets import Vault
 from leadflow.services.channels.replies import WhatsAppReplies
-from leadflow.services.channels.secrets import Vault
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 

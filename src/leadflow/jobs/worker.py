@@ -24,7 +24,7 @@ from leadflow.jobs.runtime import CONTEXT_KEY, open_runtime
 from leadflow.jobs.stalled import HEARTBEAT_S, STALE_AFTER_S
 from leadflow.jobs.tasks import DELIVER_OUTBOX
 from leadflow.notify.listener import Listener
-from leadflow.services.channels.inbound import WAKE_CHANNEL
+from leadflow.services.channels.pipeline.inbound import WAKE_CHANNEL
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 from leadflow.storage.embedded import libpq_url

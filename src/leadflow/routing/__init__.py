@@ -5,7 +5,7 @@ decision = route(lead, roster, compiled, now)        # per lead, no I/O
 decision.to_trace(); decision.explain(); why_not(decision, "anna", compiled)
 """
 
-from leadflow.routing.baseline import weighted_random_choice
+from leadflow.routing.choice.baseline import weighted_random_choice
 from leadflow.routing.compiled import CompiledConfig, compile_config
 from leadflow.routing.decision import (
     Attempt,
@@ -18,7 +18,7 @@ from leadflow.routing.decision import (
 )
 from leadflow.routing.engine import route
 from leadflow.routing.errors import InvalidRoutingConfiguration
-from leadflow.routing.explain import why_not
+from leadflow.routing.explanation.explain import why_not
 from leadflow.routing.replay import ReplayLead, ReplayReport, replay
 
 __all__ = [

@@ -7,6 +7,7 @@ from datetime import datetime
 from leadflow.domain.leads import RoutableLead
 from leadflow.domain.reasons import Reason
 from leadflow.domain.roster import PoolState, RosterView
+from leadflow.routing.choice.strategies import choose
 from leadflow.routing.compiled import CompiledAgent, CompiledPipeline, Eligible
 from leadflow.routing.decision import Attempt, Exclusion
 from leadflow.routing.eligibility import (
@@ -16,7 +17,6 @@ from leadflow.routing.eligibility import (
     unavailable,
     weightless,
 )
-from leadflow.routing.strategies import choose
 
 
 def try_pipeline(

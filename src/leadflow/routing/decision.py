@@ -83,7 +83,7 @@ class Attempt:
 
     `scores` holds the number the strategy compared: for weighted ratio and tier, each member's
     credit, the eligible ones' with this lead's share added, counted in 1/scores["~lead"] of a
-    lead (see routing.quota); for least loaded, open leads per
+    lead (see routing.choice.quota); for least loaded, open leads per
     unit of weight of each eligible agent (lowest wins); empty for round robin, whose order is
     the member list.
     """
@@ -217,20 +217,20 @@ class Decision:
 
     def to_trace(self) -> dict[str, Any]:
         """A JSON-serialisable record with stable keys, for storage and the API."""
-        from leadflow.routing.trace import decision_trace  # trace.py builds decisions
+        from leadflow.routing.explanation.trace import decision_trace  # trace.py builds decisions
 
         return decision_trace(self)
 
     @classmethod
     def from_trace(cls, trace: Mapping[str, Any]) -> Decision:
         """Rebuild a decision from `to_trace()` output (e.g. to answer "why not me?" later)."""
-        from leadflow.routing.trace import decision_from  # trace.py builds decisions
+        from leadflow.routing.explanation.trace import decision_from  # trace.py builds decisions
 
         return decision_from(trace)
 
     def explain(self) -> str:
-        """Readable multi-line account of the decision, in English (`routing.account` gives
-        it in other languages)."""
-        from leadflow.routing.account import account_text  # it reads decisions
+        """Readable multi-line account of the decision, in English (`routing.explanation.account`
+        gives it in other languages)."""
+        from leadflow.routing.explanation.account import account_text  # it reads decisions
 
         return account_text(self)

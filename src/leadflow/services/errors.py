@@ -6,8 +6,8 @@ from leadflow.connectors.csv_import import MappingError
 from leadflow.identity import InvalidLead
 from leadflow.services.access.tokens import TokenExists
 from leadflow.services.assignment.decisions import AgentCannotTakeLeads, UnknownAgent, UnknownLead
-from leadflow.services.channels.connectors import ConnectorError
-from leadflow.services.channels.secrets import UnreadableSecrets
+from leadflow.services.channels.pipeline.secrets import UnreadableSecrets
+from leadflow.services.channels.setup.connectors import ConnectorError
 from leadflow.services.configuration.versions import (
     ConfigurationError,
     NoConfiguration,

@@ -16,29 +16,16 @@ from leadflow.storage.database import (
     driver,
     savepoint_sent,
 )
-from leadflow.storage.repositories.automation import AutomationRepository
-from leadflow.storage.repositories.board import BoardRepository
-from leadflow.storage.repositories.channels import ChannelRepository
-from leadflow.storage.repositories.configs import ConfigRepository
-from leadflow.storage.repositories.contacts import ContactDetails, ContactRepository
-from leadflow.storage.repositories.conversations import ConversationRepository
-from leadflow.storage.repositories.dashboards import DashboardRepository
-from leadflow.storage.repositories.deliveries import DeliveryRepository
-from leadflow.storage.repositories.demo_history import DemoHistoryRepository
-from leadflow.storage.repositories.history import HistoryRepository
-from leadflow.storage.repositories.lead_list import LeadListRepository
-from leadflow.storage.repositories.leads import LeadRepository
-from leadflow.storage.repositories.media import MediaRepository
-from leadflow.storage.repositories.outbox import OutboxRepository
-from leadflow.storage.repositories.period_history import PeriodHistoryRepository
-from leadflow.storage.repositories.platform import (
+from leadflow.storage.repositories.access.platform import (
     AuditRepository,
     DeadLetterRepository,
     FormRepository,
     TokenRepository,
 )
-from leadflow.storage.repositories.quality import QualityRepository
-from leadflow.storage.repositories.roster import (
+from leadflow.storage.repositories.access.sessions import SessionRepository, ThrottleRepository
+from leadflow.storage.repositories.access.users import UserRepository
+from leadflow.storage.repositories.assignment.period_history import PeriodHistoryRepository
+from leadflow.storage.repositories.assignment.roster import (
     AssignmentRow,
     Counted,
     DecisionWrite,
@@ -49,11 +36,24 @@ from leadflow.storage.repositories.roster import (
     PoolRow,
     RosterRepository,
 )
-from leadflow.storage.repositories.roster import Load as StoredLoad
-from leadflow.storage.repositories.saved_views import SavedViewRepository
-from leadflow.storage.repositories.sessions import SessionRepository, ThrottleRepository
-from leadflow.storage.repositories.tasks import TaskFilter, TaskReach, TaskRepository
-from leadflow.storage.repositories.users import UserRepository
+from leadflow.storage.repositories.assignment.roster import Load as StoredLoad
+from leadflow.storage.repositories.channels.channels import ChannelRepository
+from leadflow.storage.repositories.channels.conversations import ConversationRepository
+from leadflow.storage.repositories.channels.media import MediaRepository
+from leadflow.storage.repositories.configs import ConfigRepository
+from leadflow.storage.repositories.delivery.deliveries import DeliveryRepository
+from leadflow.storage.repositories.delivery.outbox import OutboxRepository
+from leadflow.storage.repositories.demo_history import DemoHistoryRepository
+from leadflow.storage.repositories.leads.contacts import ContactDetails, ContactRepository
+from leadflow.storage.repositories.leads.lead_list import LeadListRepository
+from leadflow.storage.repositories.leads.leads import LeadRepository
+from leadflow.storage.repositories.leads.saved_views import SavedViewRepository
+from leadflow.storage.repositories.reporting.dashboards import DashboardRepository
+from leadflow.storage.repositories.workflow.automation import AutomationRepository
+from leadflow.storage.repositories.workflow.board import BoardRepository
+from leadflow.storage.repositories.workflow.history import HistoryRepository
+from leadflow.storage.repositories.workflow.quality import QualityRepository
+from leadflow.storage.repositories.workflow.tasks import TaskFilter, TaskReach, TaskRepository
 
 __all__ = [
     "AssignmentRow",

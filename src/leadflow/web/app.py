@@ -17,25 +17,10 @@ from leadflow.observability import configure_logging
 from leadflow.services.delivery import live
 from leadflow.storage.database import Database
 from leadflow.web import errors, hooks, limits
-from leadflow.web.api import (
-    agents,
-    configuration,
-    connectors,
-    docs,
-    events,
-    forms,
-    lead_list,
-    leads,
-    quality,
-    replays,
-    routing,
-    system,
-    tasks,
-    web_forms,
-    whatsapp,
-    work,
-    workflow,
-)
+from leadflow.web.api.intake import connectors, forms, leads, web_forms
+from leadflow.web.api.leads import lead_list, quality, tasks, whatsapp, work, workflow
+from leadflow.web.api.routing import agents, configuration, replays, routing
+from leadflow.web.api.system import docs, events, system
 from leadflow.web.deps import AppState, system_clock, warm_up
 from leadflow.web.stalls import StallWatch
 from leadflow.web.ui import site

@@ -14,7 +14,7 @@ from starlette.routing import Match
 from leadflow.identity import InvalidLead
 from leadflow.services.assignment.decisions import AgentCannotTakeLeads, UnknownAgent, UnknownLead
 from leadflow.services.assignment.replays import BadPeriod
-from leadflow.services.channels.connectors import ConnectorError
+from leadflow.services.channels.setup.connectors import ConnectorError
 from leadflow.services.configuration.agent_settings import StaleVersion
 from leadflow.services.configuration.versions import (
     ConfigurationError,

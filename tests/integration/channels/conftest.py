@@ -9,10 +9,11 @@ import pytest
 import pytest_asyncio
 
 from leadflow.config import Settings
-from leadflow.services.channels import connectors, processing
-from leadflow.services.channels.processing import ProcessReport
-from leadflow.services.channels.processors import Registry
-from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.pipeline import processing
+from leadflow.services.channels.pipeline.processing import ProcessReport
+from leadflow.services.channels.pipeline.processors import Registry
+from leadflow.services.channels.pipeline.secrets import Vault
+from leadflow.services.channels.setup import connectors
 from leadflow.services.channels.vendors import REGISTRY
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database

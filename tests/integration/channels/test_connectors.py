@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from leadflow.services.channels import connectors
-from leadflow.services.channels.connectors import ConnectorError
-from leadflow.services.channels.secrets import UnreadableSecrets, Vault
+from leadflow.services.channels.pipeline.secrets import UnreadableSecrets, Vault
+from leadflow.services.channels.setup import connectors
+from leadflow.services.channels.setup.connectors import ConnectorError
 from leadflow.storage.store import Store
 
 

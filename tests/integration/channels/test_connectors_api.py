@@ -7,8 +7,8 @@ import httpx
 
 from leadflow.services.access import tokens
 from leadflow.services.access.scoping import Scope
-from leadflow.services.channels import connectors
-from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.pipeline.secrets import Vault
+from leadflow.services.channels.setup import connectors
 from leadflow.storage.store import Store
 
 URL = "/api/v1/connectors"

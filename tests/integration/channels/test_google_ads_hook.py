@@ -12,8 +12,8 @@ from structlog.testing import capture_logs
 
 from leadflow.connectors import google_ads
 from leadflow.domain.configuration import Configuration
-from leadflow.services.channels import connectors
-from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.pipeline.secrets import Vault
+from leadflow.services.channels.setup import connectors
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from tests import factories

@@ -12,8 +12,8 @@ import pytest
 from leadflow.config import Settings
 from leadflow.connectors import google_ads
 from leadflow.domain.configuration import Configuration
-from leadflow.services.channels import events
-from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.pipeline.secrets import Vault
+from leadflow.services.channels.setup import events
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from tests.integration.channels.conftest import GOOGLE_KEY, process_all

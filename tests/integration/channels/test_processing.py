@@ -9,10 +9,11 @@ import pytest
 
 from leadflow.connectors.inbound import Invalid, LeadIn, Outcome, Receipt, Retry
 from leadflow.domain.configuration import Configuration
-from leadflow.services.channels import connectors, events, inbound, leads
-from leadflow.services.channels.backoff import BACKOFF
-from leadflow.services.channels.processors import Channel, Event, Processing, Registry
-from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.pipeline import inbound, leads
+from leadflow.services.channels.pipeline.backoff import BACKOFF
+from leadflow.services.channels.pipeline.processors import Channel, Event, Processing, Registry
+from leadflow.services.channels.pipeline.secrets import Vault
+from leadflow.services.channels.setup import connectors, events
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store
 from tests.integration.channels.conftest import process_all

@@ -20,11 +20,12 @@ from leadflow.config import Settings
 from leadflow.connectors.meta.webhook import signature
 from leadflow.notify import Channels
 from leadflow.notify.memory import MemoryWebhookSender
-from leadflow.services.channels import connectors, replies, testing, whatsapp
-from leadflow.services.channels import templates as whatsapp_templates
+from leadflow.services.channels import replies
+from leadflow.services.channels.pipeline.secrets import Vault
 from leadflow.services.channels.replies import ReplyRefused, WhatsAppReplies
-from leadflow.services.channels.secrets import Vault
-from leadflow.services.channels.vendors import REGISTRY
+from leadflow.services.channels.setup import connectors, testing
+from leadflow.services.channels.vendors import REGISTRY, whatsapp
+from leadflow.services.channels.vendors import templates as whatsapp_templates
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.delivery import outbox as delivery
 from leadflow.storage.database import Database

@@ -14,8 +14,8 @@ import pytest_asyncio
 from leadflow.config import Settings
 from leadflow.connectors import google_ads
 from leadflow.jobs.worker import run_worker
-from leadflow.services.channels import connectors
-from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.pipeline.secrets import Vault
+from leadflow.services.channels.setup import connectors
 from leadflow.storage.database import Database
 from leadflow.storage.store import open_store
 from leadflow.web.app import create_app

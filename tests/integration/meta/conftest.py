@@ -13,9 +13,10 @@ import pytest_asyncio
 
 from leadflow.config import Settings
 from leadflow.connectors.meta.webhook import SIGNATURE_HEADER, signature
-from leadflow.services.channels import connectors, processing
-from leadflow.services.channels.processing import ProcessReport
-from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.pipeline import processing
+from leadflow.services.channels.pipeline.processing import ProcessReport
+from leadflow.services.channels.pipeline.secrets import Vault
+from leadflow.services.channels.setup import connectors
 from leadflow.services.channels.vendors import REGISTRY
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database

@@ -16,7 +16,8 @@ from typer.testing import CliRunner, Result
 
 from leadflow.cli import app
 from leadflow.connectors.inbound import Receipt
-from leadflow.services.channels import connectors, inbound
+from leadflow.services.channels.pipeline import inbound
+from leadflow.services.channels.setup import connectors
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 from leadflow.storage.store import open_store

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from leadflow.config import Settings
-from leadflow.services.channels import events, processing
+from leadflow.services.channels.pipeline import processing
+from leadflow.services.channels.setup import events
 from leadflow.services.channels.vendors import REGISTRY
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database

@@ -10,8 +10,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from leadflow.services.channels import events
-from leadflow.services.channels.processing import ProcessReport
+from leadflow.services.channels.pipeline.processing import ProcessReport
+from leadflow.services.channels.setup import events
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store

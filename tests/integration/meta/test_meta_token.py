@@ -8,7 +8,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from leadflow.services.channels import connectors, events
+from leadflow.services.channels.setup import connectors, events
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store

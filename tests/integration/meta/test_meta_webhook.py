@@ -8,7 +8,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from leadflow.services.channels import connectors, events
+from leadflow.services.channels.setup import connectors, events
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store
@@ -234,7 +234,7 @@ async def test_a_lead_graph_does_not_know_is_dead_with_graphs_reason(
 async def test_the_admins_test_event_makes_a_test_lead_without_asking_graph(
     graph: FakeGraph, clock: Clock, store: Store, live: LiveOrganisation
 ) -> None:
-    from leadflow.services.channels import testing
+    from leadflow.services.channels.setup import testing
     from leadflow.services.channels.vendors import REGISTRY
 
     event_id = await testing.receive_test_event(store, REGISTRY, vault(), "clinic-meta", clock.now)

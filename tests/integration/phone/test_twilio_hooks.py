@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from leadflow.config import Settings
 from leadflow.domain.configuration import Configuration
-from leadflow.services.channels import connectors, testing
-from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.pipeline.secrets import Vault
+from leadflow.services.channels.setup import connectors, testing
 from leadflow.services.channels.vendors import REGISTRY
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.storage.database import Database

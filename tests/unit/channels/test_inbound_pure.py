@@ -9,8 +9,8 @@ import pytest
 
 from leadflow.connectors import fields, google_ads
 from leadflow.connectors.inbound import Invalid, LeadIn
-from leadflow.services.channels.backoff import Backoff
-from leadflow.services.channels.secrets import UnreadableSecrets, Vault, hint
+from leadflow.services.channels.pipeline.backoff import Backoff
+from leadflow.services.channels.pipeline.secrets import UnreadableSecrets, Vault, hint
 
 NOW = datetime(2026, 5, 12, 8, 0, tzinfo=UTC)
 

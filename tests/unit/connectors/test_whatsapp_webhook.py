@@ -10,7 +10,7 @@ import pytest
 from leadflow.connectors.inbound import StatusIn
 from leadflow.connectors.whatsapp import webhook
 from leadflow.connectors.whatsapp.messages import Address, Remedy, remedy_of, text_body
-from leadflow.services.channels.whatsapp import apply_status
+from leadflow.services.channels.vendors.whatsapp import apply_status
 from tests.fakes.whatsapp import media_message, notification, status, text_message
 
 

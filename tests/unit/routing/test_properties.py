@@ -23,7 +23,7 @@ from leadflow.domain.roster import (
     Unavailability,
 )
 from leadflow.routing import Outcome, compile_config, route
-from leadflow.routing.quota import UNIT_KEY, quota_pick
+from leadflow.routing.choice.quota import UNIT_KEY, quota_pick
 
 from .factories import NOW, make_agent, make_config, make_lead, make_pipeline, one_pool
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from leadflow.domain.configuration import RampUp, Strategy, Tier, TierBand
 from leadflow.domain.roster import Availability, Load, PoolState, Unavailability
 from leadflow.routing import CompiledConfig, compile_config, route
-from leadflow.routing.quota import UNIT_KEY, credit_in_leads
+from leadflow.routing.choice.quota import UNIT_KEY, credit_in_leads
 
 from .factories import NOW, make_agent, make_config, make_lead, make_pipeline, make_roster, one_pool
 from .streams import counts, stream

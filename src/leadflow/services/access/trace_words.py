@@ -17,7 +17,7 @@ from leadflow.domain.reasons import N_, Reason
 from leadflow.locale.catalogs import translations
 from leadflow.locale.speech import say, spoken
 from leadflow.routing import Decision
-from leadflow.routing.account import account_text
+from leadflow.routing.explanation.account import account_text
 from leadflow.services.access.scoping import Viewer
 from leadflow.services.access.trace_scope import (
     ANOTHER_AGENT,

@@ -8,7 +8,7 @@ from typing import Any
 
 from leadflow.domain.reasons import Reason
 from leadflow.routing import Decision
-from leadflow.routing.explain import why_not_reasons
+from leadflow.routing.explanation.explain import why_not_reasons
 from leadflow.services.assignment.record import Handover, Kind, Named, record
 from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
 from leadflow.storage.store import Store

@@ -35,7 +35,7 @@ from leadflow.services.assignment.assign import routable
 from leadflow.services.assignment.record import ROUTED_FIELDS
 from leadflow.services.configuration.organisation import Organisation, compile_organisation
 from leadflow.services.configuration.versions import NoConfiguration, UnknownVersion, validate
-from leadflow.storage.repositories.period_history import InFlightRow
+from leadflow.storage.repositories.assignment.period_history import InFlightRow
 from leadflow.storage.store import Store
 from leadflow.storage.tables import Lead
 

@@ -26,11 +26,11 @@ from leadflow.domain.reasons import N_
 from leadflow.identity import InvalidField, InvalidLead, normalise_whatsapp_id
 from leadflow.notify import DeliveryFailed, Event
 from leadflow.services.assignment.decisions import UnknownLead
-from leadflow.services.channels import connectors
-from leadflow.services.channels.processing import channel_of
-from leadflow.services.channels.processors import Channel
-from leadflow.services.channels.secrets import Vault
-from leadflow.services.channels.whatsapp import sender_of
+from leadflow.services.channels.pipeline.processing import channel_of
+from leadflow.services.channels.pipeline.processors import Channel
+from leadflow.services.channels.pipeline.secrets import Vault
+from leadflow.services.channels.setup import connectors
+from leadflow.services.channels.vendors.whatsapp import sender_of
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.services.workflow import activities
 from leadflow.services.workflow.activities import ActivityIn, ActivityKind

@@ -19,7 +19,7 @@ from leadflow.services.access import scoping
 from leadflow.services.access.scoping import Viewer, require
 from leadflow.services.leads import cursor
 from leadflow.services.leads.cursor import BadCursor
-from leadflow.storage.repositories.lead_list import SORT_KEYS, LeadListQuery, ListedLead
+from leadflow.storage.repositories.leads.lead_list import SORT_KEYS, LeadListQuery, ListedLead
 from leadflow.storage.store import Store
 
 __all__ = ["BadFilter", "LeadFilters", "LeadPage", "ListedLead", "page"]

@@ -28,8 +28,8 @@ from leadflow.services.access.scoping import (
     require,
 )
 from leadflow.services.reporting import rollup_days
-from leadflow.storage.repositories.dashboard_rollups import DashboardRollups
-from leadflow.storage.repositories.dashboards import (
+from leadflow.storage.repositories.reporting.dashboard_rollups import DashboardRollups
+from leadflow.storage.repositories.reporting.dashboards import (
     MIX_DIMENSIONS,
     Counted,
     Histogram,

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from leadflow.analytics.kpi import percentile
-from leadflow.storage.repositories.dashboard_rollups import RollupState
-from leadflow.storage.repositories.dashboards import Counted, Histogram, LeadFilter
+from leadflow.storage.repositories.reporting.dashboard_rollups import RollupState
+from leadflow.storage.repositories.reporting.dashboards import Counted, Histogram, LeadFilter
 
 
 @dataclass(frozen=True)

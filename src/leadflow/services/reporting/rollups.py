@@ -11,7 +11,7 @@ from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.configuration.versions import NoConfiguration
 from leadflow.services.reporting.rollup_days import midnight
 from leadflow.storage.database import Database
-from leadflow.storage.repositories.dashboard_rollups import DashboardRollups
+from leadflow.storage.repositories.reporting.dashboard_rollups import DashboardRollups
 from leadflow.storage.store import Store, open_store
 
 ROLLUP_MARGIN = timedelta(days=2)

@@ -27,9 +27,9 @@ from leadflow.services.reporting.rollup_days import (
     rolled_up,
     scope_key,
 )
-from leadflow.storage.repositories.dashboard_rollups import DashboardRollups
-from leadflow.storage.repositories.dashboard_trends import DashboardTrends
-from leadflow.storage.repositories.dashboards import Counted, Histogram, LeadFilter
+from leadflow.storage.repositories.reporting.dashboard_rollups import DashboardRollups
+from leadflow.storage.repositories.reporting.dashboard_trends import DashboardTrends
+from leadflow.storage.repositories.reporting.dashboards import Counted, Histogram, LeadFilter
 from leadflow.storage.store import Store
 
 WEEKLY_AFTER_DAYS = 35

@@ -24,7 +24,7 @@ from leadflow.services.access.scoping import Role, Viewer
 from leadflow.services.assignment.decisions import UnknownLead
 from leadflow.services.configuration.organisation import Organisation
 from leadflow.services.workflow import stages
-from leadflow.storage.repositories.board import CardRow, StageCount
+from leadflow.storage.repositories.workflow.board import CardRow, StageCount
 from leadflow.storage.store import Store
 from leadflow.workflow.actors import Actor, ActorKind
 

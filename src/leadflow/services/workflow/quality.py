@@ -17,7 +17,7 @@ from leadflow.domain.configuration import BUILTIN_FIELDS, Configuration
 from leadflow.services.access import scoping
 from leadflow.services.access.scoping import Viewer, require
 from leadflow.services.configuration.organisation import Organisation
-from leadflow.storage.repositories.quality import GapQuery, NewAlert
+from leadflow.storage.repositories.workflow.quality import GapQuery, NewAlert
 from leadflow.storage.store import Store
 from leadflow.workflow.gaps import GapReport, LeadGap, requirements
 

@@ -1,7 +1,7 @@
 """Vendor webhooks: where Meta, Google Ads, WhatsApp and Twilio deliver. One module per vendor,
 each a router under /hooks/{vendor}/{connector}. Each checks the vendor's signature or key in
 constant time (403, nothing stored, when wrong), parses the delivery into receipts, stores them
-(`services.channels.inbound.receive`), commits, and only then answers 200.
+(`services.channels.pipeline.inbound.receive`), commits, and only then answers 200.
 
 A vendor's router is added to `router` here."""
 

@@ -7,9 +7,9 @@ from functools import lru_cache
 import structlog
 from fastapi import HTTPException
 
-from leadflow.services.channels import connectors
-from leadflow.services.channels.processors import Channel
-from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.pipeline.processors import Channel
+from leadflow.services.channels.pipeline.secrets import Vault
+from leadflow.services.channels.setup import connectors
 from leadflow.storage.store import Store
 from leadflow.web.deps import AppState
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 
 from leadflow.connectors import google_ads
-from leadflow.services.channels import inbound
+from leadflow.services.channels.pipeline import inbound
 from leadflow.web.deps import State, StoreDep
 from leadflow.web.hooks.common import channel_of, refuse
 

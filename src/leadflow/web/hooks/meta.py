@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel
 
 from leadflow.connectors.meta import webhook
-from leadflow.services.channels import inbound
-from leadflow.services.channels.meta import APP_SECRET, VERIFY_TOKEN
+from leadflow.services.channels.pipeline import inbound
+from leadflow.services.channels.vendors.meta import APP_SECRET, VERIFY_TOKEN
 from leadflow.web.deps import State, StoreDep
 from leadflow.web.hooks.common import channel_of, refuse
 

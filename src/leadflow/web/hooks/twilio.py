@@ -13,8 +13,8 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from leadflow.connectors.inbound import Receipt
 from leadflow.connectors.twilio import calls, signature, twiml
 from leadflow.connectors.twilio.calls import CallEvent, NotACall
-from leadflow.services.channels import inbound
-from leadflow.services.channels.processors import Channel
+from leadflow.services.channels.pipeline import inbound
+from leadflow.services.channels.pipeline.processors import Channel
 from leadflow.web.deps import State, StoreDep
 from leadflow.web.hooks.common import channel_of, refuse
 

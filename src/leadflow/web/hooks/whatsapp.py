@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 
 from leadflow.connectors.meta.webhook import SIGNATURE_HEADER, challenge_answer, signed
 from leadflow.connectors.whatsapp import webhook
-from leadflow.services.channels import inbound
+from leadflow.services.channels.pipeline import inbound
 from leadflow.web.deps import Now, State, StoreDep
 from leadflow.web.hooks.common import channel_of, refuse
 

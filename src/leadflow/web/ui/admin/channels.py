@@ -11,9 +11,9 @@ from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from leadflow.services.access import scoping
-from leadflow.services.channels import connectors, events, testing
-from leadflow.services.channels.connectors import SECRET_NAMES, ConnectorError, webhook_path
-from leadflow.services.channels.secrets import Vault
+from leadflow.services.channels.pipeline.secrets import Vault
+from leadflow.services.channels.setup import connectors, events, testing
+from leadflow.services.channels.setup.connectors import SECRET_NAMES, ConnectorError, webhook_path
 from leadflow.services.channels.vendors import REGISTRY
 from leadflow.services.configuration.versions import NoConfiguration
 from leadflow.web.params import EventId

@@ -1,0 +1,3 @@
+"""What the router reads and claims (agent loads, pool state, assignments) and what a period replay
+reads of the past.
+"""

@@ -1,0 +1,1 @@
+"""Side effects out: the transactional outbox and its deliveries."""

@@ -1,0 +1,1 @@
+"""The dashboards' read models: live reads, the daily rollups and their trends."""
