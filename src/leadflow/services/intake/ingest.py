@@ -85,9 +85,8 @@ async def resolved_all(
         if contact_id not in seen and not created:
             known.append((contact_id, lead.values["received_at"]))
         seen.add(contact_id)
-    if known:  # a new contact has no earlier lead; a known one may be writing again now
-        await store.contacts.lock(contact for contact, _ in known)
-    previous_of = await store.leads.latest_of_contacts(known)
+    # A new contact has no earlier lead; a known one may be writing again now: locked first.
+    previous_of = await store.leads.latest_of_contacts(known, locked=True)
     prepared: list[NewLead | None] = []
     taken: set[int] = set()
     for lead, (contact_id, _) in zip(leads, contacts, strict=True):

@@ -123,7 +123,8 @@ class NewDecision:
 Recorded = tuple[tables.Lead, int]
 """A stored lead and its assignment's id."""
 
-_LEAD_COLUMNS = ", ".join(column.name for column in tables.Lead.__table__.columns)
+_LEAD_NAMES = tuple(column.name for column in tables.Lead.__table__.columns)
+_LEAD_COLUMNS = ", ".join(_LEAD_NAMES)
 
 
 @functools.cache
@@ -387,11 +388,10 @@ class RosterRepository:
         ]
         connection = await driver(self.session)
         stored: dict[int, Recorded] = {}
-        for cursor in await execute_together(connection, statements, row_factory=dict_row):
-            for row in await cursor.fetchall():
-                at: int = row.pop("position")
-                decision_id: int = row.pop("decision_id")
-                stored[at] = (lead_of_row(row), decision_id)
+        # Rows as tuples, named here: psycopg's dict rows describe the 50 columns every time.
+        for cursor in await execute_together(connection, statements):
+            for at, decision_id, *lead in await cursor.fetchall():
+                stored[at] = (lead_of_row(dict(zip(_LEAD_NAMES, lead, strict=True))), decision_id)
         return [stored.get(position) for position in range(len(leads))]
 
     async def add_assignment(self, lead_id: int, assignment: AssignmentRow) -> int:

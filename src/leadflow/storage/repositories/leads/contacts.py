@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from psycopg.types.json import Jsonb
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,28 +25,41 @@ class ContactDetails:
 
 
 _CLAIM = """
-    WITH provisional AS (SELECT nextval('contacts_id_seq') AS id),
+    WITH person AS MATERIALIZED (
+      SELECT e.n AS position, e.value AS v, nextval('contacts_id_seq') AS provisional
+      FROM jsonb_array_elements(%(people)s) WITH ORDINALITY AS e (value, n) ORDER BY e.n
+    ),
     claimed AS (
       INSERT INTO contact_identities (kind, value, contact_id)
-      SELECT key.kind, key.value, provisional.id
-      FROM unnest(%(kinds)s::text[], %(values)s::text[]) AS key (kind, value), provisional
+      SELECT key.kind, key.value, person.provisional
+      FROM person, jsonb_to_recordset(person.v->'keys') AS key (kind text, value text)
       ORDER BY key.kind, key.value
       ON CONFLICT (kind, value) DO UPDATE SET kind = excluded.kind
-      RETURNING contact_id
+      RETURNING kind, value, contact_id
     ),
-    owners AS (SELECT array_agg(contact_id) AS ids FROM claimed),
+    owners AS (
+      SELECT person.position, person.provisional, (
+        SELECT array_agg(claimed.contact_id)
+        FROM jsonb_to_recordset(person.v->'keys') AS key (kind text, value text)
+        JOIN claimed ON claimed.kind = key.kind AND claimed.value = key.value
+      ) AS ids
+      FROM person
+    ),
     created AS (
       INSERT INTO contacts (id, first_name, last_name, phone_e164, email, whatsapp_id, country,
                             language)
-      SELECT provisional.id, %(first_name)s, %(last_name)s, %(phone_e164)s, %(email)s,
-             %(whatsapp_id)s, %(country)s, %(language)s
-      FROM provisional, owners
-      WHERE provisional.id = ALL(coalesce(owners.ids, ARRAY[provisional.id]))
+      SELECT owners.provisional, d.first_name, d.last_name, d.phone_e164, d.email,
+             d.whatsapp_id, d.country, d.language
+      FROM owners JOIN person USING (position),
+           jsonb_populate_record(NULL::contacts, person.v->'details') AS d
+      WHERE owners.provisional = ALL(coalesce(owners.ids, ARRAY[owners.provisional]))
+      ORDER BY owners.position
     )
-    SELECT provisional.id, owners.ids FROM provisional, owners
+    SELECT provisional, ids FROM owners ORDER BY position
 """
-"""Claims every identity for a provisional contact id, and writes that contact when it owns
-them all (nobody had any of them): one round trip for a new person."""
+"""Claims every identity of every person of a batch for a provisional contact id each, and
+writes the contact of a person who owns all their identities (nobody had any): one statement
+for the batch, its identities upserted in one global order (people of one batch share none)."""
 
 
 class ContactRepository:
@@ -63,25 +77,26 @@ class ContactRepository:
     async def resolve_all(
         self, people: Sequence[tuple[list[tuple[str, str]], ContactDetails]]
     ) -> list[tuple[int, bool]]:
-        """`resolve` for each person (identity keys and details), the statements sent
-        together (psycopg's pipeline mode: one round trip for all).
+        """`resolve` for each person (identity keys and details) in one statement (`_CLAIM`);
+        no two people of `people` share an identity (intake sets such a lead aside).
 
-        Every identity is claimed by one upsert statement, rows in one global order, so
-        concurrent leads of one person meet in the unique index (no check-then-insert); a
-        claimed identity stays locked until the transaction ends.
+        Every identity is claimed by one upsert, rows in one global order, so concurrent
+        leads of one person meet in the unique index (no check-then-insert); a claimed
+        identity stays locked until the transaction ends.
         """
-        statements = []
-        for keys, details in people:
-            unique = sorted(set(keys))
-            kinds, values = [kind for kind, _ in unique], [value for _, value in unique]
-            statements.append((_CLAIM, {"kinds": kinds, "values": values, **details.__dict__}))
-        cursors = await execute_together(await driver(self.session), statements)
-        resolved = []
-        for cursor in cursors:
-            row = await cursor.fetchone()
-            assert row is not None
-            resolved.append(await self._owner(*row))
-        return resolved
+        if not people:
+            return []
+        batch = [
+            {
+                "keys": [{"kind": kind, "value": value} for kind, value in sorted(set(keys))],
+                "details": vars(details),
+            }
+            for keys, details in people
+        ]
+        [cursor] = await execute_together(
+            await driver(self.session), [(_CLAIM, {"people": Jsonb(batch)})]
+        )
+        return [await self._owner(*row) for row in await cursor.fetchall()]
 
     async def _owner(self, provisional: int, claimed: list[int] | None) -> tuple[int, bool]:
         owners = {owner for owner in claimed or () if owner is not None}
@@ -101,10 +116,7 @@ class ContactRepository:
         """Serialise leads of one contact (repeat detection must see the earlier lead); several
         contacts are locked in id order, so that two transactions never wait for each other."""
         connection = await driver(self.session)
-        await connection.execute(
-            "SELECT 1 FROM contacts WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-            (sorted(set(contact_ids)),),
-        )
+        await connection.execute(*locking(contact_ids))
 
     async def owner_of(self, kind: str, value: str) -> int | None:
         """The contact a normalised identity (phone E.164, e-mail, WhatsApp id) belongs to."""
@@ -129,3 +141,12 @@ class ContactRepository:
             tuple_(ContactIdentity.kind, ContactIdentity.value).in_(keys)
         )
         return (await self.session.execute(statement)).scalar_one_or_none()
+
+
+def locking(contact_ids: Iterable[int]) -> tuple[str, tuple[list[int]]]:
+    """The statement of `ContactRepository.lock`, to send before another in one round trip
+    (`LeadRepository.latest_of_contacts`)."""
+    return (
+        "SELECT 1 FROM contacts WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+        (sorted(set(contact_ids)),),
+    )

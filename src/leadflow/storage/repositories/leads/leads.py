@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import configure_mappers
 from sqlalchemy.orm.instrumentation import manager_of_class
 
-from leadflow.storage.database import driver
+from leadflow.storage.database import driver, execute_together
+from leadflow.storage.repositories.leads.contacts import locking
 from leadflow.storage.tables import Activity, Lead
 
 WAITING = ("queued", "unassigned", "unrouted")
@@ -125,20 +126,26 @@ class LeadRepository:
     async def latest_of_contact(self, contact_id: int, before: datetime) -> Lead | None:
         return (await self.latest_of_contacts([(contact_id, before)])).get(contact_id)
 
-    async def latest_of_contacts(self, contacts: Sequence[tuple[int, datetime]]) -> dict[int, Lead]:
+    async def latest_of_contacts(
+        self, contacts: Sequence[tuple[int, datetime]], *, locked: bool = False
+    ) -> dict[int, Lead]:
         """`latest_of_contact` for several (contact, before) pairs in one statement; contacts
-        without an earlier lead are left out."""
+        without an earlier lead are left out. `locked`: the contacts are locked first
+        (`ContactRepository.lock`), in the same round trip; the read is a statement of its
+        own after it, so it sees a lead whose transaction held the lock (0022)."""
         if not contacts:
             return {}
-        connection = await driver(self.session)
-        cursor = connection.cursor(row_factory=dict_row)
-        await cursor.execute(
+        wanted = [contact for contact, _ in contacts]
+        read = (
             "SELECT latest.* FROM unnest(%s::bigint[], %s::timestamptz[]) AS c (wanted, until_at)"
             f" CROSS JOIN LATERAL (SELECT {_RETURNING} FROM leads"
             " WHERE contact_id = c.wanted AND received_at <= c.until_at"
             " ORDER BY received_at DESC, id DESC LIMIT 1) AS latest",
-            ([contact for contact, _ in contacts], [before for _, before in contacts]),
+            (wanted, [before for _, before in contacts]),
         )
+        statements = [locking(wanted), read] if locked else [read]
+        connection = await driver(self.session)
+        *_, cursor = await execute_together(connection, statements, row_factory=dict_row)
         return {row["contact_id"]: lead_of_row(row) for row in await cursor.fetchall()}
 
     async def open_of_contact(self, contact_id: int) -> Lead | None:
