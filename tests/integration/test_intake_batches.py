@@ -27,6 +27,7 @@ from leadflow.services.configuration import versions as configuration
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.intake import ingest as intake
 from leadflow.services.intake.ingest import Ingested, SetAside
+from leadflow.services.intake.intake_batches import IntakeBatches
 from leadflow.storage.database import Database
 from leadflow.storage.store import Store, open_store
 from leadflow.web.app import create_app
@@ -166,6 +167,37 @@ async def test_a_retry_of_a_stored_lead_in_a_batch_gets_the_original(store: Stor
     assert [owner for _, _, owner in together] == alone
     assert None not in alone  # the retry took no one's place
     assert state_together == [await _routing_state(store)]
+
+
+async def test_a_batch_carrying_its_commit_routes_again_without_a_stored_retry(
+    database_url: str,
+) -> None:
+    """A server's batch sends its write and its COMMIT in one round trip (0022). With a retry
+    of a stored lead in it, the write refuses to commit (its decisions had counted the retry):
+    the batch is routed again without it, in the same transaction, and ends as the same leads
+    one by one would."""
+    leads = [person(1), person(9, external_id="lead-0"), *(person(i) for i in range(2, 7))]
+    outcomes = []
+    for together in (True, False):
+        async with emptied_afterwards(database_url, pool_size=4) as database:
+            async with open_store(database) as store:
+                await configuration.apply(
+                    store, deterministic(anna=2, ben=2, cem=2, dora=1), actor="test"
+                )
+                await store.commit()
+            batches = IntakeBatches(database, LiveOrganisation(), threshold=0.6, clock=lambda: NOW)
+            first = await batches.ingest(person(0))
+            if together:  # all seven wait while the first batch is stored: one batch
+                answers = await asyncio.gather(*(batches.ingest(lead) for lead in leads))
+                assert batches.transactions == 2
+            else:
+                answers = [await batches.ingest(lead) for lead in leads]
+            assert (answers[1].created, answers[1].lead.id) == (False, first.lead.id)
+            async with open_store(database) as store:
+                state = await _routing_state(store)
+            outcomes.append(([answer.lead.owner_agent_key for answer in answers], state))
+    assert outcomes[0] == outcomes[1]
+    assert None not in outcomes[0][0]  # the retry took no one's place
 
 
 async def _routing_state(store: Store) -> tuple[object, ...]:

@@ -170,24 +170,24 @@ class PlainSession:
     def __init__(self, connection: psycopg.AsyncConnection[Any], *, nested: bool = False) -> None:
         self.info: dict[str, Any] = {_DRIVER: connection}
         self._connection = connection
-        self._nested = nested
+        self.nested = nested
         """Inside a bound test's transaction: savepoint `unit` stands for the transaction."""
         self._nested_open = nested
 
     def in_transaction(self) -> bool:
-        if self._nested:
+        if self.nested:
             return self._nested_open
         return self._connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
 
     async def commit(self) -> None:
-        if self._nested:
+        if self.nested:
             await self._connection.execute("RELEASE SAVEPOINT unit")
             self._nested_open = False
         else:
             await self._connection.commit()
 
     async def rollback(self) -> None:
-        if self._nested:
+        if self.nested:
             await self._connection.execute("ROLLBACK TO SAVEPOINT unit")
             await self._connection.execute("RELEASE SAVEPOINT unit")
             self._nested_open = False
@@ -227,6 +227,21 @@ def ask_savepoint(session: AsyncSession) -> None:
     session.info[_SAVEPOINT] = True
 
 
+def ask_commit(session: AsyncSession) -> None:
+    """The unit's owner commits right after intake's batch write: that write may carry the
+    COMMIT in its own round trip (0022). Taken once, by the next write that can."""
+    session.info[_COMMIT] = True
+
+
+def commit_asked(session: AsyncSession) -> bool:
+    """Whether the write about to be sent may carry the COMMIT: asked for, and the unit is a
+    transaction of its own (a plain unit, not one bound inside a test's transaction). No
+    longer asked either way: a write after a failed one leaves the commit to the owner."""
+    asked = bool(session.info.pop(_COMMIT, False))
+    unit = cast(object, session)
+    return asked and isinstance(unit, PlainSession) and not unit.nested
+
+
 def savepoint_sent(session: AsyncSession) -> bool:
     """Whether savepoint `plain`, once asked for, was sent (otherwise nothing was done after
     it, and nothing needs undoing); it is no longer asked for either way."""
@@ -249,17 +264,20 @@ async def execute_together(
     connection: psycopg.AsyncConnection[Any],
     statements: Sequence[tuple[str, Any]],
     row_factory: Any = tuple_row,
+    *,
+    commit: bool = False,
 ) -> list[psycopg.AsyncCursor[Any]]:
     """Run statements in order and return their cursors, results not yet fetched. Several go
     together in psycopg's pipeline mode (one round trip); one alone goes plainly, which costs
     less than a pipeline of one (a batch of one lead is the common case at low load), unless
-    it begins the transaction."""
+    it begins the transaction or `commit`s it: the COMMIT goes in the same round trip, and is
+    not executed when a statement before it fails (the transaction is then in error)."""
     cursors: list[psycopg.AsyncCursor[Any]] = []
     if not statements:
         return cursors
     # A transaction's first statement goes with its BEGIN in a pipeline: one round trip, not two.
     began = connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
-    if len(statements) == 1 and began:
+    if len(statements) == 1 and began and not commit:
         [(sql, params)] = statements
         cursor = connection.cursor(row_factory=row_factory)
         await cursor.execute(sql, params)
@@ -269,11 +287,16 @@ async def execute_together(
             cursor = connection.cursor(row_factory=row_factory)
             await cursor.execute(sql, params)
             cursors.append(cursor)
+        if commit:  # a statement of the pipeline: connection.commit() would sync once more
+            await connection.execute("COMMIT")
     return cursors
 
 
 _SAVEPOINT = "leadflow.savepoint"
 """Set while savepoint `plain` is asked for and not yet sent (`ask_savepoint`)."""
+
+_COMMIT = "leadflow.commit"
+"""Set while the unit's owner lets intake's batch write carry the COMMIT (`ask_commit`)."""
 
 _DRIVER = "leadflow.driver"
 """Where a session keeps its transaction's psycopg connection (asking SQLAlchemy each time

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from leadflow.storage.database import (
     Activations,
     Database,
+    ask_commit,
     ask_savepoint,
     driver,
     savepoint_sent,
@@ -35,6 +36,7 @@ from leadflow.storage.repositories.assignment.roster import (
     Pool,
     PoolRow,
     RosterRepository,
+    TwinStored,
 )
 from leadflow.storage.repositories.assignment.roster import Load as StoredLoad
 from leadflow.storage.repositories.channels.channels import ChannelRepository
@@ -69,6 +71,7 @@ __all__ = [
     "StoredLoad",
     "TaskFilter",
     "TaskReach",
+    "TwinStored",
     "open_store",
 ]
 
@@ -188,6 +191,12 @@ class Store:
 
     async def commit(self) -> None:
         await self.session.commit()
+
+    def commit_with_write(self) -> None:
+        """The caller commits right after intake's batch write (and nothing after it): on a
+        plain unit that write carries the COMMIT in its round trip (0022); `commit()` then
+        commits what is left, if anything."""
+        ask_commit(self.session)
 
     async def release(self) -> None:
         """Commit what this unit did so far, if it began a transaction at all: it then holds no

@@ -15,7 +15,7 @@ from leadflow.identity.submission import Normalised, normalise
 from leadflow.services.assignment.assign import NewLead, Routed, route_new
 from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
 from leadflow.services.configuration.versions import NoConfiguration
-from leadflow.storage.store import ContactDetails, Store
+from leadflow.storage.store import ContactDetails, Store, TwinStored
 from leadflow.storage.tables import Lead
 
 log = structlog.get_logger(__name__)
@@ -285,6 +285,8 @@ async def _routed(
             twins = {position for position, stored in enumerate(routed) if stored is None}
             if twins and len(twins) < len(batch):
                 raise _Twins(twins)
+    except TwinStored:  # the write carrying the COMMIT refused: again, without carrying it
+        return await _routed(store, organisation, batch, now)
     except _Twins as found:
         others = [one for position, one in enumerate(batch) if position not in found.positions]
         stored = iter(await _routed(store, organisation, others, now))

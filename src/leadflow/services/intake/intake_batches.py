@@ -96,6 +96,7 @@ class IntakeBatches:
 
     async def _stored(self, batch: list[_Waiting]) -> list[_Waiting]:
         async with open_plain_store(self.database) as store:
+            store.commit_with_write()
             results = await ingest_many(
                 store,
                 [submission for submission, _ in batch],

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypedDict
 
+import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from sqlalchemy import select, update
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from leadflow.storage import tables
-from leadflow.storage.database import driver, execute_first, execute_together
+from leadflow.storage.database import commit_asked, driver, execute_first, execute_together
 from leadflow.storage.repositories.leads.leads import lead_of_row
 
 Load = tuple[int, int, int, int]
@@ -226,7 +227,9 @@ def _batch_statement(lead_columns: tuple[str, ...]) -> str:
     in the batch's order; what a decision changes is written only for the leads inserted: a
     lead whose (source, external_id) a concurrent twin stored first writes nothing. The pools'
     strategy state is the last decision's of each pool, the counters go up by the batch's
-    count. Returns each inserted lead's row with its `position` and `decision_id`.
+    count. Returns each inserted lead's row with its `position` and `decision_id`; with
+    `%(expected)s` leads expected (a write carrying the COMMIT), refuses (LF001) if fewer were
+    inserted.
 
     One statement whatever the batch's size: sent one per lead in a pipeline, converting and
     sending them was a third of intake's CPU."""
@@ -275,7 +278,18 @@ message AS (INSERT INTO outbox (topic, channel, recipient, payload, idempotency_
   WHERE d.v ? 'messages' ORDER BY d.position, m.n
   ON CONFLICT ON CONSTRAINT outbox_idempotency_key DO NOTHING)
 SELECT d.position, d.decision_id, lead.* FROM done d JOIN lead ON lead.id = d.lead_id
+WHERE (SELECT intake_stored_all(%(expected)s, count(*)) FROM lead)  -- one-time: even no row
 ORDER BY d.position"""
+
+
+_TWIN_STORED = "LF001"
+"""`intake_stored_all()`'s refusal (migration 0015)."""
+
+
+class TwinStored(Exception):
+    """A batch write that was to carry the COMMIT found a lead of it stored already: nothing
+    was committed, the transaction is in error until rolled back to intake's savepoint, and
+    the batch is to be routed again without carrying the COMMIT (0022)."""
 
 
 class RosterRepository:
@@ -379,17 +393,25 @@ class RosterRepository:
             shapes.setdefault(_DEFAULTED.intersection(values), []).append(
                 _batch_entry(position, values, write)
             )
+        # Carrying the COMMIT, the write refuses (LF001) rather than commit a batch with a twin.
+        commit = commit_asked(self.session)
         statements = [
             (
                 _batch_statement(tuple(sorted({c for entry in batch for c in entry["lead"]}))),
-                {"batch": Jsonb(batch, dumps=_dumps)},
+                {"batch": Jsonb(batch, dumps=_dumps), "expected": len(batch) if commit else 0},
             )
             for batch in shapes.values()
         ]
         connection = await driver(self.session)
+        try:
+            cursors = await execute_together(connection, statements, commit=commit)
+        except psycopg.Error as error:
+            if error.sqlstate == _TWIN_STORED:
+                raise TwinStored() from error
+            raise
         stored: dict[int, Recorded] = {}
         # Rows as tuples, named here: psycopg's dict rows describe the 50 columns every time.
-        for cursor in await execute_together(connection, statements):
+        for cursor in cursors:
             for at, decision_id, *lead in await cursor.fetchall():
                 stored[at] = (lead_of_row(dict(zip(_LEAD_NAMES, lead, strict=True))), decision_id)
         return [stored.get(position) for position in range(len(leads))]
