@@ -41,6 +41,7 @@ async def store_all(
 ) -> None:
     for start in range(0, len(leads), batch):
         async with unit_of_work(database) as store:
+            getattr(store, "commit_with_write", lambda: None)()  # as IntakeBatches does
             group, now = leads[start : start + batch], datetime.now(UTC)
             await ingest_many(store, group, live=live, threshold=0.5, now=now)
             await store.commit()
