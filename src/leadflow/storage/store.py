@@ -25,6 +25,11 @@ from leadflow.storage.repositories.access.platform import (
 )
 from leadflow.storage.repositories.access.sessions import SessionRepository, ThrottleRepository
 from leadflow.storage.repositories.access.users import UserRepository
+from leadflow.storage.repositories.assignment.new_leads import (
+    NewDecision,
+    NewLeadRepository,
+    TwinStored,
+)
 from leadflow.storage.repositories.assignment.period_history import PeriodHistoryRepository
 from leadflow.storage.repositories.assignment.roster import (
     AssignmentRow,
@@ -32,11 +37,9 @@ from leadflow.storage.repositories.assignment.roster import (
     DecisionWrite,
     LeadRouting,
     Message,
-    NewDecision,
     Pool,
     PoolRow,
     RosterRepository,
-    TwinStored,
 )
 from leadflow.storage.repositories.assignment.roster import Load as StoredLoad
 from leadflow.storage.repositories.channels.channels import ChannelRepository
@@ -100,6 +103,10 @@ class Store:
     @cached_property
     def roster(self) -> RosterRepository:
         return RosterRepository(self.session)
+
+    @cached_property
+    def new_leads(self) -> NewLeadRepository:
+        return NewLeadRepository(self.session)
 
     @cached_property
     def outbox(self) -> OutboxRepository:

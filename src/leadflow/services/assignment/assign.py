@@ -268,7 +268,7 @@ async def route_new(
         if write.counted is not None:
             day, week, month, open_ = loads.get(write.counted.agent, (0, 0, 0, 0))
             loads[write.counted.agent] = (day + 1, week + 1, month + 1, open_ + 1)
-    recorded = await store.roster.record_new_leads(writes)
+    recorded = await store.new_leads.record(writes)
     return [
         None if stored is None else (stored[0], Routed(stored[1], decision))
         for stored, decision in zip(recorded, decisions, strict=True)

@@ -6,7 +6,7 @@ and the `Handover` (kind, actor, reason) the lead's history tells. The invariant
 (the new owner's day and open counters, the previous owner's open count, the contact's owner,
 the lead's routing fields, the outbox messages, the assignment row with its trace) are built
 by `write_of` and written by one statement (`RosterRepository.record_decision`, or
-`record_new_leads` for leads stored with their decision).
+`new_leads.record` for leads stored with their decision).
 """
 
 from __future__ import annotations
