@@ -9,7 +9,6 @@ from typing import Any, cast
 
 import psycopg
 from psycopg.rows import tuple_row
-from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import event
 from sqlalchemy import exc as sa
 from sqlalchemy.ext.asyncio import (
@@ -82,8 +81,7 @@ class Database:
         )
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._bound: AsyncConnection | None = None
-        self._pool_size = pool_size
-        self._plain: AsyncConnectionPool[psycopg.AsyncConnection[Any]] | None = None
+        self._plain = _PlainConnections(libpq_url(url), keep=2)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -111,9 +109,9 @@ class Database:
     @asynccontextmanager
     async def plain(self) -> AsyncIterator[AsyncSession]:
         """A unit of work on a plain psycopg connection, without SQLAlchemy's session: for the
-        intake path, whose statements are all plain SQL (`driver()`, 0003). Beginning and
-        ending a transaction through a session cost 0.6 ms of CPU against 0.0 on the driver
-        alone, more than the rest of a lead's transaction (docs/decisions/0022). What it
+        intake path, whose statements are all plain SQL (`driver()`, 0003). A transaction
+        through a session cost 0.6 ms of CPU more than the same statements on the driver
+        alone (docs/decisions/0022). What it
         yields is a `PlainSession`: `driver()`, commit, rollback; any ORM call fails loudly.
         Bound (tests), it is a savepoint of the bound transaction, as every session is."""
         if self._bound is not None:
@@ -128,13 +126,7 @@ class Database:
                     await nested.rollback()
             return
         try:
-            if self._plain is None:
-                pool = AsyncConnectionPool(
-                    libpq_url(self.url), min_size=1, max_size=self._pool_size, open=False
-                )
-                await pool.open()
-                self._plain = pool
-            connection = await self._plain.getconn()
+            connection = await self._plain.take()
         except psycopg.Error as error:
             raise DatabaseUnavailable() from error
         try:
@@ -144,21 +136,54 @@ class Database:
                 raise DatabaseUnavailable() from error
             raise
         finally:
-            try:
-                if connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                    await connection.rollback()  # the caller commits; what it did not is undone
-            finally:
-                await self._plain.putconn(connection)  # a broken one is discarded
+            await self._plain.give_back(connection)
 
     def bind_to(self, connection: AsyncConnection | None) -> None:
         """Tests: run every session inside `connection`'s transaction (rolled back after)."""
         self._bound = connection
 
     async def dispose(self) -> None:
-        if self._plain is not None:
-            await self._plain.close()
-            self._plain = None
+        await self._plain.close()
         await self.engine.dispose()
+
+
+class _PlainConnections:
+    """The plain units' connections of one Database: a unit takes an idle one or connects
+    (failing at once when the server refuses, as the engine's pool does: a pool that waits
+    for its background connections kept intake waiting 30 s in an outage), and gives it back
+    to be kept if it is healthy. Intake uses one at a time per process; `keep` are kept."""
+
+    def __init__(self, conninfo: str, *, keep: int) -> None:
+        self._conninfo = conninfo
+        self._keep = keep
+        self._idle: list[psycopg.AsyncConnection[Any]] = []
+
+    async def take(self) -> psycopg.AsyncConnection[Any]:
+        while self._idle:
+            connection = self._idle.pop()
+            if not connection.closed:
+                return connection
+        return await psycopg.AsyncConnection.connect(self._conninfo)
+
+    async def give_back(self, connection: psycopg.AsyncConnection[Any]) -> None:
+        """Keep `connection` if it is open and outside a transaction; roll back what its
+        unit left uncommitted (the unit's owner commits), close it otherwise."""
+        status = connection.info.transaction_status
+        try:
+            if not connection.closed and status != psycopg.pq.TransactionStatus.IDLE:
+                await connection.rollback()
+                status = connection.info.transaction_status
+        except psycopg.Error:
+            status = psycopg.pq.TransactionStatus.UNKNOWN
+        if status == psycopg.pq.TransactionStatus.IDLE and len(self._idle) < self._keep:
+            self._idle.append(connection)
+        else:
+            await connection.close()
+
+    async def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await connection.close()
 
 
 class PlainSession:

@@ -6,6 +6,7 @@ every connection is refused), as when PostgreSQL is stopped or restarting.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator, Iterator
 
@@ -15,7 +16,7 @@ import pytest_asyncio
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, OperationalError
 
-from leadflow.storage.database import Database, DatabaseUnavailable
+from leadflow.storage.database import Database, DatabaseUnavailable, driver
 from tests.integration.conftest import Clock
 from tests.integration.ui import BASE_URL, EMAILS, application, sign_in
 
@@ -108,6 +109,44 @@ async def in_one_session(database: Database, *statements: str, terminated: bool 
                 await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         for statement in statements:
             await session.execute(text(statement))
+
+
+async def test_intakes_own_connection_in_an_outage_is_reported_unavailable_at_once(
+    refused_port: int,
+) -> None:
+    """Intake's transactions run on connections of their own (`Database.plain`, 0022): one
+    the server refuses is an outage at once, not after a pool's wait for its background
+    connections (psycopg_pool's 30 s; the bound below only guards against such a stall)."""
+    database = Database(f"postgresql+psycopg://postgres@127.0.0.1:{refused_port}/leadflow")
+    try:
+        with pytest.raises(DatabaseUnavailable):
+            await asyncio.wait_for(_unit_of(database), timeout=10)
+    finally:
+        await database.dispose()
+
+
+async def test_intakes_connection_the_server_ended_fails_once_then_is_replaced(
+    real: Database,
+) -> None:
+    """A kept connection the server ended (a restart) is an outage for the one unit that
+    finds it, then dropped: the next unit connects anew."""
+    async with real.plain() as unit:
+        cursor = await (await driver(unit)).execute("SELECT pg_backend_pid()")
+        [pid] = await cursor.fetchone() or (None,)
+        await unit.commit()
+    async with real.session() as other:
+        await other.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+    with pytest.raises(DatabaseUnavailable):
+        async with real.plain() as unit:
+            await (await driver(unit)).execute("SELECT 1")
+    async with real.plain() as unit:
+        cursor = await (await driver(unit)).execute("SELECT pg_backend_pid()")
+        assert (await cursor.fetchone() or (None,))[0] not in (None, pid)
+
+
+async def _unit_of(database: Database) -> None:
+    async with database.plain():
+        pass
 
 
 async def test_a_connection_the_server_ends_is_reported_unavailable(real: Database) -> None:
