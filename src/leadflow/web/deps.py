@@ -14,6 +14,7 @@ from leadflow.config import Settings
 from leadflow.services.access import scoping, tokens
 from leadflow.services.access.scoping import Role, Scope, Viewer
 from leadflow.services.access.tokens import TokenIdentity
+from leadflow.services.access.users import Account
 from leadflow.services.configuration.organisation import LiveOrganisation, Organisation
 from leadflow.services.intake.intake_batches import IntakeBatches
 from leadflow.services.work import lead_access
@@ -120,15 +121,32 @@ async def viewer(
     With the cookie, unsafe methods must also send the session's CSRF token (`X-CSRF-Token`).
     """
     if credentials is not None:
-        token = await integration(credentials, await app_state(request))
-        return Viewer(role=Role.INTEGRATION, actor=f"token:{token.name}", scopes=token.scopes)
+        return _token_viewer(await integration(credentials, await app_state(request)))
+    return (await _signed_in(request, db)).viewer
+
+
+def _token_viewer(token: TokenIdentity) -> Viewer:
+    return Viewer(role=Role.INTEGRATION, actor=f"token:{token.name}", scopes=token.scopes)
+
+
+async def _signed_in(request: Request, db: Store) -> Account:
+    """The session cookie's account (401 without one); unsafe methods must also send the
+    session's CSRF token."""
     account = await security.session_account(request, db)
     if account is None:
         raise HTTPException(
             401, "sign in, or send a bearer token", headers={"WWW-Authenticate": "Bearer"}
         )
     await security.verify_csrf(request)
-    return account.viewer
+    return account
+
+
+def _answer_locale(request: Request, account: Account | None) -> str:
+    """A signed-in user's account language; otherwise the `Accept-Language` header (en or
+    tr, by q-value); English without either."""
+    if account is not None and account.locale in i18n.LOCALES:
+        return account.locale
+    return i18n.negotiate(request.headers.get("accept-language"))
 
 
 @dataclass(frozen=True)
@@ -149,21 +167,13 @@ async def lead_submitter(
     and the eight dependencies with a session per request were 5-8% of intake's CPU."""
     state: AppState = request.app.state.leadflow
     if credentials is not None:
-        token = await integration(credentials, state)
-        who = Viewer(role=Role.INTEGRATION, actor=f"token:{token.name}", scopes=token.scopes)
-        locale = i18n.negotiate(request.headers.get("accept-language"))
+        who = _token_viewer(await integration(credentials, state))
+        locale = _answer_locale(request, None)
     else:
         async with open_store(state.database) as db:
-            account = await security.session_account(request, db)
-            if account is None:
-                raise HTTPException(
-                    401, "sign in, or send a bearer token", headers={"WWW-Authenticate": "Bearer"}
-                )
-            await security.verify_csrf(request)
+            account = await _signed_in(request, db)
             await db.release()
-        who = account.viewer
-        known = account.locale in i18n.LOCALES
-        locale = account.locale if known else i18n.negotiate(request.headers.get("accept-language"))
+        who, locale = account.viewer, _answer_locale(request, account)
     scoping.require_scope(who, Scope.INTAKE)
     scoping.require(scoping.can_submit_leads(who), "submitting leads")
     return Submitter(who, locale)
@@ -219,11 +229,10 @@ async def language(
     """The language of the sentences an answer writes about decisions: a signed-in user's
     account language; for an API token the `Accept-Language` header (en or tr, by q-value);
     English otherwise. Codes and parameters are the same in every language."""
+    account = None
     if who.role is not Role.INTEGRATION:
         account = await security.session_account(request, db)
-        if account is not None and account.locale in i18n.LOCALES:
-            return account.locale
-    return i18n.negotiate(request.headers.get("accept-language"))
+    return _answer_locale(request, account)
 
 
 async def organisation(

@@ -71,7 +71,7 @@ async def resolved_all(
     store: Store, leads: Sequence[Normalised], *, repeat_window: timedelta
 ) -> list[NewLead | None]:
     """Normalised leads with their contacts resolved (locked until the transaction ends) and
-    the leads they repeat: three round trips for any number. None for a lead whose person is
+    the leads they repeat: two round trips for any number. None for a lead whose person is
     an earlier one's of `leads` (known by other keys): it must see that lead stored first.
 
     An idempotent repeat of a stored (source, external_id) is found when it is stored: its

@@ -112,12 +112,6 @@ class ContactRepository:
             )
         return contact_id, False
 
-    async def lock(self, contact_ids: Iterable[int]) -> None:
-        """Serialise leads of one contact (repeat detection must see the earlier lead); several
-        contacts are locked in id order, so that two transactions never wait for each other."""
-        connection = await driver(self.session)
-        await connection.execute(*locking(contact_ids))
-
     async def owner_of(self, kind: str, value: str) -> int | None:
         """The contact a normalised identity (phone E.164, e-mail, WhatsApp id) belongs to."""
         statement = select(ContactIdentity.contact_id).where(
@@ -144,7 +138,9 @@ class ContactRepository:
 
 
 def locking(contact_ids: Iterable[int]) -> tuple[str, tuple[list[int]]]:
-    """The statement of `ContactRepository.lock`, to send before another in one round trip
+    """The statement that serialises leads of one contact (repeat detection must see the
+    earlier lead); several contacts in id order, so that two transactions never wait for each
+    other. Sent before the read of their latest leads, in one round trip
     (`LeadRepository.latest_of_contacts`)."""
     return (
         "SELECT 1 FROM contacts WHERE id = ANY(%s) ORDER BY id FOR UPDATE",

@@ -131,7 +131,7 @@ class LeadRepository:
     ) -> dict[int, Lead]:
         """`latest_of_contact` for several (contact, before) pairs in one statement; contacts
         without an earlier lead are left out. `locked`: the contacts are locked first
-        (`ContactRepository.lock`), in the same round trip; the read is a statement of its
+        (`contacts.locking`), in the same round trip; the read is a statement of its
         own after it, so it sees a lead whose transaction held the lock (0022)."""
         if not contacts:
             return {}
