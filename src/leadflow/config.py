@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     )
     language_confidence: float = Field(default=0.6, ge=0, le=1)
     db_pool_size: int = 10
+    intake_gather_ms: float = Field(
+        default=2.0,
+        ge=0,
+        le=50,
+        description="under load, how long a batch of new leads waits for more before it is "
+        "stored (a lead that finds its server process idle never waits); 0 turns it off",
+    )
     form_posts_per_minute: int = Field(
         default=30, gt=0, description="website form posts one address may make per minute"
     )

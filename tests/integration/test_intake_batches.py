@@ -200,6 +200,45 @@ async def test_a_batch_carrying_its_commit_routes_again_without_a_stored_retry(
     assert None not in outcomes[0][0]  # the retry took no one's place
 
 
+@pytest.mark.parametrize(
+    ("gather", "limit", "transactions"),
+    [
+        (0.0, 16, 3),  # no gathering: the lead that waited goes alone, the next after it
+        (0.3, 16, 2),  # the lead that waited gathers the one that follows
+        (30.0, 2, 2),  # `limit` leads waiting end the gathering at once
+    ],
+)
+async def test_under_load_a_batch_gathers_the_leads_that_follow(
+    database_url: str, gather: float, limit: int, transactions: int
+) -> None:
+    """A lead that finds the process idle is stored at once. A lead that arrived while a batch
+    was stored waits `gather` seconds more (or until `limit` leads wait), so that the lead its
+    client sends next, once answered, goes in the same transaction (0023)."""
+    async with emptied_afterwards(database_url, pool_size=4) as database:
+        async with open_store(database) as store:
+            await configuration.apply(store, deterministic(), actor="test")
+            await store.commit()
+        batches = IntakeBatches(
+            database,
+            LiveOrganisation(),
+            threshold=0.6,
+            clock=lambda: NOW,
+            limit=limit,
+            gather=gather,
+        )
+        first = asyncio.create_task(batches.ingest(person(0)))
+        await asyncio.sleep(0)  # the first batch is taken: the process is storing it
+        waited = asyncio.create_task(batches.ingest(person(1)))
+        # The idle process's lead never gathers: answered long before a 30 s window would end.
+        await asyncio.wait_for(first, timeout=10)
+        followed = await asyncio.wait_for(batches.ingest(person(2)), timeout=10)
+        answered = await asyncio.wait_for(waited, timeout=10)
+        assert batches.transactions == transactions
+        assert (followed.created, answered.created) == (True, True)
+        async with open_store(database) as store:
+            assert await store.leads.count() == 3
+
+
 async def _routing_state(store: Store) -> tuple[object, ...]:
     found = await store.session.execute(
         text(

@@ -48,6 +48,7 @@ class AppState:
             self.organisation,
             threshold=settings.language_confidence,
             clock=clock,
+            gather=settings.intake_gather_ms / 1000,
         )
 
 
