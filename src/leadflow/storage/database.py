@@ -163,7 +163,9 @@ class _PlainConnections:
             connection = self._idle.pop()
             if not connection.closed:
                 return connection
-        return await psycopg.AsyncConnection.connect(self._conninfo)
+        # Autocommit: its units begin their transactions themselves, with their first
+        # statement (`_begins`): psycopg's own BEGIN is a round trip of its own.
+        return await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
 
     async def give_back(self, connection: psycopg.AsyncConnection[Any]) -> None:
         """Keep `connection` if it is open and outside a transaction; roll back what its
@@ -231,9 +233,25 @@ async def driver(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
     server's CPU per lead (py-spy, docs/decisions/0003).
     """
     found = await _driver(session)
+    if _begins(found):
+        await found.execute("BEGIN")
     if session.info.pop(_SAVEPOINT, False):
         await found.execute("SAVEPOINT plain")
     return found
+
+
+def _begins(connection: psycopg.AsyncConnection[Any]) -> bool:
+    """Whether the next statement on `connection` must begin a transaction itself: a plain
+    unit's connection is in autocommit mode outside its transactions (`_PlainConnections`).
+
+    psycopg begins a transaction by sending BEGIN and waiting for its answer before the
+    statement, in pipeline mode too (a Sync after BEGIN): a round trip of each transaction
+    spent on BEGIN alone (strace of a server under intake's bench, docs/decisions/0023). Sent
+    as the first statement of the first round trip, it costs nothing more."""
+    return (
+        connection.autocommit
+        and connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    )
 
 
 async def _driver(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
@@ -277,37 +295,49 @@ async def execute_first(session: AsyncSession, sql: str, params: Any) -> psycopg
     """Run `sql` on `session`'s psycopg connection; a savepoint asked for and not sent yet goes
     with it in one round trip (psycopg's pipeline mode)."""
     connection = await _driver(session)
-    if not session.info.pop(_SAVEPOINT, False):
+    begin, savepoint = _begins(connection), session.info.pop(_SAVEPOINT, False)
+    if not (begin or savepoint):
         return await connection.execute(sql, params)
     async with connection.pipeline():
-        await connection.execute("SAVEPOINT plain")
+        if begin:
+            await connection.execute("BEGIN")
+        if savepoint:
+            await connection.execute("SAVEPOINT plain")
         cursor = await connection.execute(sql, params)
     return cursor
 
 
 async def execute_together(
-    connection: psycopg.AsyncConnection[Any],
+    session: AsyncSession,
     statements: Sequence[tuple[str, Any]],
     row_factory: Any = tuple_row,
     *,
     commit: bool = False,
 ) -> list[psycopg.AsyncCursor[Any]]:
-    """Run statements in order and return their cursors, results not yet fetched. Several go
-    together in psycopg's pipeline mode (one round trip); one alone goes plainly, which costs
-    less than a pipeline of one (a batch of one lead is the common case at low load), unless
-    it begins the transaction or `commit`s it: the COMMIT goes in the same round trip, and is
-    not executed when a statement before it fails (the transaction is then in error)."""
+    """Run statements on `session`'s psycopg connection in order and return their cursors,
+    results not yet fetched. Several go together in psycopg's pipeline mode (one round trip);
+    one alone goes plainly, which costs less than a pipeline of one (a batch of one lead is
+    the common case at low load), unless it begins the transaction, follows a savepoint asked
+    for, or `commit`s it: BEGIN, the SAVEPOINT and the COMMIT go in the same round trip, and
+    the COMMIT is not executed when a statement before it fails (the transaction is then in
+    error)."""
     cursors: list[psycopg.AsyncCursor[Any]] = []
     if not statements:
         return cursors
+    connection = await _driver(session)
+    begin, savepoint = _begins(connection), session.info.pop(_SAVEPOINT, False)
     # A transaction's first statement goes with its BEGIN in a pipeline: one round trip, not two.
     began = connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
-    if len(statements) == 1 and began and not commit:
+    if len(statements) == 1 and began and not (commit or savepoint):
         [(sql, params)] = statements
         cursor = connection.cursor(row_factory=row_factory)
         await cursor.execute(sql, params)
         return [cursor]
     async with connection.pipeline():
+        if begin:
+            await connection.execute("BEGIN")
+        if savepoint:
+            await connection.execute("SAVEPOINT plain")
         for sql, params in statements:
             cursor = connection.cursor(row_factory=row_factory)
             await cursor.execute(sql, params)

@@ -16,7 +16,7 @@ from psycopg.types.json import Jsonb
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadflow.storage import tables
-from leadflow.storage.database import commit_asked, driver, execute_together
+from leadflow.storage.database import commit_asked, execute_together
 from leadflow.storage.repositories.assignment.roster import (
     ASSIGNMENT_COLUMNS,
     DecisionWrite,
@@ -170,9 +170,8 @@ class NewLeadRepository:
             )
             for batch in shapes.values()
         ]
-        connection = await driver(self.session)
         try:
-            cursors = await execute_together(connection, statements, commit=commit)
+            cursors = await execute_together(self.session, statements, commit=commit)
         except psycopg.Error as error:
             if error.sqlstate == _TWIN_STORED:
                 raise TwinStored() from error

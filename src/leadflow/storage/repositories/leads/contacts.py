@@ -93,9 +93,7 @@ class ContactRepository:
             }
             for keys, details in people
         ]
-        [cursor] = await execute_together(
-            await driver(self.session), [(_CLAIM, {"people": Jsonb(batch)})]
-        )
+        [cursor] = await execute_together(self.session, [(_CLAIM, {"people": Jsonb(batch)})])
         return [await self._owner(*row) for row in await cursor.fetchall()]
 
     async def _owner(self, provisional: int, claimed: list[int] | None) -> tuple[int, bool]:

@@ -144,8 +144,7 @@ class LeadRepository:
             (wanted, [before for _, before in contacts]),
         )
         statements = [locking(wanted), read] if locked else [read]
-        connection = await driver(self.session)
-        *_, cursor = await execute_together(connection, statements, row_factory=dict_row)
+        *_, cursor = await execute_together(self.session, statements, row_factory=dict_row)
         return {row["contact_id"]: lead_of_row(row) for row in await cursor.fetchall()}
 
     async def open_of_contact(self, contact_id: int) -> Lead | None:
