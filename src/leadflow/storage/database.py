@@ -201,6 +201,11 @@ class PlainSession:
         """Inside a bound test's transaction: savepoint `unit` stands for the transaction."""
         self._nested_open = nested
 
+    @property
+    def connection(self) -> psycopg.AsyncConnection[Any]:
+        """The unit's psycopg connection."""
+        return self._connection
+
     def in_transaction(self) -> bool:
         if self.nested:
             return self._nested_open
