@@ -61,7 +61,7 @@ async def test_a_new_lead_is_stored_and_routed_in_three_round_trips(database_url
         lead = LeadSubmission.model_validate(factories.lead_body(external_id="one"))
         async with open_plain_store(database) as store:
             store.commit_with_write()  # as a server's batch does
-            with protocol(cast(PlainSession, store.session).connection) as lines:
+            with protocol(cast(PlainSession, store.session).psycopg_connection) as lines:
                 [result] = await ingest_many(store, [lead], live=live, threshold=0.6, now=NOW)
                 await store.commit()
         assert isinstance(result, Ingested)

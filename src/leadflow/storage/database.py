@@ -202,8 +202,9 @@ class PlainSession:
         self._nested_open = nested
 
     @property
-    def connection(self) -> psycopg.AsyncConnection[Any]:
-        """The unit's psycopg connection."""
+    def psycopg_connection(self) -> psycopg.AsyncConnection[Any]:
+        """The unit's psycopg connection (not `connection`: an ORM call of that name must
+        still fail, naming it)."""
         return self._connection
 
     def in_transaction(self) -> bool:
