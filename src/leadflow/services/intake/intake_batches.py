@@ -8,7 +8,7 @@ of once for each (docs/decisions/0005).
 
 Under load (leads waited while a batch was stored) the next batch also gathers for `gather`
 seconds, or until `limit` leads wait: the clients answered by the last commit send their next
-leads within a millisecond or two, and a transaction of 1.5 leads cost a third more a lead
+leads within a millisecond or two, and a transaction of 1.5 leads cost about 40% more a lead
 than one of 3 to 4 (docs/decisions/0023). A lead that finds the process idle never waits.
 
 A batch that fails as a whole (a deadlock, a lost connection) is tried again lead by lead, each
