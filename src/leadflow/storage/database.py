@@ -272,7 +272,7 @@ async def _driver(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
 
 def ask_savepoint(session: AsyncSession) -> None:
     """Ask for savepoint `plain` before the next plain statement of `session`: it is sent with
-    that statement when that is `execute_first`'s (one round trip less), alone otherwise."""
+    that statement when that is `execute_together`'s (one round trip less), alone otherwise."""
     session.info[_SAVEPOINT] = True
 
 
@@ -295,22 +295,6 @@ def savepoint_sent(session: AsyncSession) -> bool:
     """Whether savepoint `plain`, once asked for, was sent (otherwise nothing was done after
     it, and nothing needs undoing); it is no longer asked for either way."""
     return not session.info.pop(_SAVEPOINT, False)
-
-
-async def execute_first(session: AsyncSession, sql: str, params: Any) -> psycopg.AsyncCursor[Any]:
-    """Run `sql` on `session`'s psycopg connection; a savepoint asked for and not sent yet goes
-    with it in one round trip (psycopg's pipeline mode)."""
-    connection = await _driver(session)
-    begin, savepoint = _begins(connection), session.info.pop(_SAVEPOINT, False)
-    if not (begin or savepoint):
-        return await connection.execute(sql, params)
-    async with connection.pipeline():
-        if begin:
-            await connection.execute("BEGIN")
-        if savepoint:
-            await connection.execute("SAVEPOINT plain")
-        cursor = await connection.execute(sql, params)
-    return cursor
 
 
 async def execute_together(

@@ -237,7 +237,7 @@ class Store:
         a savepoint ends with its transaction, and a later one of the same name is the one a
         rollback goes back to. Intake routes with its pools locked; a RELEASE would keep them
         locked one round trip longer. The SAVEPOINT itself goes with the block's first
-        statement when that is sent by `execute_first` (routing's claim): one round trip less."""
+        statement when that is sent by `execute_together` (routing's claim): one round trip less."""
         ask_savepoint(self.session)
         try:
             yield

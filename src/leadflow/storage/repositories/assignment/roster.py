@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from leadflow.storage import tables
-from leadflow.storage.database import driver, execute_first
+from leadflow.storage.database import driver, execute_together
 
 Load = tuple[int, int, int, int]
 """An agent's new leads today, this week, this month (its time zone), and open leads."""
@@ -204,10 +204,9 @@ class RosterRepository:
         """Lock the strategy state of `pipelines` (creating missing rows) and then `agents`,
         each in key order, and read both as they are once locked: one round trip
         (`routing_claim()`, migration 0007), with intake's savepoint if it is asked for."""
-        cursor = await execute_first(
-            self.session,
-            "SELECT * FROM routing_claim(%s, %s, %s)",
-            (sorted(set(pipelines)), sorted(set(agents)), now),
+        claim = "SELECT * FROM routing_claim(%s, %s, %s)"
+        [cursor] = await execute_together(
+            self.session, [(claim, (sorted(set(pipelines)), sorted(set(agents)), now))]
         )
         pools: dict[str, PoolRow] = {}
         loads: dict[str, Load] = {}
