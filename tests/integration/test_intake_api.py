@@ -36,7 +36,7 @@ async def test_lead_is_normalised_and_stored(client: httpx.AsyncClient, store: S
 async def test_every_value_is_stored_as_sent(client: httpx.AsyncClient, store: Store) -> None:
     """The lead's row travels to the database as one JSON document: exact decimals, nested
     custom fields, times with their offset and booleans arrive unchanged."""
-    custom = {"graft_count": 3200, "photos": ["front", "top"], "notes": {"seen": True}}
+    custom = {"grafts": 3200, "photos": ["front", "top"], "notes": {"seen": True}, "ratio": 0.1}
     response = await post(
         client,
         budget="12500.55",

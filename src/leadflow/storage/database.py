@@ -9,6 +9,7 @@ from typing import Any, cast
 
 import psycopg
 from psycopg.rows import tuple_row
+from psycopg.types.json import set_json_dumps
 from sqlalchemy import event
 from sqlalchemy import exc as sa
 from sqlalchemy.ext.asyncio import (
@@ -20,7 +21,11 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session, SessionTransaction
 
+from leadflow.storage import json_values
 from leadflow.storage.embedded import libpq_url, sqlalchemy_url, start_embedded
+
+# Every Json and Jsonb psycopg sends, in every process that opens a database.
+set_json_dumps(json_values.dumps)
 
 
 def resolve_url(database_url: str | None, data_dir: Path) -> str:

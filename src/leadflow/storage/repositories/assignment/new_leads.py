@@ -4,11 +4,8 @@ their decisions change (docs/decisions/0022)."""
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import psycopg
@@ -37,15 +34,6 @@ Recorded = tuple[tables.Lead, int]
 
 _LEAD_NAMES = tuple(column.name for column in tables.Lead.__table__.columns)
 _LEAD_COLUMNS = ", ".join(_LEAD_NAMES)
-
-
-def _json_value(value: object) -> str:
-    if isinstance(value, date | Decimal):  # datetime is a date
-        return value.isoformat() if isinstance(value, date) else str(value)
-    raise TypeError(f"{type(value).__name__} is not a lead column's value")
-
-
-_dumps = functools.partial(json.dumps, default=_json_value)
 
 
 _DEFAULTED = frozenset(
@@ -166,7 +154,7 @@ class NewLeadRepository:
         statements = [
             (
                 _batch_statement(tuple(sorted({c for entry in batch for c in entry["lead"]}))),
-                {"batch": Jsonb(batch, dumps=_dumps), "expected": len(batch) if commit else 0},
+                {"batch": Jsonb(batch), "expected": len(batch) if commit else 0},
             )
             for batch in shapes.values()
         ]
