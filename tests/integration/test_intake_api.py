@@ -258,3 +258,20 @@ async def test_readiness_reports_the_active_configuration(
     ready = (await client.get("/readyz")).json()
     assert ready["ready"] is True
     assert ready["configuration_version"] >= 1
+
+
+async def test_quotes_and_placeholders_in_a_lead_are_stored_as_text(
+    client: httpx.AsyncClient, store: Store
+) -> None:
+    """Intake's statements carry their values as SQL literals (decision 0024): what looks like
+    SQL, quoting or a placeholder in a lead is text, stored as it came."""
+    hostile = "O'Brien\\'); DROP TABLE leads; -- $1 %s %(batch)s E'\\x27' $$"
+    response = await post(
+        client, first_name=hostile, message=hostile, custom={hostile: [hostile, "''"]}
+    )
+    assert response.status_code == 201, response.text
+    stored = await store.leads.get(response.json()["id"])
+    assert stored is not None
+    assert (stored.first_name, stored.message) == (hostile, hostile)
+    assert stored.custom == {hostile: [hostile, "''"]}
+    assert await store.leads.count() == 1

@@ -1,5 +1,6 @@
-"""Intake's unit of work on a plain psycopg connection (decisions 0022, 0023): one transaction
-from its first statement to its commit, begun in its first statement's round trip."""
+"""Intake's unit of work on a plain psycopg connection (decisions 0022, 0023, 0024): one
+transaction from its first statement to its commit, begun in its first statement's round trip,
+each round trip one message."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 import psycopg
+import pytest
 from psycopg import pq
 from sqlalchemy import text
 
@@ -17,7 +19,7 @@ from leadflow.domain.submission import LeadSubmission
 from leadflow.services.configuration import versions as configuration
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.intake.ingest import Ingested, ingest_many
-from leadflow.storage.database import PlainSession
+from leadflow.storage.database import PlainSession, execute_together
 from leadflow.storage.repositories.leads.contacts import ContactDetails
 from leadflow.storage.store import open_plain_store, open_store
 from tests import factories
@@ -49,7 +51,9 @@ def round_trips(lines: list[str]) -> int:
 
 async def test_a_new_lead_is_stored_and_routed_in_three_round_trips(database_url: str) -> None:
     """BEGIN goes with the identity claim, SAVEPOINT with the routing claim, COMMIT with the
-    write. psycopg's own BEGIN waited for its answer first: four round trips (0023)."""
+    write. psycopg's own BEGIN waited for its answer first: four round trips (0023). Each
+    round trip is one message: psycopg's pipeline sent each statement, a Sync and a flush
+    request on their own (0024)."""
     async with emptied_afterwards(database_url, pool_size=2) as database:
         async with open_store(database) as store:
             await configuration.apply(store, factories.organisation(), actor="test")
@@ -67,7 +71,7 @@ async def test_a_new_lead_is_stored_and_routed_in_three_round_trips(database_url
         assert isinstance(result, Ingested)
         assert result.lead.owner_agent_key is not None
         sent = [line.split("\t")[2].split()[0] for line in lines if line.startswith("F")]
-        assert sent.count("Sync") == 3
+        assert sent == ["Query", "Query", "Query"]
         assert round_trips(lines) == 3
         async with open_store(database) as store:
             assert await store.leads.count() == 1
@@ -99,3 +103,27 @@ async def test_a_plain_unit_rolled_back_keeps_nothing_of_its_first_statement(
         async with database.engine.connect() as connection:
             found = await connection.execute(text("SELECT id FROM contacts"))
             assert found.scalars().all() == [contact_id]
+
+
+async def test_statements_a_failed_message_left_unprepared_are_prepared_again(
+    database_url: str,
+) -> None:
+    """A statement is prepared with its first EXECUTE, in the same message; when a statement
+    before it fails, its PREPARE never ran, and the next message must send it again."""
+    async with (
+        emptied_afterwards(database_url, pool_size=2) as database,
+        open_plain_store(database) as store,
+    ):
+        session = store.session
+        [[named]] = await execute_together(
+            session,
+            [("SELECT %(a)s::int + %(a)s::int, '100%%', %(b)s::text", {"a": 2, "b": "x"})],
+        )
+        assert named == (4, "100%", "x")
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            await execute_together(session, [("SELECT 1 / %s", (0,)), ("SELECT %s::int + 1", (1,))])
+        await session.rollback()
+        [[added]] = await execute_together(session, [("SELECT %s::int + 1", (41,))])
+        assert added == (42,)
+        [[divided]] = await execute_together(session, [("SELECT 1 / %s", (1,))])
+        assert divided == (1,)

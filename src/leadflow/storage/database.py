@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import functools
+import itertools
+import re
+import weakref
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import psycopg
+from psycopg.adapt import Transformer
 from psycopg.rows import tuple_row
 from psycopg.types.json import set_json_dumps
 from sqlalchemy import event
@@ -308,38 +313,120 @@ async def execute_together(
     row_factory: Any = tuple_row,
     *,
     commit: bool = False,
-) -> list[psycopg.AsyncCursor[Any]]:
-    """Run statements on `session`'s psycopg connection in order and return their cursors,
-    results not yet fetched. Several go together in psycopg's pipeline mode (one round trip);
-    one alone goes plainly, which costs less than a pipeline of one (a batch of one lead is
-    the common case at low load), unless it begins the transaction, follows a savepoint asked
-    for, or `commit`s it: BEGIN, the SAVEPOINT and the COMMIT go in the same round trip, and
-    the COMMIT is not executed when a statement before it fails (the transaction is then in
-    error)."""
-    cursors: list[psycopg.AsyncCursor[Any]] = []
+) -> list[list[Any]]:
+    """Run statements on `session`'s psycopg connection in order, in one message and one round
+    trip, and return each one's rows. The BEGIN of a plain unit's transaction, a savepoint
+    asked for and, with `commit`, the COMMIT go in the same message; the COMMIT is not
+    executed when a statement before it fails (the transaction is then in error).
+
+    The message is one simple query of EXECUTEs of statements prepared on the connection the
+    first time each is sent (`_Prepared`), their parameters as literals: psycopg's pipeline
+    sent each statement, the Sync and a flush request on their own, and its work per
+    statement cost more than the statement (docs/decisions/0024)."""
     if not statements:
-        return cursors
+        return []
     connection = await _driver(session)
-    begin, savepoint = _begins(connection), session.info.pop(_SAVEPOINT, False)
-    # A transaction's first statement goes with its BEGIN in a pipeline: one round trip, not two.
-    began = connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
-    if len(statements) == 1 and began and not (commit or savepoint):
-        [(sql, params)] = statements
-        cursor = connection.cursor(row_factory=row_factory)
-        await cursor.execute(sql, params)
-        return [cursor]
-    async with connection.pipeline():
-        if begin:
-            await connection.execute("BEGIN")
-        if savepoint:
-            await connection.execute("SAVEPOINT plain")
-        for sql, params in statements:
-            cursor = connection.cursor(row_factory=row_factory)
-            await cursor.execute(sql, params)
-            cursors.append(cursor)
-        if commit:  # a statement of the pipeline: connection.commit() would sync once more
-            await connection.execute("COMMIT")
-    return cursors
+    prepared = _Prepared.of(connection)
+    parts: list[bytes] = []
+    if _begins(connection):
+        parts.append(b"BEGIN")
+    if session.info.pop(_SAVEPOINT, False):
+        parts.append(b"SAVEPOINT plain")
+    executes = []
+    for sql, params in statements:
+        name, preparing = prepared.name(sql)
+        if preparing is not None:
+            parts.append(preparing)
+        executes.append(len(parts))
+        parts.append(prepared.execute(name, sql, params))
+    if commit:
+        parts.append(b"COMMIT")
+    cursor = connection.cursor(row_factory=row_factory)
+    try:
+        await cursor.execute(b"; ".join(parts), prepare=False)
+    except psycopg.Error:
+        prepared.unsure()
+        raise
+    prepared.confirmed()
+    rows: list[list[Any]] = []
+    at = 0
+    for index in executes:
+        while at < index:
+            cursor.nextset()
+            at += 1
+        rows.append(await cursor.fetchall())
+    return rows
+
+
+class _Prepared:
+    """The statements `execute_together` prepared on one connection, by their SQL: PREPARE
+    once (the server plans them as psycopg's own prepared statements), then EXECUTE with
+    literals. A prepared statement outlives a rolled-back transaction; after a message that
+    failed, which of its PREPAREs ran is unknown, and its statements are prepared again under
+    new names."""
+
+    _all: ClassVar[weakref.WeakKeyDictionary[psycopg.AsyncConnection[Any], _Prepared]] = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def __init__(self, connection: psycopg.AsyncConnection[Any]) -> None:
+        self._names: dict[str, str] = {}
+        self._sent: list[str] = []
+        self._literals = Transformer(connection)
+
+    @classmethod
+    def of(cls, connection: psycopg.AsyncConnection[Any]) -> _Prepared:
+        found = cls._all.get(connection)
+        if found is None:
+            found = cls._all[connection] = cls(connection)
+        return found
+
+    def name(self, sql: str) -> tuple[str, bytes | None]:
+        """The statement's name, and the PREPARE to send before its first EXECUTE."""
+        if (name := self._names.get(sql)) is not None:
+            return name, None
+        name = self._names[sql] = f"leadflow_{next(_NAMES)}"
+        self._sent.append(sql)
+        return name, f"PREPARE {name} AS {_numbered(sql)[0]}".encode()
+
+    def execute(self, name: str, sql: str, params: Any) -> bytes:
+        order = _numbered(sql)[1]
+        if not order:
+            return b"EXECUTE " + name.encode()
+        values = [params[key] for key in order] if isinstance(params, Mapping) else params
+        literal = self._literals.as_literal
+        return b"EXECUTE %s(%s)" % (name.encode(), b", ".join(literal(v) for v in values))
+
+    def unsure(self) -> None:
+        for sql in self._sent:
+            self._names.pop(sql, None)
+        self._sent.clear()
+
+    def confirmed(self) -> None:
+        self._sent.clear()
+
+
+_NAMES = itertools.count(1)
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s|%%")
+
+
+@functools.cache
+def _numbered(sql: str) -> tuple[str, tuple[str | int, ...]]:
+    """`sql` with psycopg's placeholders (`%s`, `%(name)s`) numbered as a prepared
+    statement's ($1, $2…), and what each number takes: a parameter's name or position."""
+    order: list[str | int] = []
+    positions = itertools.count()
+
+    def number(match: re.Match[str]) -> str:
+        if match.group(0) == "%%":
+            return "%"
+        key: str | int = match.group(1) or next(positions)
+        if key not in order:
+            order.append(key)
+        return f"${order.index(key) + 1}"
+
+    return _PLACEHOLDER.sub(number, sql), tuple(order)
 
 
 _SAVEPOINT = "leadflow.savepoint"

@@ -159,14 +159,14 @@ class NewLeadRepository:
             for batch in shapes.values()
         ]
         try:
-            cursors = await execute_together(self.session, statements, commit=commit)
+            written = await execute_together(self.session, statements, commit=commit)
         except psycopg.Error as error:
             if error.sqlstate == _TWIN_STORED:
                 raise TwinStored() from error
             raise
         stored: dict[int, Recorded] = {}
         # Rows as tuples, named here: psycopg's dict rows describe the 50 columns every time.
-        for cursor in cursors:
-            for at, decision_id, *lead in await cursor.fetchall():
+        for rows in written:
+            for at, decision_id, *lead in rows:
                 stored[at] = (lead_of_row(dict(zip(_LEAD_NAMES, lead, strict=True))), decision_id)
         return [stored.get(position) for position in range(len(leads))]

@@ -205,12 +205,12 @@ class RosterRepository:
         each in key order, and read both as they are once locked: one round trip
         (`routing_claim()`, migration 0007), with intake's savepoint if it is asked for."""
         claim = "SELECT * FROM routing_claim(%s, %s, %s)"
-        [cursor] = await execute_together(
+        [rows] = await execute_together(
             self.session, [(claim, (sorted(set(pipelines)), sorted(set(agents)), now))]
         )
         pools: dict[str, PoolRow] = {}
         loads: dict[str, Load] = {}
-        async for pool, current, last, agent, open_, day, week, month in cursor:
+        for pool, current, last, agent, open_, day, week, month in rows:
             if pool is not None:
                 pools[pool] = PoolRow(current, last)
             else:

@@ -93,8 +93,8 @@ class ContactRepository:
             }
             for keys, details in people
         ]
-        [cursor] = await execute_together(self.session, [(_CLAIM, {"people": Jsonb(batch)})])
-        return [await self._owner(*row) for row in await cursor.fetchall()]
+        [rows] = await execute_together(self.session, [(_CLAIM, {"people": Jsonb(batch)})])
+        return [await self._owner(*row) for row in rows]
 
     async def _owner(self, provisional: int, claimed: list[int] | None) -> tuple[int, bool]:
         owners = {owner for owner in claimed or () if owner is not None}

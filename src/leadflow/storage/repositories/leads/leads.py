@@ -144,8 +144,8 @@ class LeadRepository:
             (wanted, [before for _, before in contacts]),
         )
         statements = [locking(wanted), read] if locked else [read]
-        *_, cursor = await execute_together(self.session, statements, row_factory=dict_row)
-        return {row["contact_id"]: lead_of_row(row) for row in await cursor.fetchall()}
+        *_, rows = await execute_together(self.session, statements, row_factory=dict_row)
+        return {row["contact_id"]: lead_of_row(row) for row in rows}
 
     async def open_of_contact(self, contact_id: int) -> Lead | None:
         """The contact's latest lead still open (not won or lost), test leads aside."""
