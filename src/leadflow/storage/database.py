@@ -174,8 +174,12 @@ class _PlainConnections:
             if not connection.closed:
                 return connection
         # Autocommit: its units begin their transactions themselves, with their first
-        # statement (`_begins`): psycopg's own BEGIN is a round trip of its own.
-        return await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+        # statement (`_begins`): psycopg's own BEGIN is a round trip of its own. No preparing
+        # by psycopg: after a rollback it deallocates every prepared statement, and
+        # `execute_together` prepares intake's statements itself (`_Prepared`).
+        return await psycopg.AsyncConnection.connect(
+            self._conninfo, autocommit=True, prepare_threshold=None
+        )
 
     async def give_back(self, connection: psycopg.AsyncConnection[Any]) -> None:
         """Keep `connection` if it is open and outside a transaction; roll back what its
@@ -319,13 +323,16 @@ async def execute_together(
     asked for and, with `commit`, the COMMIT go in the same message; the COMMIT is not
     executed when a statement before it fails (the transaction is then in error).
 
-    The message is one simple query of EXECUTEs of statements prepared on the connection the
-    first time each is sent (`_Prepared`), their parameters as literals: psycopg's pipeline
-    sent each statement, the Sync and a flush request on their own, and its work per
-    statement cost more than the statement (docs/decisions/0024)."""
+    On a plain unit's connection the message is one simple query of EXECUTEs of statements
+    prepared on the connection the first time each is sent (`_Prepared`), their parameters as
+    literals: psycopg's pipeline sent each statement, the Sync and a flush request on their
+    own, and its work per statement cost more than the statement (docs/decisions/0024). On
+    the ORM's connections they go in psycopg's pipeline (`_pipelined`)."""
     if not statements:
         return []
     connection = await _driver(session)
+    if connection.prepare_threshold is not None:
+        return await _pipelined(session, connection, statements, row_factory, commit=commit)
     prepared = _Prepared.of(connection)
     parts: list[bytes] = []
     if _begins(connection):
@@ -356,6 +363,32 @@ async def execute_together(
             at += 1
         rows.append(await cursor.fetchall())
     return rows
+
+
+async def _pipelined(
+    session: AsyncSession,
+    connection: psycopg.AsyncConnection[Any],
+    statements: Sequence[tuple[str, Any]],
+    row_factory: Any,
+    *,
+    commit: bool,
+) -> list[list[Any]]:
+    """`execute_together` on a connection psycopg prepares statements on itself (the ORM's):
+    psycopg deallocates every prepared statement after a rollback, its own and `_Prepared`'s,
+    so the statements go in its pipeline (a send for each, a Sync and a flush request)."""
+    cursors: list[psycopg.AsyncCursor[Any]] = []
+    async with connection.pipeline():
+        if _begins(connection):
+            await connection.execute("BEGIN")
+        if session.info.pop(_SAVEPOINT, False):
+            await connection.execute("SAVEPOINT plain")
+        for sql, params in statements:
+            cursor = connection.cursor(row_factory=row_factory)
+            await cursor.execute(sql, params)
+            cursors.append(cursor)
+        if commit:  # a statement of the pipeline: connection.commit() would sync once more
+            await connection.execute("COMMIT")
+    return [await cursor.fetchall() for cursor in cursors]
 
 
 class _Prepared:
