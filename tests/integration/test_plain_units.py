@@ -108,21 +108,27 @@ async def test_a_plain_unit_rolled_back_keeps_nothing_of_its_first_statement(
 async def test_statements_a_failed_message_left_unprepared_are_prepared_again(
     database_url: str,
 ) -> None:
-    """A statement is prepared with its first EXECUTE, in the same message; when a statement
-    before it fails, its PREPARE never ran, and the next message must send it again."""
+    """A statement is prepared with its first EXECUTE, in the same message, and stays prepared
+    through a rollback; when a statement before it fails, its PREPARE never ran, and the next
+    message must send it again."""
     async with (
         emptied_afterwards(database_url, pool_size=2) as database,
         open_plain_store(database) as store,
     ):
         session = store.session
-        [[named]] = await execute_together(
-            session,
-            [("SELECT %(a)s::int + %(a)s::int, '100%%', %(b)s::text", {"a": 2, "b": "x"})],
-        )
+        twice = "SELECT %(a)s::int + %(a)s::int, '100%%', %(b)s::text"
+        [[named]] = await execute_together(session, [(twice, {"a": 2, "b": "x"})])
         assert named == (4, "100%", "x")
+        connection = cast(PlainSession, session).psycopg_connection
+        for _ in range(6):  # a statement of the unit's own, as `driver()` sends them
+            await connection.execute("SELECT %s::int", (1,))
         with pytest.raises(psycopg.errors.DivisionByZero):
             await execute_together(session, [("SELECT 1 / %s", (0,)), ("SELECT %s::int + 1", (1,))])
         await session.rollback()
+        # Prepared before the rollback, and still there: where psycopg prepares statements
+        # itself, it deallocates every prepared statement after a rollback.
+        [[again]] = await execute_together(session, [(twice, {"a": 3, "b": "y"})])
+        assert again == (6, "100%", "y")
         [[added]] = await execute_together(session, [("SELECT %s::int + 1", (41,))])
         assert added == (42,)
         [[divided]] = await execute_together(session, [("SELECT 1 / %s", (1,))])
