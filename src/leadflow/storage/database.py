@@ -351,7 +351,7 @@ async def execute_together(
     cursor = connection.cursor(row_factory=row_factory)
     try:
         await cursor.execute(b"; ".join(parts), prepare=False)
-    except psycopg.Error:
+    except BaseException:  # an error, or cancelled: which PREPAREs ran is unknown
         prepared.unsure()
         raise
     prepared.confirmed()
