@@ -19,9 +19,10 @@ from leadflow.domain.submission import LeadSubmission
 from leadflow.services.configuration import versions as configuration
 from leadflow.services.configuration.organisation import LiveOrganisation
 from leadflow.services.intake.ingest import Ingested, ingest_many
-from leadflow.storage.database import PlainSession, execute_together
+from leadflow.storage.database import PlainSession
 from leadflow.storage.repositories.leads.contacts import ContactDetails
 from leadflow.storage.store import open_plain_store, open_store
+from leadflow.storage.together import execute_together
 from tests import factories
 from tests.integration.conftest import emptied_afterwards
 

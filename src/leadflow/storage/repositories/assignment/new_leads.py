@@ -13,12 +13,13 @@ from psycopg.types.json import Jsonb
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadflow.storage import tables
-from leadflow.storage.database import commit_asked, execute_together
+from leadflow.storage.database import commit_asked
 from leadflow.storage.repositories.assignment.roster import (
     ASSIGNMENT_COLUMNS,
     DecisionWrite,
 )
 from leadflow.storage.repositories.leads.leads import lead_of_row
+from leadflow.storage.together import execute_together
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from leadflow.storage import tables
-from leadflow.storage.database import driver, execute_together
+from leadflow.storage.database import driver
+from leadflow.storage.together import execute_together
 
 Load = tuple[int, int, int, int]
 """An agent's new leads today, this week, this month (its time zone), and open leads."""

@@ -9,8 +9,9 @@ from psycopg.types.json import Jsonb
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadflow.storage.database import driver, execute_together
+from leadflow.storage.database import driver
 from leadflow.storage.tables import Contact, ContactIdentity
+from leadflow.storage.together import execute_together
 
 
 @dataclass(frozen=True)

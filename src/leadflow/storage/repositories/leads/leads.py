@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import configure_mappers
 from sqlalchemy.orm.instrumentation import manager_of_class
 
-from leadflow.storage.database import driver, execute_together
+from leadflow.storage.database import driver
 from leadflow.storage.repositories.leads.contacts import locking
 from leadflow.storage.tables import Activity, Lead
+from leadflow.storage.together import execute_together
 
 WAITING = ("queued", "unassigned", "unrouted")
 """Routing statuses of a lead that has no agent: queued (nobody eligible now), unassigned (no
